@@ -1,0 +1,74 @@
+"""The Celery app, the org task decorator and the one beat schedule."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rcm.settings.dev")
+
+app = Celery("rcm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+log = logging.getLogger(__name__)
+
+# One beat schedule, in code. Each entry fans out per org; the task itself takes an org_id.
+app.conf.beat_schedule = {
+    # Nightly at 02:00 UTC: record that each org's night jobs ran (later issues hang eligibility
+    # re-checks, authorization expiry alerts and denial follow-ups off this fan-out).
+    "nightly-org-fanout": {
+        "task": "rcm.tasks.nightly_fanout",
+        "schedule": crontab(hour=2, minute=0),
+    },
+}
+
+
+def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -> Callable:
+    """Declare a task that runs inside one org: its first argument is `org_id`.
+
+    The org is activated (ORM scope + SET LOCAL for row-level security) for the task's whole
+    transaction and reset afterwards. Idempotent tasks are acknowledged late and re-queued when a
+    worker dies. After the last retry a dead-letter TaskRun row records the failure (no PHI).
+    """
+
+    def decorator(func: Callable[..., Any]) -> Any:
+        @app.task(bind=True, name=options.pop("name", f"{func.__module__}.{func.__name__}"),
+                  acks_late=idempotent, reject_on_worker_lost=idempotent,
+                  autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600,
+                  retry_jitter=True, max_retries=max_retries, **options)
+        @functools.wraps(func)
+        def run(task: Any, org_id: int, *args: Any, **kwargs: Any) -> Any:
+            from rcm.models import Organization
+            from rcm.tenancy import org_context
+
+            org = Organization.objects.get(pk=org_id)
+            try:
+                with org_context(org):
+                    return func(org, *args, **kwargs)
+            except Exception as exc:
+                if task.request.retries >= task.max_retries:
+                    _dead_letter(org, task.name, task.request.id, exc)
+                raise
+
+        return run
+
+    return decorator
+
+
+def _dead_letter(org: Any, task_name: str, task_id: str | None, exc: Exception) -> None:
+    from rcm.models import TaskRun
+    from rcm.tenancy import org_context
+
+    with org_context(org):
+        TaskRun.objects.update_or_create(
+            task_name=task_name, key=str(task_id),
+            defaults={"status": TaskRun.Status.DEAD, "detail": type(exc).__name__},
+        )
+    log.error("task %s %s dead-lettered for org %s", task_name, task_id, org.pk)

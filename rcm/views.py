@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from rcm.models import PhiAccess
+from rcm.permissions import Cap, role_has
+from rcm.selectors import memberships_for_user
+
+
+def requires(cap: Cap) -> Callable:
+    """Org views: the member's role must carry `cap` (members without it get 403)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = getattr(request, "membership", None)
+            if membership is None or not role_has(membership.role, cap):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = cap  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def root(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    memberships = memberships_for_user(user=request.user)
+    if len(memberships) == 1:
+        return redirect("home", org_slug=memberships[0].org.slug)
+    return redirect("org_choose")
+
+
+@login_required
+def org_choose(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "rcm/org_choose.html",
+                            {"memberships": memberships_for_user(user=request.user)})
+
+
+def home(request: HttpRequest, org_slug: str) -> HttpResponse:
+    from rcm.home import home_summary
+
+    return TemplateResponse(request, "rcm/home.html", {"summary": home_summary(org=request.org)})
+
+
+@requires(Cap.VIEW_AUDIT)
+def access_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+    rows = PhiAccess.objects.select_related("user").order_by("-accessed_at")[:200]
+    return TemplateResponse(request, "rcm/access_log.html", {"rows": rows})
