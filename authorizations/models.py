@@ -1,1 +1,125 @@
-"""Models land with their issue."""
+"""Prior authorizations, concurrent reviews and the units ledger that services consume."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from patients.models import LevelOfCare
+from rcm.tenancy.models import TenantModel
+
+
+class Criteria(models.TextChoices):
+    ASAM = "asam", "ASAM"
+    LOCUS = "locus", "LOCUS"
+    CALOCUS = "calocus", "CALOCUS-CASII"
+    ECSII = "ecsii", "ECSII"
+    INTERQUAL = "interqual", "InterQual BH"
+    MCG = "mcg", "MCG BH"
+    PROPRIETARY = "proprietary", "Plan proprietary"
+
+
+class PriorAuthorization(TenantModel):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        PENDED = "pended", "Pended"
+        APPROVED = "approved", "Approved"
+        PARTIAL = "partial", "Partially approved"
+        MODIFIED = "modified", "Modified"
+        DENIED = "denied", "Denied"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class UnitType(models.TextChoices):
+        VISITS = "visits", "Visits/sessions"
+        DAYS = "days", "Days"
+        UNITS_15 = "units_15", "15-minute units"
+        HOURS = "hours", "Hours"
+
+    coverage = models.ForeignKey("patients.Coverage", on_delete=models.PROTECT,
+                                 related_name="authorizations")
+    episode = models.ForeignKey("patients.EpisodeOfCare", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="authorizations")
+    level_of_care = models.CharField(max_length=24, choices=LevelOfCare.choices)
+    asam_level = models.CharField(max_length=8, blank=True)
+    codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    unit_type = models.CharField(max_length=10, choices=UnitType.choices)
+    units_authorized = models.DecimalField(max_digits=8, decimal_places=2)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    auth_number = models.CharField(max_length=50, blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    criteria = models.CharField(max_length=12, choices=Criteria.choices, blank=True)
+    provider = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+",
+                                 help_text="Provider the authorization is tied to, if any")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
+                                   name="auth_end_after_start"),
+            models.CheckConstraint(condition=Q(units_authorized__gte=0),
+                                   name="auth_units_not_negative"),
+        ]
+        ordering = ["-start_date"]
+
+
+class ConcurrentReview(TenantModel):
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved (extended)"
+        PARTIAL = "partial", "Partially approved"
+        DENIED = "denied", "Denied"
+        STEP_DOWN = "step_down", "Step-down required"
+
+    authorization = models.ForeignKey(PriorAuthorization, on_delete=models.CASCADE,
+                                      related_name="reviews")
+    review_date = models.DateField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    units_added = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    new_end_date = models.DateField(null=True, blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    criteria = models.CharField(max_length=12, choices=Criteria.choices, blank=True)
+    reviewer = models.CharField(max_length=120, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(units_added__gte=0),
+                                              name="review_units_not_negative")]
+        ordering = ["-review_date"]
+
+
+class UnitLedgerEntry(TenantModel):
+    """Append-style ledger: services consume units, releases give them back. Idempotent by
+    (authorization, session, kind)."""
+
+    class Kind(models.TextChoices):
+        CONSUME = "consume", "Consumed by a service"
+        RELEASE = "release", "Released (service voided)"
+        ADJUST = "adjust", "Manual adjustment"
+
+    authorization = models.ForeignKey(PriorAuthorization, on_delete=models.PROTECT,
+                                      related_name="ledger")
+    session = models.ForeignKey("patients.Session", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="auth_ledger")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    units = models.DecimalField(max_digits=8, decimal_places=2,
+                                help_text="Negative consumes, positive releases")
+    service_date = models.DateField()
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "authorization", "session", "kind"],
+                                    condition=Q(session__isnull=False),
+                                    name="uniq_ledger_session_kind"),
+        ]

@@ -1,1 +1,81 @@
-"""Models land with their issue."""
+"""Providers (clinicians), licenses, payer enrollments and CAQH attestation."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from patients.models import LICENSE_CHOICES
+from rcm.tenancy.models import TenantModel
+
+
+class Provider(TenantModel):
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    credentials = models.CharField(max_length=40, blank=True, help_text="e.g. LCSW, MD, PMHNP-BC")
+    npi = models.CharField("Type-1 NPI", max_length=10)
+    taxonomy = models.CharField(max_length=10)
+    license_type = models.CharField(max_length=30, choices=LICENSE_CHOICES)
+    supervisor = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="supervisees")
+    caqh_id = models.CharField("CAQH ProView id", max_length=20, blank=True)
+    caqh_attested_on = models.DateField("CAQH last attestation", null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "npi"], name="uniq_provider_npi")]
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        suffix = f", {self.credentials}" if self.credentials else ""
+        return f"{self.first_name} {self.last_name}{suffix}"
+
+
+class License(TenantModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        REVOKED = "revoked", "Revoked"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="licenses")
+    state = models.CharField(max_length=2)
+    number = models.CharField(max_length=40)
+    license_type = models.CharField(max_length=30, choices=LICENSE_CHOICES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    issued_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "state", "number"], name="uniq_license_number"),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
+                name="license_expires_after_issue"),
+        ]
+
+
+class PayerEnrollment(TenantModel):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        SUBMITTED = "submitted", "Submitted (pending)"
+        ENROLLED = "enrolled", "Enrolled"
+        DENIED = "denied", "Denied"
+        TERMINATED = "terminated", "Terminated"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="enrollments")
+    payer = models.ForeignKey("patients.Payer", on_delete=models.CASCADE,
+                              related_name="enrollments")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    submitted_on = models.DateField(null=True, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    recredential_due = models.DateField(null=True, blank=True)
+    payer_provider_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "provider", "payer"], name="uniq_enrollment"),
+            models.CheckConstraint(
+                condition=~Q(status="enrolled") | Q(effective_date__isnull=False),
+                name="enrolled_has_effective_date"),
+        ]

@@ -1,1 +1,427 @@
-"""Models land with their issue."""
+"""Patients, coverage, payers (their rules as data), facilities, episodes, levels of care,
+treatment plans and sessions. Raw facts only: codes are derived when billing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Func, Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from patients.coding.types import LicenseType, Modality, ServiceKind
+from rcm.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, digits_only
+from rcm.tenancy.models import TenantModel
+
+LICENSE_CHOICES = [(lt.value, lt.value.replace("_", " ").upper() if len(lt.value) <= 5
+                    else lt.value.replace("_", " ").capitalize()) for lt in LicenseType]
+
+
+def upper_letters(value: str) -> str:
+    return "".join(ch for ch in value.upper() if ch.isalpha())
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+# --- Payers ---------------------------------------------------------------------------------
+
+
+class Payer(TenantModel):
+    """One payer contract in one org, with its rules as data (edited by billing managers)."""
+
+    class Kind(models.TextChoices):
+        MEDICARE = "medicare", "Medicare"
+        MEDICAID = "medicaid", "Medicaid (state FFS)"
+        MEDICAID_MCO = "medicaid_mco", "Medicaid MCO"
+        MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage"
+        COMMERCIAL = "commercial", "Commercial"
+        SELF_PAY = "self_pay", "Self-pay"
+
+    class Rounding(models.TextChoices):
+        CMS_8_MINUTE = "cms_8_minute", "CMS 8-minute rule"
+        CPT_MIDPOINT = "cpt_midpoint", "CPT midpoint"
+        STATE_TABLE = "state_table", "State table"
+
+    name = models.CharField(max_length=120)
+    edi_payer_id = models.CharField("EDI payer id", max_length=20, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    claim_filing_indicator = models.CharField(
+        max_length=2, help_text="SBR09: MB Medicare B, MC Medicaid, HM HMO, CI commercial, BL BCBS"
+    )
+    timely_filing_days = models.PositiveIntegerField(default=365)
+    appeal_window_days = models.PositiveIntegerField(default=180)
+    rounding_rule = models.CharField(max_length=20, choices=Rounding.choices,
+                                     default=Rounding.CPT_MIDPOINT)
+    # State tables: {"count_unit_at": 15} or {"bands": [[15, 1], [30, 2]]}; optional "max_units".
+    rounding_params = models.JSONField(default=dict, blank=True)
+    # {"home_pos": "10", "other_site_pos": "02", "use_facility_pos": false,
+    #  "video_modifier": "95", "audio_only_modifier": "93", "audio_only_allowed": true}
+    telehealth = models.JSONField(default=dict, blank=True)
+    accepted_license_types = ArrayField(models.CharField(max_length=30, choices=LICENSE_CHOICES),
+                                        default=list, blank=True)
+    pays_under_supervisor = models.BooleanField(default=False)
+    supervision_modifiers = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    license_modifiers = models.JSONField(default=dict, blank=True)  # {"lcsw": "AJ", ...}
+    auth_required_levels = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    auth_required_codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    family_min_minutes = models.PositiveIntegerField(default=26)
+    # {"mode": "per_session"} or {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]}
+    group_billing = models.JSONField(default=dict, blank=True)
+    evaluation_code_overrides = models.JSONField(default=dict, blank=True)  # {"90791": "H0031"}
+    # Per program level: {"php": {"min_hours_per_day": 4, "min_hours_per_week": 20,
+    #   "short_day_outcome": "downcode", "downcode_to": {"hcpcs": "S9480", ...}}, "iop": {...}}
+    program_minimums = models.JSONField(default=dict, blank=True)
+    # Per level: {"iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "131",
+    #   "pos": "57", "condition_codes": ["92"], "unit": "per_diem"}}
+    level_of_care_codes = models.JSONField(default=dict, blank=True)
+    # Med/surg comparators for parity checks: {"medsurg_auth_required_levels": [...],
+    #   "medsurg_review_interval_days": {...}, "medsurg_visit_limits": {...}}
+    parity_comparators = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="uniq_payer_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeeScheduleRate(TenantModel):
+    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="rates")
+    code = models.CharField(max_length=5)
+    modifiers = ArrayField(models.CharField(max_length=2), default=list, blank=True, size=4)
+    license_type = models.CharField(max_length=30, choices=LICENSE_CHOICES, blank=True)
+    rate = models.DecimalField(max_digits=10, decimal_places=2,
+                               validators=[MinValueValidator(Decimal("0"))])
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "payer", "code", "modifiers", "license_type", "effective_from"],
+                name="uniq_fee_rate"),
+            models.CheckConstraint(condition=Q(rate__gte=0), name="fee_rate_not_negative"),
+        ]
+
+
+class Facility(TenantModel):
+    name = models.CharField(max_length=120)
+    npi = models.CharField("Type-2 NPI", max_length=10, blank=True)
+    taxonomy = models.CharField(max_length=10, blank=True)
+    address_line1 = models.CharField(max_length=120)
+    city = models.CharField(max_length=60)
+    state = models.CharField(max_length=2)
+    postal_code = models.CharField(max_length=10)
+    pos = models.CharField("Place of service", max_length=2, default="11")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="uniq_facility_name")]
+        verbose_name_plural = "facilities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Patients and coverage --------------------------------------------------------------------
+
+
+class Patient(TenantModel):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        UNKNOWN = "U", "Unknown"
+
+    mrn = models.CharField("Medical record number", max_length=30)
+    first_name = EncryptedTextField()
+    last_name = EncryptedTextField()
+    last_name_bidx = BlindIndexField(source="last_name", normalizer=upper_letters)
+    date_of_birth = EncryptedDateField()
+    date_of_birth_bidx = BlindIndexField(source="date_of_birth", normalizer=str)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    ssn = EncryptedTextField(blank=True)
+    ssn_bidx = BlindIndexField(source="ssn", normalizer=digits_only)
+    address_line1 = EncryptedTextField(blank=True)
+    city = models.CharField(max_length=60, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    phone = EncryptedTextField(blank=True)
+    email = EncryptedTextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "mrn"], name="uniq_patient_mrn")]
+
+    def __str__(self) -> str:
+        return f"{self.mrn}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class Coverage(TenantModel):
+    class Priority(models.IntegerChoices):
+        PRIMARY = 1, "Primary"
+        SECONDARY = 2, "Secondary"
+        TERTIARY = 3, "Tertiary"
+
+    class Relationship(models.TextChoices):
+        SELF = "18", "Self"
+        SPOUSE = "01", "Spouse"
+        CHILD = "19", "Child"
+        OTHER = "G8", "Other"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
+    plan_name = models.CharField(max_length=120, blank=True)
+    member_id = EncryptedTextField()
+    member_id_bidx = BlindIndexField(source="member_id")
+    group_number = models.CharField(max_length=40, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.PRIMARY)
+    relationship = models.CharField(max_length=2, choices=Relationship.choices,
+                                    default=Relationship.SELF)
+    subscriber_first_name = EncryptedTextField(blank=True)
+    subscriber_last_name = EncryptedTextField(blank=True)
+    subscriber_date_of_birth = EncryptedDateField(blank=True, null=True)
+    effective_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    benefits_summary = models.JSONField(default=dict, blank=True)
+    benefits_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("effective_date")),
+                                   name="coverage_end_after_start"),
+            ExclusionConstraint(
+                name="coverage_priority_no_overlap",
+                expressions=[
+                    ("patient", RangeOperators.EQUAL),
+                    ("priority", RangeOperators.EQUAL),
+                    (DateRange("effective_date", "end_date", models.Value("[]")),
+                     RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+        ordering = ["priority", "-effective_date"]
+
+
+# --- Episodes, levels of care, plans ---------------------------------------------------------
+
+
+class Program(models.TextChoices):
+    MH = "mh", "Mental health"
+    SUD = "sud", "Substance use disorder"
+
+
+class LevelOfCare(models.TextChoices):
+    OUTPATIENT = "outpatient", "Outpatient"
+    IOP = "iop", "Intensive outpatient (IOP)"
+    PHP = "php", "Partial hospitalization (PHP)"
+    RESIDENTIAL = "residential", "Residential"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management", "Withdrawal management (detox)"
+    INPATIENT = "inpatient", "Inpatient"
+    OTP = "otp", "Opioid treatment program"
+
+
+class EpisodeOfCare(TenantModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DISCHARGED = "discharged", "Discharged"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
+    program = models.CharField(max_length=3, choices=Program.choices)
+    part2_applies = models.BooleanField(
+        default=False, help_text="42 CFR Part 2: SUD records of a federally assisted program")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="episodes")
+    admit_date = models.DateField()
+    discharge_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discharge_date__isnull=True) | Q(discharge_date__gte=F("admit_date")),
+                name="episode_discharge_after_admit"),
+        ]
+        ordering = ["-admit_date"]
+        permissions = [("view_part2_records", "May view the episode's Part 2 SUD records")]
+
+
+class EpisodeUserObjectPermission(UserObjectPermissionBase, TenantModel):
+    """django-guardian direct-FK object permission that carries the org (restricted records)."""
+
+    content_object = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        unique_together = ["org", "user", "permission", "content_object"]
+
+
+class EpisodeGroupObjectPermission(GroupObjectPermissionBase, TenantModel):
+    content_object = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        unique_together = ["org", "group", "permission", "content_object"]
+
+
+class EpisodeDiagnosis(TenantModel):
+    """Ranked ICD-10-CM diagnoses of an episode (rank 1 = primary)."""
+
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="diagnoses")
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    code = models.CharField(max_length=8)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "episode", "rank"], name="uniq_dx_rank"),
+            models.UniqueConstraint(fields=["org", "episode", "code"], name="uniq_dx_code"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="dx_rank_positive"),
+        ]
+        ordering = ["rank"]
+
+
+class LevelOfCareSegment(TenantModel):
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="segments")
+    level = models.CharField(max_length=24, choices=LevelOfCare.choices)
+    asam_edition = models.CharField(max_length=1, choices=[("3", "ASAM 3rd ed."),
+                                                            ("4", "ASAM 4th ed.")], default="3")
+    asam_level = models.CharField(max_length=8, blank=True, help_text="e.g. 2.1, 3.5, 3.2-WM")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                                   name="loc_end_after_start"),
+            ExclusionConstraint(
+                name="loc_segments_no_overlap",
+                expressions=[
+                    ("episode", RangeOperators.EQUAL),
+                    (DateRange("start_date", "end_date", models.Value("[]")),
+                     RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+        ordering = ["start_date"]
+
+
+class TreatmentPlan(TenantModel):
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="plans")
+    level = models.CharField(max_length=24, choices=LevelOfCare.choices, blank=True)
+    effective_date = models.DateField()
+    review_due_date = models.DateField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(review_due_date__gte=F("effective_date")),
+                                   name="plan_review_after_effective"),
+        ]
+        ordering = ["-effective_date"]
+
+
+class TreatmentGoal(TenantModel):
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="goals")
+    description = EncryptedTextField()
+    diagnosis_codes = ArrayField(models.CharField(max_length=8), default=list)
+
+
+# --- Sessions (service events) -----------------------------------------------------------------
+
+SERVICE_KIND_CHOICES = [(k.value, k.value.replace("_", " ").capitalize()) for k in ServiceKind]
+MODALITY_CHOICES = [(m.value, m.value.replace("_", " ").capitalize()) for m in Modality]
+
+
+class GroupSession(TenantModel):
+    """A group's own start/stop and facilitator; each attendee is a Session row."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    facilitator = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT,
+                                    related_name="+")
+    topic = models.CharField(max_length=120, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")),
+                                              name="group_ends_after_start")]
+
+
+class Session(TenantModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class PatientLocation(models.TextChoices):
+        FACILITY = "facility", "At the clinic"
+        HOME = "home", "At home"
+        OTHER = "other", "Other site (not home)"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="sessions")
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="sessions")
+    kind = models.CharField(max_length=24, choices=SERVICE_KIND_CHOICES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
+    service_date = models.DateField()
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    # Face-to-face psychotherapy minutes for E/M + psychotherapy (E/M time excluded).
+    psychotherapy_minutes = models.PositiveIntegerField(null=True, blank=True)
+    group = models.ForeignKey(GroupSession, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="attendees")
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    departed_at = models.DateTimeField(null=True, blank=True)
+    attended_minutes = models.PositiveIntegerField(null=True, blank=True,
+                                                   help_text="Program days: minutes attended")
+    modality = models.CharField(max_length=12, choices=MODALITY_CHOICES, default="in_person")
+    patient_location = models.CharField(max_length=10, choices=PatientLocation.choices,
+                                        default=PatientLocation.FACILITY)
+    audio_only_reason = models.CharField(max_length=200, blank=True)
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    rendering_provider = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT,
+                                           related_name="rendered_sessions")
+    supervising_provider = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT,
+                                             null=True, blank=True,
+                                             related_name="supervised_sessions")
+    interactive_complexity = models.BooleanField(default=False)
+    em_code = models.CharField(max_length=5, blank=True)
+    with_medical_services = models.BooleanField(default=False)
+    note_signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True)
+                | Q(ends_at__gte=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(departed_at__isnull=True) | Q(arrived_at__isnull=True)
+                | Q(departed_at__gte=F("arrived_at")), name="session_departs_after_arrival"),
+        ]
+        indexes = [models.Index(fields=["org", "service_date"])]
+        ordering = ["-service_date", "-starts_at"]
+
+    @property
+    def minutes(self) -> int | None:
+        start, end = (self.arrived_at, self.departed_at) if self.group_id else (
+            self.starts_at, self.ends_at)
+        if start and end:
+            return int((end - start).total_seconds() // 60)
+        return None

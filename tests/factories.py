@@ -31,3 +31,117 @@ def member(org: Organization, role: str = "admin", username: str | None = None) 
     with org_context(org):
         Membership.objects.create(user=u, role=role)
     return u
+
+
+# --- Domain factories. Call them inside org_context(org); they keep related rows in one org. ---
+import datetime as _dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+TODAY = _dt.date(2026, 11, 2)  # a fixed Monday keeps date arithmetic deterministic
+
+
+def payer(**fields: Any) -> Any:
+    from patients.models import Payer
+
+    n = next(_seq)
+    defaults = dict(name=f"Payer {n}", kind=Payer.Kind.COMMERCIAL, claim_filing_indicator="CI",
+                    edi_payer_id=f"P{n:04d}", accepted_license_types=[
+                        "psychiatrist", "psychologist", "lcsw", "lpc", "lmft", "pmhnp"],
+                    level_of_care_codes={"iop": {"hcpcs": "H0015", "revenue_code": "0906",
+                                                 "type_of_bill": "131", "pos": "57"}},
+                    auth_required_levels=["iop", "php", "residential"])
+    defaults.update(fields)
+    return Payer.objects.create(**defaults)
+
+
+def facility(**fields: Any) -> Any:
+    from patients.models import Facility
+
+    n = next(_seq)
+    defaults = dict(name=f"Site {n}", address_line1="1 Main St", city="Springfield", state="IL",
+                    postal_code="62701", pos="11")
+    defaults.update(fields)
+    return Facility.objects.create(**defaults)
+
+
+def patient(**fields: Any) -> Any:
+    from patients.models import Patient
+
+    n = next(_seq)
+    defaults = dict(mrn=f"MRN{n:05d}", first_name="Alex", last_name=f"Rivera{n}",
+                    date_of_birth=_dt.date(1990, 1, 15), sex="U")
+    defaults.update(fields)
+    return Patient.objects.create(**defaults)
+
+
+def coverage(patient_obj: Any = None, payer_obj: Any = None, **fields: Any) -> Any:
+    from patients.models import Coverage
+
+    n = next(_seq)
+    defaults = dict(patient=patient_obj or patient(), payer=payer_obj or payer(),
+                    member_id=f"MEM{n:06d}", effective_date=_dt.date(2026, 1, 1))
+    defaults.update(fields)
+    return Coverage.objects.create(**defaults)
+
+
+def provider(**fields: Any) -> Any:
+    from credentialing.models import Provider
+
+    npis = ["1234567893", "1245319599", "1003000126", "1003000134", "1003000142",
+            "1003000159", "1003000167", "1003000175", "1003000183", "1003000191"]
+    n = next(_seq)
+    defaults = dict(first_name="Sam", last_name=f"Lee{n}", credentials="LCSW",
+                    npi=npis[n % len(npis)], taxonomy="1041C0700X", license_type="lcsw")
+    defaults.update(fields)
+    return Provider.objects.create(**defaults)
+
+
+def episode(patient_obj: Any = None, **fields: Any) -> Any:
+    from patients.models import EpisodeOfCare, LevelOfCareSegment
+
+    level = fields.pop("level", "outpatient")
+    defaults = dict(patient=patient_obj or patient(), program="mh", admit_date=TODAY)
+    defaults.update(fields)
+    ep = EpisodeOfCare.objects.create(**defaults)
+    LevelOfCareSegment.objects.create(episode=ep, level=level, start_date=ep.admit_date)
+    return ep
+
+
+def session(patient_obj: Any = None, provider_obj: Any = None, **fields: Any) -> Any:
+    from patients.models import Session
+
+    start = _dt.datetime(2026, 11, 2, 15, 0, tzinfo=_dt.UTC)
+    minutes = fields.pop("minutes", 53)
+    defaults = dict(patient=patient_obj or patient(), kind="individual", service_date=TODAY,
+                    starts_at=start, ends_at=start + _dt.timedelta(minutes=minutes),
+                    rendering_provider=provider_obj or provider())
+    defaults.update(fields)
+    return Session.objects.create(**defaults)
+
+
+def authorization(coverage_obj: Any = None, **fields: Any) -> Any:
+    from authorizations.models import PriorAuthorization
+
+    defaults = dict(coverage=coverage_obj or coverage(), level_of_care="outpatient",
+                    codes=["90837"], unit_type="visits", units_authorized=Decimal("12"),
+                    start_date=_dt.date(2026, 10, 1), end_date=_dt.date(2026, 12, 31),
+                    status="approved", auth_number=f"AUTH{next(_seq):05d}")
+    defaults.update(fields)
+    return PriorAuthorization.objects.create(**defaults)
+
+
+def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
+    from consent.models import Part2Consent
+
+    defaults = dict(
+        patient=patient_obj or patient(), kind="tpo", disclosing_party="This program",
+        information_scope="Diagnoses, dates and types of services, and claims information",
+        recipient_kind="class",
+        recipients="My treating providers, health plans, third-party payers, and people "
+                   "helping to operate this program",
+        purpose="Treatment, payment, and health care operations",
+        revocation_rights_stated=True, expiration_event="None (TPO consent)",
+        signer_name="Alex Rivera", signature_method="electronic", signed_on=TODAY,
+        redisclosure_notice_stated=True, refusal_consequences_stated=True)
+    defaults.update(fields)
+    return Part2Consent.objects.create(**defaults)

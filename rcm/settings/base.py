@@ -190,7 +190,7 @@ SPECTACULAR_SETTINGS = {
 # RCM_ENCRYPTION_KEYS: comma-separated "keyid:base64(32 bytes)", newest first. Newest encrypts,
 # all decrypt. RCM_BLIND_INDEX_KEY: base64 secret for HMAC blind indexes (derived per org).
 RCM_ENCRYPTION_KEYS = env(
-    "RCM_ENCRYPTION_KEYS", "dev1:ZGV2LW9ubHktMzItYnl0ZS1rZXktbm90LWZvci1wcm9kIQ=="
+    "RCM_ENCRYPTION_KEYS", "dev1:ZGV2LW9ubHktMzItYnl0ZS1rZXktbm90LWZvci1wcmQ="
 )
 RCM_BLIND_INDEX_KEY = env("RCM_BLIND_INDEX_KEY", "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LW5vdC1wcm9kIQ==")
 
