@@ -57,3 +57,13 @@ def home(request: HttpRequest, org_slug: str) -> HttpResponse:
 def access_log(request: HttpRequest, org_slug: str) -> HttpResponse:
     rows = PhiAccess.objects.select_related("user").order_by("-accessed_at")[:200]
     return TemplateResponse(request, "rcm/access_log.html", {"rows": rows})
+
+
+def for_model(model: type) -> Callable:
+    """Mark a view whose URL carries an object id of `model` (used by the outsider sweep)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        view.sweep_model = model  # type: ignore[attr-defined]
+        return view
+
+    return decorator
