@@ -8,6 +8,10 @@ from rcm.api.urls import api_patterns
 org_patterns = [
     path("", views.home, name="home"),
     path("audit/access/", views.access_log, name="access_log"),
+    path("patients/", include("patients.urls")),
+    path("credentialing/", include("credentialing.urls")),
+    path("authorizations/", include("authorizations.urls")),
+    path("consent/", include("consent.urls")),
 ]
 
 urlpatterns = [
