@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from patients.views import clinical, payers
 
 app_name = "patients"
 
-urlpatterns: list = []
+urlpatterns = clinical.urlpatterns + payers.urlpatterns

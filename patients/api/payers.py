@@ -1,0 +1,1 @@
+"""Viewsets land here."""
