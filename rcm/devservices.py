@@ -1,4 +1,10 @@
-"""Local services for development and tests: `python -m rcm.devservices run|test|env|services`.
+"""Local services for development and tests.
+
+    python -m rcm.devservices run              migrate, seed, web + Celery worker + beat
+    python -m rcm.devservices test [ARGS]      pytest (ARGS passed on) against the services
+    python -m rcm.devservices env              print the export lines
+    python -m rcm.devservices services         only the services, until Ctrl-C
+    python -m rcm.devservices exec CMD [ARGS]  any command with the services up
 
 Database, by what the environment gives:
   * DATABASE_URL unset: an embedded PostgreSQL (pgserver) under .data/pg is started and its
@@ -30,7 +36,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
@@ -65,11 +71,21 @@ def redact(url: str) -> str:
 
 
 def role_url(admin_url: str, user: str, password: str, dbname: str) -> str:
-    """A URL on the same host/port/socket as `admin_url`, for another role and database."""
+    """A URL on the same host/port/socket as `admin_url`, for another role and database.
+
+    A socket directory given as `?host=/dir` (pgserver's style) moves into the host part,
+    percent-encoded: dj_database_url then fills HOST (not only OPTIONS) and libpq reads it too.
+    """
     parts = urlsplit(admin_url)
     hostport = parts.netloc.rpartition("@")[2]
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    socket_dirs = [value for key, value in query if key == "host" and value.startswith("/")]
+    if socket_dirs and not parts.hostname:
+        hostport = quote(socket_dirs[0], safe="") + hostport
+        query = [(key, value) for key, value in query if key != "host"]
     netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{hostport}"
-    return urlunsplit(("postgres", netloc, "/" + quote(dbname, safe=""), parts.query, ""))
+    path = "/" + quote(dbname, safe="")
+    return urlunsplit(("postgres", netloc, path, urlencode(query), ""))
 
 
 def database_url(url: str, dbname: str) -> str:
@@ -469,6 +485,23 @@ def cmd_test(args: list[str]) -> int:
     return code
 
 
+def cmd_exec(args: list[str]) -> int:
+    """Run any command with the services up and their variables set (e.g. bench scripts)."""
+    if not args:
+        say("usage: python -m rcm.devservices exec COMMAND [ARGS...]")
+        return 2
+    on_stop_signals(raise_stop)
+    with contextlib.ExitStack() as stack:
+        try:
+            settings = os.environ.get("DJANGO_SETTINGS_MODULE") or "rcm.settings.dev"
+            env = child_env(provision_all(stack, redis_db=0), settings)
+            return run_foreground(args, env).returncode
+        except (KeyboardInterrupt, Stop):
+            return 130
+        finally:
+            on_stop_signals(signal.SIG_IGN)
+
+
 def cmd_env(_args: list[str]) -> int:
     with contextlib.ExitStack() as stack:
         exports = provision_all(stack, redis_db=0)
@@ -499,7 +532,13 @@ def cmd_services(_args: list[str]) -> int:
             on_stop_signals(signal.SIG_IGN)
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "env": cmd_env, "services": cmd_services}
+COMMANDS = {
+    "run": cmd_run,
+    "test": cmd_test,
+    "env": cmd_env,
+    "services": cmd_services,
+    "exec": cmd_exec,
+}
 
 
 @contextlib.contextmanager

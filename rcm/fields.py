@@ -18,6 +18,11 @@ class Sealed(str):
 
 
 class _DecryptingAttribute(DeferredAttribute):
+    """A data descriptor (it defines __set__), so reads always pass through decryption."""
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is None:
             return self
@@ -55,7 +60,7 @@ class EncryptedTextField(models.TextField):
         return self.from_plain(plain)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        return None if value is None else Sealed(value)
+        return value if value in (None, "") else Sealed(value)
 
     def to_python(self, value: Any) -> Any:
         return value
