@@ -87,11 +87,13 @@ def coverage(patient_obj: Any = None, payer_obj: Any = None, **fields: Any) -> A
 def provider(**fields: Any) -> Any:
     from credentialing.models import Provider
 
-    npis = ["1234567893", "1245319599", "1003000126", "1003000134", "1003000142",
-            "1003000159", "1003000167", "1003000175", "1003000183", "1003000191"]
+    from patients.codesets.npi import npi_check_digit
+
     n = next(_seq)
+    first9 = f"1{n:08d}"
     defaults = dict(first_name="Sam", last_name=f"Lee{n}", credentials="LCSW",
-                    npi=npis[n % len(npis)], taxonomy="1041C0700X", license_type="lcsw")
+                    npi=f"{first9}{npi_check_digit(first9)}", taxonomy="1041C0700X",
+                    license_type="lcsw")
     defaults.update(fields)
     return Provider.objects.create(**defaults)
 

@@ -1,0 +1,249 @@
+"""The façade: `code_service(facts, payer)` turns raw service facts into explained claim lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from .complexity import interactive_complexity
+from .group import group_lines
+from .licensure import billed_provider, is_em_code, provider_modifiers
+from .plan import PlannedLine, Trace
+from .program_day import evaluate_day, evaluate_program_week
+from .psychotherapy import (
+    CRISIS_MIN_MINUTES,
+    CodeDecision,
+    addon_code,
+    crisis_codes,
+    evaluation_code,
+    family_code,
+    psychotherapy_code,
+)
+from .telehealth import decide_place
+from .types import (
+    BilledProvider,
+    CodingResult,
+    LevelOfCareCode,
+    PayerRules,
+    ProgramWeekResult,
+    ServiceFacts,
+    ServiceKind,
+    ServiceLine,
+    ShortDayOutcome,
+)
+from .units import explain_units
+
+DEFAULT_PAYER_RULES = PayerRules()
+# Source: X12 837P SV101 / CMS-1500 box 24D hold at most 4 procedure modifiers per line
+MAX_MODIFIERS = 4
+
+Coder = Callable[[ServiceFacts, PayerRules, Trace], list[PlannedLine]]
+
+
+def _need_minutes(facts: ServiceFacts, trace: Trace) -> int | None:
+    if facts.minutes is None:
+        trace.fail(f"{facts.kind.value} is time-based: minutes are required")
+    return facts.minutes
+
+
+def _lines_from(decisions: tuple[CodeDecision, ...], trace: Trace) -> list[PlannedLine]:
+    """Explain each decision; a decision without a code makes the service not billable."""
+    lines = []
+    for decision in decisions:
+        if decision.code is None:
+            trace.fail(decision.reason)
+            continue
+        trace.why(decision.reason)
+        lines.append(PlannedLine(decision.code, decision.units))
+    return lines
+
+
+# --- One coder per service kind ---------------------------------------------------------
+
+
+def _code_evaluation(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    decision = evaluation_code(facts.with_medical_services)
+    trace.why(decision.reason)
+    cpt = decision.code or ""
+    payer_code = payer.evaluation_code_overrides.get(cpt)
+    if payer_code:
+        trace.why(f"{payer.name} replaces {cpt} with {payer_code}")
+    return [PlannedLine(payer_code or cpt, 1, scope_code=cpt)]
+
+
+def _code_individual(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    minutes = _need_minutes(facts, trace)
+    return [] if minutes is None else _lines_from((psychotherapy_code(minutes),), trace)
+
+
+def _code_family(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    minutes = _need_minutes(facts, trace)
+    if minutes is None:
+        return []
+    present = facts.kind is ServiceKind.FAMILY_WITH_PATIENT
+    return _lines_from((family_code(minutes, present, payer.family_min_minutes),), trace)
+
+
+def _code_em(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    """E/M line plus the psychotherapy add-on from minutes (E/M alone below 16 minutes)."""
+    em = facts.em_code
+    if not em or not is_em_code(em):
+        trace.fail(f"add-ons 90833/90836/90838 are never billed without an E/M; em_code={em!r}")
+        return []
+    trace.why(f"E/M {em} billed by the same provider on the same day")
+    minutes = _need_minutes(facts, trace)
+    addon = addon_code(minutes) if minutes is not None else None
+    if addon is None or addon.code is None:
+        trace.why(f"{addon.reason if addon else 'no minutes'}; E/M {em} billed alone")
+        return [PlannedLine(em, 1)]
+    trace.why(addon.reason)
+    return [PlannedLine(em, 1), PlannedLine(addon.code, 1)]
+
+
+# Source: REFERENCE.md §1, crisis under 30 minutes is coded 90832/90833 instead
+def _code_crisis(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    minutes = _need_minutes(facts, trace)
+    if minutes is None:
+        return []
+    if minutes < CRISIS_MIN_MINUTES:
+        fallback = "90833 with the E/M" if facts.em_code else "90832"
+        trace.why(f"crisis {minutes} min < 30: coded as psychotherapy ({fallback}) instead")
+        return (_code_em if facts.em_code else _code_individual)(facts, payer, trace)
+    if facts.em_code:
+        trace.warn(f"E/M {facts.em_code} is not coded with crisis codes by this engine")
+    return _lines_from(crisis_codes(minutes), trace)
+
+
+def _code_group(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    return group_lines(facts.attendees, facts.minutes, payer.group, payer.rounding, trace)
+
+
+def _code_program_day(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    minutes = _need_minutes(facts, trace)
+    level = payer.level_of_care
+    if level is None:
+        trace.fail(f"{payer.name} has no level-of-care code for program days")
+    if minutes is None or level is None:
+        return []
+    day = evaluate_day(minutes, payer.program_day, level)
+    if day.billed is None:
+        trace.fail(day.reason)
+        return []
+    trace.why(day.reason)
+    if day.outcome is ShortDayOutcome.INFORMATIONAL:
+        trace.warn(day.reason)
+    return _level_of_care_line(minutes, day.billed, trace)
+
+
+def _level_of_care_line(minutes: int, level: LevelOfCareCode, trace: Trace) -> list[PlannedLine]:
+    units = 1
+    if level.unit_rule is None:
+        trace.why(f"{level.hcpcs} is per diem: 1 unit")
+    else:
+        units, how = explain_units(minutes, level.unit_rule)
+        trace.why(f"{how} of {level.hcpcs}")
+    if units == 0:
+        trace.fail(f"{minutes} min earn no unit of {level.hcpcs}")
+        return []
+    return [
+        PlannedLine(level.hcpcs, units, revenue_code=level.revenue_code, modifiers=level.modifiers)
+    ]
+
+
+CODERS: Mapping[ServiceKind, Coder] = {
+    ServiceKind.EVALUATION: _code_evaluation,
+    ServiceKind.INDIVIDUAL: _code_individual,
+    ServiceKind.FAMILY_WITH_PATIENT: _code_family,
+    ServiceKind.FAMILY_WITHOUT_PATIENT: _code_family,
+    ServiceKind.GROUP: _code_group,
+    ServiceKind.CRISIS: _code_crisis,
+    ServiceKind.EM_WITH_PSYCHOTHERAPY: _code_em,
+    ServiceKind.PROGRAM_DAY: _code_program_day,
+}
+
+
+# --- Cross-cutting steps ----------------------------------------------------------------
+
+
+def _flagged_patients(facts: ServiceFacts) -> list[str | None]:
+    flagged: list[str | None] = [a.patient_ref for a in facts.attendees if a.interactive_complexity]
+    return [None, *flagged] if facts.interactive_complexity else flagged
+
+
+def _add_interactive_complexity(
+    planned: list[PlannedLine], facts: ServiceFacts, trace: Trace
+) -> list[PlannedLine]:
+    """Add 90785 per flagged patient when eligible; explain refusals (they do not block)."""
+    added = []
+    for ref in _flagged_patients(facts):
+        codes = [line.code for line in planned if line.patient_ref == ref]
+        decision = interactive_complexity(codes)
+        trace.why(decision.reason if ref is None else f"{ref}: {decision.reason}")
+        if decision.code:
+            added.append(PlannedLine(decision.code, 1, patient_ref=ref))
+    return planned + added
+
+
+def _program_week(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> ProgramWeekResult | None:
+    if facts.kind is not ServiceKind.PROGRAM_DAY or not facts.week_minutes:
+        return None
+    week = evaluate_program_week(facts.week_minutes, payer.program_day, payer.level_of_care)
+    trace.why(week.reason)
+    if not week.meets_weekly_minimum:
+        trace.warn(week.reason)
+    return week
+
+
+def _line_modifiers(line: PlannedLine, extra: tuple[str, ...], trace: Trace) -> tuple[str, ...]:
+    modifiers = tuple(dict.fromkeys(line.modifiers + extra))
+    if len(modifiers) > MAX_MODIFIERS:
+        trace.fail(f"{line.code} would need {len(modifiers)} modifiers {modifiers}; max is 4")
+    return modifiers
+
+
+def code_service(facts: ServiceFacts, payer: PayerRules = DEFAULT_PAYER_RULES) -> CodingResult:
+    """Code one service: choose codes and units, who bills, POS and modifiers, with reasons."""
+    trace = Trace()
+    planned = CODERS[facts.kind](facts, payer, trace)
+    planned = _add_interactive_complexity(planned, facts, trace) if planned else planned
+    week = _program_week(facts, payer, trace)
+    role = billed_provider(facts, payer, [line.concept for line in planned], trace)
+    place = decide_place(
+        facts.modality, facts.patient_at_home, facts.facility_pos, payer.telehealth
+    )
+    (trace.fail if place.error else trace.why)(place.reason)
+    lines = _assemble(planned, facts, payer, role, place.pos, place.modifiers, trace)
+    billable = not trace.errors and bool(lines)
+    return CodingResult(
+        billable=billable,
+        lines=lines if billable else (),
+        reasons=tuple(trace.reasons),
+        errors=tuple(trace.errors),
+        warnings=tuple(trace.warnings),
+        program_week=week,
+    )
+
+
+def _assemble(
+    planned: list[PlannedLine],
+    facts: ServiceFacts,
+    payer: PayerRules,
+    role: BilledProvider | None,
+    pos: str | None,
+    place_modifiers: tuple[str, ...],
+    trace: Trace,
+) -> tuple[ServiceLine, ...]:
+    if role is None or not planned:
+        return ()
+    extra = provider_modifiers(facts, payer, role, trace) + place_modifiers
+    return tuple(
+        ServiceLine(
+            code=line.code,
+            units=line.units,
+            modifiers=_line_modifiers(line, extra, trace),
+            pos=pos,
+            billed_provider=role,
+            patient_ref=line.patient_ref,
+            revenue_code=line.revenue_code,
+        )
+        for line in planned
+    )
