@@ -120,13 +120,35 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def set_aside_other_major(pgdata: Path, bin_dir: Path) -> None:
+    """A data directory made by another PostgreSQL major version (the pgserver package was
+    changed) cannot be opened: move it aside, a fresh one is initialised."""
+    version_file = pgdata / "PG_VERSION"
+    if not version_file.exists():
+        return
+    made_by = version_file.read_text().strip()
+    out = subprocess.run(  # noqa: S603
+        [str(bin_dir / "postgres"), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    running = out.split()[-1].split(".")[0]
+    if made_by != running:
+        if (pgdata / "postmaster.pid").exists():
+            raise SystemExit(f"{pgdata} (PostgreSQL {made_by}) is in use: stop it first")
+        aside = pgdata.with_name(f"pg-{made_by}-{int(time.time())}")
+        pgdata.rename(aside)
+        say(f"{pgdata} was made by PostgreSQL {made_by}, this is {running}: moved to {aside}")
+
+
 def start_embedded_postgres(stack: contextlib.ExitStack) -> str:
     import warnings
 
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import pgserver
+    from pgserver._commands import POSTGRES_BIN_PATH
 
     pgdata = DATA / "pg"
+    if pgdata.exists():
+        set_aside_other_major(pgdata, POSTGRES_BIN_PATH)
     pgdata.mkdir(parents=True, exist_ok=True)
     prune_stale_handles(pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")

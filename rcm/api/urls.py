@@ -15,7 +15,10 @@ def register(prefix: str, viewset: type, basename: str) -> None:
 def _build() -> list:
     from importlib import import_module
 
-    for app in ("rcm", "patients", "credentialing", "authorizations", "consent"):
+    from rcm.api.members import MembershipViewSet
+
+    register("memberships", MembershipViewSet, "membership")
+    for app in ("patients", "credentialing", "authorizations", "consent"):
         try:
             import_module(f"{app}.api")
         except ModuleNotFoundError as exc:

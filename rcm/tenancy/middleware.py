@@ -13,9 +13,14 @@ from .context import org_context, user_db_context
 
 
 def _api_user(request: HttpRequest) -> Any:
+    from rest_framework.exceptions import AuthenticationFailed
+
     from rcm.api.auth import HashedTokenAuthentication
 
-    result = HashedTokenAuthentication().authenticate(request)
+    try:
+        result = HashedTokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
     return result[0] if result else None
 
 
