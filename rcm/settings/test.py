@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only, tests only
@@ -12,4 +14,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "rcm-test")  # noqa: F405
 # reconnects as the application role, so every test runs behind row-level security.
 RCM_TEST_APP_DB = dj_database_url.parse(DATABASE_URL)  # noqa: F405
 DATABASES = {"default": dj_database_url.parse(DATABASE_OWNER_URL)}  # noqa: F405
-DATABASES["default"]["TEST"] = {"NAME": env("RCM_TEST_DB_NAME", None)}  # noqa: F405
+# One test database per test process, so concurrent runs on one server never collide.
+DATABASES["default"]["TEST"] = {
+    "NAME": env("RCM_TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}")  # noqa: F405
+}
