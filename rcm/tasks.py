@@ -31,6 +31,7 @@ def nightly_fanout() -> int:
     return len(org_ids)
 
 
-def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Enqueue after the current transaction commits, so the worker sees committed rows."""
-    transaction.on_commit(lambda: task.delay(*args, **kwargs))
+def enqueue_on_commit(signature: Any) -> None:
+    """Enqueue a task signature after the current transaction commits, so the worker sees
+    committed rows (and nothing is sent when the transaction rolls back)."""
+    transaction.on_commit(signature.apply_async)
