@@ -1,4 +1,4 @@
-"""The org home page's figures. Other apps contribute counts through `HOME_SECTIONS`."""
+"""The org home page's figures (aggregate counts only, no PHI)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ from django.apps import apps
 
 def home_summary(*, org: Any) -> list[dict[str, Any]]:
     rows = []
-    for label, model_label in (
-        ("Patients", "patients.Patient"),
-        ("Open episodes", "patients.EpisodeOfCare"),
-        ("Providers", "credentialing.Provider"),
-        ("Authorizations", "authorizations.PriorAuthorization"),
+    for label, model_label, filters in (
+        ("Active patients", "patients.Patient", {"is_active": True}),
+        ("Open episodes", "patients.EpisodeOfCare", {"status": "active"}),
+        ("Active providers", "credentialing.Provider", {"is_active": True}),
+        ("Approved authorizations", "authorizations.PriorAuthorization", {"status": "approved"}),
     ):
-        try:
-            model = apps.get_model(model_label)
-        except LookupError:
-            continue
-        rows.append({"label": label, "count": model.objects.count()})
+        model = apps.get_model(model_label)
+        rows.append({"label": label, "count": model.objects.filter(**filters).count()})
     return rows

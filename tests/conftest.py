@@ -3,7 +3,6 @@ role behind row-level security) and real Redis. Factories live in tests/factorie
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,6 +69,21 @@ def committed_db(django_db_setup: None, django_db_blocker: Any, owner_cursor: An
     owner_cursor.execute(f"TRUNCATE {owner_cursor.fetchone()[0]} RESTART IDENTITY CASCADE")
 
 
+@pytest.fixture(autouse=True)
+def _live_server_helper(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Replaces pytest-django's helper: live-server tests get `committed_db` (rows committed,
+    truncated afterwards as the owner) instead of `transactional_db`, whose flush would need the
+    app role to TRUNCATE the append-only audit tables."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("committed_db")
+    server = request.getfixturevalue("live_server")
+    server._live_server_modified_settings.enable()
+    yield
+    server._live_server_modified_settings.disable()
+
+
 @pytest.fixture
 def org_a(db: None) -> Any:
     return factories.organization(slug="clinic-a", name="Clinic A")
@@ -88,5 +102,3 @@ def in_org_a(org_a: Any) -> Iterator[Any]:
         yield org_a
 
 
-def pytest_configure(config: Any) -> None:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API
