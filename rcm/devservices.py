@@ -245,9 +245,11 @@ def check_app_role(app_url: str) -> None:
 def database_env(stack: contextlib.ExitStack) -> dict[str, str]:
     url, owner_url = os.environ.get("DATABASE_URL"), os.environ.get("DATABASE_OWNER_URL")
     if url and owner_url:
-        say("DATABASE_URL and DATABASE_OWNER_URL are set: using them as they are")
+        say(f"using DATABASE_URL={redact(url)} and DATABASE_OWNER_URL as they are")
         return {}
     admin_url = url or start_embedded_postgres(stack)
+    if url:
+        say(f"provisioning roles on {redact(url)}")
     dbname = os.environ.get("RCM_DB_NAME") or "rcm"
     password = os.environ.get("RCM_DB_PASSWORD") or "rcm-dev-password"
     urls = provision(admin_url, dbname, password)
@@ -379,10 +381,6 @@ def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    # Leftovers in a child's process group (e.g. Celery pool processes) go too.
-    for proc in children.values():
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def first_exited(children: dict[str, subprocess.Popen[bytes]]) -> tuple[str, int] | None:
@@ -461,7 +459,7 @@ def supervise(children: dict[str, subprocess.Popen[bytes]], port: int, logins: s
         time.sleep(0.5)
     name, code = exited
     say(f"{name} exited with code {code}: stopping everything")
-    return code or 1
+    return 128 - code if code < 0 else code or 1
 
 
 def cmd_run(_args: list[str]) -> int:

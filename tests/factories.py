@@ -147,3 +147,66 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
         redisclosure_notice_stated=True, refusal_consequences_stated=True)
     defaults.update(fields)
     return Part2Consent.objects.create(**defaults)
+
+
+def org_graph(org: Organization) -> dict[str, Any]:
+    """One row of (nearly) every tenant model in `org`, linked as in real use."""
+    import datetime as dt
+
+    from authorizations.models import ConcurrentReview, UnitLedgerEntry
+    from consent.models import Disclosure
+    from credentialing.models import License, PayerEnrollment
+    from patients.models import (
+        EpisodeDiagnosis,
+        FeeScheduleRate,
+        GroupSession,
+        TreatmentGoal,
+        TreatmentPlan,
+    )
+    from rcm.models import PhiAccess, TaskRun
+
+    with org_context(org):
+        pay = payer()
+        fac = facility()
+        prov = provider()
+        pat = patient()
+        cov = coverage(patient_obj=pat, payer_obj=pay)
+        ep = episode(patient_obj=pat, facility=fac)
+        start = dt.datetime(2026, 11, 2, 17, 0, tzinfo=dt.UTC)
+        grp = GroupSession.objects.create(facilitator=prov, starts_at=start,
+                                          ends_at=start + dt.timedelta(minutes=60))
+        sess = session(patient_obj=pat, provider_obj=prov, episode=ep)
+        auth = authorization(coverage_obj=cov, episode=ep)
+        plan = TreatmentPlan.objects.create(episode=ep, effective_date=TODAY,
+                                            review_due_date=TODAY + dt.timedelta(days=90))
+        consent = part2_consent(patient_obj=pat)
+        u = user()
+        objs = {
+            "payer": pay, "facility": fac, "provider": prov, "patient": pat, "coverage": cov,
+            "episode": ep, "group": grp, "session": sess, "authorization": auth, "plan": plan,
+            "consent": consent,
+            "segment": ep.segments.first(),
+            "diagnosis": EpisodeDiagnosis.objects.create(episode=ep, rank=1, code="F32.9"),
+            "goal": TreatmentGoal.objects.create(plan=plan, description="Reduce PHQ-9",
+                                                 diagnosis_codes=["F32.9"]),
+            "rate": FeeScheduleRate.objects.create(payer=pay, code="90837", rate=Decimal("120"),
+                                                   effective_from=dt.date(2026, 1, 1)),
+            "license": License.objects.create(provider=prov, state="IL", number=f"L{pat.pk}",
+                                              license_type="lcsw",
+                                              expires_on=dt.date(2027, 6, 30)),
+            "enrollment": PayerEnrollment.objects.create(provider=prov, payer=pay,
+                                                         status="enrolled",
+                                                         effective_date=dt.date(2026, 1, 1)),
+            "review": ConcurrentReview.objects.create(authorization=auth, review_date=TODAY),
+            "ledger": UnitLedgerEntry.objects.create(authorization=auth, session=sess,
+                                                     kind="consume", units=Decimal("-1"),
+                                                     service_date=TODAY),
+            "disclosure": Disclosure.objects.create(patient=pat, consent=consent,
+                                                    recipient="Payer", purpose="payment",
+                                                    description="837P", channel="837P"),
+            "membership": Membership.objects.create(user=u, role="biller"),
+            "phi_access": PhiAccess.objects.create(user=u, action="detail",
+                                                   object_type="x", path="/"),
+            "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
+        }
+    return objs

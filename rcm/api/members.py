@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers, viewsets
 
-from rcm.api.views import HasCapability
+from rcm.api.views import HasCapability, OrgScopedMixin
 from rcm.models import Membership
 from rcm.permissions import Cap
 
@@ -16,7 +16,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "role", "is_active", "created_at"]
 
 
-class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class MembershipViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """Members of the org and their roles (administrators only)."""
 

@@ -27,7 +27,16 @@ class HasCapability(permissions.BasePermission):
         return role_has(membership.role, cap)
 
 
-class OrgModelViewSet(viewsets.ModelViewSet):
+class OrgScopedMixin:
+    """The org in the URL has been resolved by the middleware (request.org); handlers and
+    custom actions don't take it as an argument."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("org_slug", None)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class OrgModelViewSet(OrgScopedMixin, viewsets.ModelViewSet):
     """CRUD over one tenant model. Subclasses set `model`, `serializer_class`, capabilities and
     `phi` (True when reads must be logged in the PHI access log)."""
 
