@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "consent",
     "claims",
     "denials",
+    "demo",
 ]
 
 MIDDLEWARE = [

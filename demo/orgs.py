@@ -1,0 +1,60 @@
+"""The demo tenants and their users: synthetic, deterministic, idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from rcm.models import Membership, Organization
+from rcm.permissions import Role
+from rcm.tenancy import org_context
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    slug: str
+    name: str
+    program: str  # "mh" or "sud"
+    user_prefix: str
+
+
+CLINICS = (
+    DemoOrg("harbor-mh", "Harbor Behavioral Health (outpatient MH group)", "mh", "harbor"),
+    DemoOrg("summit-sud", "Summit Recovery Center (residential, PHP, IOP)", "sud", "summit"),
+)
+BILLING_COMPANY_USER = "keystone.biller"
+
+
+def _user(username: str, first: str, last: str) -> object:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last})
+    if created or not user.check_password(settings.DEMO_PASSWORD):
+        user.set_password(settings.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _member(org: Organization, user: object, role: str) -> None:
+    with org_context(org):
+        Membership.objects.update_or_create(user=user, defaults={"role": role, "is_active": True})
+
+
+def seed_orgs_and_users() -> tuple[list[Organization], list[dict[str, str]]]:
+    orgs, logins = [], []
+    for spec in CLINICS:
+        org, _ = Organization.objects.update_or_create(
+            slug=spec.slug, defaults={"name": spec.name, "kind": Organization.Kind.CLINIC})
+        orgs.append(org)
+        for role in Role:
+            username = f"{spec.user_prefix}.{role.value}"
+            _member(org, _user(username, spec.user_prefix.title(), role.label), role.value)
+            logins.append({"org": org.slug, "role": role.value, "username": username})
+    company_user = _user(BILLING_COMPANY_USER, "Keystone", "Billing Partners")
+    for org in orgs:
+        _member(org, company_user, Role.BILLER.value)
+        logins.append({"org": org.slug, "role": Role.BILLER.value,
+                       "username": BILLING_COMPANY_USER})
+    return orgs, logins
