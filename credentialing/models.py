@@ -16,14 +16,28 @@ class Provider(TenantModel):
     npi = models.CharField("Type-1 NPI", max_length=10)
     taxonomy = models.CharField(max_length=10)
     license_type = models.CharField(max_length=30, choices=LICENSE_CHOICES)
-    supervisor = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="supervisees")
+    supervisor = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supervisees"
+    )
     caqh_id = models.CharField("CAQH ProView id", max_length=20, blank=True)
     caqh_attested_on = models.DateField("CAQH last attestation", null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "npi"], name="uniq_provider_npi")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "npi"], name="uniq_provider_npi"),
+            models.CheckConstraint(
+                condition=Q(npi__regex=r"^[0-9]{10}$"), name="provider_npi_ten_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(taxonomy__regex=r"^[0-9]{3}[0-9A-Z]{6}X$"),
+                name="provider_taxonomy_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(supervisor__isnull=True) | ~Q(supervisor=F("id")),
+                name="provider_not_own_supervisor",
+            ),
+        ]
         ordering = ["last_name", "first_name"]
 
     def __str__(self) -> str:
@@ -50,7 +64,11 @@ class License(TenantModel):
             models.UniqueConstraint(fields=["org", "state", "number"], name="uniq_license_number"),
             models.CheckConstraint(
                 condition=Q(issued_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
-                name="license_expires_after_issue"),
+                name="license_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__regex=r"^[A-Z]{2}$"), name="license_state_code"
+            ),
         ]
 
 
@@ -63,8 +81,9 @@ class PayerEnrollment(TenantModel):
         TERMINATED = "terminated", "Terminated"
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="enrollments")
-    payer = models.ForeignKey("patients.Payer", on_delete=models.CASCADE,
-                              related_name="enrollments")
+    payer = models.ForeignKey(
+        "patients.Payer", on_delete=models.CASCADE, related_name="enrollments"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     submitted_on = models.DateField(null=True, blank=True)
     effective_date = models.DateField(null=True, blank=True)
@@ -77,5 +96,18 @@ class PayerEnrollment(TenantModel):
             models.UniqueConstraint(fields=["org", "provider", "payer"], name="uniq_enrollment"),
             models.CheckConstraint(
                 condition=~Q(status="enrolled") | Q(effective_date__isnull=False),
-                name="enrolled_has_effective_date"),
+                name="enrolled_has_effective_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(recredential_due__isnull=True)
+                | Q(effective_date__isnull=True)
+                | Q(recredential_due__gt=F("effective_date")),
+                name="enrollment_recredential_after_effective",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(effective_date__isnull=True)
+                | Q(end_date__gte=F("effective_date")),
+                name="enrollment_ends_after_effective",
+            ),
         ]

@@ -1,0 +1,169 @@
+"""Synthetic providers for demos: one of every license type, with the credentialing gaps a real
+clinic has (a license expiring soon, one expired, a stale CAQH attestation, pending and missing
+enrollments, a recredentialing deadline). Idempotent by NPI; all names and numbers are made up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from credentialing import rules, services
+from credentialing.models import Provider
+from patients.codesets.npi import npi_check_digit
+from patients.models import Payer
+from rcm.models import Organization
+from rcm.tenancy import org_context
+
+NPI_PREFIX_BASE = 164_000_000  # nine-digit prefixes; the tenth digit is the Luhn-80840 check
+FIRST_NAMES = [
+    "Avery",
+    "Jordan",
+    "Morgan",
+    "Riley",
+    "Casey",
+    "Quinn",
+    "Rowan",
+    "Emerson",
+    "Harper",
+    "Sage",
+    "Dakota",
+    "Reese",
+    "Finley",
+    "Elliot",
+]
+LAST_NAMES = [
+    "Okafor",
+    "Lindqvist",
+    "Moreno",
+    "Nakamura",
+    "Haddad",
+    "Brennan",
+    "Castillo",
+    "Ivanova",
+    "Delacroix",
+    "Oyelaran",
+    "Whitfield",
+    "Sandoval",
+    "Kowalski",
+    "Tran",
+]
+RECREDENTIAL_CYCLE = dt.timedelta(days=3 * 365)  # NCQA: every 36 months
+
+
+@dataclass(frozen=True)
+class Spec:
+    license_type: str
+    credentials: str
+    license_days: int  # license expiry relative to today (negative: expired)
+    caqh_age: int | None  # days since the last CAQH attestation
+    enrollments: tuple[str, ...] = ("enrolled",)  # per payer, cycled
+    supervisor: int | None = None  # index of the supervising spec
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("psychiatrist", "MD", 420, 20),
+    Spec("psychologist", "PsyD", 35, 100, ("enrolled", "recredential_soon")),
+    Spec("lcsw", "LCSW", 700, 150, ("enrolled", "submitted")),  # stale CAQH
+    Spec("lpc", "LPC", -12, 40),  # expired license
+    Spec("lmft", "LMFT", 50, 10, ("enrolled", "missing")),
+    Spec("addiction_counselor", "LADC", 365, 60, ("submitted",)),
+    Spec("pmhnp", "PMHNP-BC", 500, 5, ("enrolled", "recredential_past")),
+    Spec("pa", "PA-C", 300, 30),
+    Spec("cns", "APRN-CNS", 300, 30, ("enrolled", "submitted", "missing")),
+    Spec("associate", "LMSW", 200, None, supervisor=2),
+    Spec("peer_specialist", "CPRS", 250, None, supervisor=1),
+)
+
+
+def demo_npi(index: int) -> str:
+    first9 = str(NPI_PREFIX_BASE + index * 7 + 1)
+    return f"{first9}{npi_check_digit(first9)}"
+
+
+def seed(
+    *, org: Organization, rng: random.Random, payers: Sequence[Payer], today: dt.date | None = None
+) -> list[Provider]:
+    """Create (or find, by NPI) one demo provider per spec, in spec order."""
+    today = today or timezone.localdate()
+    names = list(
+        zip(rng.sample(FIRST_NAMES, len(SPECS)), rng.sample(LAST_NAMES, len(SPECS)), strict=True)
+    )
+    created: list[Provider] = []
+    with org_context(org):
+        for index, spec in enumerate(SPECS):
+            sup = created[spec.supervisor] if spec.supervisor is not None else None
+            created.append(_provider(index, spec, names[index], sup, rng, payers, today))
+    return created
+
+
+def _provider(
+    index: int,
+    spec: Spec,
+    name: tuple[str, str],
+    supervisor: Provider | None,
+    rng: random.Random,
+    payers: Sequence[Payer],
+    today: dt.date,
+) -> Provider:
+    license_number = f"{spec.license_type[:3].upper()}{rng.randint(100000, 999999)}"
+    effective_offsets = [rng.randint(60, 700) for _ in payers]  # drawn always: stable stream
+    existing = Provider.objects.filter(npi=demo_npi(index)).first()
+    if existing is not None:
+        return existing
+    caqh = today - dt.timedelta(days=spec.caqh_age) if spec.caqh_age is not None else None
+    provider = services.provider_create(
+        first_name=name[0],
+        last_name=name[1],
+        npi=demo_npi(index),
+        taxonomy=rules.COMMON_TAXONOMIES[spec.license_type][0],
+        license_type=spec.license_type,
+        credentials=spec.credentials,
+        supervisor=supervisor,
+        caqh_attested_on=caqh,
+        caqh_id=f"{16_000_000 + index}" if caqh else "",
+    )
+    expires = today + dt.timedelta(days=spec.license_days)
+    services.license_add(
+        provider=provider,
+        state="IL",
+        number=license_number,
+        expires_on=expires,
+        issued_on=expires - dt.timedelta(days=730),
+    )
+    if spec.license_type not in rules.NEEDS_SUPERVISOR:
+        _enroll(provider, spec, payers, effective_offsets, today)
+    return provider
+
+
+def _enroll(
+    provider: Provider, spec: Spec, payers: Sequence[Payer], offsets: list[int], today: dt.date
+) -> None:
+    for i, payer in enumerate(payers):
+        plan = spec.enrollments[i % len(spec.enrollments)]
+        if plan == "missing":
+            continue
+        if plan == "submitted":
+            services.enrollment_upsert(
+                provider=provider,
+                payer=payer,
+                status="submitted",
+                submitted_on=today - dt.timedelta(days=offsets[i] % 45),
+            )
+            continue
+        due = {
+            "recredential_soon": today + dt.timedelta(days=75),
+            "recredential_past": today - dt.timedelta(days=5),
+        }.get(plan)
+        effective = due - RECREDENTIAL_CYCLE if due else today - dt.timedelta(days=offsets[i])
+        services.enrollment_upsert(
+            provider=provider,
+            payer=payer,
+            status="enrolled",
+            effective_date=effective,
+            recredential_due=due or effective + RECREDENTIAL_CYCLE,
+            payer_provider_id=f"{payer.pk:03d}{provider.npi[-6:]}",
+        )

@@ -1,0 +1,123 @@
+"""Page forms. They only parse input; the services validate and report field errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from credentialing import rules
+from credentialing.models import License, PayerEnrollment, Provider
+from patients.models import LICENSE_CHOICES, Payer
+
+BLANK = [("", "—")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the matching form fields (others on the form)."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for name, messages in errors.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+class ProviderFilterForm(forms.Form):
+    search = forms.CharField(required=False, label="Name or NPI")
+    license_type = forms.ChoiceField(
+        choices=[("", "Any")] + LICENSE_CHOICES, required=False, label="License type"
+    )
+    active = forms.ChoiceField(
+        choices=[("true", "Active"), ("false", "Inactive"), ("", "All")],
+        required=False,
+        initial="true",
+    )
+
+
+class ProviderForm(forms.Form):
+    first_name = forms.CharField(max_length=60)
+    last_name = forms.CharField(max_length=60)
+    credentials = forms.CharField(max_length=40, required=False, help_text="e.g. LCSW, MD")
+    npi = forms.CharField(label="Type-1 NPI", max_length=20)
+    taxonomy = forms.CharField(
+        max_length=20,
+        help_text="NUCC code, e.g. 1041C0700X",
+        widget=forms.TextInput(attrs={"list": "taxonomies"}),
+    )
+    license_type = forms.ChoiceField(choices=LICENSE_CHOICES, label="License type")
+    supervisor = forms.ModelChoiceField(
+        queryset=Provider.objects.none(), required=False, to_field_name="public_id"
+    )
+    caqh_id = forms.CharField(label="CAQH ProView id", max_length=20, required=False)
+    caqh_attested_on = forms.DateField(
+        label="CAQH last attestation", required=False, widget=DateInput()
+    )
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+
+    def __init__(self, *args: Any, instance: Provider | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = Provider.objects.filter(is_active=True).exclude(
+            license_type__in=rules.CANNOT_SUPERVISE
+        )
+        if instance is not None:
+            choices = choices.exclude(pk=instance.pk)
+        self.fields["supervisor"].queryset = choices
+
+    @staticmethod
+    def initial_for(provider: Provider) -> dict[str, Any]:
+        names = ProviderForm.base_fields
+        return {name: getattr(provider, name) for name in names}
+
+
+class LicenseForm(forms.Form):
+    state = forms.CharField(max_length=2, help_text="Two letters, e.g. IL")
+    number = forms.CharField(max_length=40)
+    license_type = forms.ChoiceField(
+        choices=BLANK + LICENSE_CHOICES,
+        required=False,
+        label="License type",
+        help_text="Blank: the provider's",
+    )
+    status = forms.ChoiceField(choices=License.Status.choices, initial=License.Status.ACTIVE)
+    issued_on = forms.DateField(required=False, widget=DateInput())
+    expires_on = forms.DateField(widget=DateInput())
+
+    @staticmethod
+    def initial_for(lic: License) -> dict[str, Any]:
+        return {name: getattr(lic, name) for name in LicenseForm.base_fields}
+
+
+class EnrollmentForm(forms.Form):
+    payer = forms.ModelChoiceField(queryset=Payer.objects.none(), to_field_name="public_id")
+    status = forms.ChoiceField(choices=PayerEnrollment.Status.choices)
+    submitted_on = forms.DateField(required=False, widget=DateInput())
+    effective_date = forms.DateField(required=False, widget=DateInput())
+    end_date = forms.DateField(required=False, widget=DateInput())
+    recredential_due = forms.DateField(required=False, widget=DateInput())
+    payer_provider_id = forms.CharField(max_length=40, required=False, label="Payer provider id")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.filter(is_active=True).order_by("name")
+
+    @staticmethod
+    def initial_for(e: PayerEnrollment) -> dict[str, Any]:
+        return {name: getattr(e, name) for name in EnrollmentForm.base_fields}
+
+
+class CaqhForm(forms.Form):
+    attested_on = forms.DateField(label="Attested on", widget=DateInput())
+    caqh_id = forms.CharField(label="CAQH ProView id", max_length=20, required=False)
+
+    def clean_caqh_id(self) -> str | None:
+        return self.cleaned_data["caqh_id"] or None  # blank keeps the id on file
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(required=False, label="As of", widget=DateInput())

@@ -1,0 +1,57 @@
+"""The demo seed: every license type, valid NPIs, realistic gaps, and idempotent."""
+
+from __future__ import annotations
+
+import random
+
+from credentialing import demo, selectors
+from credentialing.models import License, PayerEnrollment, Provider
+from patients.codesets.npi import validate_npi
+from patients.coding.types import LicenseType
+from rcm.tenancy import org_context
+from tests import factories
+
+
+def _seed(org, payers):
+    return demo.seed(org=org, rng=random.Random(7), payers=payers, today=factories.TODAY)
+
+
+def test_demo_seed_creates_every_license_type_with_valid_npis_and_supervisors(org_a):
+    with org_context(org_a):
+        payers = [factories.payer(name="Acme Health"), factories.payer(name="Blue Plan")]
+        providers = _seed(org_a, payers)
+    assert {p.license_type for p in providers} == {lt.value for lt in LicenseType}
+    assert all(validate_npi(p.npi) == p.npi for p in providers)
+    supervised = [p for p in providers if p.license_type in ("associate", "peer_specialist")]
+    assert all(p.supervisor is not None for p in supervised)
+
+
+def test_demo_seed_is_idempotent_and_deterministic(org_a):
+    with org_context(org_a):
+        payers = [factories.payer()]
+    first = _seed(org_a, payers)
+    second = _seed(org_a, payers)
+    assert [p.pk for p in first] == [p.pk for p in second]
+    with org_context(org_a):
+        assert Provider.objects.count() == len(demo.SPECS)
+        assert License.objects.count() == len(demo.SPECS)
+
+
+def test_demo_seed_shows_each_kind_of_gap(org_a):
+    with org_context(org_a):
+        payers = [factories.payer(name="Acme Health"), factories.payer(name="Blue Plan")]
+        _seed(org_a, payers)
+        rows = selectors.credentialing_gaps(org=org_a, as_of=factories.TODAY)
+        statuses = set(PayerEnrollment.objects.values_list("status", flat=True))
+    found = {g.code for row in rows for g in row.issues}
+    assert {
+        "license_expired",
+        "license_expiring",
+        "caqh_lapsed",
+        "caqh_due",
+        "enrollment_pending",
+        "enrollment_missing",
+        "recredential_due",
+        "recredential_overdue",
+    } <= found
+    assert statuses == {"enrolled", "submitted"}
