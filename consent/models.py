@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from rcm.fields import EncryptedTextField
 from rcm.tenancy.models import TenantModel
@@ -70,6 +70,36 @@ class Part2Consent(TenantModel):
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | ~Q(revocation_method=""),
                 name="revocation_has_method"),
+            # The rule's elements as database invariants too (services give the friendly errors).
+            models.CheckConstraint(
+                condition=Q(kind__in=["tpo", "specific", "counseling_notes"]),
+                name="consent_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(recipient_kind__in=["named", "class"]),
+                name="consent_recipient_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(signature_method__in=["wet", "electronic"]),
+                name="consent_signature_method_valid"),
+            models.CheckConstraint(
+                condition=~Q(disclosing_party="") & ~Q(information_scope="")
+                & ~Q(recipients="") & ~Q(purpose="") & ~Q(signer_name=""),
+                name="consent_required_text_present"),
+            models.CheckConstraint(condition=Q(revocation_rights_stated=True),
+                                   name="consent_states_revocation_rights"),
+            models.CheckConstraint(
+                condition=~Q(kind="tpo")
+                | Q(redisclosure_notice_stated=True, refusal_consequences_stated=True),
+                name="consent_tpo_states_redisclosure_and_refusal"),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("signed_on")),
+                name="consent_expires_after_signing"),
+            # Revocation is prospective: never dated before the signature.
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("signed_on")),
+                name="consent_revoked_after_signing"),
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=False) | Q(revocation_method=""),
+                name="revocation_method_needs_date"),
         ]
         ordering = ["-signed_on"]
 
@@ -90,4 +120,9 @@ class Disclosure(TenantModel):
                                      null=True, related_name="+")
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(recipient="") & ~Q(purpose="") & ~Q(description="") & ~Q(channel=""),
+                name="disclosure_required_text_present"),
+        ]
         ordering = ["-disclosed_at"]

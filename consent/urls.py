@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from consent import views
 
 app_name = "consent"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("patients/<uuid:public_id>/new/", views.consent_create, name="consent_create"),
+    path(
+        "patients/<uuid:public_id>/disclosures/",
+        views.disclosure_accounting,
+        name="disclosure_accounting",
+    ),
+    path("<uuid:public_id>/", views.consent_detail, name="consent_detail"),
+    path("<uuid:public_id>/revoke/", views.consent_revoke_view, name="consent_revoke"),
+]

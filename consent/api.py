@@ -1,0 +1,164 @@
+"""Part 2 consents (create, read, revoke; never edited or deleted) and the accounting of
+disclosures (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from consent import rules
+from consent.models import Disclosure, Part2Consent
+from consent.services import consent_record, consent_revoke
+from patients.models import Patient
+from rcm.api.urls import register
+from rcm.api.views import OrgModelViewSet
+from rcm.permissions import Cap
+
+_TEXT = (
+    "kind",
+    "disclosing_party",
+    "information_scope",
+    "recipient_kind",
+    "recipients",
+    "purpose",
+    "expiration_event",
+    "signer_name",
+    "signer_role",
+    "signature_method",
+)
+
+
+class Part2ConsentSerializer(serializers.ModelSerializer):
+    """Element fields are optional here so the service answers with the element's own message."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Patient.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Part2Consent
+        fields = [
+            "id",
+            "patient",
+            *rules.ELEMENT_FIELDS,
+            "revoked_on",
+            "revocation_method",
+            "created_at",
+        ]
+        read_only_fields = ["revoked_on", "revocation_method", "created_at"]
+        extra_kwargs = {
+            **{name: {"required": False, "allow_blank": True} for name in _TEXT},
+            "signed_on": {"required": False, "allow_null": True},
+        }
+
+    def create(self, validated_data: dict[str, Any]) -> Part2Consent:
+        patient = validated_data.pop("patient", None)
+        return consent_record(patient=patient, actor=self.context["request"].user, **validated_data)
+
+
+class RevokeSerializer(serializers.Serializer):
+    revoked_on = serializers.DateField(required=False, allow_null=True)
+    method = serializers.ChoiceField(
+        choices=rules.REVOCATION_METHODS, required=False, allow_blank=True
+    )
+
+
+class ConsentFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter(field_name="patient__public_id")
+
+    class Meta:
+        model = Part2Consent
+        fields = ["patient", "kind"]
+
+
+class _NotFoundBeforeNotAllowed:
+    """On an object route, another org's id answers 404 even for a method the route lacks
+    (e.g. GET on revoke/); only this org's objects answer 405."""
+
+    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if "public_id" in kwargs:
+            self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+
+class Part2ConsentViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
+    model = Part2Consent
+    serializer_class = Part2ConsentSerializer
+    read_capability = Cap.VIEW_PATIENTS
+    write_capability = Cap.RECORD_CONSENT
+    phi = True
+    select_related = ("patient",)
+    ordering = ("-signed_on", "-id")
+    filterset_class = ConsentFilter
+    # A signed consent is a record of what the patient signed: it is never edited or deleted.
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=RevokeSerializer, responses=Part2ConsentSerializer)
+    @action(detail=True, methods=["post"], serializer_class=RevokeSerializer)
+    def revoke(self, request: Request, public_id: str | None = None) -> Response:
+        consent = self.get_object()
+        form = RevokeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        consent = consent_revoke(
+            consent=consent,
+            actor=request.user,
+            revoked_on=form.validated_data.get("revoked_on"),
+            method=form.validated_data.get("method", ""),
+        )
+        return Response(Part2ConsentSerializer(consent, context={"request": request}).data)
+
+
+class DisclosureSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    consent = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    disclosed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Disclosure
+        fields = [
+            "id",
+            "patient",
+            "consent",
+            "recipient",
+            "purpose",
+            "description",
+            "channel",
+            "reference",
+            "disclosed_at",
+            "disclosed_by",
+        ]
+
+
+class DisclosureFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter(field_name="patient__public_id")
+    consent = django_filters.UUIDFilter(field_name="consent__public_id")
+
+    class Meta:
+        model = Disclosure
+        fields = ["patient", "consent"]
+
+
+class DisclosureViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
+    """The accounting of disclosures: written only by the disclosure gate, never by hand."""
+
+    model = Disclosure
+    serializer_class = DisclosureSerializer
+    read_capability = Cap.VIEW_PATIENTS
+    write_capability = Cap.RECORD_CONSENT
+    phi = True
+    select_related = ("patient", "consent", "disclosed_by")
+    ordering = ("-disclosed_at", "-id")
+    filterset_class = DisclosureFilter
+    http_method_names = ["get", "head", "options"]
+
+
+register("part2-consents", Part2ConsentViewSet, "part2-consent")
+register("disclosures", DisclosureViewSet, "disclosure")

@@ -1,0 +1,191 @@
+"""Consent capture and revocation forms. Fields parse input only; the §2.31 checks live in
+consent.rules (via the services) so the pages and the API give the same messages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+
+from consent.models import Part2Consent
+
+TPO_RECIPIENTS = (
+    "My treating providers, health plans, third-party payers, and people helping "
+    "to operate this program"
+)
+TPO_SCOPE = (
+    "Diagnoses, dates and types of services, level of care, treatment plans and "
+    "progress summaries, medications, and claims and billing information"
+)
+TPO_PURPOSE = "Treatment, payment, and health care operations"
+TPO_EXPIRATION = "None: this TPO consent stays in effect until I revoke it in writing"
+
+
+def tpo_preset(*, org_name: str) -> dict[str, Any]:
+    """Standard TPO wording (§2.31(a)(4)(iv) class of recipients). The statements stay
+    unchecked: staff confirm the signed document actually contains them."""
+    return {
+        "kind": "tpo",
+        "disclosing_party": org_name,
+        "information_scope": TPO_SCOPE,
+        "recipient_kind": "class",
+        "recipients": TPO_RECIPIENTS,
+        "purpose": TPO_PURPOSE,
+        "expiration_event": TPO_EXPIRATION,
+    }
+
+
+def _choices(field_choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("", "— choose —"), *field_choices]
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _area(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Consent type", required=False, choices=_choices(Part2Consent.Kind.choices)
+    )
+    disclosing_party = forms.CharField(label="Who may disclose", max_length=200, required=False)
+    information_scope = forms.CharField(
+        label="Information to be disclosed", required=False, widget=_area()
+    )
+    recipient_kind = forms.ChoiceField(
+        label="Recipients are", required=False, choices=_choices(Part2Consent.RecipientKind.choices)
+    )
+    recipients = forms.CharField(
+        label="Recipients",
+        required=False,
+        widget=_area(2),
+        help_text="Named recipients: one per line.",
+    )
+    purpose = forms.CharField(label="Purpose", max_length=300, required=False)
+    revocation_rights_stated = forms.BooleanField(
+        required=False,
+        label="The consent states the right to revoke in writing, how to "
+        "revoke, and that actions already taken in reliance stand",
+    )
+    expires_on = forms.DateField(label="Expires on (date)", required=False, widget=_date_input())
+    expiration_event = forms.CharField(
+        label="…or expires on this event or condition", max_length=200, required=False
+    )
+    signer_name = forms.CharField(label="Signed by (name)", max_length=200, required=False)
+    signer_role = forms.ChoiceField(
+        label="Signer is", required=False, choices=_choices(Part2Consent.SignerRole.choices)
+    )
+    signature_method = forms.ChoiceField(
+        label="Signature",
+        required=False,
+        choices=_choices(Part2Consent._meta.get_field("signature_method").choices),
+    )
+    signed_on = forms.DateField(label="Date signed", required=False, widget=_date_input())
+    redisclosure_notice_stated = forms.BooleanField(
+        required=False,
+        label="The consent states that records given to a HIPAA covered "
+        "entity or business associate may be redisclosed under HIPAA",
+    )
+    refusal_consequences_stated = forms.BooleanField(
+        required=False, label="The consent states the consequences of refusing to sign"
+    )
+
+    def groups(self) -> list[dict[str, Any]]:
+        """The ten §2.31 elements in order, each with its bound fields (for the template)."""
+        return [
+            {
+                "number": number,
+                "title": title,
+                "hint": hint,
+                "fields": [self[name] for name in names],
+            }
+            for number, title, hint, names in ELEMENT_GROUPS
+        ]
+
+
+# (number, heading, plain-English hint, fields). Element 1 (the patient) comes from the URL.
+ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
+    (
+        "",
+        "Type of consent",
+        "TPO covers treatment, payment and operations in one consent. "
+        "SUD counseling notes always need their own separate consent.",
+        ["kind"],
+    ),
+    ("1", "Patient", "The consent names the patient whose records it covers.", []),
+    (
+        "2",
+        "Who may use or disclose",
+        "This program, by name, or a class such as 'my treating providers'.",
+        ["disclosing_party"],
+    ),
+    (
+        "3",
+        "What information",
+        "Describe it specifically: diagnoses, dates of service, claims data… Not 'all records'.",
+        ["information_scope"],
+    ),
+    (
+        "4",
+        "Recipients",
+        "Named people or organizations, or a class such as 'health plans and third-party payers'.",
+        ["recipient_kind", "recipients"],
+    ),
+    (
+        "5",
+        "Purpose",
+        "Why the information is disclosed. A TPO consent says 'treatment, "
+        "payment, and health care operations'.",
+        ["purpose"],
+    ),
+    (
+        "6",
+        "Right to revoke",
+        "The patient can revoke in writing at any time, except for "
+        "actions already taken in reliance on the consent.",
+        ["revocation_rights_stated"],
+    ),
+    (
+        "7",
+        "Expiration",
+        "A date, or an event. 'End of treatment' or 'none' is allowed only for TPO consents.",
+        ["expires_on", "expiration_event"],
+    ),
+    (
+        "8",
+        "Signature",
+        "The patient or a person authorized to sign for them; wet or electronic.",
+        ["signer_name", "signer_role", "signature_method"],
+    ),
+    ("9", "Date signed", "The day the consent was signed; not a future date.", ["signed_on"]),
+    (
+        "10",
+        "TPO statements",
+        "TPO consents only: redisclosure under HIPAA, and what happens "
+        "if the patient refuses to sign.",
+        ["redisclosure_notice_stated", "refusal_consequences_stated"],
+    ),
+]
+
+
+class RevokeForm(forms.Form):
+    revoked_on = forms.DateField(
+        label="Revocation received on", required=False, widget=_date_input()
+    )
+    method = forms.ChoiceField(
+        label="Revoked",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=Part2Consent._meta.get_field("revocation_method").choices,
+    )
+
+
+def initial_for_create(*, preset: str, org_name: str, today: datetime.date) -> dict[str, Any]:
+    initial: dict[str, Any] = {"signed_on": today, "signer_role": "patient"}
+    if preset == "tpo":
+        initial.update(tpo_preset(org_name=org_name))
+    return initial

@@ -1,0 +1,57 @@
+"""Reads: a patient's consents, their consent status (for badges) and the accounting of
+disclosures (§2.25). HTML pages, the API and the gate share these."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+
+from consent import rules
+from consent.models import Disclosure, Part2Consent
+
+ConsentStatus = Literal["valid", "missing", "revoked", "expired"]
+
+
+def consents_for_patient(*, patient: Any) -> QuerySet[Part2Consent]:
+    """Newest signature first."""
+    return (
+        Part2Consent.objects.filter(patient=patient)
+        .select_related("recorded_by", "revoked_recorded_by")
+        .order_by("-signed_on", "-id")
+    )
+
+
+def consent_state_of(consent: Part2Consent, *, on_date: datetime.date) -> rules.ConsentState:
+    return rules.consent_state(
+        signed_on=consent.signed_on,
+        revoked_on=consent.revoked_on,
+        expires_on=consent.expires_on,
+        on_date=on_date,
+    )
+
+
+def consent_status_for_patient(*, patient: Any, on_date: datetime.date) -> ConsentStatus:
+    """'valid' when any disclosure consent (TPO or specific) is in force on `on_date`; otherwise
+    the state of the newest one signed by then ('revoked' / 'expired'), or 'missing'. SUD
+    counseling-notes consents never authorise billing disclosures, so they do not count."""
+    states = [
+        consent_state_of(c, on_date=on_date)
+        for c in consents_for_patient(patient=patient).exclude(
+            kind=Part2Consent.Kind.COUNSELING_NOTES
+        )
+    ]
+    signed = [s for s in states if s != "not_yet_signed"]
+    if "valid" in signed:
+        return "valid"
+    return signed[0] if signed else "missing"  # type: ignore[return-value]
+
+
+def disclosures_for_patient(*, patient: Any) -> QuerySet[Disclosure]:
+    """The accounting of disclosures, newest first."""
+    return (
+        Disclosure.objects.filter(patient=patient)
+        .select_related("consent", "disclosed_by")
+        .order_by("-disclosed_at", "-id")
+    )

@@ -1,0 +1,142 @@
+"""Consent capture, detail, revocation and the accounting of disclosures (thin views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from consent import selectors
+from consent.forms import ConsentForm, RevokeForm, initial_for_create
+from consent.gate import REDISCLOSURE_NOTICE, consent_scope_summary
+from consent.models import Part2Consent
+from consent.services import consent_record, consent_revoke
+from patients.models import Patient
+from rcm.audit import phi_access_record
+from rcm.models import PhiAccess
+from rcm.permissions import Cap
+from rcm.views import for_model, requires
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _data(request: HttpRequest) -> Any:
+    """Bind on every POST, even an empty one, so missing elements get their messages."""
+    return request.POST if request.method == "POST" else None
+
+
+def _status(request: HttpRequest) -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _get_consent(public_id: Any) -> Part2Consent:
+    return get_object_or_404(
+        Part2Consent.objects.select_related("patient", "recorded_by", "revoked_recorded_by"),
+        public_id=public_id,
+    )
+
+
+@requires(Cap.RECORD_CONSENT)
+@for_model(Patient)
+def consent_create(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    patient = get_object_or_404(Patient.objects, public_id=public_id)
+    initial = initial_for_create(
+        preset=request.GET.get("preset", ""), org_name=request.org.name, today=timezone.localdate()
+    )
+    form = ConsentForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = consent_record(patient=patient, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect(
+                "consent:consent_detail", org_slug=org_slug, public_id=consent.public_id
+            )
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[patient])
+    return TemplateResponse(
+        request,
+        "consent/consent_form.html",
+        {"form": form, "patient": patient},
+        status=_status(request),
+    )
+
+
+@requires(Cap.VIEW_PATIENTS)
+@for_model(Part2Consent)
+def consent_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    consent = _get_consent(public_id)
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[consent])
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "consent/consent_detail.html",
+        {
+            "consent": consent,
+            "patient": consent.patient,
+            "state": selectors.consent_state_of(consent, on_date=today),
+            "disclosures": consent.disclosures.select_related("disclosed_by"),
+            "summary": consent_scope_summary(consent),
+            "notice": REDISCLOSURE_NOTICE,
+        },
+    )
+
+
+@requires(Cap.RECORD_CONSENT)
+@for_model(Part2Consent)
+def consent_revoke_view(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    consent = _get_consent(public_id)
+    form = RevokeForm(
+        _data(request), initial={"revoked_on": timezone.localdate(), "method": "written"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_revoke(
+                consent=consent,
+                actor=request.user,
+                revoked_on=form.cleaned_data["revoked_on"],
+                method=form.cleaned_data["method"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Consent revoked. Disclosures made before the revocation date stand."
+            )
+            return redirect("consent:consent_detail", org_slug=org_slug, public_id=public_id)
+    return TemplateResponse(
+        request,
+        "consent/consent_revoke.html",
+        {"form": form, "consent": consent},
+        status=_status(request),
+    )
+
+
+@requires(Cap.VIEW_PATIENTS)
+@for_model(Patient)
+def disclosure_accounting(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    patient = get_object_or_404(Patient.objects, public_id=public_id)
+    disclosures = list(selectors.disclosures_for_patient(patient=patient))
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[patient])
+    phi_access_record(request=request, action=PhiAccess.Action.LIST, objects=disclosures)
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "consent/disclosure_accounting.html",
+        {
+            "patient": patient,
+            "disclosures": disclosures,
+            "consents": selectors.consents_for_patient(patient=patient),
+            "status": selectors.consent_status_for_patient(patient=patient, on_date=today),
+        },
+    )

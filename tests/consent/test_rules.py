@@ -1,0 +1,154 @@
+"""The §2.31 element checks and the gate's matching, as pure functions over plain values."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from consent import rules
+from consent.forms import TPO_RECIPIENTS
+from tests.consent.elements import MISSING_ELEMENTS, MISSING_IDS, today, valid_elements, without
+
+D = datetime.date
+
+
+def _errors(data: dict) -> rules.Errors:
+    return rules.element_errors(rules.normalized_elements(data), has_patient=True, today=today())
+
+
+def test_a_complete_tpo_consent_has_no_element_errors():
+    assert _errors(valid_elements()) == {}
+
+
+@pytest.mark.parametrize(("keys", "field", "prefix"), MISSING_ELEMENTS, ids=MISSING_IDS)
+def test_each_missing_element_is_reported_on_its_own_field(keys, field, prefix):
+    errors = _errors(without(keys))
+    assert list(errors) == [field]
+    assert errors[field][0].startswith(prefix)
+
+
+def test_a_consent_without_a_patient_is_reported_as_element_1():
+    errors = rules.element_errors(
+        rules.normalized_elements(valid_elements()), has_patient=False, today=today()
+    )
+    assert errors == {"patient": [rules.MSG["patient"]]}
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "all records",
+        "Everything",
+        "ALL MY RECORDS.",
+        "Any and all information",
+        "entire medical record",
+        "records",
+        "Complete chart and all information",
+    ],
+)
+def test_vague_scopes_are_not_specific(scope):
+    assert rules.is_vague_scope(scope)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "Diagnoses, dates of service and claims data",
+        "Dates of attendance and level of care",
+        "All claims submitted for IOP services",
+    ],
+)
+def test_specific_scopes_are_accepted(scope):
+    assert not rules.is_vague_scope(scope)
+
+
+@pytest.mark.parametrize(
+    ("event", "open_ended"),
+    [
+        ("None", True),
+        ("None (TPO consent)", True),
+        ("End of treatment", True),
+        ("until revoked", True),
+        ("Completion of the drug court program", False),
+        ("Discharge from the IOP", False),
+    ],
+)
+def test_open_ended_expirations_are_recognised(event, open_ended):
+    assert rules.is_open_ended_expiry(event) is open_ended
+
+
+@pytest.mark.parametrize(
+    ("kind", "purpose_text", "purpose", "covered"),
+    [
+        ("tpo", "Treatment, payment, and health care operations", "payment", True),
+        ("tpo", "Treatment, payment, and health care operations", "operations", True),
+        ("specific", "Billing my insurer for this admission", "payment", True),
+        ("specific", "Billing my insurer for this admission", "treatment", False),
+        ("specific", "Verify attendance for the court", "payment", False),
+        ("tpo", "Treatment, payment, and health care operations", "marketing", False),
+    ],
+)
+def test_purpose_coverage(kind, purpose_text, purpose, covered):
+    assert rules.purpose_covered(kind=kind, purpose_text=purpose_text, purpose=purpose) is covered
+
+
+@pytest.mark.parametrize(
+    ("consent_kind", "recipients", "kind", "name", "covered"),
+    [
+        ("class", TPO_RECIPIENTS, "health_plan", "Acme Health Plan", True),
+        ("class", TPO_RECIPIENTS, "provider", "Dr. Lee", True),
+        ("class", "Health plans and third-party payers", "health_plan", "", True),
+        ("class", "My treating providers", "health_plan", "Acme Health Plan", False),
+        ("class", TPO_RECIPIENTS, "employer", "Acme Corp", False),
+        ("named", "Acme Health Plan\nCounty Probation", "health_plan", "acme  HEALTH plan", True),
+        ("named", "Acme Health Plan; County Probation", "other", "County Probation", True),
+        ("named", "Acme Health Plan", "health_plan", "Beta Insurance", False),
+        ("named", "Acme Health Plan", "health_plan", "", False),
+    ],
+)
+def test_recipient_coverage(consent_kind, recipients, kind, name, covered):
+    assert (
+        rules.recipient_covered(
+            recipient_kind_of_consent=consent_kind,
+            recipients=recipients,
+            recipient_kind=kind,
+            recipient_name=name,
+        )
+        is covered
+    )
+
+
+@pytest.mark.parametrize(
+    ("on_date", "state"),
+    [
+        (D(2026, 1, 31), "not_yet_signed"),
+        (D(2026, 2, 1), "valid"),
+        (D(2026, 5, 31), "valid"),
+        (D(2026, 6, 1), "revoked"),
+        (D(2026, 7, 1), "revoked"),
+    ],
+)
+def test_revocation_is_prospective(on_date, state):
+    assert (
+        rules.consent_state(
+            signed_on=D(2026, 2, 1), revoked_on=D(2026, 6, 1), expires_on=None, on_date=on_date
+        )
+        == state
+    )
+
+
+@pytest.mark.parametrize(
+    ("on_date", "state"),
+    [
+        (D(2026, 2, 28), "valid"),
+        (D(2026, 3, 1), "expired"),
+    ],
+)
+def test_a_consent_stops_authorising_on_its_expiration_date(on_date, state):
+    assert (
+        rules.consent_state(
+            signed_on=D(2026, 2, 1), revoked_on=None, expires_on=D(2026, 3, 1), on_date=on_date
+        )
+        == state
+    )
