@@ -70,6 +70,8 @@ class Payer(TenantModel):
     license_modifiers = models.JSONField(default=dict, blank=True)  # {"lcsw": "AJ", ...}
     auth_required_levels = ArrayField(models.CharField(max_length=30), default=list, blank=True)
     auth_required_codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    # Commercial plans often authorize outpatient care only after N visits; blank = never.
+    outpatient_visits_before_auth = models.PositiveIntegerField(null=True, blank=True)
     family_min_minutes = models.PositiveIntegerField(default=26)
     # {"mode": "per_session"} or {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]}
     group_billing = models.JSONField(default=dict, blank=True)
@@ -86,7 +88,12 @@ class Payer(TenantModel):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="uniq_payer_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="uniq_payer_name"),
+            models.CheckConstraint(condition=Q(timely_filing_days__gte=1)
+                                   & Q(appeal_window_days__gte=1) & Q(family_min_minutes__gte=1),
+                                   name="payer_day_limits_positive"),
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -109,6 +116,12 @@ class FeeScheduleRate(TenantModel):
                 fields=["org", "payer", "code", "modifiers", "license_type", "effective_from"],
                 name="uniq_fee_rate"),
             models.CheckConstraint(condition=Q(rate__gte=0), name="fee_rate_not_negative"),
+            models.CheckConstraint(condition=Q(effective_to__isnull=True)
+                                   | Q(effective_to__gte=F("effective_from")),
+                                   name="fee_rate_ends_after_start"),
+            # ArrayField(size=4) is not enforced by PostgreSQL; 837P allows 4 modifiers a line.
+            models.CheckConstraint(condition=Q(modifiers__len__lte=4),
+                                   name="fee_rate_at_most_4_modifiers"),
         ]
 
 
