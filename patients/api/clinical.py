@@ -1,1 +1,664 @@
-"""Viewsets land here."""
+"""Intake and clinical API: patients, coverages, episodes, level-of-care segments,
+treatment plans, sessions and group sessions. Writes go through patients.services.clinical;
+objects are referenced by public_id. (Facilities are served by patients/api/payers.py.)"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.apps import apps
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from patients.coding_bridge import coding_summary, preview_for
+from patients.models import (
+    Coverage,
+    EpisodeOfCare,
+    Facility,
+    GroupSession,
+    LevelOfCare,
+    LevelOfCareSegment,
+    Patient,
+    Payer,
+    Session,
+    TreatmentPlan,
+)
+from patients.selectors import (
+    coding_ready_sessions,
+    current_segment,
+    patient_search,
+    with_primary_payer,
+)
+from patients.services import clinical as services
+from rcm.api.urls import register
+from rcm.api.views import OrgModelViewSet
+from rcm.permissions import Cap
+
+READ_CREATE = ["get", "post", "head", "options"]
+READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
+
+
+def call_service(service: Any, **kwargs: Any) -> Any:
+    """Run a service; its field errors become a 400 with the same keys (`coverage_x` keys
+    become a nested `coverage` object)."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        nested: dict[str, Any] = {}
+        for key, messages in detail.items():
+            if key.startswith("coverage_"):
+                nested.setdefault("coverage", {})[key.removeprefix("coverage_")] = messages
+            else:
+                nested["non_field_errors" if key == "__all__" else key] = messages
+        raise ValidationError(nested) from exc
+
+
+def _actor(serializer: serializers.Serializer) -> Any:
+    return serializer.context["request"].user
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class PublicId(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", **kwargs)
+
+
+class ProviderId(PublicId):
+    """Provider by public_id; the model is looked up by name (patients < credentialing)."""
+
+    def get_queryset(self) -> Any:
+        return apps.get_model("credentialing", "Provider").objects.all()
+
+
+# Inline enum: the same choices are named LevelOfCareEnum by the authorizations API.
+@extend_schema_field({"type": "string", "enum": LevelOfCare.values})
+class LevelField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=LevelOfCare.choices, **kwargs)
+
+
+class IdField(serializers.UUIDField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="public_id", read_only=True, **kwargs)
+
+
+# --- Patients and coverage ------------------------------------------------------------------
+
+
+class CoverageFields(serializers.Serializer):
+    payer = PublicId(queryset=Payer.objects.all())
+    member_id = serializers.CharField(allow_blank=True)
+    plan_name = serializers.CharField(required=False, allow_blank=True)
+    group_number = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Coverage.Priority.choices, required=False)
+    relationship = serializers.ChoiceField(choices=Coverage.Relationship.choices, required=False)
+    subscriber_first_name = serializers.CharField(required=False, allow_blank=True)
+    subscriber_last_name = serializers.CharField(required=False, allow_blank=True)
+    subscriber_date_of_birth = serializers.DateField(required=False, allow_null=True)
+    effective_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    id = IdField()
+    first_name = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField(allow_blank=True)
+    date_of_birth = serializers.DateField()
+    ssn = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    ssn_last4 = serializers.SerializerMethodField()
+    address_line1 = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
+    mrn = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    coverage = CoverageFields(write_only=True, required=False)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "mrn",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "ssn",
+            "ssn_last4",
+            "address_line1",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+            "email",
+            "is_active",
+            "created_at",
+            "coverage",
+        ]
+        read_only_fields = ["is_active", "created_at"]
+
+    def get_ssn_last4(self, patient: Patient) -> str:
+        return patient.ssn[-4:] if patient.ssn else ""
+
+    def create(self, validated: dict[str, Any]) -> Patient:
+        coverage = validated.pop("coverage", None)
+        return call_service(
+            services.patient_register, actor=_actor(self), coverage=coverage, **validated
+        )
+
+    def update(self, patient: Patient, validated: dict[str, Any]) -> Patient:
+        if "coverage" in validated:
+            raise ValidationError({"coverage": ["Add coverage through /coverages/."]})
+        return call_service(
+            services.patient_update, patient=patient, actor=_actor(self), **validated
+        )
+
+
+class CoverageSerializer(CoverageFields, serializers.ModelSerializer):
+    id = IdField()
+    patient = PublicId(queryset=Patient.objects.all())
+    member_id = serializers.CharField(allow_blank=True)
+    subscriber_first_name = serializers.CharField(required=False, allow_blank=True)
+    subscriber_last_name = serializers.CharField(required=False, allow_blank=True)
+    subscriber_date_of_birth = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = Coverage
+        fields = [
+            "id",
+            "patient",
+            "payer",
+            "plan_name",
+            "member_id",
+            "group_number",
+            "priority",
+            "relationship",
+            "subscriber_first_name",
+            "subscriber_last_name",
+            "subscriber_date_of_birth",
+            "effective_date",
+            "end_date",
+            "benefits_summary",
+            "benefits_checked_at",
+        ]
+        read_only_fields = ["benefits_summary", "benefits_checked_at"]
+
+    def create(self, validated: dict[str, Any]) -> Coverage:
+        patient = validated.pop("patient")
+        return call_service(services.coverage_add, patient=patient, actor=_actor(self), **validated)
+
+    def update(self, coverage: Coverage, validated: dict[str, Any]) -> Coverage:
+        other = sorted(set(validated) - {"end_date"})
+        if other:
+            raise ValidationError(
+                {name: ["Only end_date can change; add a new coverage instead."] for name in other}
+            )
+        return call_service(
+            services.coverage_end,
+            coverage=coverage,
+            actor=_actor(self),
+            end_date=validated.get("end_date"),
+        )
+
+
+# --- Episodes, segments, plans ----------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "rank": {"type": "integer", "readOnly": True},
+                "code": {"type": "string"},
+                "description": {"type": "string", "readOnly": True},
+            },
+        },
+    }
+)
+class DiagnosesField(serializers.Field):
+    """Read: ranked [{rank, code, description}]. Write: codes in rank order (strings or
+    {"code": ...} objects)."""
+
+    def to_representation(self, manager: Any) -> list[dict[str, Any]]:
+        return [
+            {"rank": d.rank, "code": d.code, "description": d.description} for d in manager.all()
+        ]
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if not isinstance(data, list):
+            raise ValidationError("Send a list of ICD-10-CM codes in rank order.")
+        return [str(item.get("code", "")) if isinstance(item, dict) else str(item) for item in data]
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    id = IdField()
+    patient = PublicId(queryset=Patient.objects.all())
+    facility = PublicId(queryset=Facility.objects.all(), required=False, allow_null=True)
+    part2_applies = serializers.BooleanField(required=False, allow_null=True, default=None)
+    diagnoses = DiagnosesField()
+    level = LevelField(write_only=True)
+    asam_edition = serializers.ChoiceField(choices=["3", "4"], write_only=True, default="3")
+    asam_level = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    current_level = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EpisodeOfCare
+        fields = [
+            "id",
+            "patient",
+            "program",
+            "part2_applies",
+            "facility",
+            "admit_date",
+            "discharge_date",
+            "status",
+            "diagnoses",
+            "level",
+            "asam_edition",
+            "asam_level",
+            "current_level",
+        ]
+        read_only_fields = ["status"]
+
+    def get_current_level(self, episode: EpisodeOfCare) -> dict[str, Any] | None:
+        seg = current_segment(episode)
+        return (
+            None
+            if seg is None
+            else {
+                "level": seg.level,
+                "asam_edition": seg.asam_edition,
+                "asam_level": seg.asam_level,
+                "start_date": seg.start_date,
+                "end_date": seg.end_date,
+            }
+        )
+
+    def create(self, validated: dict[str, Any]) -> EpisodeOfCare:
+        validated.pop("discharge_date", None)
+        return call_service(services.episode_admit, actor=_actor(self), **validated)
+
+    def update(self, episode: EpisodeOfCare, validated: dict[str, Any]) -> EpisodeOfCare:
+        other = sorted(set(validated) - {"discharge_date"})
+        if other:
+            raise ValidationError(
+                {
+                    name: [
+                        "Only discharge_date can change (discharge); use "
+                        "level-of-care-segments for level changes."
+                    ]
+                    for name in other
+                }
+            )
+        return call_service(
+            services.episode_discharge,
+            episode=episode,
+            actor=_actor(self),
+            discharge_date=validated.get("discharge_date"),
+        )
+
+
+class SegmentSerializer(serializers.ModelSerializer):
+    id = IdField()
+    episode = PublicId(queryset=EpisodeOfCare.objects.all())
+    level = LevelField()
+    authorization = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LevelOfCareSegment
+        fields = [
+            "id",
+            "episode",
+            "level",
+            "asam_edition",
+            "asam_level",
+            "start_date",
+            "end_date",
+            "authorization",
+        ]
+        read_only_fields = ["end_date"]
+
+    def get_authorization(self, segment: LevelOfCareSegment) -> dict[str, Any] | None:
+        auth = getattr(segment, "auth_requirement", None)
+        if auth is None:
+            return None
+        return {
+            "needed": auth.needed,
+            "action_needed": auth.action_needed,
+            "payer": auth.payer.name if auth.payer else None,
+            "covered_by": str(auth.covered_by.public_id) if auth.covered_by else None,
+            "message": auth.message,
+        }
+
+    def create(self, validated: dict[str, Any]) -> LevelOfCareSegment:
+        result = call_service(
+            services.level_transition,
+            episode=validated["episode"],
+            actor=_actor(self),
+            new_level=validated["level"],
+            asam_edition=validated.get("asam_edition", "3"),
+            asam_level=validated.get("asam_level", ""),
+            on_date=validated["start_date"],
+        )
+        result.segment.auth_requirement = result.auth
+        return result.segment
+
+
+class GoalSerializer(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True)
+    diagnosis_codes = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+
+
+class TreatmentPlanSerializer(serializers.ModelSerializer):
+    id = IdField()
+    episode = PublicId(queryset=EpisodeOfCare.objects.all())
+    goals = GoalSerializer(many=True)
+    level = LevelField(required=False)
+    signed_by = PublicId(read_only=True)
+
+    class Meta:
+        model = TreatmentPlan
+        fields = [
+            "id",
+            "episode",
+            "level",
+            "effective_date",
+            "review_due_date",
+            "goals",
+            "signed_at",
+            "signed_by",
+        ]
+        read_only_fields = ["review_due_date", "signed_at"]
+
+    def create(self, validated: dict[str, Any]) -> TreatmentPlan:
+        return call_service(services.treatment_plan_create, actor=_actor(self), **validated)
+
+
+class SignSerializer(serializers.Serializer):
+    signed_by = ProviderId()
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    id = IdField()
+    patient = PublicId(queryset=Patient.objects.all())
+    episode = PublicId(queryset=EpisodeOfCare.objects.all(), required=False, allow_null=True)
+    group = PublicId(queryset=GroupSession.objects.all(), required=False, allow_null=True)
+    facility = PublicId(queryset=Facility.objects.all(), required=False, allow_null=True)
+    rendering_provider = ProviderId()
+    supervising_provider = ProviderId(required=False, allow_null=True)
+    service_date = serializers.DateField(required=False)
+    psychotherapy_minutes = serializers.IntegerField(required=False, allow_null=True)
+    attended_minutes = serializers.IntegerField(required=False, allow_null=True)
+    minutes = serializers.IntegerField(read_only=True)
+    coding = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "patient",
+            "episode",
+            "kind",
+            "status",
+            "service_date",
+            "starts_at",
+            "ends_at",
+            "psychotherapy_minutes",
+            "group",
+            "arrived_at",
+            "departed_at",
+            "attended_minutes",
+            "minutes",
+            "modality",
+            "patient_location",
+            "audio_only_reason",
+            "facility",
+            "rendering_provider",
+            "supervising_provider",
+            "interactive_complexity",
+            "em_code",
+            "with_medical_services",
+            "note_signed_at",
+            "coding",
+        ]
+
+    def get_coding(self, session: Session) -> dict[str, Any]:
+        cache = self.context.setdefault("week_cache", {})
+        return coding_summary(preview_for(session_like=session, week_cache=cache))
+
+    def create(self, validated: dict[str, Any]) -> Session:
+        return call_service(services.session_record, actor=_actor(self), **validated)
+
+
+class AttendeeSerializer(serializers.Serializer):
+    patient = PublicId(queryset=Patient.objects.all())
+    arrived_at = serializers.DateTimeField(required=False)
+    departed_at = serializers.DateTimeField(required=False)
+    interactive_complexity = serializers.BooleanField(required=False, default=False)
+    patient_location = serializers.ChoiceField(
+        choices=Session.PatientLocation.choices, required=False
+    )
+
+    def to_representation(self, session: Session) -> dict[str, Any]:
+        return {
+            "session": str(session.public_id),
+            "patient": str(session.patient.public_id),
+            "arrived_at": session.arrived_at,
+            "departed_at": session.departed_at,
+            "minutes": session.minutes,
+        }
+
+
+class GroupSessionSerializer(serializers.ModelSerializer):
+    id = IdField()
+    facilitator = ProviderId()
+    supervising_provider = ProviderId(required=False, allow_null=True, write_only=True)
+    facility = PublicId(queryset=Facility.objects.all(), required=False, allow_null=True)
+    modality = serializers.ChoiceField(
+        choices=[m for m, _ in Session._meta.get_field("modality").choices],
+        required=False,
+        write_only=True,
+    )
+    attendees = AttendeeSerializer(many=True)
+
+    class Meta:
+        model = GroupSession
+        fields = [
+            "id",
+            "facilitator",
+            "supervising_provider",
+            "facility",
+            "topic",
+            "starts_at",
+            "ends_at",
+            "modality",
+            "attendees",
+        ]
+
+    def create(self, validated: dict[str, Any]) -> GroupSession:
+        return call_service(services.group_session_record, actor=_actor(self), **validated)
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+def _filters(
+    model: type,
+    by_public_id: tuple[str, ...],
+    plain: tuple[str, ...],
+    **extra: django_filters.Filter,
+) -> type[django_filters.FilterSet]:
+    """A FilterSet where related objects are filtered by public_id (`?patient=<uuid>`)."""
+    attrs: dict[str, Any] = {
+        name: django_filters.UUIDFilter(field_name=f"{name}__public_id") for name in by_public_id
+    }
+    meta = type("Meta", (), {"model": model, "fields": [*by_public_id, *plain]})
+    return type(
+        f"{model.__name__}Filter", (django_filters.FilterSet,), {**attrs, **extra, "Meta": meta}
+    )
+
+
+PatientFilter = _filters(
+    Patient, (), ("is_active",), mrn=django_filters.CharFilter(lookup_expr="iexact")
+)
+CoverageFilter = _filters(Coverage, ("patient", "payer"), ("priority",))
+EpisodeFilter = _filters(EpisodeOfCare, ("patient",), ("program", "status"))
+SegmentFilter = _filters(LevelOfCareSegment, ("episode",), ("level",))
+PlanFilter = _filters(TreatmentPlan, ("episode",), ())
+SessionFilter = _filters(
+    Session,
+    ("patient", "episode", "rendering_provider"),
+    ("kind", "status"),
+    service_date_from=django_filters.DateFilter(field_name="service_date", lookup_expr="gte"),
+    service_date_to=django_filters.DateFilter(field_name="service_date", lookup_expr="lte"),
+)
+
+
+# --- Viewsets -------------------------------------------------------------------------------
+
+
+class PatientViewSet(OrgModelViewSet):
+    """`?search=` takes a name ("Last" or "Last, First"), a date of birth (YYYY-MM-DD), a
+    member id or an MRN; `?mrn=` filters exactly."""
+
+    model = Patient
+    serializer_class = PatientSerializer
+    filterset_class = PatientFilter
+    phi = True
+    http_method_names = READ_CREATE_PATCH
+
+    def get_queryset(self) -> Any:
+        qs = with_primary_payer(super().get_queryset())
+        term = self.request.query_params.get("search", "").strip()
+        if self.action == "list" and term:
+            qs = qs.filter(pk__in=[p.pk for p in self._search(term)])
+        return qs
+
+    def _search(self, term: str) -> list[Patient]:
+        org = self.request._request.org
+        try:
+            dob = datetime.date.fromisoformat(term)
+        except ValueError:
+            dob = None
+        if dob:
+            return patient_search(org=org, dob=dob)
+        found = {p.pk: p for p in patient_search(org=org, name=term)}
+        for p in patient_search(org=org, member_id=term) + patient_search(org=org, mrn=term):
+            found.setdefault(p.pk, p)
+        return list(found.values())
+
+
+class CoverageViewSet(OrgModelViewSet):
+    model = Coverage
+    serializer_class = CoverageSerializer
+    filterset_class = CoverageFilter
+    phi = True
+    select_related = ("patient", "payer")
+    http_method_names = READ_CREATE_PATCH
+
+
+class EpisodeViewSet(OrgModelViewSet):
+    model = EpisodeOfCare
+    serializer_class = EpisodeSerializer
+    filterset_class = EpisodeFilter
+    phi = True
+    select_related = ("patient", "facility")
+    http_method_names = READ_CREATE_PATCH
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("diagnoses", "segments")
+
+
+class SegmentViewSet(OrgModelViewSet):
+    """Create = a level-of-care transition (the open segment closes the day before)."""
+
+    model = LevelOfCareSegment
+    serializer_class = SegmentSerializer
+    filterset_class = SegmentFilter
+    phi = True
+    select_related = ("episode",)
+    http_method_names = READ_CREATE
+
+
+class TreatmentPlanViewSet(OrgModelViewSet):
+    model = TreatmentPlan
+    serializer_class = TreatmentPlanSerializer
+    filterset_class = PlanFilter
+    phi = True
+    select_related = ("episode", "signed_by")
+    http_method_names = READ_CREATE
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("goals")
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, public_id: str | None = None) -> Response:
+        plan = self.get_object()
+        body = SignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        call_service(
+            services.treatment_plan_sign,
+            plan=plan,
+            actor=request.user,
+            signed_by=body.validated_data["signed_by"],
+        )
+        return Response(self.get_serializer(plan).data)
+
+
+class SessionViewSet(OrgModelViewSet):
+    """`coding` explains what the session would bill (payer from the primary coverage on the
+    service date, at the level of care then)."""
+
+    model = Session
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    phi = True
+    write_capability = Cap.RECORD_SESSIONS
+    http_method_names = READ_CREATE
+    select_related = (
+        "patient",
+        "episode",
+        "group",
+        "facility",
+        "rendering_provider",
+        "supervising_provider",
+    )
+
+    def get_queryset(self) -> Any:
+        return coding_ready_sessions(super().get_queryset())
+
+
+class GroupSessionViewSet(OrgModelViewSet):
+    model = GroupSession
+    serializer_class = GroupSessionSerializer
+    phi = True
+    write_capability = Cap.RECORD_SESSIONS
+    http_method_names = READ_CREATE
+    select_related = ("facilitator", "facility")
+    filterset_fields = ["facility"]
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("attendees__patient")
+
+
+register("patients", PatientViewSet, "patient")
+register("coverages", CoverageViewSet, "coverage")
+register("episodes", EpisodeViewSet, "episode")
+register("level-of-care-segments", SegmentViewSet, "level-of-care-segment")
+register("treatment-plans", TreatmentPlanViewSet, "treatment-plan")
+register("sessions", SessionViewSet, "session")
+register("group-sessions", GroupSessionViewSet, "group-session")

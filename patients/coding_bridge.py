@@ -1,0 +1,163 @@
+"""From stored (or unsaved) sessions to the pure coding engine: facts from the session, payer
+rules from the patient's primary coverage on the service date, at the level of care then."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import MutableMapping
+from typing import Any
+
+from patients.coding import (
+    Attendance,
+    CodingResult,
+    PayerRules,
+    ServiceFacts,
+    ServiceKind,
+    code_service,
+)
+from patients.models import Payer, Session
+from patients.rules import RuleDataError, payer_rules_for
+from patients.selectors import primary_coverage_on, segment_on
+
+SELF_PAY_RULES = PayerRules(name="self-pay (no coverage)")
+WeekCache = MutableMapping[tuple[int, datetime.date], dict[datetime.date, int]]
+
+
+def _minutes(session: Session) -> int | None:
+    if session.kind == ServiceKind.PROGRAM_DAY:
+        return session.attended_minutes
+    if session.kind == ServiceKind.EM_WITH_PSYCHOTHERAPY:
+        return session.psychotherapy_minutes
+    return session.minutes
+
+
+def level_for(session: Session) -> str | None:
+    if session.episode_id is None or session.service_date is None:
+        return None
+    seg = segment_on(session.episode, session.service_date)
+    return seg.level if seg else None
+
+
+def _facility_pos(session: Session, payer: Payer | None, level: str | None) -> str | None:
+    if session.patient_location == Session.PatientLocation.HOME:
+        return "12"  # in-person at the patient's home (telehealth POS is the engine's call)
+    level_codes = (payer.level_of_care_codes or {}) if payer else {}
+    if session.kind == ServiceKind.PROGRAM_DAY and level_codes.get(level, {}).get("pos"):
+        return level_codes[level]["pos"]
+    facility = session.facility or (session.episode.facility if session.episode_id else None)
+    return facility.pos if facility else None
+
+
+def _recorded_week(episode_id: int, monday: datetime.date) -> dict[datetime.date, int]:
+    rows = Session.objects.filter(
+        episode_id=episode_id,
+        kind=ServiceKind.PROGRAM_DAY.value,
+        status=Session.Status.COMPLETED,
+        attended_minutes__isnull=False,
+        service_date__range=(monday, monday + datetime.timedelta(days=6)),
+    ).values_list("service_date", "attended_minutes")
+    return dict(rows)
+
+
+def _week_minutes(session: Session, cache: WeekCache | None) -> tuple[int, ...]:
+    """Program-day minutes of the same episode, Monday to Sunday, this day included."""
+    if session.kind != ServiceKind.PROGRAM_DAY or not session.episode_id:
+        return ()
+    monday = session.service_date - datetime.timedelta(days=session.service_date.weekday())
+    cache = {} if cache is None else cache
+    key = (session.episode_id, monday)
+    if key not in cache:
+        cache[key] = _recorded_week(session.episode_id, monday)
+    days = dict(cache[key])
+    if session.attended_minutes is not None:
+        days[session.service_date] = session.attended_minutes
+    return tuple(minutes for _, minutes in sorted(days.items()))
+
+
+def service_facts_for(
+    session: Session, *, payer: Payer | None = None, week_cache: WeekCache | None = None
+) -> ServiceFacts:
+    """Engine facts from a session (raises ValueError on impossible facts, e.g. negative
+    minutes)."""
+    minutes = _minutes(session)
+    supervisor = session.supervising_provider
+    group = session.kind == ServiceKind.GROUP
+    return ServiceFacts(
+        kind=session.kind,
+        rendering_license=session.rendering_provider.license_type,
+        minutes=minutes,
+        attendees=(Attendance(None, minutes),) if group and minutes is not None else (),
+        modality=session.modality,
+        patient_at_home=session.patient_location == Session.PatientLocation.HOME,
+        facility_pos=_facility_pos(session, payer, level_for(session)),
+        supervising_license=supervisor.license_type if supervisor else None,
+        interactive_complexity=session.interactive_complexity,
+        em_code=session.em_code or None,
+        with_medical_services=session.with_medical_services,
+        week_minutes=_week_minutes(session, week_cache),
+    )
+
+
+def payer_for(session: Session) -> Payer | None:
+    if session.patient_id is None or session.service_date is None:
+        return None
+    cov = primary_coverage_on(session.patient, session.service_date)
+    return cov.payer if cov else None
+
+
+def _failed(message: str, reasons: tuple[str, ...] = ()) -> CodingResult:
+    return CodingResult(billable=False, lines=(), reasons=reasons, errors=(message,))
+
+
+def _context(session: Session, payer: Payer | None, level: str | None) -> str:
+    where = f"level {level}" if level else "no level of care on file"
+    if payer is None:
+        return f"no coverage in force on {session.service_date}: self-pay defaults ({where})"
+    return f"payer {payer.name} (primary coverage on {session.service_date}), {where}"
+
+
+_UNSET: Any = object()
+
+
+def preview_for(
+    *, session_like: Session, payer: Payer | None = _UNSET, week_cache: WeekCache | None = None
+) -> CodingResult:
+    """What the session would bill and why. `payer` defaults to the patient's primary coverage
+    on the service date; None means self-pay. Never raises on bad facts: they become errors."""
+    if payer is _UNSET:
+        payer = payer_for(session_like)
+    level = level_for(session_like)
+    context = (_context(session_like, payer, level),)
+    if session_like.rendering_provider_id is None or not session_like.kind:
+        return _failed("choose the service kind and rendering provider first", context)
+    try:
+        rules = payer_rules_for(payer, level=level) if payer else SELF_PAY_RULES
+        facts = service_facts_for(session_like, payer=payer, week_cache=week_cache)
+    except RuleDataError as exc:
+        return _failed(f"payer rule data is invalid ({exc}); fix the payer's rules", context)
+    except ValueError as exc:
+        return _failed(str(exc), context)
+    result = code_service(facts, rules)
+    return dataclasses.replace(result, reasons=context + result.reasons)
+
+
+def coding_summary(result: CodingResult) -> dict[str, Any]:
+    """JSON-ready explanation for the API and templates."""
+    return {
+        "billable": result.billable,
+        "lines": [
+            {
+                "code": line.code,
+                "units": line.units,
+                "modifiers": list(line.modifiers),
+                "pos": line.pos,
+                "billed_provider": line.billed_provider.value,
+                "revenue_code": line.revenue_code,
+            }
+            for line in result.lines
+        ],
+        "reasons": list(result.reasons),
+        "errors": list(result.errors),
+        "warnings": list(result.warnings),
+    }

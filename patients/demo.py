@@ -1,0 +1,590 @@
+"""Synthetic intake and clinical data for a demo clinic: patients with obviously fake names,
+coverages (some secondary), episodes across every level of care with step-downs, diagnoses
+from the bundled ICD-10-CM list, treatment plans, and six months of sessions, program days and
+group sessions. Deterministic for a given rng, idempotent (skips when the org already has
+`n_patients`), bulk-inserted so a clinic loads in seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from patients.codesets.icd10 import validate_icd10
+from patients.models import (
+    Coverage,
+    EpisodeDiagnosis,
+    EpisodeOfCare,
+    GroupSession,
+    LevelOfCareSegment,
+    Patient,
+    Payer,
+    Session,
+    TreatmentGoal,
+    TreatmentPlan,
+)
+from patients.selectors import primary_coverage_on
+from patients.services.plans import FALLBACK_REVIEW_DAYS, PLAN_REVIEW_DAYS
+from rcm.tenancy import org_context
+
+BATCH = 1000
+DAY = dt.timedelta(days=1)
+HISTORY_DAYS = 182
+MRN_FORMAT = "D{:06d}"
+FIRST_NAMES = (
+    "Alpha",
+    "Bravo",
+    "Cobalt",
+    "Delta",
+    "Echo",
+    "Fable",
+    "Gizmo",
+    "Hopper",
+    "Indigo",
+    "Jinx",
+    "Kiwi",
+    "Lumen",
+    "Mango",
+    "Nimbus",
+    "Orbit",
+    "Pixel",
+    "Quasar",
+    "Rusty",
+    "Sprocket",
+    "Tango",
+    "Umber",
+    "Vortex",
+    "Widget",
+    "Yonder",
+    "Zephyr",
+)
+LAST_NAMES = (
+    "Testington",
+    "Samplesby",
+    "Mockworth",
+    "Demoford",
+    "Fakely",
+    "Placeholder",
+    "Dummison",
+    "Fixture",
+    "Synthwell",
+    "Stubbs",
+    "Lorem",
+    "Ipsumson",
+    "Examplar",
+    "Notreal",
+    "Madeupton",
+    "Pretendly",
+)
+CITIES = ("Springfield", "Shelbyville", "Ogdenville", "North Haverbrook", "Capital City")
+MH_PRIMARY = ("F32.1", "F32.2", "F33.1", "F41.0", "F41.1", "F43.10", "F43.12", "F43.23")
+SUD_PRIMARY = ("F10.20", "F11.20", "F15.20")
+SECONDARY = ("Z59.00", "Z59.01", "Z59.41", "Z63.0", "Z63.8", "F41.1", "F43.10")
+PATHWAYS = {
+    "mh": (
+        ("outpatient",),
+        ("iop", "outpatient"),
+        ("php", "iop", "outpatient"),
+        ("residential", "php", "iop"),
+        ("outpatient",),
+    ),
+    "sud": (
+        ("withdrawal_management", "residential", "iop", "outpatient"),
+        ("residential", "iop", "outpatient"),
+        ("php", "iop"),
+        ("iop", "outpatient"),
+        ("outpatient",),
+    ),
+}
+DURATION = {
+    "withdrawal_management": (4, 7),
+    "residential": (14, 28),
+    "php": (10, 21),
+    "iop": (21, 42),
+    "outpatient": (40, 150),
+}
+ASAM_3 = {
+    "outpatient": "1",
+    "iop": "2.1",
+    "php": "2.5",
+    "residential": "3.5",
+    "withdrawal_management": "3.7-WM",
+}
+# Program days: weekdays attended (Mon=0) and attended-minute ranges (normal, short day).
+PROGRAM_DAYS = {
+    "iop": ((0, 2, 3), (150, 210), (60, 170)),
+    "php": ((0, 1, 2, 3, 4), (240, 360), (120, 239)),
+    "residential": (tuple(range(7)), (300, 480), (180, 299)),
+    "withdrawal_management": (tuple(range(7)), (300, 480), (180, 299)),
+}
+GROUP_LEVELS = {"iop", "php", "residential"}
+GROUP_WEEKDAY = 1  # Tuesday evening groups
+MINUTES = (12, 14, 28, 33, 40, 45, 50, 53, 55, 60)
+MINUTE_WEIGHTS = (3, 2, 8, 6, 12, 14, 10, 20, 15, 10)
+THERAPISTS = {"lcsw", "lpc", "lmft", "psychologist", "addiction_counselor", "associate"}
+PRESCRIBERS = {"psychiatrist", "pmhnp", "pa", "cns"}
+GOALS = (
+    "Fewer days with low mood (PHQ-9 under 10)",
+    "Use two coping skills when anxious",
+    "Attend every scheduled group",
+    "No substance use for 30 days",
+    "Stable housing plan with case manager",
+    "Sleep 6+ hours most nights",
+)
+TOPICS = ("Coping skills", "Relapse prevention", "Mindfulness", "Family roles", "DBT skills")
+
+
+@dataclass
+class SeedResult:
+    patients: list[Patient]
+    episodes_with_coverage: list[tuple[EpisodeOfCare, Coverage]]
+    created: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Ctx:
+    rng: random.Random
+    today: dt.date
+    program: str
+    payers: list[Payer]
+    facilities: list[Any]
+    therapists: list[Any]
+    prescribers: list[Any]
+    namespace: uuid.UUID
+    groups: dict[tuple[int, dt.date], GroupSession] = field(default_factory=dict)
+    issued: int = 0
+
+    def uid(self) -> uuid.UUID:
+        """Deterministic per org, unique across orgs (public ids are globally unique)."""
+        self.issued += 1
+        return uuid.uuid5(self.namespace, f"demo-{self.issued}")
+
+    def moment(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
+
+
+def seed(
+    *,
+    org: Any,
+    rng: random.Random,
+    payers: Sequence[Payer],
+    facilities: Sequence[Any],
+    providers: Sequence[Any],
+    today: dt.date,
+    n_patients: int = 200,
+    program: str = "mh",
+) -> SeedResult:
+    # One draw from the shared stream whether or not we seed, so later seeders stay in step.
+    local = random.Random(rng.random())
+    with org_context(org):
+        if Patient.objects.count() >= n_patients:
+            return _result(today, {})
+        ctx = _context(local, today, program, payers, facilities, providers)
+        ctx.namespace = org.public_id
+        patients = _patients(ctx, n_patients)
+        coverages = _coverages(ctx, patients)
+        episodes = _episodes(ctx, patients)
+        counts = {"patients": len(patients), "coverages": len(coverages), "episodes": len(episodes)}
+        counts["plans"] = _plans(ctx, episodes, coverages)
+        counts["sessions"] = _sessions(ctx, episodes)
+        return _result(today, counts)
+
+
+def _context(
+    rng: random.Random,
+    today: dt.date,
+    program: str,
+    payers: Sequence[Payer],
+    facilities: Sequence[Any],
+    providers: Sequence[Any],
+) -> _Ctx:
+    billable = [p for p in payers if p.kind != Payer.Kind.SELF_PAY] or list(payers)
+    therapists = [p for p in providers if p.license_type in THERAPISTS] or list(providers)
+    prescribers = [p for p in providers if p.license_type in PRESCRIBERS]
+    return _Ctx(
+        rng,
+        today,
+        program,
+        billable,
+        list(facilities),
+        therapists,
+        prescribers,
+        namespace=uuid.NAMESPACE_OID,
+    )
+
+
+def _result(today: dt.date, counts: dict[str, int]) -> SeedResult:
+    patients = list(
+        Patient.objects.filter(mrn__startswith="D")
+        .order_by("mrn")
+        .prefetch_related(Prefetch("coverages", queryset=Coverage.objects.select_related("payer")))
+    )
+    by_id = {p.pk: p for p in patients}
+    pairs = []
+    for ep in EpisodeOfCare.objects.filter(patient_id__in=by_id).order_by("pk"):
+        cov = primary_coverage_on(by_id[ep.patient_id], min(today, ep.discharge_date or today))
+        if cov is not None:
+            pairs.append((ep, cov))
+    return SeedResult(patients=patients, episodes_with_coverage=pairs, created=counts)
+
+
+# --- Patients and coverage --------------------------------------------------------------------
+
+
+def _patient(ctx: _Ctx, n: int) -> Patient:
+    rng = ctx.rng
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    return Patient(
+        public_id=ctx.uid(),
+        mrn=MRN_FORMAT.format(n),
+        first_name=first,
+        last_name=last,
+        date_of_birth=dt.date(rng.randint(1950, 2008), rng.randint(1, 12), rng.randint(1, 28)),
+        sex=rng.choice("FMU"),
+        address_line1=f"{rng.randint(1, 999)} Sample St",
+        city=rng.choice(CITIES),
+        state="OR",
+        postal_code=f"97{rng.randint(0, 999):03d}",
+        phone=f"555555{rng.randint(0, 9999):04d}",
+        email=f"{first}.{last}{n}@example.test".lower(),
+    )
+
+
+def _patients(ctx: _Ctx, n_patients: int) -> list[Patient]:
+    rows = [_patient(ctx, n) for n in range(1, n_patients + 1)]
+    existing = set(
+        Patient.objects.filter(mrn__in=[p.mrn for p in rows]).values_list("mrn", flat=True)
+    )
+    fresh = [p for p in rows if p.mrn not in existing]
+    return Patient.objects.bulk_create(fresh, batch_size=BATCH)
+
+
+def _coverage(ctx: _Ctx, patient: Patient, payer: Payer, priority: int) -> Coverage:
+    rng = ctx.rng
+    prefix = "".join(ch for ch in payer.name.upper() if ch.isalpha())[:3] or "MEM"
+    dependent = rng.random() < 0.1
+    cov = Coverage(
+        public_id=ctx.uid(),
+        patient=patient,
+        payer=payer,
+        priority=priority,
+        member_id=f"{prefix}{rng.randrange(10**8):08d}",
+        plan_name=f"{payer.name} {rng.choice(('PPO', 'HMO', 'Choice', 'Basic'))}",
+        group_number=f"G{rng.randint(1000, 9999)}",
+        effective_date=ctx.today - dt.timedelta(days=rng.randint(200, 900)),
+    )
+    if dependent:
+        cov.relationship = Coverage.Relationship.CHILD
+        cov.subscriber_first_name = rng.choice(FIRST_NAMES)
+        cov.subscriber_last_name = patient.last_name
+        cov.subscriber_date_of_birth = dt.date(rng.randint(1955, 1985), 6, 15)
+    return cov
+
+
+def _coverages(ctx: _Ctx, patients: list[Patient]) -> list[Coverage]:
+    rows: list[Coverage] = []
+    for patient in patients:
+        roll, payers = ctx.rng.random(), ctx.rng.sample(ctx.payers, min(2, len(ctx.payers)))
+        if roll < 0.05:
+            continue  # self-pay
+        rows.append(_coverage(ctx, patient, payers[0], Coverage.Priority.PRIMARY))
+        if roll > 0.85 and len(payers) > 1:
+            rows.append(_coverage(ctx, patient, payers[1], Coverage.Priority.SECONDARY))
+    created = Coverage.objects.bulk_create(rows, batch_size=BATCH)
+    for patient in patients:
+        patient._demo_coverages = [c for c in created if c.patient_id == patient.pk]
+    return created
+
+
+# --- Episodes, diagnoses, levels ------------------------------------------------------------------
+
+
+def _path_segments(
+    ctx: _Ctx, pathway: tuple[str, ...], admit: dt.date
+) -> tuple[list[tuple[str, dt.date, dt.date | None]], bool]:
+    """(level, start, end) along the step-down pathway, and whether the episode ended."""
+    segments, start = [], admit
+    for i, level in enumerate(pathway):
+        end = start + dt.timedelta(days=ctx.rng.randint(*DURATION[level]) - 1)
+        last = i == len(pathway) - 1
+        if end >= ctx.today or (last and level == "outpatient" and ctx.rng.random() < 0.7):
+            segments.append((level, start, None))
+            return segments, False
+        segments.append((level, start, end))
+        start = end + DAY
+    return segments, True
+
+
+def _facility_for(ctx: _Ctx, level: str) -> Any:
+    residential = level in {"residential", "withdrawal_management"}
+    for facility in ctx.facilities:
+        if (facility.pos in {"55", "56"}) == residential:
+            return facility
+    return ctx.facilities[0] if ctx.facilities else None
+
+
+def _diagnoses(ctx: _Ctx) -> list[str]:
+    primary = ctx.rng.choice(SUD_PRIMARY if ctx.program == "sud" else MH_PRIMARY)
+    extra = [c for c in ctx.rng.sample(SECONDARY, ctx.rng.randint(0, 2)) if c != primary]
+    return [primary, *extra]
+
+
+def _episode(ctx: _Ctx, patient: Patient, index: int) -> EpisodeOfCare:
+    pathways = PATHWAYS[ctx.program]
+    # The first patients walk every pathway, so every level of care appears.
+    pathway = pathways[index] if index < len(pathways) else ctx.rng.choice(pathways)
+    admit = ctx.today - dt.timedelta(days=ctx.rng.randint(10, HISTORY_DAYS))
+    segments, ended = _path_segments(ctx, pathway, admit)
+    episode = EpisodeOfCare(
+        public_id=ctx.uid(),
+        patient=patient,
+        program=ctx.program,
+        admit_date=admit,
+        part2_applies=ctx.program == "sud",
+        facility=_facility_for(ctx, pathway[0]),
+        discharge_date=segments[-1][2] if ended else None,
+        status=EpisodeOfCare.Status.DISCHARGED if ended else EpisodeOfCare.Status.ACTIVE,
+    )
+    episode._demo_segments = segments
+    episode._demo_dx = _diagnoses(ctx)
+    return episode
+
+
+def _episodes(ctx: _Ctx, patients: list[Patient]) -> list[EpisodeOfCare]:
+    episodes = EpisodeOfCare.objects.bulk_create(
+        [_episode(ctx, p, i) for i, p in enumerate(patients)], batch_size=BATCH
+    )
+    dx, segments = [], []
+    for ep in episodes:
+        dx += [
+            EpisodeDiagnosis(
+                public_id=ctx.uid(),
+                episode=ep,
+                rank=rank,
+                code=code,
+                description=validate_icd10(code).description[:255],
+            )
+            for rank, code in enumerate(ep._demo_dx, start=1)
+        ]
+        segments += [
+            LevelOfCareSegment(
+                public_id=ctx.uid(),
+                episode=ep,
+                level=level,
+                start_date=start,
+                end_date=end,
+                asam_edition="3",
+                asam_level=ASAM_3[level] if ctx.program == "sud" else "",
+            )
+            for level, start, end in ep._demo_segments
+        ]
+    EpisodeDiagnosis.objects.bulk_create(dx, batch_size=BATCH)
+    LevelOfCareSegment.objects.bulk_create(segments, batch_size=BATCH)
+    patients_by_id = {p.pk: p for p in patients}
+    for ep in episodes:
+        ep._demo_patient = patients_by_id[ep.patient_id]
+    return episodes
+
+
+# --- Treatment plans ------------------------------------------------------------------------------
+
+
+def _review_days(ep: EpisodeOfCare, level: str) -> int:
+    covs = [c for c in ep._demo_patient._demo_coverages if c.priority == 1]
+    rules = (covs[0].payer.program_minimums or {}).get(level, {}) if covs else {}
+    days = rules.get("plan_review_days") if isinstance(rules, dict) else None
+    return (
+        days
+        if isinstance(days, int) and days > 0
+        else PLAN_REVIEW_DAYS.get(level, FALLBACK_REVIEW_DAYS)
+    )
+
+
+def _plans(ctx: _Ctx, episodes: list[EpisodeOfCare], coverages: list[Coverage]) -> int:
+    plans, goal_specs = [], []
+    signers = ctx.prescribers + ctx.therapists
+    for ep in episodes:
+        for level, start, _ in ep._demo_segments:
+            signed = ctx.rng.random() < 0.85 and start < ctx.today
+            plan = TreatmentPlan(
+                public_id=ctx.uid(),
+                episode=ep,
+                level=level,
+                effective_date=start,
+                review_due_date=start + dt.timedelta(days=_review_days(ep, level)),
+                signed_at=ctx.moment(start + DAY, 10) if signed else None,
+                signed_by=ctx.rng.choice(signers) if signed and signers else None,
+            )
+            plans.append(plan)
+            goal_specs.append((plan, ctx.rng.sample(GOALS, 2), ep._demo_dx))
+    TreatmentPlan.objects.bulk_create(plans, batch_size=BATCH)
+    goals = [
+        TreatmentGoal(
+            public_id=ctx.uid(),
+            plan=plan,
+            description=text,
+            diagnosis_codes=[dx[0]] if i == 0 else dx[-1:],
+        )
+        for plan, texts, dx in goal_specs
+        for i, text in enumerate(texts)
+    ]
+    TreatmentGoal.objects.bulk_create(goals, batch_size=BATCH)
+    return len(plans)
+
+
+# --- Sessions -------------------------------------------------------------------------------------
+
+
+def _signed(ctx: _Ctx, day: dt.date, hour: int) -> dt.datetime | None:
+    recent = (ctx.today - day).days <= 3
+    return None if ctx.rng.random() < (0.5 if recent else 0.05) else ctx.moment(day, hour + 2)
+
+
+def _supervisor(provider: Any, ctx: _Ctx) -> Any:
+    if provider.license_type not in {"associate", "peer_specialist"}:
+        return None
+    return provider.supervisor or next(
+        (t for t in ctx.therapists if t.license_type not in {"associate", "peer_specialist"}), None
+    )
+
+
+def _visit(ctx: _Ctx, ep: EpisodeOfCare, day: dt.date, first: bool) -> Session:
+    """One outpatient visit: evaluation first, then mostly psychotherapy of varied length,
+    some telehealth, some E/M with psychotherapy, a few no-shows."""
+    rng = ctx.rng
+    provider = rng.choice(ctx.therapists)
+    hour = rng.randint(9, 16)
+    minutes = 60 if first else rng.choices(MINUTES, MINUTE_WEIGHTS)[0]
+    kind = "evaluation" if first else "individual"
+    s = Session(
+        public_id=ctx.uid(),
+        patient_id=ep.patient_id,
+        episode=ep,
+        kind=kind,
+        service_date=day,
+        starts_at=ctx.moment(day, hour),
+        ends_at=ctx.moment(day, hour) + dt.timedelta(minutes=minutes),
+        facility=ep.facility,
+        rendering_provider=provider,
+    )
+    if not first and ctx.prescribers and rng.random() < 0.12:
+        s.kind, s.rendering_provider = "em_with_psychotherapy", rng.choice(ctx.prescribers)
+        s.em_code, s.psychotherapy_minutes = rng.choice(("99213", "99214")), rng.randint(16, 40)
+        s.ends_at = s.starts_at + dt.timedelta(minutes=s.psychotherapy_minutes + 15)
+    _telehealth(ctx, s)
+    s.supervising_provider = _supervisor(s.rendering_provider, ctx)
+    if rng.random() < 0.05:
+        s.status, s.ends_at = Session.Status.NO_SHOW, None
+    else:
+        s.note_signed_at = _signed(ctx, day, hour)
+    return s
+
+
+def _telehealth(ctx: _Ctx, s: Session) -> None:
+    roll = ctx.rng.random()
+    if roll < 0.2:
+        s.modality, s.patient_location = "video", Session.PatientLocation.HOME
+    elif roll < 0.25:
+        s.modality, s.patient_location = "audio_only", Session.PatientLocation.HOME
+        s.audio_only_reason = "Patient declined video (no private space for video)"
+
+
+def _program_day(ctx: _Ctx, ep: EpisodeOfCare, level: str, day: dt.date) -> Session | None:
+    weekdays, normal, short = PROGRAM_DAYS[level]
+    roll = ctx.rng.random()
+    if day.weekday() not in weekdays or roll < 0.05:
+        return None  # not a program day, or absent
+    minutes = ctx.rng.randint(*(short if roll < 0.15 else normal))
+    provider = ctx.rng.choice(ctx.therapists)
+    return Session(
+        public_id=ctx.uid(),
+        patient_id=ep.patient_id,
+        episode=ep,
+        kind="program_day",
+        service_date=day,
+        attended_minutes=minutes,
+        facility=ep.facility,
+        rendering_provider=provider,
+        supervising_provider=_supervisor(provider, ctx),
+        note_signed_at=_signed(ctx, day, 16),
+    )
+
+
+def _group(ctx: _Ctx, facility: Any, day: dt.date) -> GroupSession:
+    key = (facility.pk if facility else 0, day)
+    if key not in ctx.groups:
+        licensed = [t for t in ctx.therapists if t.license_type not in {"associate"}]
+        ctx.groups[key] = GroupSession(
+            public_id=ctx.uid(),
+            facility=facility,
+            topic=ctx.rng.choice(TOPICS),
+            facilitator=ctx.rng.choice(licensed or ctx.therapists),
+            starts_at=ctx.moment(day, 17),
+            ends_at=ctx.moment(day, 18, 30),
+        )
+    return ctx.groups[key]
+
+
+def _group_attendance(ctx: _Ctx, ep: EpisodeOfCare, day: dt.date, facility: Any) -> Session | None:
+    if day.weekday() != GROUP_WEEKDAY or ctx.rng.random() < 0.15:
+        return None
+    group = _group(ctx, facility, day)
+    late = ctx.rng.choice((0, 0, 0, 5, 20))
+    early = ctx.rng.choice((0, 0, 0, 0, 30))
+    s = Session(
+        public_id=ctx.uid(),
+        patient_id=ep.patient_id,
+        episode=ep,
+        kind="group",
+        service_date=day,
+        starts_at=group.starts_at,
+        ends_at=group.ends_at,
+        arrived_at=group.starts_at + dt.timedelta(minutes=late),
+        departed_at=group.ends_at - dt.timedelta(minutes=early),
+        rendering_provider=group.facilitator,
+        note_signed_at=_signed(ctx, day, 19),
+    )
+    s._demo_group = group
+    return s
+
+
+def _segment_sessions(
+    ctx: _Ctx, ep: EpisodeOfCare, level: str, start: dt.date, end: dt.date | None
+) -> list[Session]:
+    rows: list[Session | None] = []
+    last = min(end or ctx.today - DAY, ctx.today - DAY)
+    weekday, facility = ctx.rng.randint(0, 4), _facility_for(ctx, level)
+    day = start
+    while day <= last:
+        if level == "outpatient" and day.weekday() == weekday:
+            first = start == ep.admit_date and not any(rows)  # intake evaluation
+            rows.append(_visit(ctx, ep, day, first=first))
+        elif level in PROGRAM_DAYS:
+            rows.append(_program_day(ctx, ep, level, day))
+        if level in GROUP_LEVELS:
+            rows.append(_group_attendance(ctx, ep, day, facility))
+        day += DAY
+    for row in rows:
+        if row is not None:
+            row.facility = facility
+    return [row for row in rows if row is not None]
+
+
+def _sessions(ctx: _Ctx, episodes: list[EpisodeOfCare]) -> int:
+    rows = [
+        s
+        for ep in episodes
+        for level, start, end in ep._demo_segments
+        for s in _segment_sessions(ctx, ep, level, start, end)
+    ]
+    GroupSession.objects.bulk_create(list(ctx.groups.values()), batch_size=BATCH)
+    for s in rows:
+        if hasattr(s, "_demo_group"):
+            s.group = s._demo_group
+    Session.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)

@@ -1,0 +1,351 @@
+"""Forms for intake and clinical pages. They parse input; the services validate and write.
+Object choices are referenced by public_id, never by integer id."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from patients.coding import Modality, ServiceKind
+from patients.models import (
+    MODALITY_CHOICES,
+    SERVICE_KIND_CHOICES,
+    Coverage,
+    Facility,
+    GroupSession,
+    LevelOfCare,
+    Patient,
+    Payer,
+    Program,
+    Session,
+)
+from patients.services.episodes import ASAM_LEVELS, validate_diagnosis_input
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DX_INPUTS = 6
+GOAL_INPUTS = 3
+ASAM_EDITIONS = [("3", "ASAM 3rd edition (2013)"), ("4", "ASAM 4th edition (2023)")]
+GROUP_LOOKBACK_DAYS = 14
+
+
+def _by_public_id(
+    queryset: Any, *, required: bool = True, label: str | None = None, empty_label: str = "—"
+) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=queryset,
+        to_field_name="public_id",
+        required=required,
+        label=label,
+        empty_label=empty_label,
+    )
+
+
+def providers() -> Any:
+    # String lookup: patients sits below credentialing in the import order.
+    return apps.get_model("credentialing", "Provider").objects.filter(is_active=True)
+
+
+def apply_errors(
+    exc: ValidationError,
+    forms_by_prefix: dict[str, forms.Form],
+    aliases: dict[str, str] | None = None,
+) -> None:
+    """Put a service's field errors on the matching form fields (by key prefix, e.g.
+    "coverage_member_id" -> the coverage form's member_id); unknown keys become form errors."""
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    main = forms_by_prefix[""]
+    for key, messages in detail.items():
+        key = (aliases or {}).get(key, key)
+        form, name = main, key
+        for prefix, candidate in forms_by_prefix.items():
+            if prefix and key.startswith(prefix):
+                form, name = candidate, key.removeprefix(prefix)
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(
+                target,
+                message
+                if target or name == "__all__"
+                else f"{name.replace('_', ' ').capitalize()}: {message}",
+            )
+
+
+# --- Patients and coverage ---------------------------------------------------------------
+
+
+class PatientSearchForm(forms.Form):
+    name = forms.CharField(
+        required=False, label="Name", help_text="Last name, or “Last, First”: exact last name."
+    )
+    dob = forms.DateField(required=False, label="Date of birth", widget=DATE)
+    member_id = forms.CharField(required=False, label="Member ID")
+    mrn = forms.CharField(required=False, label="MRN")
+
+    def criteria(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data.get("name") or "",
+            "dob": data.get("dob"),
+            "member_id": data.get("member_id") or "",
+            "mrn": data.get("mrn") or "",
+        }
+
+
+class PatientForm(forms.Form):
+    mrn = forms.CharField(
+        required=False,
+        max_length=30,
+        label="MRN",
+        help_text="Leave blank to assign the next number.",
+    )
+    first_name = forms.CharField(required=False, label="First name")
+    last_name = forms.CharField(required=False, label="Last name")
+    date_of_birth = forms.DateField(required=False, label="Date of birth", widget=DATE)
+    sex = forms.ChoiceField(choices=Patient.Sex.choices, initial=Patient.Sex.UNKNOWN)
+    ssn = forms.CharField(required=False, label="SSN", help_text="Optional.")
+    address_line1 = forms.CharField(required=False, label="Address")
+    city = forms.CharField(required=False, max_length=60)
+    state = forms.CharField(required=False, max_length=2)
+    postal_code = forms.CharField(required=False, max_length=10, label="ZIP")
+    phone = forms.CharField(required=False)
+    email = forms.CharField(required=False)
+
+
+class CoverageForm(forms.Form):
+    payer = _by_public_id(
+        Payer.objects.filter(is_active=True), required=False, empty_label="— choose the payer —"
+    )
+    member_id = forms.CharField(required=False, label="Member ID")
+    plan_name = forms.CharField(required=False, max_length=120, label="Plan")
+    group_number = forms.CharField(required=False, max_length=40, label="Group number")
+    priority = forms.TypedChoiceField(
+        choices=Coverage.Priority.choices, coerce=int, initial=Coverage.Priority.PRIMARY
+    )
+    relationship = forms.ChoiceField(
+        choices=Coverage.Relationship.choices,
+        initial=Coverage.Relationship.SELF,
+        label="Patient is the subscriber's",
+    )
+    subscriber_first_name = forms.CharField(required=False, label="Subscriber first name")
+    subscriber_last_name = forms.CharField(required=False, label="Subscriber last name")
+    subscriber_date_of_birth = forms.DateField(
+        required=False, widget=DATE, label="Subscriber date of birth"
+    )
+    effective_date = forms.DateField(required=False, widget=DATE, label="Effective")
+    end_date = forms.DateField(required=False, widget=DATE, label="Ends")
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not data.get("payer") and not data.get("member_id")
+
+    def facts(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+# --- Episodes, levels, plans --------------------------------------------------------------
+
+
+class LevelFields(forms.Form):
+    asam_edition = forms.ChoiceField(choices=ASAM_EDITIONS, initial="3", label="ASAM edition")
+    asam_level = forms.CharField(
+        required=False,
+        max_length=8,
+        label="ASAM level",
+        help_text="e.g. " + ", ".join(ASAM_LEVELS["3"][:6]),
+    )
+
+
+class EpisodeAdmitForm(LevelFields):
+    program = forms.ChoiceField(choices=Program.choices)
+    level = forms.ChoiceField(choices=LevelOfCare.choices, label="Level of care")
+    admit_date = forms.DateField(widget=DATE, label="Admission date")
+    facility = _by_public_id(Facility.objects.filter(is_active=True), required=False)
+    part2_applies = forms.TypedChoiceField(
+        choices=[("", "Default (yes for SUD)"), ("yes", "Yes"), ("no", "No")],
+        required=False,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        label="42 CFR Part 2 applies",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, DX_INPUTS + 1):
+            label = "Primary diagnosis (ICD-10-CM)" if n == 1 else f"Diagnosis {n}"
+            self.fields[f"dx_{n}"] = forms.CharField(required=n == 1, label=label, max_length=10)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for n in range(1, DX_INPUTS + 1):
+            code = (data.get(f"dx_{n}") or "").strip()
+            error = validate_diagnosis_input(code) if code else None
+            if error:
+                self.add_error(f"dx_{n}", error)
+        return data
+
+    def diagnoses(self) -> list[str]:
+        return [self.cleaned_data.get(f"dx_{n}") or "" for n in range(1, DX_INPUTS + 1)]
+
+    def facts(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        keys = (
+            "program",
+            "level",
+            "asam_edition",
+            "asam_level",
+            "admit_date",
+            "facility",
+            "part2_applies",
+        )
+        return {k: data.get(k) for k in keys} | {"diagnoses": self.diagnoses()}
+
+
+class LevelTransitionForm(LevelFields):
+    new_level = forms.ChoiceField(choices=LevelOfCare.choices, label="New level of care")
+    on_date = forms.DateField(
+        widget=DATE, label="Starts on", help_text="The current level ends the day before."
+    )
+
+
+class TreatmentPlanForm(forms.Form):
+    effective_date = forms.DateField(widget=DATE, label="Effective date")
+
+    def __init__(self, *args: Any, episode: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = [(d.code, f"{d.code} {d.description}") for d in episode.diagnoses.all()]
+        for n in range(1, GOAL_INPUTS + 1):
+            self.fields[f"goal_{n}"] = forms.CharField(
+                required=n == 1, label=f"Goal {n}", widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"goal_{n}_dx"] = forms.MultipleChoiceField(
+                choices=codes,
+                required=False,
+                label=f"Goal {n} addresses",
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def goals(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {"description": data.get(f"goal_{n}"), "diagnosis_codes": data.get(f"goal_{n}_dx")}
+            for n in range(1, GOAL_INPUTS + 1)
+            if (data.get(f"goal_{n}") or "").strip()
+        ]
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def _group_label(group: GroupSession) -> str:
+    when = timezone.localtime(group.starts_at)
+    return f"{when:%Y-%m-%d %H:%M} {group.topic or 'Group'}"
+
+
+class SessionForm(forms.Form):
+    patient = forms.CharField(label="Patient MRN")
+    kind = forms.ChoiceField(choices=SERVICE_KIND_CHOICES, initial=ServiceKind.INDIVIDUAL.value)
+    status = forms.ChoiceField(choices=Session.Status.choices, initial=Session.Status.COMPLETED)
+    service_date = forms.DateField(widget=DATE, label="Date of service")
+    start_time = forms.TimeField(required=False, widget=TIME, label="Start")
+    end_time = forms.TimeField(required=False, widget=TIME, label="End")
+    psychotherapy_minutes = forms.IntegerField(
+        required=False,
+        label="Psychotherapy minutes",
+        help_text="E/M + psychotherapy: excluding E/M time",
+    )
+    em_code = forms.CharField(required=False, max_length=5, label="E/M code")
+    group = forms.ModelChoiceField(
+        queryset=GroupSession.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label="—",
+    )
+    arrival_time = forms.TimeField(required=False, widget=TIME, label="Arrived")
+    departure_time = forms.TimeField(required=False, widget=TIME, label="Left")
+    attended_minutes = forms.IntegerField(required=False, label="Program day: minutes attended")
+    modality = forms.ChoiceField(choices=MODALITY_CHOICES, initial=Modality.IN_PERSON.value)
+    patient_location = forms.ChoiceField(
+        choices=Session.PatientLocation.choices, label="Patient was"
+    )
+    audio_only_reason = forms.CharField(required=False, max_length=200, label="Why audio-only")
+    facility = _by_public_id(Facility.objects.filter(is_active=True), required=False)
+    rendering_provider = forms.ModelChoiceField(
+        queryset=Facility.objects.none(), to_field_name="public_id"
+    )
+    supervising_provider = forms.ModelChoiceField(
+        queryset=Facility.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="— none —",
+    )
+    interactive_complexity = forms.BooleanField(required=False)
+    with_medical_services = forms.BooleanField(
+        required=False, label="Evaluation with medical services"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        since = timezone.now() - datetime.timedelta(days=GROUP_LOOKBACK_DAYS)
+        self.fields["group"].queryset = GroupSession.objects.filter(starts_at__gte=since).order_by(
+            "-starts_at"
+        )
+        self.fields["group"].label_from_instance = _group_label
+        for name in ("rendering_provider", "supervising_provider"):
+            self.fields[name].queryset = providers()
+
+    def clean_patient(self) -> Patient:
+        mrn = self.cleaned_data["patient"].strip()
+        patient = Patient.objects.filter(mrn__iexact=mrn).first()
+        if patient is None:
+            raise ValidationError(f"No patient with MRN {mrn}.")
+        return patient
+
+    def _moment(self, time_name: str) -> datetime.datetime | None:
+        day, clock = self.cleaned_data.get("service_date"), self.cleaned_data.get(time_name)
+        if day is None or clock is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day, clock))
+
+    def facts(self) -> dict[str, Any]:
+        """Service facts from whatever parsed (previews run on half-filled forms)."""
+        data = self.cleaned_data
+        keys = (
+            "patient",
+            "kind",
+            "status",
+            "service_date",
+            "psychotherapy_minutes",
+            "em_code",
+            "group",
+            "attended_minutes",
+            "modality",
+            "patient_location",
+            "audio_only_reason",
+            "facility",
+            "rendering_provider",
+            "supervising_provider",
+            "interactive_complexity",
+            "with_medical_services",
+        )
+        facts = {k: data[k] for k in keys if data.get(k) not in (None, "")}
+        facts.update(
+            starts_at=self._moment("start_time"),
+            ends_at=self._moment("end_time"),
+            arrived_at=self._moment("arrival_time"),
+            departed_at=self._moment("departure_time"),
+        )
+        return {k: v for k, v in facts.items() if v is not None}
+
+
+SESSION_ERROR_ALIASES = {
+    "starts_at": "start_time",
+    "ends_at": "end_time",
+    "arrived_at": "arrival_time",
+    "departed_at": "departure_time",
+}

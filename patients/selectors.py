@@ -1,0 +1,340 @@
+"""Reads for intake and clinical pages and the API (shared). PHI is decrypted in Python only
+after the blind index has narrowed the rows."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Prefetch, Q, QuerySet
+
+from patients.models import (
+    Coverage,
+    EpisodeOfCare,
+    LevelOfCare,
+    LevelOfCareSegment,
+    Patient,
+    Payer,
+    Session,
+    TreatmentPlan,
+)
+from patients.models import upper_letters as normalize_last_name
+from rcm.fields import blind_lookup
+from rcm.tenancy import require_org
+
+SEARCH_LIMIT = 50
+RECENT_SESSIONS = 10
+# Authorization statuses that let services be delivered (REFERENCE.md §6: HCR A1/A2/A6).
+USABLE_AUTH_STATUSES = ("approved", "partial", "modified")
+
+
+# --- Search -----------------------------------------------------------------------------
+
+
+def _name_candidates(name: str) -> list[tuple[str, str]]:
+    """(last name, first-name prefix) readings of what was typed: "Last, First", "Last",
+    or "First Last" (the last word as the surname)."""
+    name = " ".join(name.split())
+    if "," in name:
+        last, first = (part.strip() for part in name.split(",", 1))
+        return [(last, first)]
+    readings = [(name, "")]
+    if " " in name:
+        first, last = name.rsplit(" ", 1)
+        readings.append((last, first))
+    return readings
+
+
+def _matches_name(patient: Patient, readings: list[tuple[str, str]]) -> bool:
+    last = normalize_last_name(patient.last_name)
+    first = (patient.first_name or "").casefold()
+    return any(
+        normalize_last_name(r_last) == last and first.startswith(r_first.casefold())
+        for r_last, r_first in readings
+    )
+
+
+def _index_values(model: type, index: str, values: list[str]) -> list[str]:
+    return [blind_lookup(model, index, value)[index] for value in values]
+
+
+def _search_filter(name: str, dob: datetime.date | None, member_id: str, mrn: str) -> Q | None:
+    q, used = Q(), False
+    if name.strip():
+        lasts = [last for last, _ in _name_candidates(name) if normalize_last_name(last)]
+        q &= Q(last_name_bidx__in=_index_values(Patient, "last_name_bidx", lasts))
+        used = True
+    if dob:
+        q &= Q(**blind_lookup(Patient, "date_of_birth_bidx", dob.isoformat()))
+        used = True
+    if member_id.strip():
+        lookup = blind_lookup(Coverage, "member_id_bidx", member_id)
+        q &= Q(pk__in=Coverage.objects.filter(**lookup).values("patient_id"))
+        used = True
+    if mrn.strip():
+        q &= Q(mrn__iexact=mrn.strip())
+        used = True
+    return q if used else None
+
+
+def patient_search(
+    *,
+    org: Any,
+    name: str = "",
+    dob: datetime.date | None = None,
+    member_id: str = "",
+    mrn: str = "",
+    limit: int = SEARCH_LIMIT,
+) -> list[Patient]:
+    """Exact matches (blind index) on last name, DOB and member id, exact MRN; the first-name
+    prefix is checked after decryption. Empty criteria find nobody (minimum necessary)."""
+    if org.pk != require_org().pk:
+        raise PermissionError("patient_search runs in the active organization only")
+    q = _search_filter(name or "", dob, member_id or "", mrn or "")
+    if q is None:
+        return []
+    rows = with_primary_payer(Patient.objects.filter(q)).order_by("-id")[: limit * 4]
+    readings = _name_candidates(name) if (name or "").strip() else None
+    found = [p for p in rows if readings is None or _matches_name(p, readings)]
+    return found[:limit]
+
+
+def with_primary_payer(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
+    return queryset.prefetch_related(
+        Prefetch("coverages", queryset=Coverage.objects.select_related("payer"))
+    )
+
+
+# --- Coverage and levels on a date --------------------------------------------------------
+
+
+def coverage_active_on(coverage: Coverage, on: datetime.date) -> bool:
+    return coverage.effective_date <= on and (coverage.end_date is None or coverage.end_date >= on)
+
+
+def primary_coverage_on(patient: Patient, on: datetime.date) -> Coverage | None:
+    """The lowest-priority-number coverage in force on `on` (uses prefetched coverages)."""
+    live = [c for c in patient.coverages.all() if coverage_active_on(c, on)]
+    return min(live, key=lambda c: (c.priority, -c.effective_date.toordinal()), default=None)
+
+
+def segment_on(episode: EpisodeOfCare, on: datetime.date) -> LevelOfCareSegment | None:
+    """The level-of-care segment covering `on` (uses prefetched segments)."""
+    for seg in episode.segments.all():
+        if seg.start_date <= on and (seg.end_date is None or seg.end_date >= on):
+            return seg
+    return None
+
+
+def current_segment(episode: EpisodeOfCare) -> LevelOfCareSegment | None:
+    segments = list(episode.segments.all())
+    open_ = [s for s in segments if s.end_date is None]
+    return open_[-1] if open_ else (segments[-1] if segments else None)
+
+
+def episode_for_date(patient: Patient, on: datetime.date) -> EpisodeOfCare | None:
+    return (
+        EpisodeOfCare.objects.filter(patient=patient, admit_date__lte=on)
+        .filter(Q(discharge_date__isnull=True) | Q(discharge_date__gte=on))
+        .select_related("facility")
+        .prefetch_related("segments")
+        .order_by("-admit_date")
+        .first()
+    )
+
+
+# --- Authorization requirement for a level ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthRequirement:
+    level: str
+    on_date: datetime.date
+    payer: Payer | None
+    needed: bool
+    covered_by: Any | None
+    message: str
+
+    @property
+    def action_needed(self) -> bool:
+        return self.needed and self.covered_by is None
+
+
+def _level_label(level: str) -> str:
+    return dict(LevelOfCare.choices).get(level, level)
+
+
+def _covering_auth(coverage: Coverage, level: str, on: datetime.date) -> Any | None:
+    # String lookup keeps the import direction (patients < authorizations).
+    auth_model = apps.get_model("authorizations", "PriorAuthorization")
+    return (
+        auth_model.objects.filter(
+            coverage=coverage,
+            level_of_care=level,
+            status__in=USABLE_AUTH_STATUSES,
+            start_date__lte=on,
+            end_date__gte=on,
+        )
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def auth_requirement(*, patient: Patient, level: str, on_date: datetime.date) -> AuthRequirement:
+    """Whether the primary payer on `on_date` needs prior authorization for `level`, and
+    whether an approved authorization already covers that date."""
+    label = _level_label(level)
+    cov = primary_coverage_on(patient, on_date)
+    if cov is None:
+        msg = f"No coverage in force on {on_date}: self-pay, no prior authorization applies."
+        return AuthRequirement(level, on_date, None, False, None, msg)
+    payer = cov.payer
+    if level not in (payer.auth_required_levels or []):
+        msg = f"{payer.name} does not require prior authorization for {label}."
+        return AuthRequirement(level, on_date, payer, False, None, msg)
+    auth = _covering_auth(cov, level, on_date)
+    if auth is None:
+        msg = (
+            f"{payer.name} requires prior authorization for {label}: none approved covers "
+            f"{on_date}. Request one before the first billed day."
+        )
+    else:
+        number = auth.auth_number or "on file"
+        msg = (
+            f"{payer.name} requires prior authorization for {label}: covered by "
+            f"authorization {number} ({auth.start_date} to {auth.end_date})."
+        )
+    return AuthRequirement(level, on_date, payer, True, auth, msg)
+
+
+# --- Part 2 consents ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    consent: Any
+    status: str  # "active", "revoked", "expired"
+
+    @property
+    def badge(self) -> str:
+        return {"active": "ok", "revoked": "bad", "expired": "warn"}[self.status]
+
+
+def consent_status(consent: Any, today: datetime.date) -> str:
+    if consent.revoked_on and consent.revoked_on <= today:
+        return "revoked"
+    if consent.expires_on and consent.expires_on < today:
+        return "expired"
+    return "active"
+
+
+def consents_for(patient: Patient, today: datetime.date) -> list[ConsentRow]:
+    consent_model = apps.get_model("consent", "Part2Consent")
+    rows = consent_model.objects.filter(patient=patient).order_by("-signed_on")
+    return [ConsentRow(c, consent_status(c, today)) for c in rows]
+
+
+# --- Overview pages -------------------------------------------------------------------------
+
+
+def episodes_qs() -> QuerySet[EpisodeOfCare]:
+    return EpisodeOfCare.objects.select_related("facility").prefetch_related(
+        "segments", "diagnoses"
+    )
+
+
+@dataclass
+class PatientOverview:
+    patient: Patient
+    coverages: list[Coverage]
+    episodes: list[EpisodeOfCare]
+    consents: list[ConsentRow]
+    recent_sessions: list[Session]
+    today: datetime.date
+    needs_part2_consent: bool = field(default=False)
+
+    @property
+    def primary(self) -> Coverage | None:
+        live = [c for c in self.coverages if coverage_active_on(c, self.today)]
+        return live[0] if live else None  # already ordered by priority, newest first
+
+
+def patient_overview(*, patient: Patient, today: datetime.date | None = None) -> PatientOverview:
+    today = today or datetime.date.today()
+    episodes = list(episodes_qs().filter(patient=patient).order_by("-admit_date"))
+    for ep in episodes:
+        ep.current = current_segment(ep)
+    consents = consents_for(patient, today)
+    part2 = any(ep.part2_applies and ep.status == "active" for ep in episodes)
+    has_tpo = any(row.status == "active" and row.consent.kind == "tpo" for row in consents)
+    return PatientOverview(
+        patient=patient,
+        coverages=list(
+            patient.coverages.select_related("payer").order_by("priority", "-effective_date")
+        ),
+        episodes=episodes,
+        consents=consents,
+        recent_sessions=list(sessions_qs().filter(patient=patient)[:RECENT_SESSIONS]),
+        today=today,
+        needs_part2_consent=part2 and not has_tpo,
+    )
+
+
+@dataclass
+class EpisodeDetail:
+    episode: EpisodeOfCare
+    segments: list[LevelOfCareSegment]
+    plans: list[TreatmentPlan]
+    sessions: list[Session]
+    current: LevelOfCareSegment | None
+
+
+def episode_detail(*, episode: EpisodeOfCare) -> EpisodeDetail:
+    plans = list(
+        TreatmentPlan.objects.filter(episode=episode)
+        .select_related("signed_by")
+        .prefetch_related("goals")
+    )
+    return EpisodeDetail(
+        episode=episode,
+        segments=list(episode.segments.all()),
+        plans=plans,
+        sessions=list(sessions_qs().filter(episode=episode)[:25]),
+        current=current_segment(episode),
+    )
+
+
+def sessions_qs() -> QuerySet[Session]:
+    return Session.objects.select_related(
+        "patient", "episode", "rendering_provider", "supervising_provider", "facility", "group"
+    )
+
+
+def coding_ready_sessions(queryset: QuerySet[Session]) -> QuerySet[Session]:
+    """Sessions with everything the coding bridge reads prefetched (no query per row)."""
+    return queryset.select_related("episode__facility").prefetch_related(
+        Prefetch("patient__coverages", queryset=Coverage.objects.select_related("payer")),
+        "episode__segments",
+    )
+
+
+def session_list(
+    *,
+    service_date_from: datetime.date | None = None,
+    service_date_to: datetime.date | None = None,
+    kind: str = "",
+    provider: Any = None,
+    limit: int = 100,
+) -> list[Session]:
+    qs = sessions_qs()
+    if service_date_from:
+        qs = qs.filter(service_date__gte=service_date_from)
+    if service_date_to:
+        qs = qs.filter(service_date__lte=service_date_to)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if provider is not None:
+        qs = qs.filter(rendering_provider=provider)
+    return list(qs.order_by("-service_date", "-starts_at")[:limit])

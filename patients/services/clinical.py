@@ -1,0 +1,53 @@
+"""Intake and clinical-admin services, one import for views, the API and other apps.
+Every service is keyword-only, atomic, and raises ValidationError({field: [message]})."""
+
+from patients.services.episodes import (
+    ASAM_LEVELS,
+    TransitionResult,
+    episode_admit,
+    episode_discharge,
+    level_transition,
+)
+from patients.services.facilities import facility_create, facility_update
+from patients.services.plans import (
+    PLAN_REVIEW_DAYS,
+    review_days_for,
+    treatment_plan_create,
+    treatment_plan_sign,
+)
+from patients.services.registration import (
+    coverage_add,
+    coverage_end,
+    patient_register,
+    patient_update,
+)
+from patients.services.sessions import (
+    group_session_record,
+    session_assemble,
+    session_build,
+    session_errors,
+    session_record,
+)
+
+__all__ = [
+    "ASAM_LEVELS",
+    "PLAN_REVIEW_DAYS",
+    "TransitionResult",
+    "coverage_add",
+    "coverage_end",
+    "episode_admit",
+    "episode_discharge",
+    "facility_create",
+    "facility_update",
+    "group_session_record",
+    "level_transition",
+    "patient_register",
+    "patient_update",
+    "review_days_for",
+    "session_assemble",
+    "session_build",
+    "session_errors",
+    "session_record",
+    "treatment_plan_create",
+    "treatment_plan_sign",
+]
