@@ -39,10 +39,16 @@ class PriorAuthorization(TenantModel):
         UNITS_15 = "units_15", "15-minute units"
         HOURS = "hours", "Hours"
 
-    coverage = models.ForeignKey("patients.Coverage", on_delete=models.PROTECT,
-                                 related_name="authorizations")
-    episode = models.ForeignKey("patients.EpisodeOfCare", on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="authorizations")
+    coverage = models.ForeignKey(
+        "patients.Coverage", on_delete=models.PROTECT, related_name="authorizations"
+    )
+    episode = models.ForeignKey(
+        "patients.EpisodeOfCare",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authorizations",
+    )
     level_of_care = models.CharField(max_length=24, choices=LevelOfCare.choices)
     asam_level = models.CharField(max_length=8, blank=True)
     codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
@@ -54,18 +60,32 @@ class PriorAuthorization(TenantModel):
     auth_number = models.CharField(max_length=50, blank=True)
     next_review_date = models.DateField(null=True, blank=True)
     criteria = models.CharField(max_length=12, choices=Criteria.choices, blank=True)
-    provider = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+",
-                                 help_text="Provider the authorization is tied to, if any")
+    provider = models.ForeignKey(
+        "credentialing.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Provider the authorization is tied to, if any",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
-                                   name="auth_end_after_start"),
-            models.CheckConstraint(condition=Q(units_authorized__gte=0),
-                                   name="auth_units_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="auth_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(units_authorized__gte=0), name="auth_units_not_negative"
+            ),
+            # The same payer number twice on one coverage is a double entry, not two auths.
+            models.UniqueConstraint(
+                fields=["org", "coverage", "auth_number"],
+                condition=~Q(auth_number=""),
+                name="uniq_auth_number_per_coverage",
+            ),
         ]
+        indexes = [models.Index(fields=["org", "end_date"], name="auth_org_end_idx")]
         ordering = ["-start_date"]
 
 
@@ -77,8 +97,9 @@ class ConcurrentReview(TenantModel):
         DENIED = "denied", "Denied"
         STEP_DOWN = "step_down", "Step-down required"
 
-    authorization = models.ForeignKey(PriorAuthorization, on_delete=models.CASCADE,
-                                      related_name="reviews")
+    authorization = models.ForeignKey(
+        PriorAuthorization, on_delete=models.CASCADE, related_name="reviews"
+    )
     review_date = models.DateField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     units_added = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
@@ -87,13 +108,17 @@ class ConcurrentReview(TenantModel):
     criteria = models.CharField(max_length=12, choices=Criteria.choices, blank=True)
     reviewer = models.CharField(max_length=120, blank=True)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(units_added__gte=0),
-                                              name="review_units_not_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units_added__gte=0), name="review_units_not_negative"
+            )
+        ]
         ordering = ["-review_date"]
 
 
@@ -106,20 +131,35 @@ class UnitLedgerEntry(TenantModel):
         RELEASE = "release", "Released (service voided)"
         ADJUST = "adjust", "Manual adjustment"
 
-    authorization = models.ForeignKey(PriorAuthorization, on_delete=models.PROTECT,
-                                      related_name="ledger")
-    session = models.ForeignKey("patients.Session", on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="auth_ledger")
+    authorization = models.ForeignKey(
+        PriorAuthorization, on_delete=models.PROTECT, related_name="ledger"
+    )
+    session = models.ForeignKey(
+        "patients.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="auth_ledger",
+    )
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    units = models.DecimalField(max_digits=8, decimal_places=2,
-                                help_text="Negative consumes, positive releases")
+    units = models.DecimalField(
+        max_digits=8, decimal_places=2, help_text="Negative consumes, positive releases"
+    )
     service_date = models.DateField()
     memo = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org", "authorization", "session", "kind"],
-                                    condition=Q(session__isnull=False),
-                                    name="uniq_ledger_session_kind"),
+            models.UniqueConstraint(
+                fields=["org", "authorization", "session", "kind"],
+                condition=Q(session__isnull=False),
+                name="uniq_ledger_session_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="adjust")
+                | Q(kind="consume", units__lt=0)
+                | Q(kind="release", units__gt=0),
+                name="ledger_sign_matches_kind",
+            ),
         ]

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from authorizations import views
 
 app_name = "authorizations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.auth_list, name="auth_list"),
+    path("new/", views.auth_create, name="auth_create"),
+    path("<uuid:public_id>/", views.auth_detail, name="auth_detail"),
+    path("<uuid:public_id>/reviews/new/", views.review_add, name="review_add"),
+]

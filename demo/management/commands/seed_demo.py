@@ -52,7 +52,8 @@ def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict
                                program=program)
     auth_demo.seed(org=org, rng=rng, episodes_with_coverage=result.episodes_with_coverage,
                    today=today)
-    consent_demo.seed(org=org, rng=rng, patients=result.patients, today=today)
+    with org_context(org):
+        consent_demo.seed(org=org, rng=rng, patients=result.patients, today=today)
     return {"payers": len(payers), "providers": len(providers),
             "patients": len(result.patients)}
 

@@ -1,0 +1,202 @@
+"""Synthetic prior authorizations for the demo org: one per episode whose level of care needs
+one, some expiring within 14 days, some exhausted, some with concurrent reviews and a next
+review date, a few pended. Deterministic for a given rng (every pair draws the same numbers,
+seeded or not); rerunning skips authorization numbers that already exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from authorizations import services
+from authorizations.models import Criteria, PriorAuthorization, UnitLedgerEntry
+from patients.models import Coverage, EpisodeOfCare, LevelOfCareSegment
+from rcm.tenancy import org_context
+
+DEFAULT_AUTH_LEVELS = {"iop", "php", "residential", "withdrawal_management", "inpatient"}
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Profile:
+    unit_type: str
+    units: int
+    span_days: int
+    review_every: int
+    mh_codes: tuple[str, ...]
+    sud_codes: tuple[str, ...]
+    asam: str = ""
+
+
+# Typical first approvals and review cadence by level (REFERENCE.md §2 and §6).
+PROFILES = {
+    "outpatient": Profile("visits", 12, 90, 0, ("90837", "90834"), ("H0004", "90837"), "1"),
+    "iop": Profile("days", 12, 28, 14, ("S9480",), ("H0015",), "2.1"),
+    "php": Profile("days", 10, 14, 5, ("H0035",), ("H0035",), "2.5"),
+    "residential": Profile("days", 14, 14, 7, ("H0019",), ("H0018",), "3.5"),
+    "withdrawal_management": Profile("days", 5, 5, 2, ("H0011",), ("H0011",), "3.7-WM"),
+    "inpatient": Profile("days", 5, 5, 2, (), (), "4"),
+    "otp": Profile("days", 30, 30, 0, ("H0020",), ("H0020",), "OTP"),
+}
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Every random choice for one episode, drawn up front so reruns stay in step."""
+
+    scenario: str
+    number: str
+    offset: int
+    usage: float
+    review_lag: int
+    next_review_in: int
+
+
+def _draw(rng: random.Random) -> Draw:
+    roll = rng.random()
+    scenario = (
+        "expiring"
+        if roll < 0.25
+        else "exhausted"
+        if roll < 0.42
+        else "reviewed"
+        if roll < 0.72
+        else "pended"
+        if roll < 0.8
+        else "steady"
+    )
+    return Draw(
+        scenario=scenario,
+        number=f"{rng.choice('ABCHKMPQ')}{rng.randrange(10**8):08d}",
+        offset=rng.randint(2, 12),
+        usage=rng.uniform(0.2, 0.7),
+        review_lag=rng.randint(1, 3),
+        next_review_in=rng.randint(0, 5),
+    )
+
+
+def seed(
+    *,
+    org: Any,
+    rng: random.Random,
+    episodes_with_coverage: Iterable[tuple[EpisodeOfCare, Coverage]],
+    today: dt.date,
+) -> list[PriorAuthorization]:
+    """`episodes_with_coverage`: (episode, coverage that pays for it) pairs of one org."""
+    created: list[PriorAuthorization] = []
+    with org_context(org):
+        for episode, coverage in episodes_with_coverage:
+            draw = _draw(rng)
+            level = _level_on(episode, today)
+            if level is None or level not in _auth_levels(coverage):
+                continue
+            if PriorAuthorization.objects.filter(auth_number=draw.number).exists():
+                continue
+            auth = _create(episode, coverage, level, draw, today)
+            if auth is not None:
+                created.append(auth)
+    return created
+
+
+def _level_on(episode: EpisodeOfCare, today: dt.date) -> str | None:
+    """The level on `today`, else the latest level that has started."""
+    segments = LevelOfCareSegment.objects.filter(episode=episode, start_date__lte=today)
+    current = segments.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    levels = [
+        query.order_by("-start_date").values_list("level", flat=True).first()
+        for query in (current, segments)
+    ]
+    return levels[0] or levels[1]
+
+
+def _auth_levels(coverage: Coverage) -> set[str]:
+    return set(coverage.payer.auth_required_levels or DEFAULT_AUTH_LEVELS)
+
+
+def _span(profile: Profile, draw: Draw, today: dt.date) -> tuple[dt.date, dt.date]:
+    if draw.scenario == "expiring":
+        end = today + draw.offset * DAY
+        return end - (profile.span_days - 1) * DAY, end
+    start = today - max(1, min(draw.offset, profile.span_days // 2)) * DAY
+    return start, start + (profile.span_days - 1) * DAY
+
+
+def _fits(coverage: Coverage, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    start = max(start, coverage.effective_date)
+    if coverage.end_date is not None:
+        end = min(end, coverage.end_date)
+    return (start, end) if end >= start else None
+
+
+def _create(
+    episode: EpisodeOfCare, coverage: Coverage, level: str, draw: Draw, today: dt.date
+) -> PriorAuthorization | None:
+    profile = PROFILES[level]
+    span = _fits(coverage, *_span(profile, draw, today))
+    if span is None:
+        return None
+    codes = profile.sud_codes if episode.program == "sud" else profile.mh_codes
+    auth = services.authorization_create(
+        actor=None,
+        coverage=coverage,
+        episode=episode,
+        level_of_care=level,
+        asam_level=profile.asam,
+        codes=list(codes),
+        unit_type=profile.unit_type,
+        units_authorized=Decimal(profile.units),
+        start_date=span[0],
+        end_date=span[1],
+        status="pended" if draw.scenario == "pended" else "approved",
+        auth_number=draw.number,
+        criteria=Criteria.ASAM if episode.program == "sud" else Criteria.LOCUS,
+        next_review_date=_first_review(profile, span[0], today),
+    )
+    _use_units(auth, draw)
+    if draw.scenario == "reviewed" and profile.review_every:
+        _review(auth, profile, draw, today)
+    return auth
+
+
+def _first_review(profile: Profile, start: dt.date, today: dt.date) -> dt.date | None:
+    if not profile.review_every:
+        return None
+    return max(start + profile.review_every * DAY, today + 3 * DAY)
+
+
+def _use_units(auth: PriorAuthorization, draw: Draw) -> None:
+    if draw.scenario == "pended":
+        return
+    share = Decimal(1) if draw.scenario == "exhausted" else Decimal(f"{draw.usage:.2f}")
+    used = (auth.units_authorized * share).quantize(Decimal("1"))
+    if used > 0:
+        UnitLedgerEntry.objects.create(
+            authorization=auth,
+            kind=UnitLedgerEntry.Kind.ADJUST,
+            units=-used,
+            service_date=auth.start_date,
+            memo="Demo: units used before this system",
+        )
+
+
+def _review(auth: PriorAuthorization, profile: Profile, draw: Draw, today: dt.date) -> None:
+    review_date = max(auth.start_date, today - draw.review_lag * DAY)
+    services.concurrent_review_record(
+        authorization=auth,
+        review_date=review_date,
+        outcome="approved",
+        units_added=Decimal(profile.review_every),
+        new_end_date=auth.end_date + profile.review_every * DAY,
+        next_review_date=today + draw.next_review_in * DAY,
+        criteria=auth.criteria,
+        reviewer="Demo plan reviewer",
+        notes="Continued stay criteria met.",
+        actor=None,
+    )
+    auth.refresh_from_db()

@@ -1,0 +1,158 @@
+"""Reads for prior authorizations. Usage figures are annotations, so a list of any length is
+one query (no per-row ledger sums)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from authorizations.models import PriorAuthorization, UnitLedgerEntry
+from authorizations.services import USABLE_STATUSES
+from rcm.models import Organization
+
+EXPIRING_DAYS = 14
+REVIEW_DUE_DAYS = 2
+UNITS = DecimalField(max_digits=10, decimal_places=2)
+
+
+class DaysBetween(Func):
+    """`later - earlier` for two dates: PostgreSQL returns whole days as an integer."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _ledger_total() -> Subquery:
+    totals = (
+        UnitLedgerEntry.objects.filter(authorization=OuterRef("pk"))
+        .order_by()
+        .values("authorization")
+        .annotate(total=Sum("units"))
+        .values("total")
+    )
+    return Subquery(totals, output_field=UNITS)
+
+
+def with_usage(queryset: QuerySet, *, today: dt.date) -> QuerySet:
+    """Annotate units_used/remaining, days_to_expiry and the attention flags."""
+    review_by = today + dt.timedelta(days=REVIEW_DUE_DAYS)
+    queryset = queryset.annotate(
+        units_used=ExpressionWrapper(
+            -Coalesce(_ledger_total(), Value(Decimal("0"))), output_field=UNITS
+        ),
+        days_to_expiry=DaysBetween(F("end_date"), Value(today)),
+    ).annotate(
+        units_remaining=ExpressionWrapper(
+            F("units_authorized") - F("units_used"), output_field=UNITS
+        ),
+    )
+    return queryset.annotate(
+        expired=_flag(Q(days_to_expiry__lt=0)),
+        expiring=_flag(Q(days_to_expiry__gte=0, days_to_expiry__lte=EXPIRING_DAYS)),
+        exhausted=_flag(Q(units_remaining__lte=0)),
+        review_due=_flag(Q(next_review_date__isnull=False, next_review_date__lte=review_by)),
+    )
+
+
+def needs_attention_q(today: dt.date) -> Q:
+    """Still in force (usable and not past its end) and expiring, used up or due for review."""
+    return Q(status__in=USABLE_STATUSES, end_date__gte=today) & (
+        Q(expiring=True) | Q(exhausted=True) | Q(review_due=True)
+    )
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() in {"1", "true", "yes", "on"}
+
+
+def _apply_filters(queryset: QuerySet, filters: Mapping[str, Any], today: dt.date) -> QuerySet:
+    if status := filters.get("status"):
+        queryset = queryset.filter(status=status)
+    if level := filters.get("level_of_care"):
+        queryset = queryset.filter(level_of_care=level)
+    if patient := filters.get("patient"):
+        queryset = queryset.filter(coverage__patient__public_id=patient)
+    if _truthy(filters.get("needs_attention", "")):
+        queryset = queryset.filter(needs_attention_q(today))
+    return queryset
+
+
+def authorizations_with_usage(
+    *, org: Organization, filters: Mapping[str, Any] | None = None, today: dt.date | None = None
+) -> QuerySet:
+    """Authorizations with patient and payer joined and usage annotated, soonest end first.
+    Filters: status, level_of_care, patient (public_id), needs_attention."""
+    today = today or timezone.localdate()
+    queryset = (
+        PriorAuthorization.objects.filter(org=org)
+        .select_related("coverage__patient", "coverage__payer")
+        .order_by("end_date", "pk")
+    )
+    return _apply_filters(with_usage(queryset, today=today), filters or {}, today)
+
+
+def authorization_with_usage(
+    *, org: Organization, public_id: Any, today: dt.date | None = None
+) -> PriorAuthorization:
+    """One authorization with usage (raises DoesNotExist for another org's id)."""
+    return authorizations_with_usage(org=org, today=today).get(public_id=public_id)
+
+
+def authorization_for_service(
+    *, patient: Any, level: str, code: str, on_date: dt.date
+) -> PriorAuthorization | None:
+    """The usable authorization that covers this patient, level and code on `on_date`
+    (soonest-ending first, as consumption would pick it)."""
+    code = code.strip().upper()
+    return (
+        PriorAuthorization.objects.filter(
+            coverage__patient=patient,
+            level_of_care=level,
+            status__in=USABLE_STATUSES,
+            start_date__lte=on_date,
+            end_date__gte=on_date,
+        )
+        .filter(Q(codes=[]) | Q(codes__contains=[code]))
+        .order_by("end_date", "pk")
+        .first()
+    )
+
+
+def authorizations_needing_attention(
+    *, org: Organization, today: dt.date | None = None
+) -> QuerySet:
+    """In-force authorizations expiring within 14 days, exhausted, or due for review within
+    two days: the alerts queue."""
+    return authorizations_with_usage(org=org, filters={"needs_attention": True}, today=today)
+
+
+def authorization_reviews(*, authorization: PriorAuthorization) -> QuerySet:
+    return authorization.reviews.select_related("recorded_by").order_by("-review_date", "-pk")
+
+
+def authorization_ledger(*, authorization: PriorAuthorization) -> QuerySet:
+    return authorization.ledger.select_related("session").order_by("-service_date", "-pk")

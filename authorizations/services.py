@@ -1,0 +1,487 @@
+"""Writes for prior authorizations: create/update, concurrent reviews, and the units ledger.
+
+Every service runs in one transaction and raises `ValidationError({field: [message]})` with all
+problems at once, so a form or API client sees each bad field and nothing is half-saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+
+from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
+from patients.models import Coverage, LevelOfCareSegment, Session
+
+CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
+ZERO = Decimal("0")
+# HCR01 A1 certified, A2 partial, A6 modified: the payer has agreed to some services.
+USABLE_STATUSES = (
+    PriorAuthorization.Status.APPROVED,
+    PriorAuthorization.Status.PARTIAL,
+    PriorAuthorization.Status.MODIFIED,
+)
+EXTENDING_OUTCOMES = (ConcurrentReview.Outcome.APPROVED, ConcurrentReview.Outcome.PARTIAL)
+CLOSING_OUTCOMES = (ConcurrentReview.Outcome.DENIED, ConcurrentReview.Outcome.STEP_DOWN)
+EDITABLE_FIELDS = frozenset(
+    {
+        "coverage",
+        "episode",
+        "provider",
+        "level_of_care",
+        "asam_level",
+        "codes",
+        "unit_type",
+        "units_authorized",
+        "start_date",
+        "end_date",
+        "status",
+        "auth_number",
+        "next_review_date",
+        "criteria",
+    }
+)
+
+
+class _Errors:
+    """Collects `{field: [message]}` so every problem is reported together."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def check(self, ok: bool, field: str, message: str) -> None:
+        if not ok:
+            self.add(field, message)
+
+    def merge(self, exc: ValidationError) -> None:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                if message not in self.errors.get(field, []):
+                    self.add(field, message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+# --- Authorizations ---------------------------------------------------------------------------
+
+
+def normalize_codes(codes: Iterable[str] | str | None) -> list[str]:
+    """Accept a list or a comma/space separated string; upper-case, de-duplicated, in order."""
+    if codes is None:
+        return []
+    items = re.split(r"[\s,;]+", codes) if isinstance(codes, str) else list(codes)
+    seen: dict[str, None] = {}
+    for item in items:
+        code = str(item).strip().upper()
+        if code:
+            seen.setdefault(code, None)
+    return list(seen)
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def _check_fields(auth: PriorAuthorization, errors: _Errors) -> None:
+    """Field-level checks (choices, lengths, required) from the model; constraints are ours."""
+    try:
+        auth.full_clean(exclude=["org"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.merge(exc)
+
+
+def _dates(*values: Any) -> bool:
+    return all(isinstance(value, dt.date) for value in values)
+
+
+def _check_span(auth: PriorAuthorization, errors: _Errors) -> None:
+    if _dates(auth.start_date, auth.end_date):
+        errors.check(
+            auth.end_date >= auth.start_date,
+            "end_date",
+            "End date must be on or after the start date.",
+        )
+    if _dates(auth.next_review_date, auth.start_date):
+        errors.check(
+            auth.next_review_date >= auth.start_date,
+            "next_review_date",
+            "Next review date cannot be before the start date.",
+        )
+
+
+def _check_units_and_codes(auth: PriorAuthorization, errors: _Errors) -> None:
+    units = _as_decimal(auth.units_authorized)
+    if units is not None:
+        errors.check(units >= 0, "units_authorized", "Units cannot be negative.")
+    elif "units_authorized" not in errors.errors:
+        errors.add("units_authorized", "Enter a number of units.")
+    bad = [code for code in auth.codes if not CODE_RE.match(code)]
+    errors.check(
+        not bad,
+        "codes",
+        f"Not a CPT/HCPCS code: {', '.join(bad)}. Codes are five "
+        "characters, e.g. 90837, H0015, S9480.",
+    )
+
+
+def _coverage_active(coverage: Coverage, start: dt.date, end: dt.date) -> bool:
+    return coverage.effective_date <= start and (
+        coverage.end_date is None or coverage.end_date >= end
+    )
+
+
+def _check_links(auth: PriorAuthorization, errors: _Errors) -> None:
+    coverage = auth.coverage
+    if _dates(auth.start_date, auth.end_date) and auth.end_date >= auth.start_date:
+        errors.check(
+            _coverage_active(coverage, auth.start_date, auth.end_date),
+            "coverage",
+            "The coverage is not active for the whole authorized span "
+            f"(coverage {coverage.effective_date} to {coverage.end_date or 'open'}).",
+        )
+    if auth.episode_id is not None:
+        errors.check(
+            auth.episode.patient_id == coverage.patient_id,
+            "coverage",
+            "The coverage belongs to a different patient than the episode.",
+        )
+
+
+def _check_auth_number(auth: PriorAuthorization, errors: _Errors) -> None:
+    if not auth.auth_number:
+        return
+    clash = PriorAuthorization.objects.filter(
+        coverage_id=auth.coverage_id, auth_number=auth.auth_number
+    )
+    if auth.pk:
+        clash = clash.exclude(pk=auth.pk)
+    errors.check(
+        not clash.exists(),
+        "auth_number",
+        "This coverage already has an authorization with this number.",
+    )
+
+
+def _validate(auth: PriorAuthorization, errors: _Errors | None = None) -> None:
+    errors = errors if errors is not None else _Errors()
+    auth.codes = normalize_codes(auth.codes)
+    auth.auth_number = (auth.auth_number or "").strip()
+    _check_fields(auth, errors)
+    _check_span(auth, errors)
+    _check_units_and_codes(auth, errors)
+    if auth.coverage_id is not None:
+        _check_links(auth, errors)
+        _check_auth_number(auth, errors)
+    errors.raise_if_any()
+
+
+def _save(auth: PriorAuthorization) -> PriorAuthorization:
+    try:
+        with transaction.atomic():
+            auth.save()
+    except IntegrityError as exc:  # a concurrent duplicate number: the constraint is the backstop
+        raise ValidationError(
+            {"auth_number": ["This coverage already has an authorization with this number."]}
+        ) from exc
+    return auth
+
+
+def _reject_unknown(fields: Iterable[str]) -> None:
+    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"authorization: unexpected field(s) {', '.join(unknown)}")
+
+
+@transaction.atomic
+def authorization_create(*, actor: Any, **fields: Any) -> PriorAuthorization:
+    """Record an authorization. `fields` are model fields (coverage, level_of_care, unit_type,
+    units_authorized, start_date, end_date, codes, status, auth_number, ...)."""
+    _reject_unknown(fields)
+    fields["codes"] = normalize_codes(fields.get("codes"))
+    auth = PriorAuthorization(**fields)
+    _validate(auth)
+    return _save(auth)
+
+
+def units_used(authorization: PriorAuthorization) -> Decimal:
+    total = authorization.ledger.aggregate(total=Sum("units"))["total"] or ZERO
+    return -total
+
+
+def _check_update(auth: PriorAuthorization, old_coverage_id: int | None) -> _Errors:
+    errors = _Errors()
+    errors.check(
+        auth.coverage_id == old_coverage_id,
+        "coverage",
+        "The coverage of a recorded authorization cannot be changed; record a new one.",
+    )
+    used = units_used(auth)
+    units = _as_decimal(auth.units_authorized)
+    if units is not None and units >= 0:
+        errors.check(
+            units >= used,
+            "units_authorized",
+            f"{used} units are already used; the authorized units cannot be lower.",
+        )
+    return errors
+
+
+@transaction.atomic
+def authorization_update(
+    *, authorization: PriorAuthorization, actor: Any, **changes: Any
+) -> PriorAuthorization:
+    _reject_unknown(changes)
+    auth = PriorAuthorization.objects.select_for_update().get(pk=authorization.pk)
+    old_coverage_id = auth.coverage_id
+    for name, value in changes.items():
+        setattr(auth, name, normalize_codes(value) if name == "codes" else value)
+    _validate(auth, _check_update(auth, old_coverage_id))
+    return _save(auth)
+
+
+# --- Concurrent reviews -----------------------------------------------------------------------
+
+
+def _check_review(auth: PriorAuthorization, review: ConcurrentReview, errors: _Errors) -> None:
+    outcome = review.outcome
+    errors.check(
+        auth.status in USABLE_STATUSES,
+        "authorization",
+        "Only an approved authorization can have a concurrent review.",
+    )
+    if _dates(review.review_date):
+        errors.check(
+            review.review_date >= auth.start_date,
+            "review_date",
+            "The review date is before the authorization starts.",
+        )
+    if _dates(review.next_review_date, review.review_date):
+        errors.check(
+            review.next_review_date >= review.review_date,
+            "next_review_date",
+            "The next review cannot be before this review.",
+        )
+    units = _as_decimal(review.units_added)
+    errors.check(units is not None and units >= 0, "units_added", "Units added cannot be negative.")
+    if outcome not in EXTENDING_OUTCOMES:
+        errors.check(not units, "units_added", "Only an approved or partial review adds units.")
+    _check_review_end(auth, review, errors)
+
+
+def _check_review_end(auth: PriorAuthorization, review: ConcurrentReview, errors: _Errors) -> None:
+    new_end = review.new_end_date
+    if not _dates(new_end):
+        return
+    if review.outcome in EXTENDING_OUTCOMES:
+        errors.check(
+            new_end >= auth.end_date,
+            "new_end_date",
+            f"An extension cannot end before the current end date ({auth.end_date}).",
+        )
+    elif review.outcome in CLOSING_OUTCOMES:
+        errors.check(
+            auth.start_date <= new_end <= auth.end_date,
+            "new_end_date",
+            "The last covered day must fall within the authorized span.",
+        )
+    else:
+        errors.add("new_end_date", "A pending review does not change the end date.")
+
+
+def _apply_review(auth: PriorAuthorization, review: ConcurrentReview) -> None:
+    if review.outcome in EXTENDING_OUTCOMES:
+        auth.units_authorized += review.units_added
+        auth.end_date = max(auth.end_date, review.new_end_date or auth.end_date)
+        auth.next_review_date = review.next_review_date
+        auth.criteria = auth.criteria or review.criteria
+    elif review.outcome in CLOSING_OUTCOMES:
+        # A denial or step-down ends the stay at the last covered day; no further reviews.
+        auth.end_date = review.new_end_date or auth.end_date
+        auth.next_review_date = None
+    else:
+        return
+    auth.save(update_fields=["units_authorized", "end_date", "next_review_date", "criteria"])
+
+
+@transaction.atomic
+def concurrent_review_record(
+    *,
+    authorization: PriorAuthorization,
+    review_date: dt.date,
+    outcome: str,
+    units_added: Decimal = ZERO,
+    new_end_date: dt.date | None = None,
+    next_review_date: dt.date | None = None,
+    criteria: str = "",
+    reviewer: str = "",
+    notes: str = "",
+    actor: Any,
+) -> ConcurrentReview:
+    """Append a review; approved/partial ones extend units and end date and set the next
+    review date on the authorization, in the same transaction."""
+    auth = PriorAuthorization.objects.select_for_update().get(pk=authorization.pk)
+    review = ConcurrentReview(
+        authorization=auth,
+        review_date=review_date,
+        outcome=outcome,
+        units_added=units_added if units_added is not None else ZERO,
+        new_end_date=new_end_date,
+        next_review_date=next_review_date,
+        criteria=criteria or "",
+        reviewer=reviewer or "",
+        notes=notes or "",
+        recorded_by_id=getattr(actor, "pk", None),
+    )
+    errors = _Errors()
+    try:
+        review.full_clean(
+            exclude=["org", "authorization", "recorded_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        errors.merge(exc)
+    _check_review(auth, review, errors)
+    errors.raise_if_any()
+    review.save()
+    _apply_review(auth, review)
+    return review
+
+
+# --- Units ledger -----------------------------------------------------------------------------
+
+
+def _session_level(session: Session) -> str | None:
+    """The level of care of the session's episode segment on the service date."""
+    day = session.service_date
+    segments = LevelOfCareSegment.objects.filter(
+        episode__patient_id=session.patient_id, start_date__lte=day
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+    if session.episode_id is not None:
+        segments = segments.filter(episode_id=session.episode_id)
+    return segments.order_by("-start_date").values_list("level", flat=True).first()
+
+
+def _candidates(session: Session, code: str) -> list[PriorAuthorization]:
+    """Usable auths for the patient, level and code, locked in a fixed order (no deadlocks)."""
+    level = _session_level(session)
+    if level is None:
+        return []
+    auths = PriorAuthorization.objects.filter(
+        coverage__patient_id=session.patient_id,
+        level_of_care=level,
+        status__in=USABLE_STATUSES,
+    ).filter(Q(codes=[]) | Q(codes__contains=[code]))
+    if session.episode_id is not None:
+        auths = auths.filter(Q(episode__isnull=True) | Q(episode_id=session.episode_id))
+    return list(auths.order_by("end_date", "pk").select_for_update(of=("self",)))
+
+
+def _check_consumable(session: Session, units: Decimal) -> None:
+    errors = _Errors()
+    errors.check(units > 0, "units", "Units to consume must be more than zero.")
+    errors.check(
+        session.status not in (Session.Status.CANCELLED, Session.Status.NO_SHOW),
+        "session",
+        "A cancelled or no-show session does not use authorized units.",
+    )
+    errors.raise_if_any()
+
+
+def _pick(covering: list[PriorAuthorization], units: Decimal) -> PriorAuthorization:
+    for auth in covering:
+        if auth.units_authorized - units_used(auth) >= units:
+            return auth
+    left = ", ".join(
+        f"{a.auth_number or 'no number'}: {a.units_authorized - units_used(a)} left"
+        for a in covering
+    )
+    raise ValidationError({"units": [f"Not enough authorized units for {units} ({left})."]})
+
+
+def _consume_entry(
+    auth: PriorAuthorization, session: Session, code: str, units: Decimal
+) -> UnitLedgerEntry:
+    return UnitLedgerEntry.objects.create(
+        authorization=auth,
+        session=session,
+        kind=UnitLedgerEntry.Kind.CONSUME,
+        units=-units,
+        service_date=session.service_date,
+        memo=f"{code} x {units}"[:200],
+    )
+
+
+@transaction.atomic
+def units_consume_for_session(
+    *, session: Session, code: str, units: Decimal
+) -> UnitLedgerEntry | None:
+    """Consume `units` of the matching approved authorization. Returns None when no
+    authorization applies to this patient, level and code; the same session consumes once."""
+    code = code.strip().upper()
+    units = _as_decimal(units)
+    if units is None:
+        raise ValidationError({"units": ["Enter a number of units."]})
+    _check_consumable(session, units)
+    candidates = _candidates(session, code)
+    if not candidates:
+        return None
+    prior = UnitLedgerEntry.objects.filter(session=session, authorization__in=candidates)
+    if existing := prior.filter(kind=UnitLedgerEntry.Kind.CONSUME).first():
+        if prior.filter(kind=UnitLedgerEntry.Kind.RELEASE).exists():
+            raise ValidationError(
+                {
+                    "session": [
+                        "This session's units were released; record an "
+                        "adjustment to use them again."
+                    ]
+                }
+            )
+        return existing
+    day = session.service_date
+    covering = [a for a in candidates if a.start_date <= day <= a.end_date]
+    if not covering:
+        spans = "; ".join(f"{a.start_date} to {a.end_date}" for a in candidates)
+        raise ValidationError(
+            {"service_date": [f"{day} is outside the authorized span ({spans})."]}
+        )
+    return _consume_entry(_pick(covering, units), session, code, units)
+
+
+@transaction.atomic
+def units_release_for_session(*, session: Session) -> list[UnitLedgerEntry]:
+    """Give back what a voided or cancelled session consumed (once per authorization)."""
+    consumed = list(
+        UnitLedgerEntry.objects.filter(session=session, kind=UnitLedgerEntry.Kind.CONSUME).order_by(
+            "authorization_id"
+        )
+    )
+    ids = [entry.authorization_id for entry in consumed]
+    list(PriorAuthorization.objects.filter(pk__in=ids).order_by("pk").select_for_update())
+    released = []
+    for entry in consumed:
+        release, _ = UnitLedgerEntry.objects.get_or_create(
+            authorization_id=entry.authorization_id,
+            session=session,
+            kind=UnitLedgerEntry.Kind.RELEASE,
+            defaults={
+                "units": -entry.units,
+                "service_date": entry.service_date,
+                "memo": f"Released {entry.memo}"[:200],
+            },
+        )
+        released.append(release)
+    return released

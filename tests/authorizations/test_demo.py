@@ -1,0 +1,84 @@
+"""Demo authorizations: deterministic, idempotent, and covering the states the pages show."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from authorizations import demo
+from authorizations.models import PriorAuthorization
+from authorizations.selectors import authorizations_with_usage
+from rcm.tenancy import org_context
+from tests import factories
+from tests.authorizations.util import TODAY
+
+LEVELS = ["iop", "php", "residential", "outpatient", "iop", "php", "residential"] * 3
+
+
+def _pairs(org: Any) -> list[tuple[Any, Any]]:
+    with org_context(org):
+        pay = factories.payer()
+        pairs = []
+        for index, level in enumerate(LEVELS):
+            pat = factories.patient()
+            pairs.append(
+                (
+                    factories.episode(
+                        patient_obj=pat,
+                        level=level,
+                        program="sud" if index % 2 else "mh",
+                        admit_date=TODAY.replace(day=1),
+                    ),
+                    factories.coverage(patient_obj=pat, payer_obj=pay),
+                )
+            )
+        return pairs
+
+
+def _summary(org: Any) -> list[tuple[Any, ...]]:
+    with org_context(org):
+        rows = authorizations_with_usage(org=org, today=TODAY).order_by("auth_number")
+        return [
+            (
+                r.auth_number,
+                r.level_of_care,
+                r.status,
+                r.units_authorized,
+                r.units_used,
+                r.start_date,
+                r.end_date,
+                r.next_review_date,
+                r.reviews.count(),
+            )
+            for r in rows
+        ]
+
+
+def test_seeding_is_deterministic_and_idempotent(org_a, org_b):
+    pairs_a, pairs_b = _pairs(org_a), _pairs(org_b)
+    created = demo.seed(
+        org=org_a, rng=random.Random(3), episodes_with_coverage=pairs_a, today=TODAY
+    )
+    demo.seed(org=org_b, rng=random.Random(3), episodes_with_coverage=pairs_b, today=TODAY)
+    again = demo.seed(org=org_a, rng=random.Random(3), episodes_with_coverage=pairs_a, today=TODAY)
+    assert created and again == []
+    assert _summary(org_a) == _summary(org_b)
+    with org_context(org_a):
+        assert PriorAuthorization.objects.count() == len(created)
+
+
+def test_only_levels_the_payer_authorizes_get_an_authorization(org_a):
+    demo.seed(org=org_a, rng=random.Random(3), episodes_with_coverage=_pairs(org_a), today=TODAY)
+    with org_context(org_a):
+        levels = set(PriorAuthorization.objects.values_list("level_of_care", flat=True))
+    assert levels and "outpatient" not in levels
+
+
+def test_the_demo_shows_expiring_exhausted_and_reviewed_authorizations(org_a):
+    demo.seed(org=org_a, rng=random.Random(3), episodes_with_coverage=_pairs(org_a), today=TODAY)
+    with org_context(org_a):
+        rows = list(authorizations_with_usage(org=org_a, today=TODAY))
+        reviewed = [r for r in rows if r.reviews.exists()]
+    assert any(r.expiring for r in rows)
+    assert any(r.exhausted for r in rows)
+    assert reviewed and all(r.next_review_date for r in reviewed)
