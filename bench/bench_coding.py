@@ -29,13 +29,22 @@ def mix(rng: random.Random) -> list[ServiceFacts]:
     facts = []
     for _ in range(N):
         kind = rng.choice(kinds)
-        attendees = tuple(Attendance(f"p{i}", rng.randint(30, 90)) for i in range(8)) \
-            if kind == "group" else ()
-        facts.append(ServiceFacts(
-            kind=kind, rendering_license=rng.choice(["lcsw", "psychologist", "psychiatrist"]),
-            minutes=rng.randint(10, 140), attendees=attendees,
-            modality=rng.choice(["in_person", "video", "audio_only"]),
-            patient_at_home=rng.random() < 0.5, facility_pos="11"))
+        attendees = (
+            tuple(Attendance(f"p{i}", rng.randint(30, 90)) for i in range(8))
+            if kind == "group"
+            else ()
+        )
+        facts.append(
+            ServiceFacts(
+                kind=kind,
+                rendering_license=rng.choice(["lcsw", "psychologist", "psychiatrist"]),
+                minutes=rng.randint(10, 140),
+                attendees=attendees,
+                modality=rng.choice(["in_person", "video", "audio_only"]),
+                patient_at_home=rng.random() < 0.5,
+                facility_pos="11",
+            )
+        )
     return facts
 
 
@@ -51,8 +60,10 @@ def main() -> None:
         runs.append(time.perf_counter() - start)
     per_sec = [N / r for r in runs]
     print(f"coding engine: {N} services x 5 runs")
-    print(f"  throughput median {statistics.median(per_sec):,.0f} services/s "
-          f"(min {min(per_sec):,.0f}, max {max(per_sec):,.0f})")
+    print(
+        f"  throughput median {statistics.median(per_sec):,.0f} services/s "
+        f"(min {min(per_sec):,.0f}, max {max(per_sec):,.0f})"
+    )
     print(f"  latency median {statistics.median(runs) / N * 1e6:.1f} µs/service")
 
 

@@ -25,8 +25,9 @@ class Part2Consent(TenantModel):
         GUARDIAN = "guardian", "Parent or guardian"
         REPRESENTATIVE = "representative", "Authorized representative"
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE,
-                                related_name="part2_consents")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="part2_consents"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # (2) who may use or disclose
     disclosing_party = models.CharField(max_length=200)
@@ -44,62 +45,82 @@ class Part2Consent(TenantModel):
     expiration_event = models.CharField(max_length=200, blank=True)
     # (8) signature; (9) date signed
     signer_name = EncryptedTextField()
-    signer_role = models.CharField(max_length=16, choices=SignerRole.choices,
-                                   default=SignerRole.PATIENT)
-    signature_method = models.CharField(max_length=12, choices=[("wet", "Wet signature"),
-                                        ("electronic", "Electronic signature")])
+    signer_role = models.CharField(
+        max_length=16, choices=SignerRole.choices, default=SignerRole.PATIENT
+    )
+    signature_method = models.CharField(
+        max_length=12, choices=[("wet", "Wet signature"), ("electronic", "Electronic signature")]
+    )
     signed_on = models.DateField()
     # (10) TPO to covered entities: HIPAA redisclosure statement and consequences of refusal
     redisclosure_notice_stated = models.BooleanField(default=False)
     refusal_consequences_stated = models.BooleanField(default=False)
     revoked_on = models.DateField(null=True, blank=True)
-    revocation_method = models.CharField(max_length=12, blank=True,
-                                         choices=[("written", "In writing"),
-                                                  ("electronic", "Electronically")])
-    revoked_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                            null=True, blank=True, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+")
+    revocation_method = models.CharField(
+        max_length=12,
+        blank=True,
+        choices=[("written", "In writing"), ("electronic", "Electronically")],
+    )
+    revoked_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=False) | ~Q(expiration_event=""),
-                name="consent_has_expiration"),
+                name="consent_has_expiration",
+            ),
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | ~Q(revocation_method=""),
-                name="revocation_has_method"),
+                name="revocation_has_method",
+            ),
             # The rule's elements as database invariants too (services give the friendly errors).
             models.CheckConstraint(
                 condition=Q(kind__in=["tpo", "specific", "counseling_notes"]),
-                name="consent_kind_valid"),
+                name="consent_kind_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(recipient_kind__in=["named", "class"]),
-                name="consent_recipient_kind_valid"),
+                name="consent_recipient_kind_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(signature_method__in=["wet", "electronic"]),
-                name="consent_signature_method_valid"),
+                name="consent_signature_method_valid",
+            ),
             models.CheckConstraint(
-                condition=~Q(disclosing_party="") & ~Q(information_scope="")
-                & ~Q(recipients="") & ~Q(purpose="") & ~Q(signer_name=""),
-                name="consent_required_text_present"),
-            models.CheckConstraint(condition=Q(revocation_rights_stated=True),
-                                   name="consent_states_revocation_rights"),
+                condition=~Q(disclosing_party="")
+                & ~Q(information_scope="")
+                & ~Q(recipients="")
+                & ~Q(purpose="")
+                & ~Q(signer_name=""),
+                name="consent_required_text_present",
+            ),
+            models.CheckConstraint(
+                condition=Q(revocation_rights_stated=True), name="consent_states_revocation_rights"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="tpo")
                 | Q(redisclosure_notice_stated=True, refusal_consequences_stated=True),
-                name="consent_tpo_states_redisclosure_and_refusal"),
+                name="consent_tpo_states_redisclosure_and_refusal",
+            ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("signed_on")),
-                name="consent_expires_after_signing"),
+                name="consent_expires_after_signing",
+            ),
             # Revocation is prospective: never dated before the signature.
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("signed_on")),
-                name="consent_revoked_after_signing"),
+                name="consent_revoked_after_signing",
+            ),
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=False) | Q(revocation_method=""),
-                name="revocation_method_needs_date"),
+                name="revocation_method_needs_date",
+            ),
         ]
         ordering = ["-signed_on"]
 
@@ -107,8 +128,9 @@ class Part2Consent(TenantModel):
 class Disclosure(TenantModel):
     """Accounting of disclosures (§2.25): every release of Part 2 records, under which consent."""
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT,
-                                related_name="part2_disclosures")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="part2_disclosures"
+    )
     consent = models.ForeignKey(Part2Consent, on_delete=models.PROTECT, related_name="disclosures")
     recipient = models.CharField(max_length=200)
     purpose = models.CharField(max_length=300)
@@ -116,13 +138,15 @@ class Disclosure(TenantModel):
     channel = models.CharField(max_length=30, help_text="e.g. 837P claim, 278, appeal letter")
     reference = models.CharField(max_length=60, blank=True, help_text="e.g. claim number")
     disclosed_at = models.DateTimeField(auto_now_add=True)
-    disclosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     null=True, related_name="+")
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=~Q(recipient="") & ~Q(purpose="") & ~Q(description="") & ~Q(channel=""),
-                name="disclosure_required_text_present"),
+                name="disclosure_required_text_present",
+            ),
         ]
         ordering = ["-disclosed_at"]

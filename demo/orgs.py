@@ -30,7 +30,8 @@ BILLING_COMPANY_USER = "keystone.biller"
 def _user(username: str, first: str, last: str) -> object:
     User = get_user_model()
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": first, "last_name": last})
+        username=username, defaults={"first_name": first, "last_name": last}
+    )
     if created or not user.check_password(settings.DEMO_PASSWORD):
         user.set_password(settings.DEMO_PASSWORD)
         user.save(update_fields=["password"])
@@ -46,7 +47,8 @@ def seed_orgs_and_users() -> tuple[list[Organization], list[dict[str, str]]]:
     orgs, logins = [], []
     for spec in CLINICS:
         org, _ = Organization.objects.update_or_create(
-            slug=spec.slug, defaults={"name": spec.name, "kind": Organization.Kind.CLINIC})
+            slug=spec.slug, defaults={"name": spec.name, "kind": Organization.Kind.CLINIC}
+        )
         orgs.append(org)
         for role in Role:
             username = f"{spec.user_prefix}.{role.value}"
@@ -55,6 +57,7 @@ def seed_orgs_and_users() -> tuple[list[Organization], list[dict[str, str]]]:
     company_user = _user(BILLING_COMPANY_USER, "Keystone", "Billing Partners")
     for org in orgs:
         _member(org, company_user, Role.BILLER.value)
-        logins.append({"org": org.slug, "role": Role.BILLER.value,
-                       "username": BILLING_COMPANY_USER})
+        logins.append(
+            {"org": org.slug, "role": Role.BILLER.value, "username": BILLING_COMPANY_USER}
+        )
     return orgs, logins

@@ -16,8 +16,15 @@ from patients.coding.types import LicenseType, Modality, ServiceKind
 from rcm.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, digits_only
 from rcm.tenancy.models import TenantModel
 
-LICENSE_CHOICES = [(lt.value, lt.value.replace("_", " ").upper() if len(lt.value) <= 5
-                    else lt.value.replace("_", " ").capitalize()) for lt in LicenseType]
+LICENSE_CHOICES = [
+    (
+        lt.value,
+        lt.value.replace("_", " ").upper()
+        if len(lt.value) <= 5
+        else lt.value.replace("_", " ").capitalize(),
+    )
+    for lt in LicenseType
+]
 
 
 def upper_letters(value: str) -> str:
@@ -56,15 +63,17 @@ class Payer(TenantModel):
     )
     timely_filing_days = models.PositiveIntegerField(default=365)
     appeal_window_days = models.PositiveIntegerField(default=180)
-    rounding_rule = models.CharField(max_length=20, choices=Rounding.choices,
-                                     default=Rounding.CPT_MIDPOINT)
+    rounding_rule = models.CharField(
+        max_length=20, choices=Rounding.choices, default=Rounding.CPT_MIDPOINT
+    )
     # State tables: {"count_unit_at": 15} or {"bands": [[15, 1], [30, 2]]}; optional "max_units".
     rounding_params = models.JSONField(default=dict, blank=True)
     # {"home_pos": "10", "other_site_pos": "02", "use_facility_pos": false,
     #  "video_modifier": "95", "audio_only_modifier": "93", "audio_only_allowed": true}
     telehealth = models.JSONField(default=dict, blank=True)
-    accepted_license_types = ArrayField(models.CharField(max_length=30, choices=LICENSE_CHOICES),
-                                        default=list, blank=True)
+    accepted_license_types = ArrayField(
+        models.CharField(max_length=30, choices=LICENSE_CHOICES), default=list, blank=True
+    )
     pays_under_supervisor = models.BooleanField(default=False)
     supervision_modifiers = ArrayField(models.CharField(max_length=2), default=list, blank=True)
     license_modifiers = models.JSONField(default=dict, blank=True)  # {"lcsw": "AJ", ...}
@@ -90,9 +99,12 @@ class Payer(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="uniq_payer_name"),
-            models.CheckConstraint(condition=Q(timely_filing_days__gte=1)
-                                   & Q(appeal_window_days__gte=1) & Q(family_min_minutes__gte=1),
-                                   name="payer_day_limits_positive"),
+            models.CheckConstraint(
+                condition=Q(timely_filing_days__gte=1)
+                & Q(appeal_window_days__gte=1)
+                & Q(family_min_minutes__gte=1),
+                name="payer_day_limits_positive",
+            ),
         ]
         ordering = ["name"]
 
@@ -105,8 +117,9 @@ class FeeScheduleRate(TenantModel):
     code = models.CharField(max_length=5)
     modifiers = ArrayField(models.CharField(max_length=2), default=list, blank=True, size=4)
     license_type = models.CharField(max_length=30, choices=LICENSE_CHOICES, blank=True)
-    rate = models.DecimalField(max_digits=10, decimal_places=2,
-                               validators=[MinValueValidator(Decimal("0"))])
+    rate = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
 
@@ -114,14 +127,17 @@ class FeeScheduleRate(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "payer", "code", "modifiers", "license_type", "effective_from"],
-                name="uniq_fee_rate"),
+                name="uniq_fee_rate",
+            ),
             models.CheckConstraint(condition=Q(rate__gte=0), name="fee_rate_not_negative"),
-            models.CheckConstraint(condition=Q(effective_to__isnull=True)
-                                   | Q(effective_to__gte=F("effective_from")),
-                                   name="fee_rate_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="fee_rate_ends_after_start",
+            ),
             # ArrayField(size=4) is not enforced by PostgreSQL; 837P allows 4 modifiers a line.
-            models.CheckConstraint(condition=Q(modifiers__len__lte=4),
-                                   name="fee_rate_at_most_4_modifiers"),
+            models.CheckConstraint(
+                condition=Q(modifiers__len__lte=4), name="fee_rate_at_most_4_modifiers"
+            ),
         ]
 
 
@@ -201,8 +217,9 @@ class Coverage(TenantModel):
     member_id_bidx = BlindIndexField(source="member_id")
     group_number = models.CharField(max_length=40, blank=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.PRIMARY)
-    relationship = models.CharField(max_length=2, choices=Relationship.choices,
-                                    default=Relationship.SELF)
+    relationship = models.CharField(
+        max_length=2, choices=Relationship.choices, default=Relationship.SELF
+    )
     subscriber_first_name = EncryptedTextField(blank=True)
     subscriber_last_name = EncryptedTextField(blank=True)
     subscriber_date_of_birth = EncryptedDateField(blank=True, null=True)
@@ -213,15 +230,19 @@ class Coverage(TenantModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("effective_date")),
-                                   name="coverage_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("effective_date")),
+                name="coverage_end_after_start",
+            ),
             ExclusionConstraint(
                 name="coverage_priority_no_overlap",
                 expressions=[
                     ("patient", RangeOperators.EQUAL),
                     ("priority", RangeOperators.EQUAL),
-                    (DateRange("effective_date", "end_date", models.Value("[]")),
-                     RangeOperators.OVERLAPS),
+                    (
+                        DateRange("effective_date", "end_date", models.Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
                 ],
             ),
         ]
@@ -254,9 +275,11 @@ class EpisodeOfCare(TenantModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
     program = models.CharField(max_length=3, choices=Program.choices)
     part2_applies = models.BooleanField(
-        default=False, help_text="42 CFR Part 2: SUD records of a federally assisted program")
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="episodes")
+        default=False, help_text="42 CFR Part 2: SUD records of a federally assisted program"
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="episodes"
+    )
     admit_date = models.DateField()
     discharge_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
@@ -265,7 +288,8 @@ class EpisodeOfCare(TenantModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(discharge_date__isnull=True) | Q(discharge_date__gte=F("admit_date")),
-                name="episode_discharge_after_admit"),
+                name="episode_discharge_after_admit",
+            ),
         ]
         ordering = ["-admit_date"]
         permissions = [("view_part2_records", "May view the episode's Part 2 SUD records")]
@@ -307,22 +331,27 @@ class EpisodeDiagnosis(TenantModel):
 class LevelOfCareSegment(TenantModel):
     episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="segments")
     level = models.CharField(max_length=24, choices=LevelOfCare.choices)
-    asam_edition = models.CharField(max_length=1, choices=[("3", "ASAM 3rd ed."),
-                                                            ("4", "ASAM 4th ed.")], default="3")
+    asam_edition = models.CharField(
+        max_length=1, choices=[("3", "ASAM 3rd ed."), ("4", "ASAM 4th ed.")], default="3"
+    )
     asam_level = models.CharField(max_length=8, blank=True, help_text="e.g. 2.1, 3.5, 3.2-WM")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                                   name="loc_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="loc_end_after_start",
+            ),
             ExclusionConstraint(
                 name="loc_segments_no_overlap",
                 expressions=[
                     ("episode", RangeOperators.EQUAL),
-                    (DateRange("start_date", "end_date", models.Value("[]")),
-                     RangeOperators.OVERLAPS),
+                    (
+                        DateRange("start_date", "end_date", models.Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
                 ],
             ),
         ]
@@ -335,13 +364,16 @@ class TreatmentPlan(TenantModel):
     effective_date = models.DateField()
     review_due_date = models.DateField()
     signed_at = models.DateTimeField(null=True, blank=True)
-    signed_by = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+")
+    signed_by = models.ForeignKey(
+        "credentialing.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(review_due_date__gte=F("effective_date")),
-                                   name="plan_review_after_effective"),
+            models.CheckConstraint(
+                condition=Q(review_due_date__gte=F("effective_date")),
+                name="plan_review_after_effective",
+            ),
         ]
         ordering = ["-effective_date"]
 
@@ -361,17 +393,22 @@ MODALITY_CHOICES = [(m.value, m.value.replace("_", " ").capitalize()) for m in M
 class GroupSession(TenantModel):
     """A group's own start/stop and facilitator; each attendee is a Session row."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
-    facilitator = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT,
-                                    related_name="+")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    facilitator = models.ForeignKey(
+        "credentialing.Provider", on_delete=models.PROTECT, related_name="+"
+    )
     topic = models.CharField(max_length=120, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")),
-                                              name="group_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="group_ends_after_start"
+            )
+        ]
 
 
 class Session(TenantModel):
@@ -387,8 +424,9 @@ class Session(TenantModel):
         OTHER = "other", "Other site (not home)"
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="sessions")
-    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="sessions")
+    episode = models.ForeignKey(
+        EpisodeOfCare, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
     kind = models.CharField(max_length=24, choices=SERVICE_KIND_CHOICES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
     service_date = models.DateField()
@@ -396,23 +434,32 @@ class Session(TenantModel):
     ends_at = models.DateTimeField(null=True, blank=True)
     # Face-to-face psychotherapy minutes for E/M + psychotherapy (E/M time excluded).
     psychotherapy_minutes = models.PositiveIntegerField(null=True, blank=True)
-    group = models.ForeignKey(GroupSession, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="attendees")
+    group = models.ForeignKey(
+        GroupSession, on_delete=models.PROTECT, null=True, blank=True, related_name="attendees"
+    )
     arrived_at = models.DateTimeField(null=True, blank=True)
     departed_at = models.DateTimeField(null=True, blank=True)
-    attended_minutes = models.PositiveIntegerField(null=True, blank=True,
-                                                   help_text="Program days: minutes attended")
+    attended_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Program days: minutes attended"
+    )
     modality = models.CharField(max_length=12, choices=MODALITY_CHOICES, default="in_person")
-    patient_location = models.CharField(max_length=10, choices=PatientLocation.choices,
-                                        default=PatientLocation.FACILITY)
+    patient_location = models.CharField(
+        max_length=10, choices=PatientLocation.choices, default=PatientLocation.FACILITY
+    )
     audio_only_reason = models.CharField(max_length=200, blank=True)
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
-    rendering_provider = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT,
-                                           related_name="rendered_sessions")
-    supervising_provider = models.ForeignKey("credentialing.Provider", on_delete=models.PROTECT,
-                                             null=True, blank=True,
-                                             related_name="supervised_sessions")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rendering_provider = models.ForeignKey(
+        "credentialing.Provider", on_delete=models.PROTECT, related_name="rendered_sessions"
+    )
+    supervising_provider = models.ForeignKey(
+        "credentialing.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_sessions",
+    )
     interactive_complexity = models.BooleanField(default=False)
     em_code = models.CharField(max_length=5, blank=True)
     with_medical_services = models.BooleanField(default=False)
@@ -422,19 +469,26 @@ class Session(TenantModel):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True)
-                | Q(ends_at__gte=F("starts_at")), name="session_ends_after_start"),
+                condition=Q(ends_at__isnull=True)
+                | Q(starts_at__isnull=True)
+                | Q(ends_at__gte=F("starts_at")),
+                name="session_ends_after_start",
+            ),
             models.CheckConstraint(
-                condition=Q(departed_at__isnull=True) | Q(arrived_at__isnull=True)
-                | Q(departed_at__gte=F("arrived_at")), name="session_departs_after_arrival"),
+                condition=Q(departed_at__isnull=True)
+                | Q(arrived_at__isnull=True)
+                | Q(departed_at__gte=F("arrived_at")),
+                name="session_departs_after_arrival",
+            ),
         ]
         indexes = [models.Index(fields=["org", "service_date"])]
         ordering = ["-service_date", "-starts_at"]
 
     @property
     def minutes(self) -> int | None:
-        start, end = (self.arrived_at, self.departed_at) if self.group_id else (
-            self.starts_at, self.ends_at)
+        start, end = (
+            (self.arrived_at, self.departed_at) if self.group_id else (self.starts_at, self.ends_at)
+        )
         if start and end:
             return int((end - start).total_seconds() // 60)
         return None

@@ -97,33 +97,43 @@ def _guard(column: str, build: Callable[[], Any]) -> Any:
 def _level_parts(payer: Any, level: str | None) -> dict[str, Any]:
     parts: dict[str, Any] = {}
     if level and level in (payer.program_minimums or {}):
-        parts["program_day"] = _guard("program_minimums", lambda: _program_day(
-            payer.program_minimums[level], "program_minimums"))
+        parts["program_day"] = _guard(
+            "program_minimums",
+            lambda: _program_day(payer.program_minimums[level], "program_minimums"),
+        )
     if level and level in (payer.level_of_care_codes or {}):
-        parts["level_of_care"] = _guard("level_of_care_codes", lambda: _loc_code(
-            payer.level_of_care_codes[level], "level_of_care_codes"))
+        parts["level_of_care"] = _guard(
+            "level_of_care_codes",
+            lambda: _loc_code(payer.level_of_care_codes[level], "level_of_care_codes"),
+        )
     return parts
 
 
 # Engine field -> (payer column, builder). Each column is built on its own, so validation can
 # report every bad column at once.
 _COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "rounding": ("rounding_params", lambda p: _rounding(
-        p.rounding_rule, p.rounding_params or {}, "rounding_params")),
-    "telehealth": ("telehealth", lambda p: TelehealthProfile(
-        **_known(TelehealthProfile, p.telehealth or {}, "telehealth"))),
-    "accepted_licenses": ("accepted_license_types", lambda p: _licenses(
-        p.accepted_license_types)),
-    "license_modifiers": ("license_modifiers", lambda p: {
-        LicenseType(k): v for k, v in (p.license_modifiers or {}).items()}),
+    "rounding": (
+        "rounding_params",
+        lambda p: _rounding(p.rounding_rule, p.rounding_params or {}, "rounding_params"),
+    ),
+    "telehealth": (
+        "telehealth",
+        lambda p: TelehealthProfile(**_known(TelehealthProfile, p.telehealth or {}, "telehealth")),
+    ),
+    "accepted_licenses": ("accepted_license_types", lambda p: _licenses(p.accepted_license_types)),
+    "license_modifiers": (
+        "license_modifiers",
+        lambda p: {LicenseType(k): v for k, v in (p.license_modifiers or {}).items()},
+    ),
     "group": ("group_billing", lambda p: _group(p.group_billing or {}, "group_billing")),
 }
 
 
 def payer_rules_for(payer: Any, *, level: str | None = None) -> PayerRules:
     """The engine's view of `payer` for a service at `level` (raises RuleDataError)."""
-    built = {name: _guard(column, lambda b=build: b(payer))
-             for name, (column, build) in _COLUMNS.items()}
+    built = {
+        name: _guard(column, lambda b=build: b(payer)) for name, (column, build) in _COLUMNS.items()
+    }
     return PayerRules(
         name=payer.name,
         pays_under_supervisor=payer.pays_under_supervisor,

@@ -39,10 +39,18 @@ def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -
     """
 
     def decorator(func: Callable[..., Any]) -> Any:
-        @app.task(bind=True, name=options.pop("name", f"{func.__module__}.{func.__name__}"),
-                  acks_late=idempotent, reject_on_worker_lost=idempotent,
-                  autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600,
-                  retry_jitter=True, max_retries=max_retries, **options)
+        @app.task(
+            bind=True,
+            name=options.pop("name", f"{func.__module__}.{func.__name__}"),
+            acks_late=idempotent,
+            reject_on_worker_lost=idempotent,
+            autoretry_for=(Exception,),
+            retry_backoff=True,
+            retry_backoff_max=600,
+            retry_jitter=True,
+            max_retries=max_retries,
+            **options,
+        )
         @functools.wraps(func)
         def run(task: Any, org_id: int, *args: Any, **kwargs: Any) -> Any:
             from rcm.models import Organization
@@ -68,7 +76,8 @@ def _dead_letter(org: Any, task_name: str, task_id: str | None, exc: Exception) 
 
     with org_context(org):
         TaskRun.objects.update_or_create(
-            task_name=task_name, key=str(task_id),
+            task_name=task_name,
+            key=str(task_id),
             defaults={"status": TaskRun.Status.DEAD, "detail": type(exc).__name__},
         )
     log.error("task %s %s dead-lettered for org %s", task_name, task_id, org.pk)

@@ -73,9 +73,7 @@ def _aad(org_id: int, column: str) -> bytes:
 def encrypt(plaintext: str, *, org_id: int, column: str) -> str:
     ring = key_ring()
     nonce = os.urandom(12)
-    sealed = AESGCM(ring.keys[ring.newest]).encrypt(
-        nonce, plaintext.encode(), _aad(org_id, column)
-    )
+    sealed = AESGCM(ring.keys[ring.newest]).encrypt(nonce, plaintext.encode(), _aad(org_id, column))
     return f"{PREFIX}:{ring.newest}:{base64.b64encode(nonce + sealed).decode()}"
 
 

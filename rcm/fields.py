@@ -72,8 +72,9 @@ class EncryptedTextField(models.TextField):
         cached = model_instance.__dict__.get(self.cache_name_sealed)
         if cached and cached[0] == value:
             return cached[1]  # unchanged: keep the stored ciphertext (no spurious history row)
-        return crypto.encrypt(self.to_plain(value), org_id=model_instance.org_id,
-                              column=self.aad_column)
+        return crypto.encrypt(
+            self.to_plain(value), org_id=model_instance.org_id, column=self.aad_column
+        )
 
     def get_prep_value(self, value: Any) -> Any:
         return value
@@ -93,8 +94,10 @@ class EncryptedDateField(EncryptedTextField):
     def formfield(self, **kwargs: Any) -> Any:
         from django import forms
 
-        return forms.DateField(required=not self.blank, **{
-            k: v for k, v in kwargs.items() if k in {"label", "help_text", "initial"}})
+        return forms.DateField(
+            required=not self.blank,
+            **{k: v for k, v in kwargs.items() if k in {"label", "help_text", "initial"}},
+        )
 
 
 def digits_only(value: str) -> str:
@@ -108,8 +111,13 @@ def upper_alnum(value: str) -> str:
 class BlindIndexField(models.CharField):
     """HMAC of another field's normalized plaintext, keyed per org, for exact-match search."""
 
-    def __init__(self, *args: Any, source: str = "", normalizer: Callable[[str], str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        source: str = "",
+        normalizer: Callable[[str], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.source = source
         self.normalizer = normalizer or upper_alnum
         kwargs.setdefault("max_length", 64)

@@ -13,5 +13,6 @@ def memberships_for_user(*, user: Any) -> list[Membership]:
     with user_db_context(user.pk):
         return list(
             Membership.unscoped_all_orgs_admin_only.select_related("org")
-            .filter(user=user, is_active=True).order_by("org__name")
+            .filter(user=user, is_active=True)
+            .order_by("org__name")
         )

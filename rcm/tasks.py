@@ -14,7 +14,8 @@ def record_heartbeat(org: Any, key: str) -> str:
     from rcm.models import TaskRun
 
     run, _ = TaskRun.objects.get_or_create(
-        task_name="rcm.tasks.record_heartbeat", key=key,
+        task_name="rcm.tasks.record_heartbeat",
+        key=key,
         defaults={"status": TaskRun.Status.DONE, "detail": f"ran at {timezone.now():%Y-%m-%d}"},
     )
     return str(run.public_id)

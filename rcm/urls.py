@@ -16,8 +16,13 @@ org_patterns = [
 
 urlpatterns = [
     path("", views.root, name="root"),
-    path("login/", auth_views.LoginView.as_view(template_name="rcm/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="rcm/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", views.org_choose, name="org_choose"),
     path("o/<slug:org_slug>/", include(org_patterns)),

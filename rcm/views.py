@@ -43,8 +43,9 @@ def root(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_choose(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "rcm/org_choose.html",
-                            {"memberships": memberships_for_user(user=request.user)})
+    return TemplateResponse(
+        request, "rcm/org_choose.html", {"memberships": memberships_for_user(user=request.user)}
+    )
 
 
 def home(request: HttpRequest, org_slug: str) -> HttpResponse:

@@ -38,9 +38,13 @@ def owner_cursor(django_db_blocker: Any) -> Iterator[Any]:
     conf = connections["default"].settings_dict
     owner = dj_owner()
     with django_db_blocker.unblock():
-        conn = psycopg2.connect(dbname=conf["NAME"], user=owner["USER"],
-                                password=owner["PASSWORD"], host=owner["HOST"],
-                                port=owner["PORT"] or None)
+        conn = psycopg2.connect(
+            dbname=conf["NAME"],
+            user=owner["USER"],
+            password=owner["PASSWORD"],
+            host=owner["HOST"],
+            port=owner["PORT"] or None,
+        )
         conn.autocommit = True
         try:
             yield conn.cursor()
@@ -55,7 +59,9 @@ def dj_owner() -> dict[str, Any]:
 
 
 @pytest.fixture
-def committed_db(django_db_setup: None, django_db_blocker: Any, owner_cursor: Any) -> Iterator[None]:
+def committed_db(
+    django_db_setup: None, django_db_blocker: Any, owner_cursor: Any
+) -> Iterator[None]:
     """Data committed for real (for other processes: live server, Celery worker); every
     table is truncated afterwards as the owner (the app role may not truncate audit tables)."""
     with django_db_blocker.unblock():
@@ -100,5 +106,3 @@ def in_org_a(org_a: Any) -> Iterator[Any]:
 
     with org_context(org_a):
         yield org_a
-
-

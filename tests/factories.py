@@ -44,12 +44,17 @@ def payer(**fields: Any) -> Any:
     from patients.models import Payer
 
     n = next(_seq)
-    defaults = dict(name=f"Payer {n}", kind=Payer.Kind.COMMERCIAL, claim_filing_indicator="CI",
-                    edi_payer_id=f"P{n:04d}", accepted_license_types=[
-                        "psychiatrist", "psychologist", "lcsw", "lpc", "lmft", "pmhnp"],
-                    level_of_care_codes={"iop": {"hcpcs": "H0015", "revenue_code": "0906",
-                                                 "type_of_bill": "131", "pos": "57"}},
-                    auth_required_levels=["iop", "php", "residential"])
+    defaults = dict(
+        name=f"Payer {n}",
+        kind=Payer.Kind.COMMERCIAL,
+        claim_filing_indicator="CI",
+        edi_payer_id=f"P{n:04d}",
+        accepted_license_types=["psychiatrist", "psychologist", "lcsw", "lpc", "lmft", "pmhnp"],
+        level_of_care_codes={
+            "iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "131", "pos": "57"}
+        },
+        auth_required_levels=["iop", "php", "residential"],
+    )
     defaults.update(fields)
     return Payer.objects.create(**defaults)
 
@@ -58,8 +63,14 @@ def facility(**fields: Any) -> Any:
     from patients.models import Facility
 
     n = next(_seq)
-    defaults = dict(name=f"Site {n}", address_line1="1 Main St", city="Springfield", state="IL",
-                    postal_code="62701", pos="11")
+    defaults = dict(
+        name=f"Site {n}",
+        address_line1="1 Main St",
+        city="Springfield",
+        state="IL",
+        postal_code="62701",
+        pos="11",
+    )
     defaults.update(fields)
     return Facility.objects.create(**defaults)
 
@@ -68,8 +79,13 @@ def patient(**fields: Any) -> Any:
     from patients.models import Patient
 
     n = next(_seq)
-    defaults = dict(mrn=f"MRN{n:05d}", first_name="Alex", last_name=f"Rivera{n}",
-                    date_of_birth=_dt.date(1990, 1, 15), sex="U")
+    defaults = dict(
+        mrn=f"MRN{n:05d}",
+        first_name="Alex",
+        last_name=f"Rivera{n}",
+        date_of_birth=_dt.date(1990, 1, 15),
+        sex="U",
+    )
     defaults.update(fields)
     return Patient.objects.create(**defaults)
 
@@ -78,22 +94,30 @@ def coverage(patient_obj: Any = None, payer_obj: Any = None, **fields: Any) -> A
     from patients.models import Coverage
 
     n = next(_seq)
-    defaults = dict(patient=patient_obj or patient(), payer=payer_obj or payer(),
-                    member_id=f"MEM{n:06d}", effective_date=_dt.date(2026, 1, 1))
+    defaults = dict(
+        patient=patient_obj or patient(),
+        payer=payer_obj or payer(),
+        member_id=f"MEM{n:06d}",
+        effective_date=_dt.date(2026, 1, 1),
+    )
     defaults.update(fields)
     return Coverage.objects.create(**defaults)
 
 
 def provider(**fields: Any) -> Any:
     from credentialing.models import Provider
-
     from patients.codesets.npi import npi_check_digit
 
     n = next(_seq)
     first9 = f"1{n:08d}"
-    defaults = dict(first_name="Sam", last_name=f"Lee{n}", credentials="LCSW",
-                    npi=f"{first9}{npi_check_digit(first9)}", taxonomy="1041C0700X",
-                    license_type="lcsw")
+    defaults = dict(
+        first_name="Sam",
+        last_name=f"Lee{n}",
+        credentials="LCSW",
+        npi=f"{first9}{npi_check_digit(first9)}",
+        taxonomy="1041C0700X",
+        license_type="lcsw",
+    )
     defaults.update(fields)
     return Provider.objects.create(**defaults)
 
@@ -114,9 +138,14 @@ def session(patient_obj: Any = None, provider_obj: Any = None, **fields: Any) ->
 
     start = _dt.datetime(2026, 11, 2, 15, 0, tzinfo=_dt.UTC)
     minutes = fields.pop("minutes", 53)
-    defaults = dict(patient=patient_obj or patient(), kind="individual", service_date=TODAY,
-                    starts_at=start, ends_at=start + _dt.timedelta(minutes=minutes),
-                    rendering_provider=provider_obj or provider())
+    defaults = dict(
+        patient=patient_obj or patient(),
+        kind="individual",
+        service_date=TODAY,
+        starts_at=start,
+        ends_at=start + _dt.timedelta(minutes=minutes),
+        rendering_provider=provider_obj or provider(),
+    )
     defaults.update(fields)
     return Session.objects.create(**defaults)
 
@@ -124,10 +153,17 @@ def session(patient_obj: Any = None, provider_obj: Any = None, **fields: Any) ->
 def authorization(coverage_obj: Any = None, **fields: Any) -> Any:
     from authorizations.models import PriorAuthorization
 
-    defaults = dict(coverage=coverage_obj or coverage(), level_of_care="outpatient",
-                    codes=["90837"], unit_type="visits", units_authorized=Decimal("12"),
-                    start_date=_dt.date(2026, 10, 1), end_date=_dt.date(2026, 12, 31),
-                    status="approved", auth_number=f"AUTH{next(_seq):05d}")
+    defaults = dict(
+        coverage=coverage_obj or coverage(),
+        level_of_care="outpatient",
+        codes=["90837"],
+        unit_type="visits",
+        units_authorized=Decimal("12"),
+        start_date=_dt.date(2026, 10, 1),
+        end_date=_dt.date(2026, 12, 31),
+        status="approved",
+        auth_number=f"AUTH{next(_seq):05d}",
+    )
     defaults.update(fields)
     return PriorAuthorization.objects.create(**defaults)
 
@@ -136,15 +172,22 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
     from consent.models import Part2Consent
 
     defaults = dict(
-        patient=patient_obj or patient(), kind="tpo", disclosing_party="This program",
+        patient=patient_obj or patient(),
+        kind="tpo",
+        disclosing_party="This program",
         information_scope="Diagnoses, dates and types of services, and claims information",
         recipient_kind="class",
         recipients="My treating providers, health plans, third-party payers, and people "
-                   "helping to operate this program",
+        "helping to operate this program",
         purpose="Treatment, payment, and health care operations",
-        revocation_rights_stated=True, expiration_event="None (TPO consent)",
-        signer_name="Alex Rivera", signature_method="electronic", signed_on=TODAY,
-        redisclosure_notice_stated=True, refusal_consequences_stated=True)
+        revocation_rights_stated=True,
+        expiration_event="None (TPO consent)",
+        signer_name="Alex Rivera",
+        signature_method="electronic",
+        signed_on=TODAY,
+        redisclosure_notice_stated=True,
+        refusal_consequences_stated=True,
+    )
     defaults.update(fields)
     return Part2Consent.objects.create(**defaults)
 
@@ -173,40 +216,66 @@ def org_graph(org: Organization) -> dict[str, Any]:
         cov = coverage(patient_obj=pat, payer_obj=pay)
         ep = episode(patient_obj=pat, facility=fac)
         start = dt.datetime(2026, 11, 2, 17, 0, tzinfo=dt.UTC)
-        grp = GroupSession.objects.create(facilitator=prov, starts_at=start,
-                                          ends_at=start + dt.timedelta(minutes=60))
+        grp = GroupSession.objects.create(
+            facilitator=prov, starts_at=start, ends_at=start + dt.timedelta(minutes=60)
+        )
         sess = session(patient_obj=pat, provider_obj=prov, episode=ep)
         auth = authorization(coverage_obj=cov, episode=ep)
-        plan = TreatmentPlan.objects.create(episode=ep, effective_date=TODAY,
-                                            review_due_date=TODAY + dt.timedelta(days=90))
+        plan = TreatmentPlan.objects.create(
+            episode=ep, effective_date=TODAY, review_due_date=TODAY + dt.timedelta(days=90)
+        )
         consent = part2_consent(patient_obj=pat)
         u = user()
         objs = {
-            "payer": pay, "facility": fac, "provider": prov, "patient": pat, "coverage": cov,
-            "episode": ep, "group": grp, "session": sess, "authorization": auth, "plan": plan,
+            "payer": pay,
+            "facility": fac,
+            "provider": prov,
+            "patient": pat,
+            "coverage": cov,
+            "episode": ep,
+            "group": grp,
+            "session": sess,
+            "authorization": auth,
+            "plan": plan,
             "consent": consent,
             "segment": ep.segments.first(),
             "diagnosis": EpisodeDiagnosis.objects.create(episode=ep, rank=1, code="F32.9"),
-            "goal": TreatmentGoal.objects.create(plan=plan, description="Reduce PHQ-9",
-                                                 diagnosis_codes=["F32.9"]),
-            "rate": FeeScheduleRate.objects.create(payer=pay, code="90837", rate=Decimal("120"),
-                                                   effective_from=dt.date(2026, 1, 1)),
-            "license": License.objects.create(provider=prov, state="IL", number=f"L{pat.pk}",
-                                              license_type="lcsw",
-                                              expires_on=dt.date(2027, 6, 30)),
-            "enrollment": PayerEnrollment.objects.create(provider=prov, payer=pay,
-                                                         status="enrolled",
-                                                         effective_date=dt.date(2026, 1, 1)),
+            "goal": TreatmentGoal.objects.create(
+                plan=plan, description="Reduce PHQ-9", diagnosis_codes=["F32.9"]
+            ),
+            "rate": FeeScheduleRate.objects.create(
+                payer=pay, code="90837", rate=Decimal("120"), effective_from=dt.date(2026, 1, 1)
+            ),
+            "license": License.objects.create(
+                provider=prov,
+                state="IL",
+                number=f"L{pat.pk}",
+                license_type="lcsw",
+                expires_on=dt.date(2027, 6, 30),
+            ),
+            "enrollment": PayerEnrollment.objects.create(
+                provider=prov, payer=pay, status="enrolled", effective_date=dt.date(2026, 1, 1)
+            ),
             "review": ConcurrentReview.objects.create(authorization=auth, review_date=TODAY),
-            "ledger": UnitLedgerEntry.objects.create(authorization=auth, session=sess,
-                                                     kind="consume", units=Decimal("-1"),
-                                                     service_date=TODAY),
-            "disclosure": Disclosure.objects.create(patient=pat, consent=consent,
-                                                    recipient="Payer", purpose="payment",
-                                                    description="837P", channel="837P"),
+            "ledger": UnitLedgerEntry.objects.create(
+                authorization=auth,
+                session=sess,
+                kind="consume",
+                units=Decimal("-1"),
+                service_date=TODAY,
+            ),
+            "disclosure": Disclosure.objects.create(
+                patient=pat,
+                consent=consent,
+                recipient="Payer",
+                purpose="payment",
+                description="837P",
+                channel="837P",
+            ),
             "membership": Membership.objects.create(user=u, role="biller"),
-            "phi_access": PhiAccess.objects.create(user=u, action="detail",
-                                                   object_type="x", path="/"),
+            "phi_access": PhiAccess.objects.create(
+                user=u, action="detail", object_type="x", path="/"
+            ),
             "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
         }
     return objs

@@ -5,71 +5,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('authorizations', '0001_initial'),
-        ('credentialing', '0001_initial'),
-        ('patients', '0001_initial'),
-        ('rcm', '0001_initial'),
+        ("authorizations", "0001_initial"),
+        ("credentialing", "0001_initial"),
+        ("patients", "0001_initial"),
+        ("rcm", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='priorauthorization',
-            name='coverage',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorizations', to='patients.coverage'),
+            model_name="priorauthorization",
+            name="coverage",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="authorizations",
+                to="patients.coverage",
+            ),
         ),
         migrations.AddField(
-            model_name='priorauthorization',
-            name='episode',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='authorizations', to='patients.episodeofcare'),
+            model_name="priorauthorization",
+            name="episode",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="authorizations",
+                to="patients.episodeofcare",
+            ),
         ),
         migrations.AddField(
-            model_name='priorauthorization',
-            name='org',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rcm.organization'),
+            model_name="priorauthorization",
+            name="org",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="rcm.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='priorauthorization',
-            name='provider',
-            field=models.ForeignKey(blank=True, help_text='Provider the authorization is tied to, if any', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='credentialing.provider'),
+            model_name="priorauthorization",
+            name="provider",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Provider the authorization is tied to, if any",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="credentialing.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='concurrentreview',
-            name='authorization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='authorizations.priorauthorization'),
+            model_name="concurrentreview",
+            name="authorization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reviews",
+                to="authorizations.priorauthorization",
+            ),
         ),
         migrations.AddField(
-            model_name='unitledgerentry',
-            name='authorization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='authorizations.priorauthorization'),
+            model_name="unitledgerentry",
+            name="authorization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ledger",
+                to="authorizations.priorauthorization",
+            ),
         ),
         migrations.AddField(
-            model_name='unitledgerentry',
-            name='org',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rcm.organization'),
+            model_name="unitledgerentry",
+            name="org",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="rcm.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='unitledgerentry',
-            name='session',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='auth_ledger', to='patients.session'),
+            model_name="unitledgerentry",
+            name="session",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="auth_ledger",
+                to="patients.session",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='priorauthorization',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='auth_end_after_start'),
+            model_name="priorauthorization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="auth_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='priorauthorization',
-            constraint=models.CheckConstraint(condition=models.Q(('units_authorized__gte', 0)), name='auth_units_not_negative'),
+            model_name="priorauthorization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("units_authorized__gte", 0)), name="auth_units_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='concurrentreview',
-            constraint=models.CheckConstraint(condition=models.Q(('units_added__gte', 0)), name='review_units_not_negative'),
+            model_name="concurrentreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("units_added__gte", 0)), name="review_units_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('session__isnull', False)), fields=('org', 'authorization', 'session', 'kind'), name='uniq_ledger_session_kind'),
+            model_name="unitledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("session__isnull", False)),
+                fields=("org", "authorization", "session", "kind"),
+                name="uniq_ledger_session_kind",
+            ),
         ),
     ]

@@ -6,53 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('consent', '0001_initial'),
-        ('patients', '0001_initial'),
-        ('rcm', '0001_initial'),
+        ("consent", "0001_initial"),
+        ("patients", "0001_initial"),
+        ("rcm", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='disclosure',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='part2_disclosures', to='patients.patient'),
+            model_name="disclosure",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="part2_disclosures",
+                to="patients.patient",
+            ),
         ),
         migrations.AddField(
-            model_name='part2consent',
-            name='org',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rcm.organization'),
+            model_name="part2consent",
+            name="org",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="rcm.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='part2consent',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='part2_consents', to='patients.patient'),
+            model_name="part2consent",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="part2_consents",
+                to="patients.patient",
+            ),
         ),
         migrations.AddField(
-            model_name='part2consent',
-            name='recorded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="part2consent",
+            name="recorded_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='part2consent',
-            name='revoked_recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="part2consent",
+            name="revoked_recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='disclosure',
-            name='consent',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='consent.part2consent'),
+            model_name="disclosure",
+            name="consent",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="disclosures",
+                to="consent.part2consent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='part2consent',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__isnull', False), models.Q(('expiration_event', ''), _negated=True), _connector='OR'), name='consent_has_expiration'),
+            model_name="part2consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("expires_on__isnull", False),
+                    models.Q(("expiration_event", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="consent_has_expiration",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='part2consent',
-            constraint=models.CheckConstraint(condition=models.Q(('revoked_on__isnull', True), models.Q(('revocation_method', ''), _negated=True), _connector='OR'), name='revocation_has_method'),
+            model_name="part2consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("revoked_on__isnull", True),
+                    models.Q(("revocation_method", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="revocation_has_method",
+            ),
         ),
     ]

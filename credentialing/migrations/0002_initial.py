@@ -5,59 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('credentialing', '0001_initial'),
-        ('patients', '0001_initial'),
-        ('rcm', '0001_initial'),
+        ("credentialing", "0001_initial"),
+        ("patients", "0001_initial"),
+        ("rcm", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payerenrollment',
-            name='payer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to='patients.payer'),
+            model_name="payerenrollment",
+            name="payer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="enrollments",
+                to="patients.payer",
+            ),
         ),
         migrations.AddField(
-            model_name='provider',
-            name='org',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rcm.organization'),
+            model_name="provider",
+            name="org",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="rcm.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='provider',
-            name='supervisor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervisees', to='credentialing.provider'),
+            model_name="provider",
+            name="supervisor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supervisees",
+                to="credentialing.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='payerenrollment',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to='credentialing.provider'),
+            model_name="payerenrollment",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="enrollments",
+                to="credentialing.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='license',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='licenses', to='credentialing.provider'),
+            model_name="license",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="licenses",
+                to="credentialing.provider",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='provider',
-            constraint=models.UniqueConstraint(fields=('org', 'npi'), name='uniq_provider_npi'),
+            model_name="provider",
+            constraint=models.UniqueConstraint(fields=("org", "npi"), name="uniq_provider_npi"),
         ),
         migrations.AddConstraint(
-            model_name='payerenrollment',
-            constraint=models.UniqueConstraint(fields=('org', 'provider', 'payer'), name='uniq_enrollment'),
+            model_name="payerenrollment",
+            constraint=models.UniqueConstraint(
+                fields=("org", "provider", "payer"), name="uniq_enrollment"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payerenrollment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'enrolled'), _negated=True), ('effective_date__isnull', False), _connector='OR'), name='enrolled_has_effective_date'),
+            model_name="payerenrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "enrolled"), _negated=True),
+                    ("effective_date__isnull", False),
+                    _connector="OR",
+                ),
+                name="enrolled_has_effective_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='license',
-            constraint=models.UniqueConstraint(fields=('org', 'state', 'number'), name='uniq_license_number'),
+            model_name="license",
+            constraint=models.UniqueConstraint(
+                fields=("org", "state", "number"), name="uniq_license_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='license',
-            constraint=models.CheckConstraint(condition=models.Q(('issued_on__isnull', True), ('expires_on__gt', models.F('issued_on')), _connector='OR'), name='license_expires_after_issue'),
+            model_name="license",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("issued_on__isnull", True),
+                    ("expires_on__gt", models.F("issued_on")),
+                    _connector="OR",
+                ),
+                name="license_expires_after_issue",
+            ),
         ),
     ]

@@ -4,28 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0002_alter_episodeofcare_options_and_more'),
-        ('rcm', '0001_initial'),
+        ("patients", "0002_alter_episodeofcare_options_and_more"),
+        ("rcm", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payer',
-            name='outpatient_visits_before_auth',
+            model_name="payer",
+            name="outpatient_visits_before_auth",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='feeschedulerate',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_to__isnull', True), ('effective_to__gte', models.F('effective_from')), _connector='OR'), name='fee_rate_ends_after_start'),
+            model_name="feeschedulerate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_to__isnull", True),
+                    ("effective_to__gte", models.F("effective_from")),
+                    _connector="OR",
+                ),
+                name="fee_rate_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feeschedulerate',
-            constraint=models.CheckConstraint(condition=models.Q(('modifiers__len__lte', 4)), name='fee_rate_at_most_4_modifiers'),
+            model_name="feeschedulerate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("modifiers__len__lte", 4)), name="fee_rate_at_most_4_modifiers"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payer',
-            constraint=models.CheckConstraint(condition=models.Q(('timely_filing_days__gte', 1), ('appeal_window_days__gte', 1), ('family_min_minutes__gte', 1)), name='payer_day_limits_positive'),
+            model_name="payer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("timely_filing_days__gte", 1),
+                    ("appeal_window_days__gte", 1),
+                    ("family_min_minutes__gte", 1),
+                ),
+                name="payer_day_limits_positive",
+            ),
         ),
     ]

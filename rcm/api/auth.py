@@ -19,8 +19,11 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2 or header[0].lower() not in self.keywords:
             return None
         raw = header[1].decode(errors="replace")
-        token = (ApiToken.objects.select_related("user")
-                 .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True).first())
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True)
+            .first()
+        )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -16,8 +16,9 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "role", "is_active", "created_at"]
 
 
-class MembershipViewSet(OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class MembershipViewSet(
+    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Members of the org and their roles (administrators only)."""
 
     model = Membership

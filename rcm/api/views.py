@@ -68,8 +68,9 @@ class OrgModelViewSet(OrgScopedMixin, viewsets.ModelViewSet):
 
     def _log_reads(self, rows: list[Any]) -> None:
         if self.phi:
-            phi_access_record(request=self.request._request, action=PhiAccess.Action.API,
-                              objects=rows)
+            phi_access_record(
+                request=self.request._request, action=PhiAccess.Action.API, objects=rows
+            )
 
     def perform_create(self, serializer: Any) -> None:
         with transaction.atomic():

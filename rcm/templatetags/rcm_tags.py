@@ -35,7 +35,9 @@ def nav_links(context: dict[str, Any]) -> list[dict[str, str]]:
         if membership is None or not role_has(membership.role, cap):
             continue
         try:
-            links.append({"label": label, "url": reverse(name, kwargs={"org_slug": request.org.slug})})
+            links.append(
+                {"label": label, "url": reverse(name, kwargs={"org_slug": request.org.slug})}
+            )
         except NoReverseMatch:
             continue
     return links

@@ -54,7 +54,9 @@ def require_org() -> Organization:
 def _set_db(name: str, value: int | None) -> None:
     with connection.cursor() as cursor:
         # set_config(..., true) is SET LOCAL: it ends with the transaction.
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)])
+        cursor.execute(
+            "SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)]
+        )
 
 
 @contextmanager

@@ -33,8 +33,9 @@ class OrgMiddleware:
         request.membership = None
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any,
-                     kwargs: dict[str, Any]) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
         slug = kwargs.get("org_slug")
         if slug is None:
             return None
@@ -44,19 +45,30 @@ class OrgMiddleware:
             user = _api_user(request)
         if user is None:
             if is_api:
-                return JsonResponse({"detail": "Authentication credentials were not provided."},
-                                    status=401)
+                return JsonResponse(
+                    {"detail": "Authentication credentials were not provided."}, status=401
+                )
             return redirect_to_login(request.get_full_path())
         return self._run_in_org(request, view, args, kwargs, user, slug)
 
-    def _run_in_org(self, request: HttpRequest, view: Callable[..., Any], args: Any,
-                    kwargs: dict[str, Any], user: Any, slug: str) -> HttpResponse:
+    def _run_in_org(
+        self,
+        request: HttpRequest,
+        view: Callable[..., Any],
+        args: Any,
+        kwargs: dict[str, Any],
+        user: Any,
+        slug: str,
+    ) -> HttpResponse:
         from rcm.models import Membership
 
         with transaction.atomic():
             with user_db_context(user.pk):
-                membership = (Membership.unscoped_all_orgs_admin_only.select_related("org")
-                              .filter(user=user, org__slug=slug, is_active=True).first())
+                membership = (
+                    Membership.unscoped_all_orgs_admin_only.select_related("org")
+                    .filter(user=user, org__slug=slug, is_active=True)
+                    .first()
+                )
             if membership is None:
                 raise Http404("No such organization")
             request.org = membership.org

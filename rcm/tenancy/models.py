@@ -54,10 +54,18 @@ class TenantModel(models.Model):
 
     objects = TenantManager()
     # Loud on purpose: every use is an admin-level decision to see across orgs (RLS still applies).
-    unscoped_all_orgs_admin_only = models.Manager()
+    unscoped_all_orgs_admin_only = models.Manager()  # noqa: DJ012
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.assign_active_org()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self.assign_active_org()
+        return super().delete(*args, **kwargs)
 
     def assign_active_org(self) -> None:
         active = current_org_id()
@@ -67,11 +75,3 @@ class TenantModel(models.Model):
             self.org_id = active
         elif self.org_id != active:
             raise CrossOrgWrite(f"{type(self).__name__} belongs to another organization.")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.assign_active_org()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        self.assign_active_org()
-        return super().delete(*args, **kwargs)

@@ -20,7 +20,7 @@ def test_a_billing_company_user_logs_in_switches_org_and_logs_out(page):
     page.fill("input[name=password]", factories.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/orgs/")
-    page.click("main a:has-text(\"Harbor Behavioral Health\")")
+    page.click('main a:has-text("Harbor Behavioral Health")')
     page.wait_for_url("**/o/harbor/")
     assert page.inner_text("[data-testid=org-name]") == "Harbor Behavioral Health"
 

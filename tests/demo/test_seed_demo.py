@@ -54,8 +54,9 @@ def test_every_demo_login_works_and_lands_in_its_org(capsys, settings):
     logins = json.loads(_seed(capsys, "--json"))
     for row in logins:
         client = Client()
-        response = client.post("/login/", {"username": row["username"],
-                                           "password": settings.DEMO_PASSWORD})
+        response = client.post(
+            "/login/", {"username": row["username"], "password": settings.DEMO_PASSWORD}
+        )
         assert response.status_code == 302, row
         assert client.get(f"/o/{row['org']}/").status_code == 200, row
 
@@ -67,6 +68,10 @@ def test_the_sud_program_has_every_level_of_care_and_part2_episodes(capsys):
     _seed(capsys)
     with org_context(Organization.objects.get(slug="summit-sud")):
         levels = set(LevelOfCareSegment.objects.values_list("level", flat=True))
-        assert {LevelOfCare.IOP, LevelOfCare.PHP, LevelOfCare.RESIDENTIAL,
-                LevelOfCare.WITHDRAWAL_MANAGEMENT} <= levels
+        assert {
+            LevelOfCare.IOP,
+            LevelOfCare.PHP,
+            LevelOfCare.RESIDENTIAL,
+            LevelOfCare.WITHDRAWAL_MANAGEMENT,
+        } <= levels
         assert EpisodeOfCare.objects.filter(program="sud", part2_applies=True).exists()

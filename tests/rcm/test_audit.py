@@ -13,8 +13,11 @@ from tests import factories
 
 
 def _history(table: str, row_id: int) -> list[tuple[str, int | None]]:
-    return list(ChangeLog.objects.filter(table_name=table, row_id=row_id)
-                .order_by("id").values_list("op", "actor_id"))
+    return list(
+        ChangeLog.objects.filter(table_name=table, row_id=row_id)
+        .order_by("id")
+        .values_list("op", "actor_id")
+    )
 
 
 @pytest.mark.django_db
@@ -29,11 +32,18 @@ def test_orm_bulk_and_raw_sql_changes_all_leave_history_rows_with_the_actor(org_
             cur.execute("UPDATE patients_patient SET city = 'Golden' WHERE id = %s", [p.pk])
         Patient.objects.filter(pk=p.pk).delete()
         ops = _history("patients_patient", p.pk)
-        assert ops == [("INSERT", user.pk), ("UPDATE", user.pk), ("UPDATE", user.pk),
-                       ("UPDATE", user.pk), ("DELETE", user.pk)]
-        cities = list(ChangeLog.objects.filter(table_name="patients_patient", row_id=p.pk,
-                                               op="UPDATE").order_by("id")
-                      .values_list("new_data__city", flat=True))
+        assert ops == [
+            ("INSERT", user.pk),
+            ("UPDATE", user.pk),
+            ("UPDATE", user.pk),
+            ("UPDATE", user.pk),
+            ("DELETE", user.pk),
+        ]
+        cities = list(
+            ChangeLog.objects.filter(table_name="patients_patient", row_id=p.pk, op="UPDATE")
+            .order_by("id")
+            .values_list("new_data__city", flat=True)
+        )
         assert cities == ["Boulder", "Denver", "Golden"]
 
 
@@ -55,8 +65,9 @@ def test_history_of_one_org_is_invisible_to_another(org_a, org_b):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("table", ["rcm_changelog", "rcm_phiaccess"])
-@pytest.mark.parametrize("statement", ["UPDATE {t} SET org_id = org_id", "DELETE FROM {t}",
-                                       "TRUNCATE {t}"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {t} SET org_id = org_id", "DELETE FROM {t}", "TRUNCATE {t}"]
+)
 def test_the_app_role_may_not_update_delete_or_truncate_audit_rows(in_org_a, table, statement):
     user = factories.member(in_org_a)
     PhiAccess.objects.create(user=user, action="detail", object_type="x", path="/")
@@ -69,6 +80,7 @@ def test_the_app_role_may_not_update_delete_or_truncate_audit_rows(in_org_a, tab
 @pytest.mark.django_db
 def test_the_app_role_may_insert_audit_rows(in_org_a):
     user = factories.member(in_org_a)
-    PhiAccess.objects.create(user=user, action="export", object_type="patients.Patient",
-                             object_ids=["x"], path="/export")
+    PhiAccess.objects.create(
+        user=user, action="export", object_type="patients.Patient", object_ids=["x"], path="/export"
+    )
     assert PhiAccess.objects.filter(action="export").count() == 1

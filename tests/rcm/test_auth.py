@@ -60,7 +60,8 @@ def test_an_idle_session_past_its_expiry_is_logged_out(client, org_a):
     _login(client, user.username)
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     DjangoSession.objects.filter(session_key=key).update(
-        expire_date=timezone.now() - timezone.timedelta(seconds=1))
+        expire_date=timezone.now() - timezone.timedelta(seconds=1)
+    )
     assert client.get(f"/o/{org_a.slug}/").status_code == 302
 
 

@@ -36,13 +36,35 @@ def app_database_url() -> str:
 @pytest.fixture
 def worker_queue(committed_db):
     queue = f"itest-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rcm.settings.dev",
-           "DATABASE_URL": app_database_url(), "DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rcm.settings.dev",
+        "DATABASE_URL": app_database_url(),
+        "DEBUG": "0",
+    }
     env.pop("DATABASE_OWNER_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "rcm", "worker", "--pool=solo", "-Q", queue,
-         "--without-mingle", "--without-gossip", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "rcm",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         yield queue
     finally:

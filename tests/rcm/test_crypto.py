@@ -37,14 +37,18 @@ def _reload(model, pk):
 
 @pytest.mark.django_db
 def test_phi_is_stored_as_ciphertext_with_a_key_id_and_read_back_as_plaintext(in_org_a):
-    p = factories.patient(last_name="Nakamura", ssn="123-45-6789",
-                          date_of_birth=dt.date(1984, 3, 9))
+    p = factories.patient(
+        last_name="Nakamura", ssn="123-45-6789", date_of_birth=dt.date(1984, 3, 9)
+    )
     stored = _raw("patients_patient", "last_name", p.pk)
     assert stored.startswith("enc1:dev1:") and "Nakamura" not in stored
     assert "123-45-6789" not in _raw("patients_patient", "ssn", p.pk)
     fresh = _reload(Patient, p.pk)
     assert (fresh.last_name, fresh.ssn, fresh.date_of_birth) == (
-        "Nakamura", "123-45-6789", dt.date(1984, 3, 9))
+        "Nakamura",
+        "123-45-6789",
+        dt.date(1984, 3, 9),
+    )
 
 
 @pytest.mark.django_db
@@ -54,8 +58,9 @@ def test_a_tampered_ciphertext_fails_loudly(in_org_a):
     prefix, blob = token.rsplit(":", 1)
     raw = bytearray(base64.b64decode(blob))
     raw[-1] ^= 0x01
-    _set_raw("patients_patient", "last_name", p.pk,
-             f"{prefix}:{base64.b64encode(bytes(raw)).decode()}")
+    _set_raw(
+        "patients_patient", "last_name", p.pk, f"{prefix}:{base64.b64encode(bytes(raw)).decode()}"
+    )
     with pytest.raises(crypto.PhiDecryptError):
         _ = _reload(Patient, p.pk).last_name
 
@@ -77,7 +82,8 @@ def test_a_ciphertext_moved_to_another_column_or_another_orgs_row_does_not_decry
 
 @pytest.mark.django_db
 def test_rotation_new_key_encrypts_old_keys_decrypt_and_the_command_moves_rows(
-        in_org_a, settings, capsys):
+    in_org_a, settings, capsys
+):
     settings.RCM_ENCRYPTION_KEYS = K1
     p = factories.patient(last_name="Petrov")
     assert _raw("patients_patient", "last_name", p.pk).startswith("enc1:k1:")
@@ -126,14 +132,18 @@ def test_blind_index_finds_exact_matches_within_the_org_only(org_a, org_b):
     with org_context(org_b):
         factories.patient(last_name="García", ssn="123456789")
     with org_context(org_a):
-        assert list(Patient.objects.filter(**blind_lookup(Patient, "last_name_bidx", "garcía")))\
-            == [a]
+        assert list(
+            Patient.objects.filter(**blind_lookup(Patient, "last_name_bidx", "garcía"))
+        ) == [a]
         assert Patient.objects.filter(**blind_lookup(Patient, "ssn_bidx", "123456789")).get() == a
-        assert Coverage.objects.filter(**blind_lookup(Coverage, "member_id_bidx", "XYZ12345")) \
-            .get() == cov
+        assert (
+            Coverage.objects.filter(**blind_lookup(Coverage, "member_id_bidx", "XYZ12345")).get()
+            == cov
+        )
         assert not Patient.objects.filter(**blind_lookup(Patient, "ssn_bidx", "123456780")).exists()
     assert crypto.blind_index("X", org_id=org_a.pk, column="c") != crypto.blind_index(
-        "X", org_id=org_b.pk, column="c")
+        "X", org_id=org_b.pk, column="c"
+    )
 
 
 @pytest.mark.django_db

@@ -44,8 +44,11 @@ def _groups(regex: str) -> list[tuple[int, int, str]]:
 
 
 def org_routes() -> list[tuple[str, Any, str]]:
-    return [r for r in _walk(get_resolver().url_patterns)
-            if "(?P<org_slug>" in r[0] and "(?P<format>" not in r[0]]
+    return [
+        r
+        for r in _walk(get_resolver().url_patterns)
+        if "(?P<org_slug>" in r[0] and "(?P<format>" not in r[0]
+    ]
 
 
 def _model_of(callback: Any) -> type | None:
@@ -69,8 +72,10 @@ def _fingerprint(orgs: list[Any]) -> dict[str, str]:
     for org in orgs:
         with org_context(org), connection.cursor() as cur:
             for table in tenant_tables():
-                cur.execute(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) "
-                            f"FROM {table} t")
+                cur.execute(
+                    f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) "
+                    f"FROM {table} t"
+                )
                 prints[f"{org.slug}.{table}"] = cur.fetchone()[0]
     return prints
 
@@ -85,8 +90,11 @@ def _instance_for(model: type, graph: dict[str, Any]) -> Any:
 def test_the_sweep_finds_the_org_routes_and_each_object_route_names_its_model():
     routes = org_routes()
     assert len(routes) >= 5
-    unnamed = [regex for regex, cb, _ in routes
-               if any(n != "org_slug" for _, _, n in _groups(regex)) and _model_of(cb) is None]
+    unnamed = [
+        regex
+        for regex, cb, _ in routes
+        if any(n != "org_slug" for _, _, n in _groups(regex)) and _model_of(cb) is None
+    ]
     assert unnamed == [], "decorate these views with rcm.views.for_model(Model)"
 
 
@@ -102,11 +110,14 @@ def test_outsiders_get_404_everywhere_and_change_nothing(committed_db, client):
         model = _model_of(callback)
         obj = _instance_for(model, graph) if model else None
         if model is not None and obj is None:
-            failures.append(f"{name}: the sweep has no {model.__name__} in org A; add one to "
-                            "tests.factories.org_graph")
+            failures.append(
+                f"{name}: the sweep has no {model.__name__} in org A; add one to "
+                "tests.factories.org_graph"
+            )
             continue
-        ids = {n: str(obj.public_id) for _, _, n in _groups(regex) if n != "org_slug"} if obj \
-            else {}
+        ids = (
+            {n: str(obj.public_id) for _, _, n in _groups(regex) if n != "org_slug"} if obj else {}
+        )
         for method in METHODS:
             url = _url(regex, {**ids, "org_slug": org_a.slug})
             status = getattr(client, method)(url, content_type="application/json").status_code
@@ -125,8 +136,14 @@ def test_outsiders_get_404_everywhere_and_change_nothing(committed_db, client):
 @pytest.mark.django_db
 def test_every_tenant_model_appears_in_the_sweep_graph(org_a):
     in_graph = {type(obj) for obj in factories.org_graph(org_a).values()}
-    exempt = {"rcm.ChangeLog", "patients.EpisodeUserObjectPermission",
-              "patients.EpisodeGroupObjectPermission"}
-    missing = [m._meta.label for m in apps.get_models()
-               if issubclass(m, TenantModel) and m not in in_graph and m._meta.label not in exempt]
+    exempt = {
+        "rcm.ChangeLog",
+        "patients.EpisodeUserObjectPermission",
+        "patients.EpisodeGroupObjectPermission",
+    }
+    missing = [
+        m._meta.label
+        for m in apps.get_models()
+        if issubclass(m, TenantModel) and m not in in_graph and m._meta.label not in exempt
+    ]
     assert missing == [], "add these models to tests.factories.org_graph"

@@ -8,20 +8,20 @@ from rcm.permissions import CAPABILITIES, Cap, Role, role_has
 
 # Columns: admin, billing_manager, biller, intake, clinician, leadership, compliance
 MATRIX = {
-    "view_patients":       "1111101",
-    "edit_patients":       "1101000",
-    "record_consent":      "1001001",
-    "record_sessions":     "1101100",
+    "view_patients": "1111101",
+    "edit_patients": "1101000",
+    "record_consent": "1001001",
+    "record_sessions": "1101100",
     "view_authorizations": "1111101",
     "edit_authorizations": "1111000",
-    "view_providers":      "1111111",
-    "edit_providers":      "1100000",
-    "edit_payer_rules":    "1100000",
-    "work_claims":         "1110000",
-    "view_dashboards":     "1100011",
-    "view_audit":          "1000001",
-    "manage_members":      "1000000",
-    "use_api":             "1111111",
+    "view_providers": "1111111",
+    "edit_providers": "1100000",
+    "edit_payer_rules": "1100000",
+    "work_claims": "1110000",
+    "view_dashboards": "1100011",
+    "view_audit": "1000001",
+    "manage_members": "1000000",
+    "use_api": "1111111",
 }
 ROLES = ["admin", "billing_manager", "biller", "intake", "clinician", "leadership", "compliance"]
 

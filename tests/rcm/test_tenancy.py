@@ -18,9 +18,12 @@ from tests import factories
 
 def _org_fk_models() -> list[type]:
     return [
-        m for m in apps.get_models()
-        if any(getattr(f, "related_model", None) is Organization and f.concrete
-               for f in m._meta.get_fields())
+        m
+        for m in apps.get_models()
+        if any(
+            getattr(f, "related_model", None) is Organization and f.concrete
+            for f in m._meta.get_fields()
+        )
     ]
 
 
@@ -32,8 +35,11 @@ def test_every_model_with_an_org_foreign_key_uses_the_tenant_base():
 
 def test_no_many_to_many_table_between_tenant_models_escapes_the_org_column():
     offenders = [
-        f"{m._meta.label}.{f.name}" for m in apps.get_models() if issubclass(m, TenantModel)
-        for f in m._meta.local_many_to_many if f.remote_field.through._meta.auto_created
+        f"{m._meta.label}.{f.name}"
+        for m in apps.get_models()
+        if issubclass(m, TenantModel)
+        for f in m._meta.local_many_to_many
+        if f.remote_field.through._meta.auto_created
     ]
     assert offenders == []
 
@@ -62,9 +68,13 @@ def test_every_tenant_table_has_row_level_security_enabled_forced_and_a_policy(o
     owner_cursor.execute(
         "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
         "  (SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname) "
-        "FROM pg_class c WHERE c.relname = ANY(%s)", [tables])
-    rows = {name: (enabled, forced, policies) for name, enabled, forced, policies
-            in owner_cursor.fetchall()}
+        "FROM pg_class c WHERE c.relname = ANY(%s)",
+        [tables],
+    )
+    rows = {
+        name: (enabled, forced, policies)
+        for name, enabled, forced, policies in owner_cursor.fetchall()
+    }
     assert set(rows) == set(tables)
     assert {t: v for t, v in rows.items() if v[:2] != (True, True) or v[2] < 1} == {}
 
@@ -72,8 +82,10 @@ def test_every_tenant_table_has_row_level_security_enabled_forced_and_a_policy(o
 @pytest.mark.django_db
 def test_the_app_role_is_no_superuser_has_no_bypass_and_owns_no_table():
     with connection.cursor() as cur:
-        cur.execute("SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles "
-                    "WHERE rolname = current_user")
+        cur.execute(
+            "SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
         assert cur.fetchone() == (False, False, False)
         cur.execute("SELECT count(*) FROM pg_tables WHERE tableowner = current_user")
         assert cur.fetchone()[0] == 0

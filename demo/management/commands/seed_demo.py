@@ -19,20 +19,47 @@ from demo.orgs import CLINICS, seed_orgs_and_users
 from rcm.tenancy import org_context
 
 FACILITIES = {
-    "mh": [dict(name="Harbor Main Office", address_line1="200 Harbor Way", city="Portland",
-                state="OR", postal_code="97201", pos="11", taxonomy="261QM0801X")],
-    "sud": [dict(name="Summit Residential Campus", address_line1="12 Ridge Rd", city="Bend",
-                 state="OR", postal_code="97701", pos="55", taxonomy="324500000X"),
-            dict(name="Summit Day Programs", address_line1="40 Mill St", city="Bend", state="OR",
-                 postal_code="97702", pos="57", taxonomy="261QR0405X")],
+    "mh": [
+        dict(
+            name="Harbor Main Office",
+            address_line1="200 Harbor Way",
+            city="Portland",
+            state="OR",
+            postal_code="97201",
+            pos="11",
+            taxonomy="261QM0801X",
+        )
+    ],
+    "sud": [
+        dict(
+            name="Summit Residential Campus",
+            address_line1="12 Ridge Rd",
+            city="Bend",
+            state="OR",
+            postal_code="97701",
+            pos="55",
+            taxonomy="324500000X",
+        ),
+        dict(
+            name="Summit Day Programs",
+            address_line1="40 Mill St",
+            city="Bend",
+            state="OR",
+            postal_code="97702",
+            pos="57",
+            taxonomy="261QR0405X",
+        ),
+    ],
 }
 
 
 def _facilities(program: str) -> list[Any]:
     from patients.models import Facility
 
-    return [Facility.objects.get_or_create(name=spec["name"], defaults=spec)[0]
-            for spec in FACILITIES[program]]
+    return [
+        Facility.objects.get_or_create(name=spec["name"], defaults=spec)[0]
+        for spec in FACILITIES[program]
+    ]
 
 
 def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict[str, int]:
@@ -47,15 +74,22 @@ def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict
     with org_context(org):
         facilities = _facilities(program)
     providers = cred_demo.seed(org=org, rng=rng, payers=payers, today=today)
-    result = patient_demo.seed(org=org, rng=rng, payers=payers, facilities=facilities,
-                               providers=providers, today=today, n_patients=n_patients,
-                               program=program)
-    auth_demo.seed(org=org, rng=rng, episodes_with_coverage=result.episodes_with_coverage,
-                   today=today)
+    result = patient_demo.seed(
+        org=org,
+        rng=rng,
+        payers=payers,
+        facilities=facilities,
+        providers=providers,
+        today=today,
+        n_patients=n_patients,
+        program=program,
+    )
+    auth_demo.seed(
+        org=org, rng=rng, episodes_with_coverage=result.episodes_with_coverage, today=today
+    )
     with org_context(org):
         consent_demo.seed(org=org, rng=rng, patients=result.patients, today=today)
-    return {"payers": len(payers), "providers": len(providers),
-            "patients": len(result.patients)}
+    return {"payers": len(payers), "providers": len(providers), "patients": len(result.patients)}
 
 
 class Command(BaseCommand):
@@ -63,10 +97,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="Print logins as JSON.")
-        parser.add_argument("--patients", type=int, default=200,
-                            help="Patients per clinic (default 200).")
-        parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
-                            help="Anchor date (YYYY-MM-DD) for six months of history.")
+        parser.add_argument(
+            "--patients", type=int, default=200, help="Patients per clinic (default 200)."
+        )
+        parser.add_argument(
+            "--today",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="Anchor date (YYYY-MM-DD) for six months of history.",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["patients"] < 1:
@@ -74,8 +113,9 @@ class Command(BaseCommand):
         today = opts["today"] or timezone.localdate()
         orgs, logins = seed_orgs_and_users()
         programs = {spec.slug: spec.program for spec in CLINICS}
-        summaries = {org.slug: seed_clinic(org, programs[org.slug], today, opts["patients"])
-                     for org in orgs}
+        summaries = {
+            org.slug: seed_clinic(org, programs[org.slug], today, opts["patients"]) for org in orgs
+        }
         if opts["json"]:
             self.stdout.write(json.dumps(logins, indent=2))
             return

@@ -27,8 +27,9 @@ def encrypted_columns() -> list[tuple[type, list[EncryptedTextField]]]:
     return found
 
 
-def _rotate_rows(model: type, field: EncryptedTextField, org_id: int, newest: str,
-                 dry_run: bool) -> Counter:
+def _rotate_rows(
+    model: type, field: EncryptedTextField, org_id: int, newest: str, dry_run: bool
+) -> Counter:
     seen: Counter = Counter()
     rows = model.objects.exclude(**{f"{field.attname}__startswith": f"{crypto.PREFIX}:{newest}:"})
     rows = rows.exclude(**{f"{field.attname}__isnull": True}).exclude(**{field.attname: ""})
@@ -45,8 +46,9 @@ class Command(BaseCommand):
     help = "Re-encrypt PHI to the newest key; report rows still on older keys."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--check", action="store_true",
-                            help="Only report rows on older keys; change nothing.")
+        parser.add_argument(
+            "--check", action="store_true", help="Only report rows on older keys; change nothing."
+        )
 
     def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
         newest = crypto.key_ring().newest
