@@ -21,6 +21,7 @@ from patients.services.fielderrors import (
     reject_unknown,
     save_guarded,
 )
+from patients.signals import sessions_recorded
 
 SESSION_FIELDS = (
     "patient",
@@ -241,11 +242,13 @@ def session_build(**facts: Any) -> Session:
 def session_record(*, actor: Any, **facts: Any) -> Session:
     """Validate and save one session (see module docstring for what is refused)."""
     session = session_build(**facts)
-    return save_guarded(
+    saved = save_guarded(
         lambda: session.save() or session,
         field="ends_at",
         message="Times are inconsistent (end before start).",
     )
+    sessions_recorded.send(sender=Session, sessions=[saved])
+    return saved
 
 
 # --- Group sessions ---------------------------------------------------------------------
@@ -316,4 +319,5 @@ def group_session_record(
     sessions = _attendee_sessions(group, attendees, common, errors)
     errors.raise_if_any()
     Session.objects.bulk_create(sessions)
+    sessions_recorded.send(sender=Session, sessions=sessions)
     return group
