@@ -109,7 +109,7 @@ def authorizations_with_usage(
     today = today or timezone.localdate()
     queryset = (
         PriorAuthorization.objects.filter(org=org)
-        .select_related("coverage__patient", "coverage__payer")
+        .select_related("coverage__patient", "coverage__payer", "episode", "provider")
         .order_by("end_date", "pk")
     )
     return _apply_filters(with_usage(queryset, today=today), filters or {}, today)
