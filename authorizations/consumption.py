@@ -55,8 +55,10 @@ def consume_for_session(session: Any) -> Any:
         with transaction.atomic():  # a refusal must not abort the recording transaction
             return units_consume_for_session(session=session, code=line.code, units=units)
     except ValidationError as exc:
-        # The session stands; the scrubber will hold its claim. Ids only, never PHI.
-        log.info("session %s consumed no units: %s", session.public_id, exc.messages)
+        # The session stands; the scrubber will hold its claim. Ids and field names only: the
+        # messages carry service dates, authorized spans and auth numbers (PHI).
+        fields = sorted(exc.message_dict) if hasattr(exc, "error_dict") else ["__all__"]
+        log.info("session %s consumed no units (refused on %s)", session.public_id, fields)
         return None
 
 

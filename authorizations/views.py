@@ -110,6 +110,10 @@ def auth_create(request: HttpRequest, org_slug: str) -> HttpResponse:
                 "authorizations:auth_detail", org_slug=org_slug, public_id=auth.public_id
             )
     status = 400 if request.method == "POST" else 200
+    # The coverage choices name every covered patient (name and MRN): a PHI list read.
+    phi_access_record(
+        request=request, action=PhiAccess.Action.LIST, objects=form.fields["coverage"].queryset
+    )
     return TemplateResponse(request, "authorizations/auth_form.html", {"form": form}, status=status)
 
 
@@ -139,6 +143,7 @@ def review_add(request: HttpRequest, org_slug: str, public_id: Any) -> HttpRespo
                 "authorizations:auth_detail", org_slug=org_slug, public_id=auth.public_id
             )
     status = 400 if request.method == "POST" else 200
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[auth])
     return TemplateResponse(
         request, "authorizations/review_form.html", {"form": form, "auth": auth}, status=status
     )

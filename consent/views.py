@@ -114,6 +114,8 @@ def consent_revoke_view(request: HttpRequest, org_slug: str, public_id: Any) -> 
                 request, "Consent revoked. Disclosures made before the revocation date stand."
             )
             return redirect("consent:consent_detail", org_slug=org_slug, public_id=public_id)
+    # The page names the consent and the patient's MRN: a PHI read.
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[consent])
     return TemplateResponse(
         request,
         "consent/consent_revoke.html",

@@ -526,6 +526,7 @@ SessionFilter = _filters(
     service_date_from=django_filters.DateFilter(field_name="service_date", lookup_expr="gte"),
     service_date_to=django_filters.DateFilter(field_name="service_date", lookup_expr="lte"),
 )
+GroupSessionFilter = _filters(GroupSession, ("facility",), ())
 
 
 # --- Viewsets -------------------------------------------------------------------------------
@@ -649,7 +650,7 @@ class GroupSessionViewSet(OrgModelViewSet):
     write_capability = Cap.RECORD_SESSIONS
     http_method_names = READ_CREATE
     select_related = ("facilitator", "facility")
-    filterset_fields = ["facility"]
+    filterset_class = GroupSessionFilter
 
     def get_queryset(self) -> Any:
         return super().get_queryset().prefetch_related("attendees__patient")

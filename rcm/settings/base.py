@@ -155,6 +155,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Absolute timeout: a session ends this long after login whatever the activity.
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = int(env("SESSION_ABSOLUTE_TIMEOUT_SECONDS", "43200"))
+# Flash messages stay server-side: some name a patient, and the default cookie storage is
+# signed, not encrypted (readable by anyone who sees the cookie).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page meta tag, not the cookie
 
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))

@@ -77,6 +77,13 @@ class OrgMiddleware:
                 response = view(request, *args, **kwargs)
                 if callable(getattr(response, "render", None)) and not response.is_rendered:
                     response = response.render()  # render while the org is still active
-                if response.status_code >= 400:
+                failed = response.status_code >= 400
+                if failed:
                     transaction.set_rollback(True)  # a failed request leaves nothing half-saved
+            if failed:
+                # ...except the PHI access log: a page shown with errors still showed the PHI.
+                from rcm.audit import phi_access_replay
+
+                with org_context(membership.org, actor_id=user.pk):
+                    phi_access_replay(request)
         return response

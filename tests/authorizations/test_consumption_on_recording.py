@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import pytest
@@ -98,3 +99,19 @@ def test_an_exhausted_authorization_does_not_block_recording_the_service(iop_pat
             _program_day(iop_patient, day)
         assert UnitLedgerEntry.objects.filter(authorization=auth).count() == 2
         assert patient.sessions.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_refused_consumption_logs_ids_and_field_names_but_no_auth_number_or_date(
+    iop_patient, caplog
+):
+    org, _, _, auth, _, _ = iop_patient
+    with org_context(org):
+        _program_day(iop_patient, 2)
+        _program_day(iop_patient, 3)
+        with caplog.at_level(logging.INFO, logger="authorizations.consumption"):
+            third = _program_day(iop_patient, 4)
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("authoriz"))
+    assert str(third.public_id) in text and "units" in text
+    assert auth.auth_number not in text
+    assert "2026-11-04" not in text and "left" not in text

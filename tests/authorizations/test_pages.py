@@ -196,3 +196,15 @@ def test_a_clinician_sees_the_list_but_cannot_open_the_forms(client, org_a, iop)
     assert client.post(f"{PAGES}new/", _form(iop.coverage)).status_code == 403
     assert client.get(f"{PAGES}{iop.auth.public_id}/reviews/new/").status_code == 403
     assert not PriorAuthorization.objects.filter(auth_number="WEB-1").exists()
+
+
+def test_the_review_form_logs_the_read_of_the_authorization(biller, iop):
+    assert biller.get(f"{PAGES}{iop.auth.public_id}/reviews/new/").status_code == 200
+    assert PhiAccess.objects.filter(action="detail", object_ids=[str(iop.auth.public_id)]).exists()
+
+
+def test_the_new_authorization_form_logs_the_patients_its_choices_name(biller, iop):
+    html = _html(biller.get(f"{PAGES}new/"))
+    assert iop.patient.mrn in html
+    log = PhiAccess.objects.get(action="list")
+    assert (log.object_type, log.object_ids) == ("patients.Coverage", [str(iop.coverage.public_id)])

@@ -181,3 +181,17 @@ def test_the_accounting_lists_disclosures_and_logs_the_read(intake_client, org_a
         ("detail", "patients.Patient", [str(consent_a.patient.public_id)]),
         ("list", "consent.Disclosure", [str(disclosure.public_id)]),
     ]
+
+
+def test_the_revoke_page_logs_the_read_of_the_consent(intake_client, org_a, consent_a):
+    assert intake_client.get(_url(org_a, "consent_revoke", consent_a.public_id)).status_code == 200
+    assert _phi_log(org_a) == [("detail", "consent.Part2Consent", [str(consent_a.public_id)])]
+
+
+def test_a_form_shown_again_with_errors_still_logs_the_phi_it_showed(
+    intake_client, org_a, patient_a
+):
+    # A 400 rolls the request's writes back; the access log row must survive it.
+    response = intake_client.post(_url(org_a, "consent_create", patient_a.public_id), {})
+    assert response.status_code == 400 and _consents(org_a) == 0
+    assert _phi_log(org_a) == [("detail", "patients.Patient", [str(patient_a.public_id)])]

@@ -264,6 +264,24 @@ def test_group_session_with_attendees(org_a, world):
     assert _count(org_a, Session) == 2
 
 
+def test_group_sessions_filter_by_the_facilitys_public_id_not_its_integer_id(org_a, world):
+    clinician = _client(org_a, "clinician")
+    body = {
+        "facilitator": str(world["provider"].public_id),
+        "facility": str(world["facility"].public_id),
+        "starts_at": "2026-11-03T17:00:00Z",
+        "ends_at": "2026-11-03T18:30:00Z",
+        "attendees": [{"patient": str(world["patient"].public_id)}],
+    }
+    group = clinician.post(f"{API}group-sessions/", body, format="json").json()
+    by_uuid = clinician.get(f"{API}group-sessions/", {"facility": str(world["facility"].public_id)})
+    assert by_uuid.status_code == 200 and [g["id"] for g in by_uuid.json()["results"]] == [
+        group["id"]
+    ]
+    by_pk = clinician.get(f"{API}group-sessions/", {"facility": world["facility"].pk})
+    assert by_pk.status_code == 400
+
+
 def test_roles_on_the_api(org_a, world):
     assert _client(org_a, "leadership").get(f"{API}patients/").status_code == 403
     clinician = _client(org_a, "clinician")

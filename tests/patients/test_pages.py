@@ -86,6 +86,24 @@ def test_intake_registers_a_patient_with_coverage(intake, org_a, world):
     assert _in(org_a, lambda: patient.coverages.get().member_id) == "RT-123"
 
 
+def test_the_registration_notice_naming_the_patient_never_goes_into_a_cookie(intake, org_a, world):
+    response = intake.post(
+        f"{BASE}new/",
+        {
+            "first_name": "Robin",
+            "last_name": "Testcase",
+            "date_of_birth": "1991-02-03",
+            "sex": "F",
+            "coverage-priority": "1",
+            "coverage-relationship": "18",
+        },
+    )
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    assert not any("Testcase" in str(c.value) for c in response.cookies.values())
+    assert "Registered Testcase, Robin" in intake.get(response["Location"]).content.decode()
+
+
 def test_registration_errors_show_on_the_form_and_save_nothing(intake, org_a, world):
     response = intake.post(
         f"{BASE}new/",
