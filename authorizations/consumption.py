@@ -65,3 +65,12 @@ def consume_for_session(session: Any) -> Any:
 def on_sessions_recorded(sender: Any, sessions: list[Any], **kwargs: Any) -> None:
     for session in sessions:
         consume_for_session(session)
+
+
+def on_session_status_changed(sender: Any, session: Any, previous: str, **kwargs: Any) -> None:
+    from authorizations.services import units_release_for_session
+
+    if session.status == session.Status.COMPLETED:
+        consume_for_session(session)
+    elif previous == session.Status.COMPLETED:
+        units_release_for_session(session=session)  # a cancelled service gives its units back

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # authorizations consumes units from it. Receivers must not refuse the recording: a session
 # that happened is kept even when no authorization covers it (the claim scrubber flags that).
 sessions_recorded = Signal()
+
+# Sent inside the transaction when a saved session's status changes, with `session` and
+# `previous` (the old status); authorizations releases or consumes units from it.
+session_status_changed = Signal()

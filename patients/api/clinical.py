@@ -11,7 +11,7 @@ import django_filters
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -620,6 +620,10 @@ class TreatmentPlanViewSet(OrgModelViewSet):
         return Response(self.get_serializer(plan).data)
 
 
+class SessionStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Session.Status.choices)
+
+
 class SessionViewSet(OrgModelViewSet):
     """`coding` explains what the session would bill (payer from the primary coverage on the
     service date, at the level of care then)."""
@@ -641,6 +645,29 @@ class SessionViewSet(OrgModelViewSet):
 
     def get_queryset(self) -> Any:
         return coding_ready_sessions(super().get_queryset())
+
+    @extend_schema(request=SessionStatusSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, public_id: str | None = None) -> Response:
+        """Change the status (cancel, no-show, complete); authorized units follow."""
+        target = self.get_object()  # another org's session: 404 before anything else
+        body = SessionStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = call_service(
+            services.session_set_status,
+            session=target,
+            status=body.validated_data["status"],
+            actor=request.user,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="sign-note")
+    def sign_note(self, request: Request, public_id: str | None = None) -> Response:
+        session = call_service(
+            services.session_sign_note, session=self.get_object(), actor=request.user
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
 
 class GroupSessionViewSet(OrgModelViewSet):

@@ -22,14 +22,18 @@ from patients.services.registration import (
     patient_update,
 )
 from patients.services.sessions import (
+    STATUS_CHANGES,
     group_session_record,
     session_assemble,
     session_build,
     session_errors,
     session_record,
+    session_set_status,
+    session_sign_note,
 )
 
 __all__ = [
+    "STATUS_CHANGES",
     "ASAM_LEVELS",
     "PLAN_REVIEW_DAYS",
     "TransitionResult",
@@ -48,6 +52,8 @@ __all__ = [
     "session_build",
     "session_errors",
     "session_record",
+    "session_set_status",
+    "session_sign_note",
     "treatment_plan_create",
     "treatment_plan_sign",
 ]

@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from patients.services.fielderrors import (
     reject_unknown,
     save_guarded,
 )
-from patients.signals import sessions_recorded
+from patients.signals import session_status_changed, sessions_recorded
 
 SESSION_FIELDS = (
     "patient",
@@ -321,3 +322,53 @@ def group_session_record(
     Session.objects.bulk_create(sessions)
     sessions_recorded.send(sender=Session, sessions=sessions)
     return group
+
+
+# --- After recording: status changes and note signing ------------------------------------
+
+# A completed service can still be found to have been cancelled (recorded in error); a
+# cancelled one stays cancelled: record a new session instead.
+STATUS_CHANGES: dict[str, set[str]] = {
+    Session.Status.SCHEDULED: {
+        Session.Status.COMPLETED,
+        Session.Status.NO_SHOW,
+        Session.Status.CANCELLED,
+    },
+    Session.Status.COMPLETED: {Session.Status.CANCELLED},
+    Session.Status.NO_SHOW: {Session.Status.COMPLETED},
+    Session.Status.CANCELLED: set(),
+}
+
+
+@transaction.atomic
+def session_set_status(*, session: Session, status: str, actor: Any) -> Session:
+    """Move a session to `status`; authorized units follow (released or consumed)."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    allowed = STATUS_CHANGES.get(locked.status, set())
+    if status not in allowed:
+        names = ", ".join(sorted(allowed)) or "none"
+        raise ValidationError(
+            {
+                "status": [
+                    f"A {locked.get_status_display().lower()} session can't become "
+                    f"{status or 'blank'} (allowed: {names})."
+                ]
+            }
+        )
+    previous, locked.status = locked.status, status
+    locked.save(update_fields=["status"])
+    session_status_changed.send(sender=Session, session=locked, previous=previous)
+    return locked
+
+
+@transaction.atomic
+def session_sign_note(*, session: Session, actor: Any) -> Session:
+    """Record that the progress note was signed (documentation must match what is billed)."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.note_signed_at is not None:
+        raise ValidationError({"note_signed_at": ["The note is already signed."]})
+    if locked.status != Session.Status.COMPLETED:
+        raise ValidationError({"note_signed_at": ["Only a completed session has a note."]})
+    locked.note_signed_at = timezone.now()
+    locked.save(update_fields=["note_signed_at"])
+    return locked

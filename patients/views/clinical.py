@@ -303,8 +303,56 @@ def session_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
     session = get_object_or_404(coding_ready_sessions(sessions_qs()), public_id=public_id)
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[session])
     coding = coding_summary(preview_for(session_like=session))
+    next_statuses = [
+        (value, label)
+        for value, label in Session.Status.choices
+        if value in services.STATUS_CHANGES.get(session.status, set())
+    ]
     return TemplateResponse(
-        request, "patients/session_detail.html", {"session": session, "coding": coding}
+        request,
+        "patients/session_detail.html",
+        {"session": session, "coding": coding, "next_statuses": next_statuses},
+    )
+
+
+def _session_action(request: HttpRequest, public_id: Any, run: Any, done: str) -> HttpResponse:
+    session = get_object_or_404(sessions_qs(), public_id=public_id)
+    try:
+        run(session)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(
+            "patients:session_detail", org_slug=request.org.slug, public_id=session.public_id
+        )
+    messages.success(request, done)
+    return redirect(
+        "patients:session_detail", org_slug=request.org.slug, public_id=session.public_id
+    )
+
+
+@for_model(Session)
+@requires(Cap.RECORD_SESSIONS)
+@require_POST
+def session_status(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    status = request.POST.get("status", "")
+    return _session_action(
+        request,
+        public_id,
+        lambda s: services.session_set_status(session=s, status=status, actor=request.user),
+        "Session status updated; authorized units were adjusted.",
+    )
+
+
+@for_model(Session)
+@requires(Cap.RECORD_SESSIONS)
+@require_POST
+def session_sign_note(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    return _session_action(
+        request,
+        public_id,
+        lambda s: services.session_sign_note(session=s, actor=request.user),
+        "Note marked as signed.",
     )
 
 
@@ -321,4 +369,6 @@ urlpatterns = [
     path("sessions/new/", session_create, name="session_create"),
     path("sessions/preview/", session_preview, name="session_preview"),
     path("sessions/<uuid:public_id>/", session_detail, name="session_detail"),
+    path("sessions/<uuid:public_id>/status/", session_status, name="session_status"),
+    path("sessions/<uuid:public_id>/sign-note/", session_sign_note, name="session_sign_note"),
 ]
