@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from patients.models import LevelOfCare
+from rcm.fields import EncryptedTextField
 from rcm.tenancy.models import TenantModel
 
 
@@ -107,7 +108,7 @@ class ConcurrentReview(TenantModel):
     next_review_date = models.DateField(null=True, blank=True)
     criteria = models.CharField(max_length=12, choices=Criteria.choices, blank=True)
     reviewer = models.CharField(max_length=120, blank=True)
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)  # utilization-review call notes are PHI
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -179,9 +179,10 @@ class Patient(TenantModel):
     ssn = EncryptedTextField(blank=True)
     ssn_bidx = BlindIndexField(source="ssn", normalizer=digits_only)
     address_line1 = EncryptedTextField(blank=True)
-    city = models.CharField(max_length=60, blank=True)
+    # City and ZIP are identifiers under HIPAA Safe Harbor (state is not): encrypted.
+    city = EncryptedTextField(blank=True)
     state = models.CharField(max_length=2, blank=True)
-    postal_code = models.CharField(max_length=10, blank=True)
+    postal_code = EncryptedTextField(blank=True)
     phone = EncryptedTextField(blank=True)
     email = EncryptedTextField(blank=True)
     is_active = models.BooleanField(default=True)

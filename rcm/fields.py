@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
 from rcm import crypto
+from rcm.tenancy.context import require_org
 
 
 class Sealed(str):
@@ -71,13 +72,29 @@ class EncryptedTextField(models.TextField):
             return None if self.null else ""
         cached = model_instance.__dict__.get(self.cache_name_sealed)
         if cached and cached[0] == value:
-            return cached[1]  # unchanged: keep the stored ciphertext (no spurious history row)
-        return crypto.encrypt(
-            self.to_plain(value), org_id=model_instance.org_id, column=self.aad_column
+            # unchanged: keep the stored ciphertext (no spurious history row)
+            return Sealed(cached[1])
+        return Sealed(
+            crypto.encrypt(
+                self.to_plain(value), org_id=model_instance.org_id, column=self.aad_column
+            )
         )
 
     def get_prep_value(self, value: Any) -> Any:
         return value
+
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        """Ciphertext from pre_save passes through; a plain value (QuerySet.update, bulk_update)
+        is encrypted for the active org, so no path writes plaintext."""
+        if hasattr(value, "resolve_expression"):
+            return value  # bulk_update's CASE: its Values come back here one by one
+        if value in (None, "") or isinstance(value, Sealed):
+            return None if value is None else str(value)
+        if any(getattr(f, "source", None) == self.attname for f in self.model._meta.fields):
+            raise TypeError(
+                f"{self.aad_column} has a blind index: change it with save(), not update()"
+            )
+        return crypto.encrypt(self.to_plain(value), org_id=require_org().pk, column=self.aad_column)
 
 
 class EncryptedDateField(EncryptedTextField):

@@ -24,12 +24,12 @@ def _history(table: str, row_id: int) -> list[tuple[str, int | None]]:
 def test_orm_bulk_and_raw_sql_changes_all_leave_history_rows_with_the_actor(org_a):
     user = factories.member(org_a, role="intake")
     with org_context(org_a, actor_id=user.pk):
-        p = factories.patient(city="Aurora")
-        p.city = "Boulder"
+        p = factories.patient(state="CO")
+        p.state = "NM"
         p.save()
-        Patient.objects.filter(pk=p.pk).update(city="Denver")  # bulk update, no save()
+        Patient.objects.filter(pk=p.pk).update(state="UT")  # bulk update, no save()
         with connection.cursor() as cur:
-            cur.execute("UPDATE patients_patient SET city = 'Golden' WHERE id = %s", [p.pk])
+            cur.execute("UPDATE patients_patient SET state = 'AZ' WHERE id = %s", [p.pk])
         Patient.objects.filter(pk=p.pk).delete()
         ops = _history("patients_patient", p.pk)
         assert ops == [
@@ -39,12 +39,12 @@ def test_orm_bulk_and_raw_sql_changes_all_leave_history_rows_with_the_actor(org_
             ("UPDATE", user.pk),
             ("DELETE", user.pk),
         ]
-        cities = list(
+        states = list(
             ChangeLog.objects.filter(table_name="patients_patient", row_id=p.pk, op="UPDATE")
             .order_by("id")
-            .values_list("new_data__city", flat=True)
+            .values_list("new_data__state", flat=True)
         )
-        assert cities == ["Boulder", "Denver", "Golden"]
+        assert states == ["NM", "UT", "AZ"]
 
 
 @pytest.mark.django_db

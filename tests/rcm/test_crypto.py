@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from patients.models import Coverage, Patient
 from rcm import crypto
@@ -157,3 +157,24 @@ def test_an_unchanged_phi_value_is_not_re_encrypted_on_save(in_org_a):
     p.last_name = "Changed"
     p.save()
     assert _raw("patients_patient", "last_name", p.pk) != before
+
+
+@pytest.mark.django_db
+def test_queryset_update_and_bulk_update_encrypt_too(in_org_a):
+    p = factories.patient(phone="555-0100", email="a@example.org")
+    Patient.objects.filter(pk=p.pk).update(phone="555-0199")
+    assert "555-0199" not in _raw("patients_patient", "phone", p.pk)
+    p = _reload(Patient, p.pk)
+    assert p.phone == "555-0199"
+    p.email = "b@example.org"
+    Patient.objects.bulk_update([p], ["email"])
+    assert _raw("patients_patient", "email", p.pk).startswith("enc1:")
+    assert _reload(Patient, p.pk).email == "b@example.org"
+
+
+@pytest.mark.django_db
+def test_a_bulk_update_that_would_leave_a_blind_index_stale_is_refused(in_org_a):
+    p = factories.patient(last_name="Before")
+    with pytest.raises(TypeError, match="blind index"), transaction.atomic():
+        Patient.objects.filter(pk=p.pk).update(last_name="After")
+    assert _reload(Patient, p.pk).last_name == "Before"

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from rcm import crypto
-from rcm.fields import EncryptedTextField
+from rcm.fields import EncryptedTextField, Sealed
 from rcm.models import Organization
 from rcm.tenancy import org_context
 from rcm.tenancy.models import TenantModel
@@ -38,7 +38,7 @@ def _rotate_rows(
         if not dry_run:
             plain = crypto.decrypt(token, org_id=org_id, column=field.aad_column)
             fresh = crypto.encrypt(plain, org_id=org_id, column=field.aad_column)
-            model.objects.filter(pk=pk).update(**{field.attname: fresh})
+            model.objects.filter(pk=pk).update(**{field.attname: Sealed(fresh)})
     return seen
 
 
