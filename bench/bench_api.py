@@ -36,7 +36,7 @@ def prepare() -> None:
         call_command("seed_demo", "--patients", "200")
 
 
-def measure(client, method: str, url: str, items_of, **kwargs) -> dict:
+def measure(client, method: str, url: str, items_of, data=None) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -44,7 +44,7 @@ def measure(client, method: str, url: str, items_of, **kwargs) -> dict:
     for _ in range(ROUNDS):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
-            response = getattr(client, method)(url, **kwargs)
+            response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
             times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (url, response.status_code)
         queries.append(len(ctx.captured_queries))
@@ -96,7 +96,7 @@ def main() -> None:
         ("API authorizations list (10)", "get", f"{api}/authorizations/?limit=10", results),
         ("API authorizations list (50)", "get", f"{api}/authorizations/?limit=50", results),
         ("API patient search by last name", "get", f"{api}/patients/?search={last_name}", results),
-        ("page: patient search", "get", f"{base}/patients/?name={last_name}", one),
+        ("page: patient search", "post", f"{base}/patients/", one, {"name": last_name}),
         ("page: authorization list", "get", f"{base}/authorizations/", one),
         ("page: session list", "get", f"{base}/patients/sessions/", one),
     ]
@@ -106,8 +106,8 @@ def main() -> None:
         f"{'case':<36}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'queries':>9}{'items':>7}"
         f"{'q/item':>8}"
     )
-    for name, method, url, items_of in cases:
-        r = measure(client, method, url, items_of)
+    for name, method, url, items_of, *data in cases:
+        r = measure(client, method, url, items_of, *data)
         print(
             f"{name:<36}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}{r['queries']:>9.0f}"
             f"{r['items']:>7}{r['per_item']:>8.2f}"

@@ -68,7 +68,8 @@ def _form_page(
 
 @requires(Cap.VIEW_PATIENTS)
 def patient_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    form = f.PatientSearchForm(request.GET or None)
+    # POST keeps names, dates of birth and member ids out of URLs (proxy logs, history).
+    form = f.PatientSearchForm(request.POST if request.method == "POST" else None)
     results: list[Patient] | None = None
     if form.is_bound and form.is_valid() and any(form.criteria().values()):
         results = patient_search(org=request.org, **form.criteria())

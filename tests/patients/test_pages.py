@@ -126,12 +126,13 @@ def test_registration_errors_show_on_the_form_and_save_nothing(intake, org_a, wo
 
 
 def test_search_page_finds_by_last_name_and_logs_the_list_read(intake, org_a, world):
-    response = intake.get(BASE, {"name": "zephyr"})
+    assert "Zephyr" not in intake.get(BASE, {"name": "zephyr"}).content.decode()  # no PHI in URLs
+    response = intake.post(BASE, {"name": "zephyr"})
     assert "Zephyr, Ada" in response.content.decode()
     log = _in(org_a, lambda: PhiAccess.objects.get(action="list"))
     assert log.object_ids == [str(world["patient"].public_id)]
-    assert "Zephyr" not in intake.get(BASE, {"member_id": "NOPE-1"}).content.decode()
-    assert "Zephyr" in intake.get(BASE, {"member_id": "zep-777"}).content.decode()
+    assert "Zephyr" not in intake.post(BASE, {"member_id": "NOPE-1"}).content.decode()
+    assert "Zephyr" in intake.post(BASE, {"member_id": "zep-777"}).content.decode()
 
 
 def test_patient_detail_shows_records_and_logs_the_read(intake, org_a, world):
