@@ -42,6 +42,7 @@ def measure(client, method: str, url: str, items_of, data=None) -> dict:
 
     times, queries, items = [], [], 0
     for _ in range(ROUNDS):
+        connection.queries_log.clear()  # the log is a bounded deque: keep counts exact
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             response = getattr(client, method)(url, data) if data else getattr(client, method)(url)

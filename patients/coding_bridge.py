@@ -60,11 +60,42 @@ def _recorded_week(episode_id: int, monday: datetime.date) -> dict[datetime.date
     return dict(rows)
 
 
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def prime_week_cache(sessions: list[Session], cache: WeekCache) -> WeekCache:
+    """Load the program-day weeks of many sessions in one query (lists code many rows)."""
+    keys = {
+        (s.episode_id, _monday(s.service_date))
+        for s in sessions
+        if s.kind == ServiceKind.PROGRAM_DAY and s.episode_id and s.service_date
+    }
+    keys -= set(cache)
+    if not keys:
+        return cache
+    mondays = [monday for _, monday in keys]
+    rows = Session.objects.filter(
+        episode_id__in={episode for episode, _ in keys},
+        kind=ServiceKind.PROGRAM_DAY.value,
+        status=Session.Status.COMPLETED,
+        attended_minutes__isnull=False,
+        service_date__range=(min(mondays), max(mondays) + datetime.timedelta(days=6)),
+    ).values_list("episode_id", "service_date", "attended_minutes")
+    for key in keys:
+        cache[key] = {}
+    for episode_id, day, minutes in rows:
+        key = (episode_id, _monday(day))
+        if key in cache:
+            cache[key][day] = minutes
+    return cache
+
+
 def _week_minutes(session: Session, cache: WeekCache | None) -> tuple[int, ...]:
     """Program-day minutes of the same episode, Monday to Sunday, this day included."""
     if session.kind != ServiceKind.PROGRAM_DAY or not session.episode_id:
         return ()
-    monday = session.service_date - datetime.timedelta(days=session.service_date.weekday())
+    monday = _monday(session.service_date)
     cache = {} if cache is None else cache
     key = (session.episode_id, monday)
     if key not in cache:

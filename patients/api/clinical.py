@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from patients.coding_bridge import coding_summary, preview_for
+from patients.coding_bridge import coding_summary, preview_for, prime_week_cache
 from patients.models import (
     Coverage,
     EpisodeOfCare,
@@ -645,6 +645,13 @@ class SessionViewSet(OrgModelViewSet):
 
     def get_queryset(self) -> Any:
         return coding_ready_sessions(super().get_queryset())
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        rows = args[0] if args and kwargs.get("many") else None
+        if rows is not None:  # a page of sessions: their program weeks in one query
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            prime_week_cache(list(rows), context.setdefault("week_cache", {}))
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(request=SessionStatusSerializer)
     @action(detail=True, methods=["post"])
