@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", views.org_choose, name="org_choose"),
+    path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/o/<slug:org_slug>/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

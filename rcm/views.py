@@ -68,3 +68,27 @@ def for_model(model: type) -> Callable:
         return view
 
     return decorator
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens: create (shown once) and revoke."""
+    from django.core.exceptions import ValidationError
+
+    from rcm.tokens import api_token_issue, api_token_revoke, api_tokens_of
+
+    context: dict[str, Any] = {"errors": []}
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("revoke"):
+                api_token_revoke(user=request.user, public_id=request.POST["revoke"])
+            else:
+                _, context["new_token"] = api_token_issue(
+                    user=request.user, name=request.POST.get("name", "")
+                )
+        except (ValidationError, ValueError) as exc:
+            context["errors"] = getattr(exc, "messages", [str(exc)])
+            status = 400
+    context["tokens"] = api_tokens_of(user=request.user)
+    return TemplateResponse(request, "rcm/api_tokens.html", context, status=status)
