@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +20,7 @@ from credentialing.models import License, PayerEnrollment, Provider
 from patients.models import LICENSE_CHOICES, Payer
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
+from rcm.models import Membership
 from rcm.permissions import Cap
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -36,11 +38,25 @@ class _ActorMixin:
         return getattr(request, "user", None)
 
 
+class _MemberUsername(serializers.SlugRelatedField):
+    """A sign-in of this org's members, by username (other orgs' users are invalid)."""
+
+    def get_queryset(self) -> Any:
+        members = Membership.objects.filter(is_active=True).values("user_id")
+        return get_user_model().objects.filter(pk__in=members)
+
+
 class ProviderSerializer(_ActorMixin, serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(source="__str__", read_only=True)
     npi = serializers.CharField(max_length=20, help_text="Type-1 NPI, 10 digits, Luhn checked")
     supervisor = _provider_ref(required=False, allow_null=True)
+    user = _MemberUsername(
+        slug_field="username",
+        required=False,
+        allow_null=True,
+        help_text="The clinician's own sign-in (signs notes and plans)",
+    )
 
     class Meta:
         model = Provider
@@ -54,6 +70,7 @@ class ProviderSerializer(_ActorMixin, serializers.ModelSerializer):
             "taxonomy",
             "license_type",
             "supervisor",
+            "user",
             "caqh_id",
             "caqh_attested_on",
             "is_active",

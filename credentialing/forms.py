@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from credentialing import rules
 from credentialing.models import License, PayerEnrollment, Provider
 from patients.models import LICENSE_CHOICES, Payer
+from rcm.models import Membership
 
 BLANK = [("", "—")]
 
@@ -54,6 +56,13 @@ class ProviderForm(forms.Form):
     supervisor = forms.ModelChoiceField(
         queryset=Provider.objects.none(), required=False, to_field_name="public_id"
     )
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        to_field_name="username",
+        label="Sign-in account",
+        help_text="The clinician's own login: notes and plans are signed with it.",
+    )
     caqh_id = forms.CharField(label="CAQH ProView id", max_length=20, required=False)
     caqh_attested_on = forms.DateField(
         label="CAQH last attestation", required=False, widget=DateInput()
@@ -68,6 +77,10 @@ class ProviderForm(forms.Form):
         if instance is not None:
             choices = choices.exclude(pk=instance.pk)
         self.fields["supervisor"].queryset = choices
+        members = Membership.objects.filter(is_active=True).values("user_id")
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(pk__in=members).order_by("username")
+        )
 
     @staticmethod
     def initial_for(provider: Provider) -> dict[str, Any]:

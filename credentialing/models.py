@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -19,6 +20,14 @@ class Provider(TenantModel):
     supervisor = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supervisees"
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The clinician's own sign-in: they sign their notes and plans with it",
+    )
     caqh_id = models.CharField("CAQH ProView id", max_length=20, blank=True)
     caqh_attested_on = models.DateField("CAQH last attestation", null=True, blank=True)
     is_active = models.BooleanField(default=True)
@@ -26,6 +35,9 @@ class Provider(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["org", "npi"], name="uniq_provider_npi"),
+            models.UniqueConstraint(
+                fields=["org", "user"], condition=Q(user__isnull=False), name="uniq_provider_user"
+            ),
             models.CheckConstraint(
                 condition=Q(npi__regex=r"^[0-9]{10}$"), name="provider_npi_ten_digits"
             ),

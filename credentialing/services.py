@@ -28,6 +28,7 @@ PROVIDER_FIELDS = frozenset(
         "taxonomy",
         "license_type",
         "supervisor",
+        "user",
         "caqh_id",
         "caqh_attested_on",
         "is_active",
@@ -89,9 +90,11 @@ def provider_create(
     caqh_id: str = "",
     caqh_attested_on: dt.date | None = None,
     is_active: bool = True,
+    user: Any = None,
     actor: Any = None,
 ) -> Provider:
     provider = Provider(
+        user=user,
         first_name=first_name,
         last_name=last_name,
         npi=npi,
@@ -120,6 +123,18 @@ def provider_update(*, provider: Provider, actor: Any = None, **changes: Any) ->
     return target
 
 
+def _check_user(p: Provider, errors: Errors) -> None:
+    """A linked sign-in must belong to an active member of this org, and to one provider."""
+    from rcm.models import Membership
+
+    if p.user_id is None:
+        return
+    if not Membership.objects.filter(user_id=p.user_id, is_active=True).exists():
+        _add(errors, "user", "Link an active member of this organization.")
+    elif Provider.objects.filter(user_id=p.user_id).exclude(pk=p.pk).exists():
+        _add(errors, "user", "This sign-in is already linked to another provider.")
+
+
 def _validate_provider(p: Provider) -> None:
     p.assign_active_org()
     p.first_name, p.last_name = (p.first_name or "").strip(), (p.last_name or "").strip()
@@ -129,6 +144,7 @@ def _validate_provider(p: Provider) -> None:
     _check_taxonomy(p, errors)
     _check_supervisor(p, errors)
     _check_supervisees(p, errors)
+    _check_user(p, errors)
     _not_future(errors, "caqh_attested_on", p.caqh_attested_on, "CAQH attestation date")
     _model_clean(p, errors)
     _raise_if(errors)

@@ -338,3 +338,14 @@ def session_list(
     if provider is not None:
         qs = qs.filter(rendering_provider=provider)
     return list(qs.order_by("-service_date", "-starts_at")[:limit])
+
+
+def provider_of_user(user: Any) -> Any:
+    """The active provider whose sign-in is `user` (credentialing sits above patients, so the
+    model is looked up by name)."""
+    from django.apps import apps
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    provider_model = apps.get_model("credentialing", "Provider")
+    return provider_model.objects.filter(user=user, is_active=True).first()

@@ -14,6 +14,7 @@ from patients.services.plans import (
     review_days_for,
     treatment_plan_create,
     treatment_plan_sign,
+    treatment_plan_sign_as,
 )
 from patients.services.registration import (
     coverage_add,
@@ -56,4 +57,5 @@ __all__ = [
     "session_sign_note",
     "treatment_plan_create",
     "treatment_plan_sign",
+    "treatment_plan_sign_as",
 ]

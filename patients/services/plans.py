@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from patients.codesets.icd10 import normalize_icd10
 from patients.models import EpisodeOfCare, LevelOfCare, TreatmentGoal, TreatmentPlan
-from patients.selectors import primary_coverage_on, segment_on
+from patients.selectors import primary_coverage_on, provider_of_user, segment_on
 from patients.services.fielderrors import FieldErrors, clean_text
 
 # Default days from a plan's effective date to its review (REFERENCE.md §12: residential
@@ -124,3 +124,17 @@ def treatment_plan_sign(
     plan.signed_by = signed_by
     plan.save(update_fields=["signed_at", "signed_by"])
     return plan
+
+
+NOT_LINKED = (
+    "Your sign-in is not linked to an active provider; a billing manager links it on the "
+    "provider's page."
+)
+
+
+def treatment_plan_sign_as(*, plan: TreatmentPlan, actor: Any) -> TreatmentPlan:
+    """The signed-in clinician signs the plan as themselves (never on someone's behalf)."""
+    provider = provider_of_user(actor)
+    if provider is None:
+        raise ValidationError({"signed_by": [NOT_LINKED]})
+    return treatment_plan_sign(plan=plan, signed_by=provider, actor=actor)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from patients.coding import LicenseType, Modality, ServiceKind, is_em_code
 from patients.models import GroupSession, Session
-from patients.selectors import episode_for_date
+from patients.selectors import episode_for_date, provider_of_user
 from patients.services.fielderrors import (
     FieldErrors,
     clean_text,
@@ -369,6 +369,19 @@ def session_sign_note(*, session: Session, actor: Any) -> Session:
         raise ValidationError({"note_signed_at": ["The note is already signed."]})
     if locked.status != Session.Status.COMPLETED:
         raise ValidationError({"note_signed_at": ["Only a completed session has a note."]})
+    signer = provider_of_user(actor)
+    if signer is None or signer.pk not in (
+        locked.rendering_provider_id,
+        locked.supervising_provider_id,
+    ):
+        raise ValidationError(
+            {
+                "note_signed_at": [
+                    "Only the rendering or supervising clinician signs this note, with their own "
+                    "sign-in (linked on the provider's page)."
+                ]
+            }
+        )
     locked.note_signed_at = timezone.now()
     locked.save(update_fields=["note_signed_at"])
     return locked

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from patients import forms as f
 from patients.coding_bridge import coding_summary, preview_for
-from patients.models import EpisodeOfCare, LevelOfCare, Patient, Session
+from patients.models import EpisodeOfCare, LevelOfCare, Patient, Session, TreatmentPlan
 from patients.selectors import (
     auth_requirement,
     coding_ready_sessions,
@@ -357,6 +357,21 @@ def session_sign_note(request: HttpRequest, org_slug: str, public_id: Any) -> Ht
     )
 
 
+@for_model(TreatmentPlan)
+@requires(Cap.RECORD_SESSIONS)
+@require_POST
+def plan_sign(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    plan = get_object_or_404(TreatmentPlan.objects.select_related("episode"), public_id=public_id)
+    try:
+        services.treatment_plan_sign_as(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Treatment plan signed.")
+    return redirect("patients:episode_detail", org_slug=org_slug, public_id=plan.episode.public_id)
+
+
 urlpatterns = [
     path("", patient_list, name="patient_list"),
     path("new/", patient_create, name="patient_create"),
@@ -366,6 +381,7 @@ urlpatterns = [
     path("episodes/<uuid:public_id>/", episode_detail_view, name="episode_detail"),
     path("episodes/<uuid:public_id>/transition/", level_transition, name="level_transition"),
     path("episodes/<uuid:public_id>/plans/new/", plan_create, name="plan_create"),
+    path("plans/<uuid:public_id>/sign/", plan_sign, name="plan_sign"),
     path("sessions/", session_list_view, name="session_list"),
     path("sessions/new/", session_create, name="session_create"),
     path("sessions/preview/", session_preview, name="session_preview"),

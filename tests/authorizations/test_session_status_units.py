@@ -90,17 +90,28 @@ def test_a_cancelled_session_cannot_be_revived_and_nothing_changes(covered):
         assert Session.objects.get(pk=session.pk).status == "cancelled"
 
 
+def _link(org, provider, role="clinician"):
+    user = factories.member(org, role=role)
+    with org_context(org):
+        type(provider).objects.filter(pk=provider.pk).update(user=user)
+    return user
+
+
 @pytest.mark.django_db
-def test_the_note_is_signed_once(covered):
+def test_only_the_rendering_clinician_signs_the_note_and_only_once(covered):
     from django.core.exceptions import ValidationError
 
     org, *_ = covered
+    someone_else = factories.member(org, role="clinician")
+    clinician = _link(org, covered[4])
     with org_context(org):
         session = _record(covered)
-        signed = session_sign_note(session=session, actor=None)
+        with pytest.raises(ValidationError, match="rendering or supervising"):
+            session_sign_note(session=session, actor=someone_else)
+        signed = session_sign_note(session=session, actor=clinician)
         assert signed.note_signed_at is not None
-        with pytest.raises(ValidationError):
-            session_sign_note(session=session, actor=None)
+        with pytest.raises(ValidationError, match="already signed"):
+            session_sign_note(session=session, actor=clinician)
 
 
 @pytest.mark.django_db
@@ -111,7 +122,7 @@ def test_pages_and_api_change_status_for_those_who_record_sessions(client, cover
     base = f"/o/{org.slug}/patients/sessions/{session.public_id}"
     client.force_login(factories.member(org, role="biller"))
     assert client.post(f"{base}/status/", {"status": "cancelled"}).status_code == 403
-    client.force_login(factories.member(org, role="clinician"))
+    client.force_login(_link(org, covered[4]))
     page = client.get(f"{base}/")
     assert b"Update status" in page.content and b"Mark note signed" in page.content
     assert client.post(f"{base}/sign-note/").status_code == 302

@@ -178,12 +178,18 @@ def test_treatment_plan_with_goals_and_signing(api, world):
     assert response.status_code == 201, response.json()
     plan = response.json()
     assert plan["review_due_date"] == "2026-12-02" and plan["level"] == "iop"
-    signed = api.post(
-        f"{API}treatment-plans/{plan['id']}/sign/",
-        {"signed_by": str(world["provider"].public_id)},
-        format="json",
-    )
+    sign_url = f"{API}treatment-plans/{plan['id']}/sign/"
+    unlinked = api.post(sign_url, {}, format="json")  # an admin with no provider of their own
+    assert unlinked.status_code == 400 and "signed_by" in unlinked.json()
+    clinician = factories.member(world["provider"].org, role="clinician")
+    with org_context(world["provider"].org):
+        type(world["provider"]).objects.filter(pk=world["provider"].pk).update(user=clinician)
+    _, raw = ApiToken.issue(user=clinician, name="sign")
+    as_clinician = APIClient()
+    as_clinician.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    signed = as_clinician.post(sign_url, {}, format="json")
     assert signed.status_code == 200 and signed.json()["signed_at"]
+    assert signed.json()["signed_by"] == str(world["provider"].public_id)
     bad = {**body, "goals": [{"description": "x", "diagnosis_codes": ["F32.1"]}]}
     assert api.post(f"{API}treatment-plans/", bad, format="json").status_code == 400
 

@@ -62,6 +62,19 @@ def _facilities(program: str) -> list[Any]:
     ]
 
 
+def _link_clinician(org: Any, username: str, providers: list[Any]) -> None:
+    """The demo clinician signs notes and plans as the clinic's first LCSW."""
+    from django.contrib.auth import get_user_model
+
+    from credentialing.services import provider_update
+
+    user = get_user_model().objects.get(username=username)
+    with org_context(org):
+        lcsw = next((p for p in providers if p.license_type == "lcsw"), providers[0])
+        if lcsw.user_id is None and not type(lcsw).objects.filter(user=user).exists():
+            provider_update(provider=lcsw, user=user)
+
+
 def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict[str, int]:
     from authorizations import demo as auth_demo
     from consent import demo as consent_demo
@@ -74,6 +87,8 @@ def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict
     with org_context(org):
         facilities = _facilities(program)
     providers = cred_demo.seed(org=org, rng=rng, payers=payers, today=today)
+    prefix = next(spec.user_prefix for spec in CLINICS if spec.slug == org.slug)
+    _link_clinician(org, f"{prefix}.clinician", providers)
     result = patient_demo.seed(
         org=org,
         rng=rng,
