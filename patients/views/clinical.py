@@ -3,6 +3,7 @@ treatment plans and session entry with a live coding preview (htmx partials)."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -17,7 +18,14 @@ from django.views.decorators.http import require_POST
 
 from patients import forms as f
 from patients.coding_bridge import coding_summary, preview_for
-from patients.models import EpisodeOfCare, LevelOfCare, Patient, Session, TreatmentPlan
+from patients.models import (
+    Coverage,
+    EpisodeOfCare,
+    LevelOfCare,
+    Patient,
+    Session,
+    TreatmentPlan,
+)
 from patients.selectors import (
     auth_requirement,
     coding_ready_sessions,
@@ -372,6 +380,51 @@ def plan_sign(request: HttpRequest, org_slug: str, public_id: Any) -> HttpRespon
     return redirect("patients:episode_detail", org_slug=org_slug, public_id=plan.episode.public_id)
 
 
+def _date_action(request: HttpRequest, field: str, run: Any, done: str) -> None:
+    try:
+        day = datetime.date.fromisoformat(request.POST.get(field, ""))
+        run(day)
+    except ValueError:
+        messages.error(request, "Enter a date as YYYY-MM-DD.")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+
+
+@for_model(EpisodeOfCare)
+@requires(Cap.EDIT_PATIENTS)
+@require_POST
+def episode_discharge(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    episode = get_object_or_404(EpisodeOfCare.objects.all(), public_id=public_id)
+    _date_action(
+        request,
+        "discharge_date",
+        lambda day: services.episode_discharge(
+            episode=episode, discharge_date=day, actor=request.user
+        ),
+        "Discharged; the open level of care ends on the discharge date.",
+    )
+    return redirect("patients:episode_detail", org_slug=org_slug, public_id=episode.public_id)
+
+
+@for_model(Coverage)
+@requires(Cap.EDIT_PATIENTS)
+@require_POST
+def coverage_end(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    coverage = get_object_or_404(Coverage.objects.select_related("patient"), public_id=public_id)
+    _date_action(
+        request,
+        "end_date",
+        lambda day: services.coverage_end(coverage=coverage, end_date=day, actor=request.user),
+        "Coverage ended.",
+    )
+    return redirect(
+        "patients:patient_detail", org_slug=org_slug, public_id=coverage.patient.public_id
+    )
+
+
 urlpatterns = [
     path("", patient_list, name="patient_list"),
     path("new/", patient_create, name="patient_create"),
@@ -380,6 +433,8 @@ urlpatterns = [
     path("<uuid:public_id>/episodes/new/", episode_admit, name="episode_admit"),
     path("episodes/<uuid:public_id>/", episode_detail_view, name="episode_detail"),
     path("episodes/<uuid:public_id>/transition/", level_transition, name="level_transition"),
+    path("episodes/<uuid:public_id>/discharge/", episode_discharge, name="episode_discharge"),
+    path("coverages/<uuid:public_id>/end/", coverage_end, name="coverage_end"),
     path("episodes/<uuid:public_id>/plans/new/", plan_create, name="plan_create"),
     path("plans/<uuid:public_id>/sign/", plan_sign, name="plan_sign"),
     path("sessions/", session_list_view, name="session_list"),
