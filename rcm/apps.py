@@ -7,10 +7,24 @@ class RcmConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         post_migrate.connect(_sync_security, sender=self)
+        user_logged_in.connect(_stamp_login, dispatch_uid="rcm-session-start")
 
 
 def _sync_security(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
     from rcm.tenancy.rls import sync_security
 
     sync_security(using)
+
+
+def _stamp_login(sender: object, request: object, **kwargs: object) -> None:
+    """The absolute session timeout counts from the moment of login."""
+    import time
+
+    from rcm.middleware import SESSION_STARTED
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_STARTED] = int(time.time())

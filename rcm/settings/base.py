@@ -192,6 +192,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tag operations by resource (patients, sessions, ...) rather than by the org prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/o/\{org_slug\}",
+    "SCHEMA_PATH_PREFIX_TRIM": False,
     # Several models have a `status`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "patients.models.Session.Status",
