@@ -17,6 +17,7 @@ from django.db.models import Q, Sum
 
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
 from patients.models import Coverage, LevelOfCareSegment, Session
+from rcm.errors import FieldErrors
 
 CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
 ZERO = Decimal("0")
@@ -48,30 +49,6 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
-class _Errors:
-    """Collects `{field: [message]}` so every problem is reported together."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def check(self, ok: bool, field: str, message: str) -> None:
-        if not ok:
-            self.add(field, message)
-
-    def merge(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                if message not in self.errors.get(field, []):
-                    self.add(field, message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
 # --- Authorizations ---------------------------------------------------------------------------
 
 
@@ -95,7 +72,7 @@ def _as_decimal(value: Any) -> Decimal | None:
         return None
 
 
-def _check_fields(auth: PriorAuthorization, errors: _Errors) -> None:
+def _check_fields(auth: PriorAuthorization, errors: FieldErrors) -> None:
     """Field-level checks (choices, lengths, required) from the model; constraints are ours."""
     try:
         auth.full_clean(exclude=["org"], validate_unique=False, validate_constraints=False)
@@ -107,29 +84,29 @@ def _dates(*values: Any) -> bool:
     return all(isinstance(value, dt.date) for value in values)
 
 
-def _check_span(auth: PriorAuthorization, errors: _Errors) -> None:
+def _check_span(auth: PriorAuthorization, errors: FieldErrors) -> None:
     if _dates(auth.start_date, auth.end_date):
-        errors.check(
+        errors.require(
             auth.end_date >= auth.start_date,
             "end_date",
             "End date must be on or after the start date.",
         )
     if _dates(auth.next_review_date, auth.start_date):
-        errors.check(
+        errors.require(
             auth.next_review_date >= auth.start_date,
             "next_review_date",
             "Next review date cannot be before the start date.",
         )
 
 
-def _check_units_and_codes(auth: PriorAuthorization, errors: _Errors) -> None:
+def _check_units_and_codes(auth: PriorAuthorization, errors: FieldErrors) -> None:
     units = _as_decimal(auth.units_authorized)
     if units is not None:
-        errors.check(units >= 0, "units_authorized", "Units cannot be negative.")
+        errors.require(units >= 0, "units_authorized", "Units cannot be negative.")
     elif "units_authorized" not in errors.errors:
         errors.add("units_authorized", "Enter a number of units.")
     bad = [code for code in auth.codes if not CODE_RE.match(code)]
-    errors.check(
+    errors.require(
         not bad,
         "codes",
         f"Not a CPT/HCPCS code: {', '.join(bad)}. Codes are five "
@@ -143,24 +120,24 @@ def _coverage_active(coverage: Coverage, start: dt.date, end: dt.date) -> bool:
     )
 
 
-def _check_links(auth: PriorAuthorization, errors: _Errors) -> None:
+def _check_links(auth: PriorAuthorization, errors: FieldErrors) -> None:
     coverage = auth.coverage
     if _dates(auth.start_date, auth.end_date) and auth.end_date >= auth.start_date:
-        errors.check(
+        errors.require(
             _coverage_active(coverage, auth.start_date, auth.end_date),
             "coverage",
             "The coverage is not active for the whole authorized span "
             f"(coverage {coverage.effective_date} to {coverage.end_date or 'open'}).",
         )
     if auth.episode_id is not None:
-        errors.check(
+        errors.require(
             auth.episode.patient_id == coverage.patient_id,
             "coverage",
             "The coverage belongs to a different patient than the episode.",
         )
 
 
-def _check_auth_number(auth: PriorAuthorization, errors: _Errors) -> None:
+def _check_auth_number(auth: PriorAuthorization, errors: FieldErrors) -> None:
     if not auth.auth_number:
         return
     clash = PriorAuthorization.objects.filter(
@@ -168,15 +145,15 @@ def _check_auth_number(auth: PriorAuthorization, errors: _Errors) -> None:
     )
     if auth.pk:
         clash = clash.exclude(pk=auth.pk)
-    errors.check(
+    errors.require(
         not clash.exists(),
         "auth_number",
         "This coverage already has an authorization with this number.",
     )
 
 
-def _validate(auth: PriorAuthorization, errors: _Errors | None = None) -> None:
-    errors = errors if errors is not None else _Errors()
+def _validate(auth: PriorAuthorization, errors: FieldErrors | None = None) -> None:
+    errors = errors if errors is not None else FieldErrors()
     auth.codes = normalize_codes(auth.codes)
     auth.auth_number = (auth.auth_number or "").strip()
     _check_fields(auth, errors)
@@ -221,9 +198,9 @@ def units_used(authorization: PriorAuthorization) -> Decimal:
     return -total
 
 
-def _check_update(auth: PriorAuthorization, old_coverage_id: int | None) -> _Errors:
-    errors = _Errors()
-    errors.check(
+def _check_update(auth: PriorAuthorization, old_coverage_id: int | None) -> FieldErrors:
+    errors = FieldErrors()
+    errors.require(
         auth.coverage_id == old_coverage_id,
         "coverage",
         "The coverage of a recorded authorization cannot be changed; record a new one.",
@@ -231,7 +208,7 @@ def _check_update(auth: PriorAuthorization, old_coverage_id: int | None) -> _Err
     used = units_used(auth)
     units = _as_decimal(auth.units_authorized)
     if units is not None and units >= 0:
-        errors.check(
+        errors.require(
             units >= used,
             "units_authorized",
             f"{used} units are already used; the authorized units cannot be lower.",
@@ -255,44 +232,48 @@ def authorization_update(
 # --- Concurrent reviews -----------------------------------------------------------------------
 
 
-def _check_review(auth: PriorAuthorization, review: ConcurrentReview, errors: _Errors) -> None:
+def _check_review(auth: PriorAuthorization, review: ConcurrentReview, errors: FieldErrors) -> None:
     outcome = review.outcome
-    errors.check(
+    errors.require(
         auth.status in USABLE_STATUSES,
         "authorization",
         "Only an approved authorization can have a concurrent review.",
     )
     if _dates(review.review_date):
-        errors.check(
+        errors.require(
             review.review_date >= auth.start_date,
             "review_date",
             "The review date is before the authorization starts.",
         )
     if _dates(review.next_review_date, review.review_date):
-        errors.check(
+        errors.require(
             review.next_review_date >= review.review_date,
             "next_review_date",
             "The next review cannot be before this review.",
         )
     units = _as_decimal(review.units_added)
-    errors.check(units is not None and units >= 0, "units_added", "Units added cannot be negative.")
+    errors.require(
+        units is not None and units >= 0, "units_added", "Units added cannot be negative."
+    )
     if outcome not in EXTENDING_OUTCOMES:
-        errors.check(not units, "units_added", "Only an approved or partial review adds units.")
+        errors.require(not units, "units_added", "Only an approved or partial review adds units.")
     _check_review_end(auth, review, errors)
 
 
-def _check_review_end(auth: PriorAuthorization, review: ConcurrentReview, errors: _Errors) -> None:
+def _check_review_end(
+    auth: PriorAuthorization, review: ConcurrentReview, errors: FieldErrors
+) -> None:
     new_end = review.new_end_date
     if not _dates(new_end):
         return
     if review.outcome in EXTENDING_OUTCOMES:
-        errors.check(
+        errors.require(
             new_end >= auth.end_date,
             "new_end_date",
             f"An extension cannot end before the current end date ({auth.end_date}).",
         )
     elif review.outcome in CLOSING_OUTCOMES:
-        errors.check(
+        errors.require(
             auth.start_date <= new_end <= auth.end_date,
             "new_end_date",
             "The last covered day must fall within the authorized span.",
@@ -345,7 +326,7 @@ def concurrent_review_record(
         notes=notes or "",
         recorded_by_id=getattr(actor, "pk", None),
     )
-    errors = _Errors()
+    errors = FieldErrors()
     try:
         review.full_clean(
             exclude=["org", "authorization", "recorded_by"],
@@ -391,9 +372,9 @@ def _candidates(session: Session, code: str) -> list[PriorAuthorization]:
 
 
 def _check_consumable(session: Session, units: Decimal) -> None:
-    errors = _Errors()
-    errors.check(units > 0, "units", "Units to consume must be more than zero.")
-    errors.check(
+    errors = FieldErrors()
+    errors.require(units > 0, "units", "Units to consume must be more than zero.")
+    errors.require(
         session.status not in (Session.Status.CANCELLED, Session.Status.NO_SHOW),
         "session",
         "A cancelled or no-show session does not use authorized units.",

@@ -1,4 +1,4 @@
-"""Shared plumbing for the clinical services: collect field errors, then raise them together."""
+"""Shared plumbing for the clinical services (FieldErrors itself lives in rcm.errors)."""
 
 from __future__ import annotations
 
@@ -8,35 +8,11 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from rcm.errors import FieldErrors
+
 T = TypeVar("T")
 
-
-class FieldErrors:
-    """Accumulates `{field: [message]}` so a form shows every problem at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def require(self, ok: bool, field: str, message: str) -> bool:
-        if not ok:
-            self.add(field, message)
-        return ok
-
-    def merge(self, exc: ValidationError, prefix: str = "") -> None:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        for field, messages in detail.items():
-            for message in messages:
-                self.add(f"{prefix}{field}", message)
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
+__all__ = ["FieldErrors", "clean_text", "model_errors", "reject_unknown", "save_guarded"]
 
 
 def model_errors(obj: models.Model, *, exclude: Iterable[str] = ()) -> ValidationError | None:
