@@ -57,23 +57,11 @@ class PriorAuthorizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PriorAuthorization
+        # The fields the services accept, then what the usage selector derives.
         fields = [
             "id",
-            "coverage",
+            *sorted(services.EDITABLE_FIELDS),
             "patient",
-            "episode",
-            "provider",
-            "level_of_care",
-            "asam_level",
-            "codes",
-            "unit_type",
-            "units_authorized",
-            "start_date",
-            "end_date",
-            "status",
-            "auth_number",
-            "next_review_date",
-            "criteria",
             "units_used",
             "units_remaining",
             "days_to_expiry",

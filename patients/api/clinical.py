@@ -38,6 +38,7 @@ from patients.selectors import (
     with_primary_payer,
 )
 from patients.services import clinical as services
+from patients.services.sessions import SESSION_FIELDS
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
 from rcm.permissions import Cap
@@ -404,33 +405,8 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = [
-            "id",
-            "patient",
-            "episode",
-            "kind",
-            "status",
-            "service_date",
-            "starts_at",
-            "ends_at",
-            "psychotherapy_minutes",
-            "group",
-            "arrived_at",
-            "departed_at",
-            "attended_minutes",
-            "minutes",
-            "modality",
-            "patient_location",
-            "audio_only_reason",
-            "facility",
-            "rendering_provider",
-            "supervising_provider",
-            "interactive_complexity",
-            "em_code",
-            "with_medical_services",
-            "note_signed_at",
-            "coding",
-        ]
+        # What the recording service accepts, plus what is derived for reading.
+        fields = ["id", *SESSION_FIELDS, "minutes", "coding"]
 
     def get_coding(self, session: Session) -> dict[str, Any]:
         cache = self.context.setdefault("week_cache", {})
