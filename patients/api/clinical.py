@@ -504,9 +504,18 @@ GroupSessionFilter = _filters(GroupSession, ("facility",), ())
 # --- Viewsets -------------------------------------------------------------------------------
 
 
+class PatientSearchSerializer(serializers.Serializer):
+    term = serializers.CharField(
+        max_length=120,
+        help_text='A name ("Last" or "Last, First"), a date of birth '
+        "(YYYY-MM-DD), a member id or an MRN",
+    )
+
+
 class PatientViewSet(OrgModelViewSet):
-    """`?search=` takes a name ("Last" or "Last, First"), a date of birth (YYYY-MM-DD), a
-    member id or an MRN; `?mrn=` filters exactly."""
+    """Prefer `POST search/` with `{"term": ...}`: it keeps names, dates of birth and member
+    ids out of URLs (and so out of proxy logs). `?search=` takes the same term; `?mrn=` filters
+    exactly."""
 
     model = Patient
     serializer_class = PatientSerializer
@@ -520,6 +529,20 @@ class PatientViewSet(OrgModelViewSet):
         if self.action == "list" and term:
             qs = qs.filter(pk__in=[p.pk for p in self._search(term)])
         return qs
+
+    @property
+    def write_capability(self) -> Cap:  # type: ignore[override]
+        return Cap.VIEW_PATIENTS if getattr(self, "action", None) == "search" else Cap.EDIT_PATIENTS
+
+    @extend_schema(request=PatientSearchSerializer, responses=PatientSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        body = PatientSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = [p.pk for p in self._search(body.validated_data["term"].strip())]
+        rows = list(with_primary_payer(super().get_queryset()).filter(pk__in=ids)[:50])
+        self._log_reads(rows)
+        return Response(self.get_serializer(rows, many=True).data)
 
     def _search(self, term: str) -> list[Patient]:
         org = self.request._request.org

@@ -317,3 +317,12 @@ def test_another_orgs_ids_are_not_accepted(org_a, org_b, world):
     }
     response = other_api.post("/api/o/clinic-b/coverages/", body, format="json")
     assert response.status_code == 400 and {"patient", "payer"} <= set(response.json())
+
+
+def test_patient_search_by_post_keeps_the_term_out_of_the_url_and_logs_the_read(org_a, world):
+    client = _client(org_a, role="biller")  # billers may read patients, not edit them
+    found = client.post(f"{API}patients/search/", {"term": "marlowe"}, format="json")
+    assert found.status_code == 200 and [p["mrn"] for p in found.json()] == ["M1"]
+    assert client.post(f"{API}patients/search/", {}, format="json").status_code == 400
+    with org_context(org_a):
+        assert PhiAccess.objects.filter(path=f"{API}patients/search/").count() == 1
