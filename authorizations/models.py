@@ -25,6 +25,8 @@ class Criteria(models.TextChoices):
 
 
 class PriorAuthorization(TenantModel):
+    part2_path = "coverage__patient__episodes__part2_applies"
+
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
         PENDED = "pended", "Pended"
@@ -91,6 +93,8 @@ class PriorAuthorization(TenantModel):
 
 
 class ConcurrentReview(TenantModel):
+    part2_path = "authorization__coverage__patient__episodes__part2_applies"
+
     class Outcome(models.TextChoices):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved (extended)"
@@ -126,6 +130,8 @@ class ConcurrentReview(TenantModel):
 class UnitLedgerEntry(TenantModel):
     """Append-style ledger: services consume units, releases give them back. Idempotent by
     (authorization, session, kind)."""
+
+    part2_path = "authorization__coverage__patient__episodes__part2_applies"
 
     class Kind(models.TextChoices):
         CONSUME = "consume", "Consumed by a service"

@@ -11,6 +11,8 @@ from rcm.tenancy.models import TenantModel
 
 
 class Part2Consent(TenantModel):
+    part2_path = "__all__"
+
     class Kind(models.TextChoices):
         TPO = "tpo", "Treatment, payment and health care operations (TPO)"
         SPECIFIC = "specific", "Specific disclosure"
@@ -127,6 +129,8 @@ class Part2Consent(TenantModel):
 
 class Disclosure(TenantModel):
     """Accounting of disclosures (§2.25): every release of Part 2 records, under which consent."""
+
+    part2_path = "__all__"
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="part2_disclosures"

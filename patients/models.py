@@ -164,6 +164,8 @@ class Facility(TenantModel):
 
 
 class Patient(TenantModel):
+    part2_path = "episodes__part2_applies"
+
     class Sex(models.TextChoices):
         FEMALE = "F", "Female"
         MALE = "M", "Male"
@@ -200,6 +202,8 @@ class Patient(TenantModel):
 
 
 class Coverage(TenantModel):
+    part2_path = "patient__episodes__part2_applies"
+
     class Priority(models.IntegerChoices):
         PRIMARY = 1, "Primary"
         SECONDARY = 2, "Secondary"
@@ -269,6 +273,8 @@ class LevelOfCare(models.TextChoices):
 
 
 class EpisodeOfCare(TenantModel):
+    part2_path = "patient__episodes__part2_applies"
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         DISCHARGED = "discharged", "Discharged"
@@ -315,6 +321,8 @@ class EpisodeGroupObjectPermission(GroupObjectPermissionBase, TenantModel):
 class EpisodeDiagnosis(TenantModel):
     """Ranked ICD-10-CM diagnoses of an episode (rank 1 = primary)."""
 
+    part2_path = "episode__patient__episodes__part2_applies"
+
     episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="diagnoses")
     rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     code = models.CharField(max_length=8)
@@ -330,6 +338,8 @@ class EpisodeDiagnosis(TenantModel):
 
 
 class LevelOfCareSegment(TenantModel):
+    part2_path = "episode__patient__episodes__part2_applies"
+
     episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="segments")
     level = models.CharField(max_length=24, choices=LevelOfCare.choices)
     asam_edition = models.CharField(
@@ -360,6 +370,8 @@ class LevelOfCareSegment(TenantModel):
 
 
 class TreatmentPlan(TenantModel):
+    part2_path = "episode__patient__episodes__part2_applies"
+
     episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="plans")
     level = models.CharField(max_length=24, choices=LevelOfCare.choices, blank=True)
     effective_date = models.DateField()
@@ -380,6 +392,8 @@ class TreatmentPlan(TenantModel):
 
 
 class TreatmentGoal(TenantModel):
+    part2_path = "plan__episode__patient__episodes__part2_applies"
+
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="goals")
     description = EncryptedTextField()
     diagnosis_codes = ArrayField(models.CharField(max_length=8), default=list)
@@ -413,6 +427,8 @@ class GroupSession(TenantModel):
 
 
 class Session(TenantModel):
+    part2_path = "patient__episodes__part2_applies"
+
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         COMPLETED = "completed", "Completed"

@@ -13,13 +13,19 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "username", "role", "is_active", "created_at"]
+        fields = ["id", "username", "role", "is_active", "part2_access", "created_at"]
+        read_only_fields = ["role", "is_active", "created_at"]
 
 
 class MembershipViewSet(
-    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OrgScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Members of the org and their roles (administrators only)."""
+    """Members of the org and their roles (administrators only). PATCH `part2_access` to grant or
+    withhold 42 CFR Part 2 records (e.g. once a billing company's QSOA is on file)."""
 
     model = Membership
     serializer_class = MembershipSerializer
@@ -27,7 +33,8 @@ class MembershipViewSet(
     permission_classes = [HasCapability]
     read_capability = Cap.MANAGE_MEMBERS
     write_capability = Cap.MANAGE_MEMBERS
-    filterset_fields = ["role", "is_active"]
+    filterset_fields = ["role", "is_active", "part2_access"]
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):  # noqa: ANN201
         return Membership.objects.select_related("user").order_by("user__username")

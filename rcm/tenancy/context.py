@@ -24,6 +24,7 @@ class NoActiveOrg(RuntimeError):
 class _State:
     org: Organization
     actor_id: int | None
+    part2_access: bool = True
 
 
 _state: ContextVar[_State | None] = ContextVar("rcm_org_state", default=None)
@@ -44,6 +45,12 @@ def current_actor_id() -> int | None:
     return state.actor_id if state else None
 
 
+def current_part2_access() -> bool:
+    """Whether the active member may see 42 CFR Part 2 records (system work may)."""
+    state = _state.get()
+    return state.part2_access if state else True
+
+
 def require_org() -> Organization:
     org = current_org()
     if org is None:
@@ -60,10 +67,13 @@ def _set_db(name: str, value: int | None) -> None:
 
 
 @contextmanager
-def org_context(org: Organization, *, actor_id: int | None = None) -> Iterator[Organization]:
-    """Activate `org` for the ORM and for row-level security, inside one transaction."""
+def org_context(
+    org: Organization, *, actor_id: int | None = None, part2_access: bool = True
+) -> Iterator[Organization]:
+    """Activate `org` for the ORM and for row-level security, inside one transaction.
+    `part2_access=False` hides Part 2 records from the ORM (see TenantModel.part2_path)."""
     previous = _state.get()
-    token = _state.set(_State(org=org, actor_id=actor_id))
+    token = _state.set(_State(org=org, actor_id=actor_id, part2_access=part2_access))
     try:
         with transaction.atomic():
             _set_db("rcm.org_id", org.pk)

@@ -73,7 +73,9 @@ class OrgMiddleware:
                 raise Http404("No such organization")
             request.org = membership.org
             request.membership = membership
-            with org_context(membership.org, actor_id=user.pk):
+            with org_context(
+                membership.org, actor_id=user.pk, part2_access=membership.part2_access
+            ):
                 response = view(request, *args, **kwargs)
                 if callable(getattr(response, "render", None)) and not response.is_rendered:
                     response = response.render()  # render while the org is still active
@@ -84,6 +86,8 @@ class OrgMiddleware:
                 # ...except the PHI access log: a page shown with errors still showed the PHI.
                 from rcm.audit import phi_access_replay
 
-                with org_context(membership.org, actor_id=user.pk):
+                with org_context(
+                    membership.org, actor_id=user.pk, part2_access=membership.part2_access
+                ):
                     phi_access_replay(request)
         return response

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 
-from .context import NoActiveOrg, current_org_id
+from .context import NoActiveOrg, current_org_id, current_part2_access
 
 
 class CurrentOrgId(models.Expression):
@@ -27,6 +27,30 @@ class CurrentOrgId(models.Expression):
         return []
 
 
+class Part2Withheld(models.Expression):
+    """Compiles to TRUE when the active member may not see Part 2 records (at SQL time, like
+    CurrentOrgId), FALSE otherwise."""
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return ("FALSE" if current_part2_access() else "TRUE"), []
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+ALL_ROWS = "__all__"
+
+
+def part2_filter(path: str) -> models.Q:
+    """Rows to withhold: those whose `path` marks them as Part 2, while access is withheld."""
+    if path == ALL_ROWS:
+        return models.Q(Part2Withheld())
+    return models.Q(**{path: True}) & models.Q(Part2Withheld())
+
+
 class TenantQuerySet(models.QuerySet):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         objs = list(objs)
@@ -39,7 +63,9 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: igno
     """Default manager: only the active org's rows; raises when no org is active."""
 
     def get_queryset(self) -> TenantQuerySet:
-        return super().get_queryset().filter(org_id=CurrentOrgId())
+        qs = super().get_queryset().filter(org_id=CurrentOrgId())
+        path = getattr(self.model, "part2_path", None)
+        return qs.exclude(part2_filter(path)) if path else qs
 
 
 class CrossOrgWrite(RuntimeError):
@@ -51,6 +77,10 @@ class TenantModel(models.Model):
         default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False
     )
     org = models.ForeignKey("rcm.Organization", on_delete=models.PROTECT, related_name="+")
+
+    # Models holding 42 CFR Part 2 records name the lookup that marks a row as Part 2 (e.g.
+    # "episode__part2_applies"), or "__all__"; members without Part 2 access never see them.
+    part2_path: str | None = None
 
     objects = TenantManager()
     # Loud on purpose: every use is an admin-level decision to see across orgs (RLS still applies).
