@@ -8,6 +8,8 @@ from rcm.api.urls import api_patterns
 org_patterns = [
     path("", views.home, name="home"),
     path("audit/access/", views.access_log, name="access_log"),
+    path("members/", views.members, name="members"),
+    path("members/<uuid:public_id>/part2/", views.member_part2_access, name="member_part2"),
     path("patients/", include("patients.urls")),
     path("credentialing/", include("credentialing.urls")),
     path("authorizations/", include("authorizations.urls")),

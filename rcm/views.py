@@ -4,13 +4,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
 
-from rcm.models import PhiAccess
+from rcm.models import Membership, PhiAccess
 from rcm.permissions import Cap, role_has
 from rcm.selectors import memberships_for_user
 
@@ -92,3 +94,24 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             status = 400
     context["tokens"] = api_tokens_of(user=request.user)
     return TemplateResponse(request, "rcm/api_tokens.html", context, status=status)
+
+
+@requires(Cap.MANAGE_MEMBERS)
+def members(request: HttpRequest, org_slug: str) -> HttpResponse:
+    from rcm.members import members_of_org
+
+    return TemplateResponse(request, "rcm/members.html", {"members": members_of_org()})
+
+
+@for_model(Membership)
+@requires(Cap.MANAGE_MEMBERS)
+@require_POST
+def member_part2_access(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    from rcm.members import membership_set_part2_access
+
+    membership = get_object_or_404(Membership.objects.select_related("user"), public_id=public_id)
+    allowed = request.POST.get("part2_access") == "on"
+    membership_set_part2_access(membership=membership, allowed=allowed, actor=request.user)
+    verb = "may now see" if allowed else "no longer sees"
+    messages.success(request, f"{membership.user.username} {verb} Part 2 records.")
+    return redirect("members", org_slug=org_slug)
