@@ -16,3 +16,10 @@ def memberships_for_user(*, user: Any) -> list[Membership]:
             .filter(user=user, is_active=True)
             .order_by("org__name")
         )
+
+
+def phi_reads(*, limit: int = 200) -> list[Any]:
+    """The active org's most recent PHI reads, newest first (compliance review)."""
+    from rcm.models import PhiAccess
+
+    return list(PhiAccess.objects.select_related("user").order_by("-accessed_at")[:limit])

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from rcm.models import Membership, PhiAccess
+from rcm.models import Membership
 from rcm.permissions import Cap, role_has
-from rcm.selectors import memberships_for_user
+from rcm.selectors import memberships_for_user, phi_reads
 
 
 def requires(cap: Cap) -> Callable:
@@ -58,8 +58,7 @@ def home(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @requires(Cap.VIEW_AUDIT)
 def access_log(request: HttpRequest, org_slug: str) -> HttpResponse:
-    rows = PhiAccess.objects.select_related("user").order_by("-accessed_at")[:200]
-    return TemplateResponse(request, "rcm/access_log.html", {"rows": rows})
+    return TemplateResponse(request, "rcm/access_log.html", {"rows": phi_reads()})
 
 
 def for_model(model: type) -> Callable:

@@ -36,5 +36,15 @@ class MembershipViewSet(
     filterset_fields = ["role", "is_active", "part2_access"]
     http_method_names = ["get", "patch", "head", "options"]
 
+    def perform_update(self, serializer: MembershipSerializer) -> None:
+        from rcm.members import membership_set_part2_access
+
+        if "part2_access" in serializer.validated_data:
+            serializer.instance = membership_set_part2_access(
+                membership=serializer.instance,
+                allowed=serializer.validated_data["part2_access"],
+                actor=self.request.user,
+            )
+
     def get_queryset(self):  # noqa: ANN201
         return Membership.objects.select_related("user").order_by("user__username")
