@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -125,6 +127,17 @@ class Part2Consent(TenantModel):
             ),
         ]
         ordering = ["-signed_on"]
+
+    def state_on(self, on_date: datetime.date) -> str:
+        """'valid', 'revoked', 'expired' or 'not_yet_signed' on `on_date` (consent.rules)."""
+        from consent.rules import consent_state
+
+        return consent_state(
+            signed_on=self.signed_on,
+            revoked_on=self.revoked_on,
+            expires_on=self.expires_on,
+            on_date=on_date,
+        )
 
 
 class Disclosure(TenantModel):

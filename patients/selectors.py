@@ -215,19 +215,18 @@ def auth_requirement(*, patient: Patient, level: str, on_date: datetime.date) ->
 @dataclass(frozen=True)
 class ConsentRow:
     consent: Any
-    status: str  # "active", "revoked", "expired"
+    status: str  # "active", "revoked", "expired", "not yet signed"
 
     @property
     def badge(self) -> str:
-        return {"active": "ok", "revoked": "bad", "expired": "warn"}[self.status]
+        return {"active": "ok", "revoked": "bad"}.get(self.status, "warn")
 
 
 def consent_status(consent: Any, today: datetime.date) -> str:
-    if consent.revoked_on and consent.revoked_on <= today:
-        return "revoked"
-    if consent.expires_on and consent.expires_on < today:
-        return "expired"
-    return "active"
+    """The consent app's own rule (Part2Consent.state_on), in this page's words, so the badge
+    and the disclosure gate never disagree (e.g. on the expiry day)."""
+    state = consent.state_on(today)
+    return {"valid": "active", "not_yet_signed": "not yet signed"}.get(state, state)
 
 
 def consents_for(patient: Patient, today: datetime.date) -> list[ConsentRow]:
