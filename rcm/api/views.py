@@ -54,9 +54,9 @@ class OrgModelViewSet(OrgScopedMixin, viewsets.ModelViewSet):
         return self.model.objects.select_related(*self.select_related).order_by(*self.ordering)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().retrieve(request, *args, **kwargs)
-        self._log_reads([self.get_object()])
-        return response
+        instance = self.get_object()  # once: the log and the response share it
+        self._log_reads([instance])
+        return Response(self.get_serializer(instance).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
