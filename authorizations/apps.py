@@ -6,9 +6,19 @@ class AuthorizationsConfig(AppConfig):
 
     def ready(self) -> None:
         from authorizations.consumption import on_session_status_changed, on_sessions_recorded
+        from authorizations.models import PriorAuthorization
+        from authorizations.selectors import authorization_covering_level
+        from patients import answers
         from patients.signals import session_status_changed, sessions_recorded
+        from rcm.home import home_figure
 
         sessions_recorded.connect(on_sessions_recorded, dispatch_uid="auth-units-consumption")
         session_status_changed.connect(
             on_session_status_changed, dispatch_uid="auth-units-on-status"
+        )
+        answers.answer("covering_authorization", authorization_covering_level)
+        home_figure(
+            "Approved authorizations",
+            order=40,
+            count=lambda: PriorAuthorization.objects.filter(status="approved").count(),
         )

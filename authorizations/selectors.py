@@ -142,6 +142,24 @@ def authorization_for_service(
     )
 
 
+def authorization_covering_level(
+    *, coverage: Any, level: str, on: dt.date
+) -> PriorAuthorization | None:
+    """The usable authorization of this coverage for `level` in force on `on`, newest first
+    (what the level-of-care transition page reports). Usable statuses: REFERENCE.md §6."""
+    return (
+        PriorAuthorization.objects.filter(
+            coverage=coverage,
+            level_of_care=level,
+            status__in=USABLE_STATUSES,
+            start_date__lte=on,
+            end_date__gte=on,
+        )
+        .order_by("-start_date")
+        .first()
+    )
+
+
 def authorizations_needing_attention(
     *, org: Organization, today: dt.date | None = None
 ) -> QuerySet:

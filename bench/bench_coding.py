@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from patients.coding import (  # noqa: E402
+from coding import (  # noqa: E402
     CMS_8_MINUTE_RULE,
     Attendance,
     PayerRules,

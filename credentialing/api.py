@@ -15,9 +15,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from coding.types import LICENSE_CHOICES
 from credentialing import selectors, services
 from credentialing.models import License, PayerEnrollment, Provider
-from patients.models import LICENSE_CHOICES, Payer
+from payers.models import Payer
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
 from rcm.models import Membership

@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class CredentialingConfig(AppConfig):
     name = "credentialing"
+
+    def ready(self) -> None:
+        from credentialing.models import Provider
+        from rcm.home import home_figure
+
+        home_figure(
+            "Active providers",
+            order=30,
+            count=lambda: Provider.objects.filter(is_active=True).count(),
+        )

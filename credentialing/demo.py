@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from coding.codesets.npi import npi_check_digit
 from credentialing import rules, services
 from credentialing.models import Provider
-from patients.codesets.npi import npi_check_digit
-from patients.models import Payer
+from payers.models import Payer
 from rcm.models import Organization
 from rcm.tenancy import org_context
 

@@ -8,9 +8,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from coding.types import LICENSE_CHOICES
 from credentialing import rules
 from credentialing.models import License, PayerEnrollment, Provider
-from patients.models import LICENSE_CHOICES, Payer
+from payers.models import Payer
 from rcm.models import Membership
 
 BLANK = [("", "—")]

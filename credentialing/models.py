@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from patients.models import LICENSE_CHOICES
+from coding.types import LICENSE_CHOICES
 from rcm.tenancy.models import TenantModel
 
 
@@ -93,9 +93,7 @@ class PayerEnrollment(TenantModel):
         TERMINATED = "terminated", "Terminated"
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="enrollments")
-    payer = models.ForeignKey(
-        "patients.Payer", on_delete=models.CASCADE, related_name="enrollments"
-    )
+    payer = models.ForeignKey("payers.Payer", on_delete=models.CASCADE, related_name="enrollments")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     submitted_on = models.DateField(null=True, blank=True)
     effective_date = models.DateField(null=True, blank=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from patients.coding.types import LicenseType, license_label
+from coding.types import LicenseType, license_label
 
 # Source: NUCC code format, 3 digits + 6 alphanumerics + "X" (e.g. 1041C0700X)
 TAXONOMY_RE = re.compile(r"^[0-9]{3}[0-9A-Z]{6}X$")

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from credentialing import rules
 from credentialing.models import License, PayerEnrollment, Provider
 from credentialing.rules import Gap, Severity
-from patients.models import Payer
+from payers.models import Payer
 from rcm.models import Organization
 
 TRUE_WORDS = {"1", "true", "yes", "on"}

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from coding.codesets.npi import InvalidNpi, validate_npi
+from coding.types import LicenseType, license_label
 from credentialing import rules
 from credentialing.models import License, PayerEnrollment, Provider
-from patients.codesets.npi import InvalidNpi, validate_npi
-from patients.coding.types import LicenseType, license_label
-from patients.models import Facility, Payer
+from facilities.models import Facility
+from payers.models import Payer
 
 Errors = dict[str, list[str]]
 

@@ -8,7 +8,7 @@ import datetime
 from collections.abc import MutableMapping
 from typing import Any
 
-from patients.coding import (
+from coding import (
     Attendance,
     CodingResult,
     PayerRules,
@@ -16,9 +16,10 @@ from patients.coding import (
     ServiceKind,
     code_service,
 )
-from patients.models import Payer, Session
-from patients.rules import RuleDataError, payer_rules_for
+from patients.models import Session
 from patients.selectors import primary_coverage_on, segment_on
+from payers.models import Payer
+from payers.rules import RuleDataError, payer_rules_for
 
 SELF_PAY_RULES = PayerRules(name="self-pay (no coverage)")
 WeekCache = MutableMapping[tuple[int, datetime.date], dict[datetime.date, int]]

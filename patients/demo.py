@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from patients.codesets.icd10 import validate_icd10
+from coding.codesets.icd10 import validate_icd10
 from patients.models import (
     Coverage,
     EpisodeDiagnosis,
@@ -23,13 +23,13 @@ from patients.models import (
     GroupSession,
     LevelOfCareSegment,
     Patient,
-    Payer,
     Session,
     TreatmentGoal,
     TreatmentPlan,
 )
 from patients.selectors import primary_coverage_on
 from patients.services.plans import FALLBACK_REVIEW_DAYS, PLAN_REVIEW_DAYS
+from payers.models import Payer
 from rcm.tenancy import org_context
 
 BATCH = 1000

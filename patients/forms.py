@@ -11,20 +11,20 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from patients.coding import Modality, ServiceKind
+from coding import Modality, ServiceKind
+from facilities.models import Facility
 from patients.models import (
     MODALITY_CHOICES,
     SERVICE_KIND_CHOICES,
     Coverage,
-    Facility,
     GroupSession,
     LevelOfCare,
     Patient,
-    Payer,
     Program,
     Session,
 )
 from patients.services.episodes import ASAM_LEVELS, validate_diagnosis_input
+from payers.models import Payer
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -1,9 +1,7 @@
-"""Patients, coverage, payers (their rules as data), facilities, episodes, levels of care,
-treatment plans and sessions. Raw facts only: codes are derived when billing."""
+"""Patients, coverage, episodes, levels of care, treatment plans and sessions. Raw facts only:
+codes are derived when billing."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
@@ -12,19 +10,11 @@ from django.db import models
 from django.db.models import F, Func, Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from patients.coding.types import LicenseType, Modality, ServiceKind
+from coding.types import Level, Modality, ProgramKind, ServiceKind
+from facilities.models import Facility
+from payers.models import Payer
 from rcm.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, digits_only
 from rcm.tenancy.models import TenantModel
-
-LICENSE_CHOICES = [
-    (
-        lt.value,
-        lt.value.replace("_", " ").upper()
-        if len(lt.value) <= 5
-        else lt.value.replace("_", " ").capitalize(),
-    )
-    for lt in LicenseType
-]
 
 
 def upper_letters(value: str) -> str:
@@ -34,130 +24,6 @@ def upper_letters(value: str) -> str:
 class DateRange(Func):
     function = "daterange"
     output_field = DateRangeField()
-
-
-# --- Payers ---------------------------------------------------------------------------------
-
-
-class Payer(TenantModel):
-    """One payer contract in one org, with its rules as data (edited by billing managers)."""
-
-    class Kind(models.TextChoices):
-        MEDICARE = "medicare", "Medicare"
-        MEDICAID = "medicaid", "Medicaid (state FFS)"
-        MEDICAID_MCO = "medicaid_mco", "Medicaid MCO"
-        MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage"
-        COMMERCIAL = "commercial", "Commercial"
-        SELF_PAY = "self_pay", "Self-pay"
-
-    class Rounding(models.TextChoices):
-        CMS_8_MINUTE = "cms_8_minute", "CMS 8-minute rule"
-        CPT_MIDPOINT = "cpt_midpoint", "CPT midpoint"
-        STATE_TABLE = "state_table", "State table"
-
-    name = models.CharField(max_length=120)
-    edi_payer_id = models.CharField("EDI payer id", max_length=20, blank=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    claim_filing_indicator = models.CharField(
-        max_length=2, help_text="SBR09: MB Medicare B, MC Medicaid, HM HMO, CI commercial, BL BCBS"
-    )
-    timely_filing_days = models.PositiveIntegerField(default=365)
-    appeal_window_days = models.PositiveIntegerField(default=180)
-    rounding_rule = models.CharField(
-        max_length=20, choices=Rounding.choices, default=Rounding.CPT_MIDPOINT
-    )
-    # State tables: {"count_unit_at": 15} or {"bands": [[15, 1], [30, 2]]}; optional "max_units".
-    rounding_params = models.JSONField(default=dict, blank=True)
-    # {"home_pos": "10", "other_site_pos": "02", "use_facility_pos": false,
-    #  "video_modifier": "95", "audio_only_modifier": "93", "audio_only_allowed": true}
-    telehealth = models.JSONField(default=dict, blank=True)
-    accepted_license_types = ArrayField(
-        models.CharField(max_length=30, choices=LICENSE_CHOICES), default=list, blank=True
-    )
-    pays_under_supervisor = models.BooleanField(default=False)
-    supervision_modifiers = ArrayField(models.CharField(max_length=2), default=list, blank=True)
-    license_modifiers = models.JSONField(default=dict, blank=True)  # {"lcsw": "AJ", ...}
-    auth_required_levels = ArrayField(models.CharField(max_length=30), default=list, blank=True)
-    auth_required_codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
-    # Commercial plans often authorize outpatient care only after N visits; blank = never.
-    outpatient_visits_before_auth = models.PositiveIntegerField(null=True, blank=True)
-    family_min_minutes = models.PositiveIntegerField(default=26)
-    # {"mode": "per_session"} or {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]}
-    group_billing = models.JSONField(default=dict, blank=True)
-    evaluation_code_overrides = models.JSONField(default=dict, blank=True)  # {"90791": "H0031"}
-    # Per program level: {"php": {"min_hours_per_day": 4, "min_hours_per_week": 20,
-    #   "short_day_outcome": "downcode", "downcode_to": {"hcpcs": "S9480", ...}}, "iop": {...}}
-    program_minimums = models.JSONField(default=dict, blank=True)
-    # Per level: {"iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "131",
-    #   "pos": "57", "condition_codes": ["92"], "unit": "per_diem"}}
-    level_of_care_codes = models.JSONField(default=dict, blank=True)
-    # Med/surg comparators for parity checks: {"medsurg_auth_required_levels": [...],
-    #   "medsurg_review_interval_days": {...}, "medsurg_visit_limits": {...}}
-    parity_comparators = models.JSONField(default=dict, blank=True)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["org", "name"], name="uniq_payer_name"),
-            models.CheckConstraint(
-                condition=Q(timely_filing_days__gte=1)
-                & Q(appeal_window_days__gte=1)
-                & Q(family_min_minutes__gte=1),
-                name="payer_day_limits_positive",
-            ),
-        ]
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class FeeScheduleRate(TenantModel):
-    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="rates")
-    code = models.CharField(max_length=5)
-    modifiers = ArrayField(models.CharField(max_length=2), default=list, blank=True, size=4)
-    license_type = models.CharField(max_length=30, choices=LICENSE_CHOICES, blank=True)
-    rate = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
-    effective_from = models.DateField()
-    effective_to = models.DateField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["org", "payer", "code", "modifiers", "license_type", "effective_from"],
-                name="uniq_fee_rate",
-            ),
-            models.CheckConstraint(condition=Q(rate__gte=0), name="fee_rate_not_negative"),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                name="fee_rate_ends_after_start",
-            ),
-            # ArrayField(size=4) is not enforced by PostgreSQL; 837P allows 4 modifiers a line.
-            models.CheckConstraint(
-                condition=Q(modifiers__len__lte=4), name="fee_rate_at_most_4_modifiers"
-            ),
-        ]
-
-
-class Facility(TenantModel):
-    name = models.CharField(max_length=120)
-    npi = models.CharField("Type-2 NPI", max_length=10, blank=True)
-    taxonomy = models.CharField(max_length=10, blank=True)
-    address_line1 = models.CharField(max_length=120)
-    city = models.CharField(max_length=60)
-    state = models.CharField(max_length=2)
-    postal_code = models.CharField(max_length=10)
-    pos = models.CharField("Place of service", max_length=2, default="11")
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="uniq_facility_name")]
-        verbose_name_plural = "facilities"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # --- Patients and coverage --------------------------------------------------------------------
@@ -257,19 +123,9 @@ class Coverage(TenantModel):
 # --- Episodes, levels of care, plans ---------------------------------------------------------
 
 
-class Program(models.TextChoices):
-    MH = "mh", "Mental health"
-    SUD = "sud", "Substance use disorder"
-
-
-class LevelOfCare(models.TextChoices):
-    OUTPATIENT = "outpatient", "Outpatient"
-    IOP = "iop", "Intensive outpatient (IOP)"
-    PHP = "php", "Partial hospitalization (PHP)"
-    RESIDENTIAL = "residential", "Residential"
-    WITHDRAWAL_MANAGEMENT = "withdrawal_management", "Withdrawal management (detox)"
-    INPATIENT = "inpatient", "Inpatient"
-    OTP = "otp", "Opioid treatment program"
+# The canonical lists live in the pure coding package (payers key their rules on them too).
+Program = models.TextChoices("Program", [(p.name, (p.value, p.label)) for p in ProgramKind])
+LevelOfCare = models.TextChoices("LevelOfCare", [(lv.name, (lv.value, lv.label)) for lv in Level])
 
 
 class EpisodeOfCare(TenantModel):

@@ -7,27 +7,26 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 
+from credentialing.models import Provider
+from patients import answers
 from patients.models import (
     Coverage,
     EpisodeOfCare,
     LevelOfCare,
     LevelOfCareSegment,
     Patient,
-    Payer,
     Session,
     TreatmentPlan,
 )
 from patients.models import upper_letters as normalize_last_name
+from payers.models import Payer
 from rcm.fields import blind_lookup
 from rcm.tenancy import require_org
 
 SEARCH_LIMIT = 50
 RECENT_SESSIONS = 10
-# Authorization statuses that let services be delivered (REFERENCE.md §6: HCR A1/A2/A6).
-USABLE_AUTH_STATUSES = ("approved", "partial", "modified")
 
 
 # --- Search -----------------------------------------------------------------------------
@@ -166,22 +165,6 @@ def _level_label(level: str) -> str:
     return dict(LevelOfCare.choices).get(level, level)
 
 
-def _covering_auth(coverage: Coverage, level: str, on: datetime.date) -> Any | None:
-    # String lookup keeps the import direction (patients < authorizations).
-    auth_model = apps.get_model("authorizations", "PriorAuthorization")
-    return (
-        auth_model.objects.filter(
-            coverage=coverage,
-            level_of_care=level,
-            status__in=USABLE_AUTH_STATUSES,
-            start_date__lte=on,
-            end_date__gte=on,
-        )
-        .order_by("-start_date")
-        .first()
-    )
-
-
 def auth_requirement(*, patient: Patient, level: str, on_date: datetime.date) -> AuthRequirement:
     """Whether the primary payer on `on_date` needs prior authorization for `level`, and
     whether an approved authorization already covers that date."""
@@ -194,7 +177,7 @@ def auth_requirement(*, patient: Patient, level: str, on_date: datetime.date) ->
     if level not in (payer.auth_required_levels or []):
         msg = f"{payer.name} does not require prior authorization for {label}."
         return AuthRequirement(level, on_date, payer, False, None, msg)
-    auth = _covering_auth(cov, level, on_date)
+    auth = answers.covering_authorization(coverage=cov, level=level, on=on_date)
     if auth is None:
         msg = (
             f"{payer.name} requires prior authorization for {label}: none approved covers "
@@ -230,8 +213,7 @@ def consent_status(consent: Any, today: datetime.date) -> str:
 
 
 def consents_for(patient: Patient, today: datetime.date) -> list[ConsentRow]:
-    consent_model = apps.get_model("consent", "Part2Consent")
-    rows = consent_model.objects.filter(patient=patient).order_by("-signed_on")
+    rows = answers.part2_consents(patient=patient)
     return [ConsentRow(c, consent_status(c, today)) for c in rows]
 
 
@@ -342,9 +324,7 @@ def session_list(
 def provider_of_user(user: Any) -> Any:
     """The active provider whose sign-in is `user` (credentialing sits above patients, so the
     model is looked up by name)."""
-    from django.apps import apps
 
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    provider_model = apps.get_model("credentialing", "Provider")
-    return provider_model.objects.filter(user=user, is_active=True).first()
+    return Provider.objects.filter(user=user, is_active=True).first()

@@ -1,5 +1,5 @@
-from patients.views import clinical, payers
+from patients.views import clinical
 
 app_name = "patients"
 
-urlpatterns = clinical.urlpatterns + payers.urlpatterns
+urlpatterns = clinical.urlpatterns

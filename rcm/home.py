@@ -1,20 +1,31 @@
-"""The org home page's figures (aggregate counts only, no PHI)."""
+"""The org home page's figures (aggregate counts only, no PHI).
+
+The platform knows no domain model: each app registers its own figures from its AppConfig.ready()
+(`home_figure(...)`), so the imports keep flowing from the apps down to rcm.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
+
+@dataclass(frozen=True)
+class HomeFigure:
+    label: str
+    order: int
+    count: Callable[[], int]
+
+
+_FIGURES: dict[str, HomeFigure] = {}
+
+
+def home_figure(label: str, *, order: int, count: Callable[[], int]) -> None:
+    """Register a count for the home page; `count` runs inside the active org."""
+    _FIGURES[label] = HomeFigure(label=label, order=order, count=count)
 
 
 def home_summary(*, org: Any) -> list[dict[str, Any]]:
-    rows = []
-    for label, model_label, filters in (
-        ("Active patients", "patients.Patient", {"is_active": True}),
-        ("Open episodes", "patients.EpisodeOfCare", {"status": "active"}),
-        ("Active providers", "credentialing.Provider", {"is_active": True}),
-        ("Approved authorizations", "authorizations.PriorAuthorization", {"status": "approved"}),
-    ):
-        model = apps.get_model(model_label)
-        rows.append({"label": label, "count": model.objects.filter(**filters).count()})
-    return rows
+    figures = sorted(_FIGURES.values(), key=lambda f: (f.order, f.label))
+    return [{"label": f.label, "count": f.count()} for f in figures]

@@ -10,6 +10,8 @@ org_patterns = [
     path("audit/access/", views.access_log, name="access_log"),
     path("members/", views.members, name="members"),
     path("members/<uuid:public_id>/part2/", views.member_part2_access, name="member_part2"),
+    path("payers/", include("payers.urls")),
+    path("facilities/", include("facilities.urls")),
     path("patients/", include("patients.urls")),
     path("credentialing/", include("credentialing.urls")),
     path("authorizations/", include("authorizations.urls")),

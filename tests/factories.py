@@ -41,7 +41,7 @@ TODAY = _dt.date(2026, 11, 2)  # a fixed Monday keeps date arithmetic determinis
 
 
 def payer(**fields: Any) -> Any:
-    from patients.models import Payer
+    from payers.models import Payer
 
     n = next(_seq)
     defaults = dict(
@@ -60,7 +60,7 @@ def payer(**fields: Any) -> Any:
 
 
 def facility(**fields: Any) -> Any:
-    from patients.models import Facility
+    from facilities.models import Facility
 
     n = next(_seq)
     defaults = dict(
@@ -105,8 +105,8 @@ def coverage(patient_obj: Any = None, payer_obj: Any = None, **fields: Any) -> A
 
 
 def provider(**fields: Any) -> Any:
+    from coding.codesets.npi import npi_check_digit
     from credentialing.models import Provider
-    from patients.codesets.npi import npi_check_digit
 
     n = next(_seq)
     first9 = f"1{n:08d}"
@@ -199,13 +199,8 @@ def org_graph(org: Organization) -> dict[str, Any]:
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
     from consent.models import Disclosure
     from credentialing.models import License, PayerEnrollment
-    from patients.models import (
-        EpisodeDiagnosis,
-        FeeScheduleRate,
-        GroupSession,
-        TreatmentGoal,
-        TreatmentPlan,
-    )
+    from patients.models import EpisodeDiagnosis, GroupSession, TreatmentGoal, TreatmentPlan
+    from payers.models import FeeScheduleRate
     from rcm.models import PhiAccess, TaskRun
 
     with org_context(org):

@@ -18,16 +18,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from facilities.models import Facility
 from patients.coding_bridge import coding_summary, preview_for, prime_week_cache
 from patients.models import (
     Coverage,
     EpisodeOfCare,
-    Facility,
     GroupSession,
     LevelOfCare,
     LevelOfCareSegment,
     Patient,
-    Payer,
     Session,
     TreatmentPlan,
 )
@@ -39,6 +38,7 @@ from patients.selectors import (
 )
 from patients.services import clinical as services
 from patients.services.sessions import SESSION_FIELDS
+from payers.models import Payer
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
 from rcm.permissions import Cap

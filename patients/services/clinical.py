@@ -1,6 +1,7 @@
 """Intake and clinical-admin services, one import for views, the API and other apps.
 Every service is keyword-only, atomic, and raises ValidationError({field: [message]})."""
 
+from facilities.services import facility_create, facility_update
 from patients.services.episodes import (
     ASAM_LEVELS,
     TransitionResult,
@@ -8,7 +9,6 @@ from patients.services.episodes import (
     episode_discharge,
     level_transition,
 )
-from patients.services.facilities import facility_create, facility_update
 from patients.services.plans import (
     PLAN_REVIEW_DAYS,
     review_days_for,

@@ -9,18 +9,18 @@ from typing import Any
 
 from django.db import transaction
 
-from patients.codesets.icd10 import IcdCode, InvalidIcd10, is_sud, is_z_sdoh, validate_icd10
+from coding.codesets.icd10 import IcdCode, InvalidIcd10, is_sud, is_z_sdoh, validate_icd10
+from facilities.models import Facility
 from patients.models import (
     EpisodeDiagnosis,
     EpisodeOfCare,
-    Facility,
     LevelOfCare,
     LevelOfCareSegment,
     Patient,
     Program,
 )
 from patients.selectors import AuthRequirement, auth_requirement
-from patients.services.fielderrors import FieldErrors, save_guarded
+from rcm.fielderrors import FieldErrors, save_guarded
 
 # ASAM levels by edition (REFERENCE.md §2). MH programs may leave the ASAM level blank.
 ASAM_LEVELS: dict[str, tuple[str, ...]] = {

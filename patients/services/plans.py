@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients.codesets.icd10 import normalize_icd10
+from coding.codesets.icd10 import normalize_icd10
 from patients.models import EpisodeOfCare, LevelOfCare, TreatmentGoal, TreatmentPlan
 from patients.selectors import primary_coverage_on, provider_of_user, segment_on
-from patients.services.fielderrors import FieldErrors, clean_text
+from rcm.fielderrors import FieldErrors, clean_text
 
 # Default days from a plan's effective date to its review (REFERENCE.md §12: residential
 # 7-30, IOP/outpatient 30-90+). A payer overrides per level with

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from patients.models import Coverage, Patient
-from patients.services.fielderrors import (
+from rcm.fielderrors import (
     FieldErrors,
     clean_text,
     model_errors,

@@ -12,17 +12,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients.coding import LicenseType, Modality, ServiceKind, is_em_code
+from coding import LicenseType, Modality, ServiceKind, is_em_code
 from patients.models import GroupSession, Session
 from patients.selectors import episode_for_date, provider_of_user
-from patients.services.fielderrors import (
+from patients.signals import session_status_changed, sessions_recorded
+from rcm.fielderrors import (
     FieldErrors,
     clean_text,
     model_errors,
     reject_unknown,
     save_guarded,
 )
-from patients.signals import session_status_changed, sessions_recorded
 
 SESSION_FIELDS = (
     "patient",

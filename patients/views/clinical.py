@@ -18,14 +18,7 @@ from django.views.decorators.http import require_POST
 
 from patients import forms as f
 from patients.coding_bridge import coding_summary, preview_for
-from patients.models import (
-    Coverage,
-    EpisodeOfCare,
-    LevelOfCare,
-    Patient,
-    Session,
-    TreatmentPlan,
-)
+from patients.models import Coverage, EpisodeOfCare, LevelOfCare, Patient, Session, TreatmentPlan
 from patients.selectors import (
     auth_requirement,
     coding_ready_sessions,

@@ -13,17 +13,12 @@ def register(prefix: str, viewset: type, basename: str) -> None:
 
 
 def _build() -> list:
-    from importlib import import_module
+    from django.utils.module_loading import autodiscover_modules
 
     from rcm.api.members import MembershipViewSet
 
     register("memberships", MembershipViewSet, "membership")
-    for app in ("patients", "credentialing", "authorizations", "consent"):
-        try:
-            import_module(f"{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.api":
-                raise
+    autodiscover_modules("api")  # every installed app's api.py registers its viewsets
     for prefix, viewset, basename in REGISTRY:
         router.register(prefix, viewset, basename=basename)
     return router.urls

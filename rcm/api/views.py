@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from rest_framework import permissions, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -83,3 +85,15 @@ class OrgModelViewSet(OrgScopedMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance: Any) -> None:
         with transaction.atomic():
             instance.delete()
+
+
+class RefuseProtectedDeleteMixin:
+    """A delete of a row still referenced (on_delete=PROTECT) answers 400, not 500."""
+
+    def perform_destroy(self, instance: Any) -> None:
+        try:
+            super().perform_destroy(instance)  # type: ignore[misc]
+        except ProtectedError as exc:
+            raise ValidationError(
+                {"non_field_errors": [f"{instance} is still in use; mark it inactive instead."]}
+            ) from exc

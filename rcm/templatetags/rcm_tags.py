@@ -16,7 +16,7 @@ NAV = [
     ("Sessions", "patients:session_list", "view_patients"),
     ("Authorizations", "authorizations:auth_list", "view_authorizations"),
     ("Providers", "credentialing:provider_list", "view_providers"),
-    ("Payers", "patients:payer_list", "view_providers"),
+    ("Payers", "payers:payer_list", "view_providers"),
 ]
 
 

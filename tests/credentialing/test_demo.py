@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
+from coding.codesets.npi import validate_npi
+from coding.types import LicenseType
 from credentialing import demo, selectors
 from credentialing.models import License, PayerEnrollment, Provider
-from patients.codesets.npi import validate_npi
-from patients.coding.types import LicenseType
 from rcm.tenancy import org_context
 from tests import factories
 

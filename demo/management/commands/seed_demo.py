@@ -54,7 +54,7 @@ FACILITIES = {
 
 
 def _facilities(program: str) -> list[Any]:
-    from patients.models import Facility
+    from facilities.models import Facility
 
     return [
         Facility.objects.get_or_create(name=spec["name"], defaults=spec)[0]
@@ -80,7 +80,7 @@ def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict
     from consent import demo as consent_demo
     from credentialing import demo as cred_demo
     from patients import demo as patient_demo
-    from patients.payer_catalog import catalog_install
+    from payers.catalog import catalog_install
 
     rng = random.Random(f"{org.slug}:2026")
     payers = [p for p, _ in catalog_install(org=org)]

@@ -1,0 +1,402 @@
+"""Inputs and outputs of the coding engine: plain dataclasses and string enums, no Django.
+
+Raw facts go in (`ServiceFacts`), payer behaviour goes in as data (`PayerRules`), and a
+`CodingResult` comes out. Every default describes a CPT/Medicare-like payer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class LicenseType(StrEnum):
+    PSYCHIATRIST = "psychiatrist"
+    PSYCHOLOGIST = "psychologist"
+    LCSW = "lcsw"
+    LPC = "lpc"
+    LMFT = "lmft"
+    ADDICTION_COUNSELOR = "addiction_counselor"
+    PMHNP = "pmhnp"
+    PA = "pa"
+    CNS = "cns"
+    ASSOCIATE = "associate"
+    PEER_SPECIALIST = "peer_specialist"
+
+
+LICENSE_LABELS: dict[LicenseType, str] = {
+    LicenseType.PSYCHIATRIST: "psychiatrist (MD/DO)",
+    LicenseType.PSYCHOLOGIST: "psychologist",
+    LicenseType.LCSW: "LCSW",
+    LicenseType.LPC: "LPC/LMHC",
+    LicenseType.LMFT: "LMFT",
+    LicenseType.ADDICTION_COUNSELOR: "addiction counselor (LADC/CADC)",
+    LicenseType.PMHNP: "PMHNP/NP",
+    LicenseType.PA: "PA",
+    LicenseType.CNS: "CNS",
+    LicenseType.ASSOCIATE: "associate (pre-licensed)",
+    LicenseType.PEER_SPECIALIST: "peer specialist",
+}
+
+
+def license_label(license_type: LicenseType) -> str:
+    return LICENSE_LABELS[license_type]
+
+
+# Choices for model fields and forms (value, label): short types upper-cased, others capitalized.
+LICENSE_CHOICES: list[tuple[str, str]] = [
+    (
+        lt.value,
+        lt.value.replace("_", " ").upper()
+        if len(lt.value) <= 5
+        else lt.value.replace("_", " ").capitalize(),
+    )
+    for lt in LicenseType
+]
+
+
+class ProgramKind(StrEnum):
+    """The program a service belongs to: mental health or substance use disorder."""
+
+    MH = "mh"
+    SUD = "sud"
+
+    @property
+    def label(self) -> str:
+        return {"mh": "Mental health", "sud": "Substance use disorder"}[self.value]
+
+
+class Level(StrEnum):
+    """Levels of care, lowest intensity first."""
+
+    OUTPATIENT = "outpatient"
+    IOP = "iop"
+    PHP = "php"
+    RESIDENTIAL = "residential"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management"
+    INPATIENT = "inpatient"
+    OTP = "otp"
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self]
+
+
+LEVEL_LABELS: dict[str, str] = {
+    "outpatient": "Outpatient",
+    "iop": "Intensive outpatient (IOP)",
+    "php": "Partial hospitalization (PHP)",
+    "residential": "Residential",
+    "withdrawal_management": "Withdrawal management (detox)",
+    "inpatient": "Inpatient",
+    "otp": "Opioid treatment program",
+}
+LEVEL_CHOICES: list[tuple[str, str]] = [(lv.value, LEVEL_LABELS[lv.value]) for lv in Level]
+
+
+class ServiceKind(StrEnum):
+    EVALUATION = "evaluation"
+    INDIVIDUAL = "individual"
+    FAMILY_WITH_PATIENT = "family_with_patient"
+    FAMILY_WITHOUT_PATIENT = "family_without_patient"
+    GROUP = "group"
+    CRISIS = "crisis"
+    EM_WITH_PSYCHOTHERAPY = "em_with_psychotherapy"
+    PROGRAM_DAY = "program_day"
+
+
+class Modality(StrEnum):
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+    AUDIO_ONLY = "audio_only"
+
+
+class RoundingKind(StrEnum):
+    CMS_8_MINUTE = "cms_8_minute"
+    CPT_MIDPOINT = "cpt_midpoint"
+    STATE_TABLE = "state_table"
+
+
+class ShortDayOutcome(StrEnum):
+    DENY = "deny"
+    DOWNCODE = "downcode"
+    PAY = "pay"
+    INFORMATIONAL = "informational"
+
+
+class GroupBillingMode(StrEnum):
+    PER_SESSION = "per_session"
+    PER_15_MIN = "per_15min"
+
+
+class BilledProvider(StrEnum):
+    RENDERING = "rendering"
+    SUPERVISING = "supervising"
+
+
+def check_minutes(minutes: int, what: str = "minutes") -> int:
+    """Return `minutes` unchanged, or raise ValueError when it is negative."""
+    if minutes < 0:
+        raise ValueError(f"{what} cannot be negative (got {minutes})")
+    return minutes
+
+
+def _coerce(instance: Any, name: str, enum: type[StrEnum]) -> None:
+    """Turn a plain string field into its enum member (frozen-safe), with a clear error."""
+    value = getattr(instance, name)
+    if value is None or isinstance(value, enum):
+        return
+    try:
+        object.__setattr__(instance, name, enum(value))
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise ValueError(f"unknown {name} {value!r}; expected one of: {allowed}") from None
+
+
+# --- Payer data -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinuteBand:
+    """State-table row: from `from_minutes` on, the service is worth `units`."""
+
+    from_minutes: int
+    units: int
+
+
+@dataclass(frozen=True)
+class RoundingRule:
+    """How minutes become units.
+
+    CMS_8_MINUTE and CPT_MIDPOINT need no parameters. STATE_TABLE takes either
+    `count_unit_at` (minutes into a unit before that unit counts: 15 = whole units only,
+    1 = any started unit) or explicit `bands`.
+    """
+
+    kind: RoundingKind = RoundingKind.CPT_MIDPOINT
+    unit_minutes: int = 15
+    count_unit_at: int | None = None
+    bands: tuple[MinuteBand, ...] = ()
+    max_units: int | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        _coerce(self, "kind", RoundingKind)
+        if self.unit_minutes <= 0:
+            raise ValueError("unit_minutes must be positive")
+        if self.kind is RoundingKind.CMS_8_MINUTE and self.unit_minutes != 15:
+            raise ValueError("the CMS 8-minute rule only applies to 15-minute units")
+        if (
+            self.bands or self.count_unit_at is not None
+        ) and self.kind is not RoundingKind.STATE_TABLE:
+            raise ValueError("bands/count_unit_at only apply to the state_table rounding kind")
+        if self.count_unit_at is not None and not 1 <= self.count_unit_at <= self.unit_minutes:
+            raise ValueError("count_unit_at must be between 1 and unit_minutes")
+
+
+@dataclass(frozen=True)
+class TelehealthProfile:
+    """A payer's telehealth rules. `use_facility_pos` means "bill the in-person POS"."""
+
+    home_pos: str = "10"
+    other_site_pos: str = "02"
+    use_facility_pos: bool = False
+    video_modifier: str | None = "95"
+    audio_only_modifier: str | None = "93"
+    audio_only_allowed: bool = True
+    audio_only_requires_home: bool = True
+    label: str = "CMS (POS 02/10, 95 video, 93 audio-only at home)"
+
+
+@dataclass(frozen=True)
+class GroupBilling:
+    """Per-session (90853, one unit) or per-15-minute (e.g. H0005 + HQ) group billing."""
+
+    mode: GroupBillingMode = GroupBillingMode.PER_SESSION
+    code: str = "90853"
+    modifiers: tuple[str, ...] = ()
+    unit_rule: RoundingRule | None = None  # None: the payer's general rounding rule
+
+    def __post_init__(self) -> None:
+        _coerce(self, "mode", GroupBillingMode)
+
+
+@dataclass(frozen=True)
+class LevelOfCareCode:
+    """What a program day is billed as. `unit_rule` None = per diem (one unit a day)."""
+
+    hcpcs: str
+    revenue_code: str | None = None
+    unit_rule: RoundingRule | None = None
+    modifiers: tuple[str, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ProgramDayRules:
+    min_hours_per_day: float = 3.0
+    min_hours_per_week: float = 9.0
+    short_day_outcome: ShortDayOutcome = ShortDayOutcome.INFORMATIONAL
+    downcode_to: LevelOfCareCode | None = None
+
+    def __post_init__(self) -> None:
+        _coerce(self, "short_day_outcome", ShortDayOutcome)
+
+
+DEFAULT_ACCEPTED_LICENSES: frozenset[LicenseType] = frozenset(
+    {
+        LicenseType.PSYCHIATRIST,
+        LicenseType.PSYCHOLOGIST,
+        LicenseType.LCSW,
+        LicenseType.LPC,
+        LicenseType.LMFT,
+        LicenseType.PMHNP,
+        LicenseType.PA,
+        LicenseType.CNS,
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayerRules:
+    """Everything payer- or state-specific. The defaults are CPT/Medicare-like."""
+
+    name: str = "default (CPT/Medicare-like)"
+    rounding: RoundingRule = field(default_factory=RoundingRule)
+    telehealth: TelehealthProfile = field(default_factory=TelehealthProfile)
+    accepted_licenses: frozenset[LicenseType] = DEFAULT_ACCEPTED_LICENSES
+    pays_under_supervisor: bool = False
+    supervision_modifiers: tuple[str, ...] = ()
+    license_modifiers: Mapping[LicenseType, str] = field(default_factory=dict)
+    family_min_minutes: int = 26
+    group: GroupBilling = field(default_factory=GroupBilling)
+    evaluation_code_overrides: Mapping[str, str] = field(default_factory=dict)
+    program_day: ProgramDayRules = field(default_factory=ProgramDayRules)
+    level_of_care: LevelOfCareCode | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "accepted_licenses", frozenset(LicenseType(x) for x in self.accepted_licenses)
+        )
+        object.__setattr__(
+            self,
+            "license_modifiers",
+            {LicenseType(k): v for k, v in self.license_modifiers.items()},
+        )
+
+
+# --- Service facts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One group attendee's attended minutes (from their arrival and departure)."""
+
+    patient_ref: str | None
+    minutes: int
+    interactive_complexity: bool = False
+
+    def __post_init__(self) -> None:
+        check_minutes(self.minutes, f"attended minutes of {self.patient_ref or 'attendee'}")
+
+    @classmethod
+    def from_times(
+        cls,
+        patient_ref: str | None,
+        arrival: datetime,
+        departure: datetime,
+        interactive_complexity: bool = False,
+    ) -> Attendance:
+        if departure < arrival:
+            raise ValueError(f"departure {departure} is before arrival {arrival}")
+        minutes = int((departure - arrival).total_seconds() // 60)
+        return cls(patient_ref, minutes, interactive_complexity)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceFacts:
+    """Raw facts about one service. Enum fields also accept their string values."""
+
+    kind: ServiceKind
+    rendering_license: LicenseType
+    minutes: int | None = None
+    attendees: tuple[Attendance, ...] = ()
+    modality: Modality = Modality.IN_PERSON
+    patient_at_home: bool = False
+    facility_pos: str | None = None
+    supervising_license: LicenseType | None = None
+    interactive_complexity: bool = False
+    em_code: str | None = None
+    with_medical_services: bool = False
+    week_minutes: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name, enum in _FACT_ENUMS:
+            _coerce(self, name, enum)
+        if self.minutes is not None:
+            check_minutes(self.minutes)
+        for day, minutes in enumerate(self.week_minutes, start=1):
+            check_minutes(minutes, f"program-day minutes for day {day}")
+
+
+_FACT_ENUMS: tuple[tuple[str, type[StrEnum]], ...] = (
+    ("kind", ServiceKind),
+    ("rendering_license", LicenseType),
+    ("supervising_license", LicenseType),
+    ("modality", Modality),
+)
+
+
+# --- Results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    code: str
+    units: int
+    modifiers: tuple[str, ...]
+    pos: str | None
+    billed_provider: BilledProvider
+    patient_ref: str | None = None
+    revenue_code: str | None = None
+
+
+@dataclass(frozen=True)
+class DayOutcome:
+    """One program day: did it meet the daily minimum and what is billed."""
+
+    day: int
+    minutes: int
+    qualifies: bool
+    outcome: ShortDayOutcome | None
+    billed: LevelOfCareCode | None
+    reason: str
+
+    @property
+    def billable(self) -> bool:
+        return self.billed is not None
+
+
+@dataclass(frozen=True)
+class ProgramWeekResult:
+    days: tuple[DayOutcome, ...]
+    total_minutes: int
+    meets_weekly_minimum: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class CodingResult:
+    billable: bool
+    lines: tuple[ServiceLine, ...]
+    reasons: tuple[str, ...]
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    program_week: ProgramWeekResult | None = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(line.code for line in self.lines)

@@ -1,0 +1,44 @@
+"""Questions the patients app asks of the apps above it, answered without importing them.
+
+Imports flow one way (patients < authorizations, consent). The patient and level-of-care pages
+still need two facts that belong to those apps: which authorization covers a level on a date,
+and the patient's Part 2 consents. Those apps register their answer here from their
+AppConfig.ready(); until one does, asking fails loudly rather than guessing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+_answers: dict[str, Callable[..., Any]] = {}
+QUESTIONS = ("covering_authorization", "part2_consents")
+
+
+class Unanswered(LookupError):
+    """No installed app answers the question (its app is missing from INSTALLED_APPS)."""
+
+
+def answer(question: str, func: Callable[..., Any]) -> None:
+    if question not in QUESTIONS:
+        raise ValueError(f"Unknown question {question!r}; known: {', '.join(QUESTIONS)}")
+    _answers[question] = func
+
+
+def _ask(question: str, **kwargs: Any) -> Any:
+    try:
+        func = _answers[question]
+    except KeyError:
+        raise Unanswered(f"No installed app answers {question!r}.") from None
+    return func(**kwargs)
+
+
+def covering_authorization(*, coverage: Any, level: str, on: datetime.date) -> Any | None:
+    """The usable authorization of `coverage` for `level` in force on `on`, newest first."""
+    return _ask("covering_authorization", coverage=coverage, level=level, on=on)
+
+
+def part2_consents(*, patient: Any) -> list[Any]:
+    """The patient's Part 2 consents, newest signature first (each has `state_on(date)`)."""
+    return list(_ask("part2_consents", patient=patient))

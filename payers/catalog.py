@@ -1,0 +1,414 @@
+"""A starter catalog of payer profiles, as data, that an org can install and then edit.
+
+The federal facts come from /work/shared/domain/REFERENCE.md (section named on each value).
+Anything a contract or a state sets is an EXAMPLE, listed in each profile's "examples": confirm
+it against the payer's manual before billing. Rates are illustrative, not published fee schedules.
+EDI payer ids are left blank: they depend on the clearinghouse.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+from payers.models import Payer
+from payers.services.payers import fee_rate_set, payer_create
+from rcm.tenancy import current_org_id, org_context
+
+RATES_FROM = "2026-01-01"
+# Keys of a profile that are not Payer columns.
+_META_KEYS = ("examples", "sources", "fee_schedule")
+
+_PROGRAM_LEVELS = ["iop", "php", "residential", "withdrawal_management", "inpatient"]
+_CLINICIANS = ["psychiatrist", "psychologist", "lcsw", "lpc", "lmft", "pmhnp", "pa", "cns"]
+
+
+def _rate(code: str, rate: str, modifiers: Iterable[str] = (), license_type: str = "") -> dict:
+    return {
+        "code": code,
+        "rate": rate,
+        "modifiers": list(modifiers),
+        "license_type": license_type,
+        "effective_from": RATES_FROM,
+    }
+
+
+def _per_diem(
+    hcpcs: str,
+    revenue_code: str,
+    tob: str,
+    pos: str,
+    label: str,
+    condition_codes: Iterable[str] = (),
+) -> dict[str, Any]:
+    return {
+        "hcpcs": hcpcs,
+        "revenue_code": revenue_code,
+        "type_of_bill": tob,
+        "pos": pos,
+        "condition_codes": list(condition_codes),
+        "unit": "per_diem",
+        "label": label,
+    }
+
+
+def _program(
+    day: float,
+    week: float,
+    outcome: str,
+    downcode_to: dict | None = None,
+    plan_review_days: int | None = None,
+) -> dict[str, Any]:
+    rules: dict[str, Any] = {
+        "min_hours_per_day": day,
+        "min_hours_per_week": week,
+        "short_day_outcome": outcome,
+    }
+    if downcode_to:
+        rules["downcode_to"] = downcode_to
+    if plan_review_days:
+        rules["plan_review_days"] = plan_review_days
+    return rules
+
+
+# Typical concurrent-review cadence for MH/SUD levels (REFERENCE.md §6 [U][P]).
+_MHSUD_REVIEW_DAYS = {
+    "inpatient": 2,
+    "withdrawal_management": 2,
+    "residential": 7,
+    "php": 5,
+    "iop": 14,
+}
+_COMMERCIAL_MEDSURG = {
+    "applies": True,
+    "medsurg_auth_required_levels": [
+        "inpatient",
+        "skilled_nursing",
+        "inpatient_rehab",
+        "outpatient_surgery",
+        "advanced_imaging",
+    ],
+    "medsurg_review_interval_days": {"inpatient": 3, "skilled_nursing": 7, "inpatient_rehab": 7},
+    "medsurg_visit_limits": {"outpatient_therapy": 30},
+    "medsurg_outpatient_visits_before_auth": None,
+    "mhsud_review_interval_days": _MHSUD_REVIEW_DAYS,
+    "mhsud_visit_limits": {},
+}
+
+MEDICARE: dict[str, Any] = {
+    "name": "Medicare Part B",
+    "kind": "medicare",
+    "claim_filing_indicator": "MB",
+    "timely_filing_days": 365,  # §7: 12 months from the date of service (42 CFR 424.44)
+    "appeal_window_days": 120,  # §7: redetermination within 120 days
+    "rounding_rule": "cms_8_minute",  # §1: Medicare timed codes
+    "rounding_params": {"label": "CMS 8-minute rule"},
+    "telehealth": {  # §3: POS 02/10 + 95 video / 93 audio-only, audio-only at home
+        "home_pos": "10",
+        "other_site_pos": "02",
+        "use_facility_pos": False,
+        "video_modifier": "95",
+        "audio_only_modifier": "93",
+        "audio_only_allowed": True,
+        "audio_only_requires_home": True,
+        "label": "Medicare: POS 10/02, 95 video, 93 audio",
+    },
+    "accepted_license_types": _CLINICIANS,  # §4: LPC/LMFT since 2024; LADC/CADC not
+    "pays_under_supervisor": False,
+    "supervision_modifiers": [],
+    "license_modifiers": {},
+    "auth_required_levels": [],
+    "auth_required_codes": [],
+    "family_min_minutes": 26,
+    "group_billing": {"mode": "per_session", "code": "90853"},
+    "program_minimums": {  # §2: PHP ≥20 h/week, IOP ≥9 h/week; short weeks are informational
+        "php": _program(3, 20, "informational"),
+        "iop": _program(3, 9, "informational"),
+    },
+    "level_of_care_codes": {  # §2: Medicare PHP/IOP bill service lines + condition code 41/92
+        "php": _per_diem("G0410", "0915", "131", "52", "PHP service lines, cond. code 41", ["41"]),
+        "iop": _per_diem("G0410", "0905", "131", "52", "IOP service lines, cond. code 92", ["92"]),
+    },
+    "parity_comparators": {"applies": False},  # §9: MHPAEA does not reach Medicare FFS
+    "fee_schedule": [
+        _rate("90791", "180.00"),
+        _rate("90832", "80.00"),
+        _rate("90834", "105.00"),
+        _rate("90837", "155.00"),
+        _rate("90853", "30.00"),
+        _rate("90834", "78.75", license_type="lcsw"),  # §4: LCSW at 75%
+        _rate("90837", "116.25", license_type="lcsw"),
+    ],
+    "examples": [
+        "fee_schedule",
+        "program_minimums.*.min_hours_per_day",
+        "level_of_care_codes (HCPCS/revenue code per program)",
+    ],
+    "sources": ["REFERENCE.md §1-4, §7, §9"],
+}
+
+STATE_MEDICAID: dict[str, Any] = {
+    "name": "State Medicaid (example)",
+    "kind": "medicaid",
+    "claim_filing_indicator": "MC",
+    "timely_filing_days": 180,  # §7: states may be shorter than 12 months (e.g. Maryland 6)
+    "appeal_window_days": 90,
+    "rounding_rule": "state_table",  # §1: state tables, "per 15 min" = whole units only
+    "rounding_params": {"count_unit_at": 15, "label": "per 15 min: whole units only"},
+    "telehealth": {  # §3: legacy GT for audio-video at some Medicaid programs
+        "home_pos": "10",
+        "other_site_pos": "02",
+        "use_facility_pos": False,
+        "video_modifier": "GT",
+        "audio_only_modifier": None,
+        "audio_only_allowed": False,
+        "audio_only_requires_home": True,
+        "label": "Medicaid: POS 10/02, GT video, no audio",
+    },
+    "accepted_license_types": [*_CLINICIANS, "addiction_counselor", "peer_specialist"],
+    "pays_under_supervisor": True,  # §4: associates billed under the supervisor
+    "supervision_modifiers": ["HO"],
+    "license_modifiers": {  # §4: credential modifiers; the state sets the combinations
+        "psychologist": "AH",
+        "lcsw": "AJ",
+        "lpc": "HO",
+        "lmft": "HO",
+        "addiction_counselor": "HN",
+        "peer_specialist": "HM",
+    },
+    "auth_required_levels": _PROGRAM_LEVELS,
+    "auth_required_codes": [],
+    "family_min_minutes": 26,
+    "group_billing": {"mode": "per_session", "code": "90853"},
+    "evaluation_code_overrides": {"90791": "H0031"},  # §1: many Medicaid programs use H0031
+    "program_minimums": {  # §2: H0015 ≥3 h/day and 9 h/week; short days denied
+        "iop": _program(3, 9, "deny"),
+        "php": _program(4, 20, "deny"),
+    },
+    "level_of_care_codes": {  # §2: typical code patterns by level
+        "iop": _per_diem("H0015", "0906", "131", "57", "SUD IOP"),
+        "php": _per_diem("H0035", "0912", "131", "52", "MH PHP"),
+        "residential": _per_diem("H0018", "1002", "861", "55", "SUD residential"),
+        "withdrawal_management": _per_diem("H0010", "1002", "861", "55", "Residential WM 3.7"),
+    },
+    "parity_comparators": {
+        "applies": False,  # FFS Medicaid outside managed care/ABPs (§9)
+        "mhsud_review_interval_days": _MHSUD_REVIEW_DAYS,
+    },
+    "fee_schedule": [
+        _rate("H0015", "120.00"),
+        _rate("H0035", "150.00"),
+        _rate("H0018", "210.00"),
+        _rate("H0010", "300.00"),
+        _rate("H0031", "90.00"),
+        _rate("90834", "65.00", ["HO"], "lpc"),
+        _rate("90837", "85.00", ["AJ"], "lcsw"),
+    ],
+    "examples": ["everything state-specific: timely/appeal days, modifiers, codes, rates"],
+    "sources": ["REFERENCE.md §1-4, §7"],
+}
+
+MEDICAID_MCO: dict[str, Any] = {
+    "name": "Medicaid MCO (example)",
+    "kind": "medicaid_mco",
+    "claim_filing_indicator": "HM",
+    "timely_filing_days": 90,  # §7: MCOs 90-365 days
+    "appeal_window_days": 60,
+    "rounding_rule": "state_table",
+    "rounding_params": {
+        "count_unit_at": 8,
+        "max_units": 16,
+        "label": "MCO table: a unit counts from 8 min, up to 16 a day",
+    },
+    "telehealth": {
+        "home_pos": "10",
+        "other_site_pos": "02",
+        "use_facility_pos": False,
+        "video_modifier": "95",
+        "audio_only_modifier": "93",
+        "audio_only_allowed": True,
+        "audio_only_requires_home": False,
+        "label": "MCO: POS 10/02, 95 video, 93 audio",
+    },
+    "accepted_license_types": [*_CLINICIANS, "addiction_counselor", "peer_specialist"],
+    "pays_under_supervisor": False,
+    "supervision_modifiers": [],
+    "license_modifiers": {
+        "psychologist": "AH",
+        "lcsw": "AJ",
+        "lpc": "HO",
+        "lmft": "HO",
+        "addiction_counselor": "HN",
+        "peer_specialist": "HM",
+    },
+    "auth_required_levels": _PROGRAM_LEVELS,
+    "auth_required_codes": ["96130", "96131"],  # psychological testing
+    "family_min_minutes": 26,
+    "group_billing": {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]},  # §1
+    "evaluation_code_overrides": {"90791": "H0031"},
+    "program_minimums": {  # §2: PHP short days downcoded to IOP
+        "php": _program(4, 20, "downcode", {"hcpcs": "S9480", "revenue_code": "0905"}),
+        "iop": _program(3, 9, "deny"),
+    },
+    "level_of_care_codes": {  # §2: a Texas MCO pairs 0912+H0035, 0905+S9480
+        "php": _per_diem("H0035", "0912", "131", "52", "MH PHP"),
+        "iop": _per_diem("S9480", "0905", "131", "52", "psychiatric IOP"),
+        "residential": _per_diem("H0018", "1002", "861", "55", "SUD residential"),
+    },
+    "parity_comparators": {  # §9: Medicaid MCOs are covered through 42 CFR 438
+        **_COMMERCIAL_MEDSURG,
+        "medsurg_auth_required_levels": ["inpatient", "skilled_nursing", "home_health"],
+    },
+    "fee_schedule": [
+        _rate("S9480", "140.00"),
+        _rate("H0035", "180.00"),
+        _rate("H0005", "12.50", ["HQ"]),
+        _rate("H0031", "95.00"),
+        _rate("90837", "100.00"),
+    ],
+    "examples": ["everything contract-specific: bands, codes, modifiers, days, rates"],
+    "sources": ["REFERENCE.md §1-2, §7, §9"],
+}
+
+
+def _commercial(
+    name: str, indicator: str, timely: int, visits: int, extra: dict[str, Any]
+) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "name": name,
+        "kind": "commercial",
+        "claim_filing_indicator": indicator,
+        "timely_filing_days": timely,  # §7: often 90 in-network, 180 out-of-network
+        "appeal_window_days": 180,  # §7: ERISA ≥180 days
+        "rounding_rule": "cpt_midpoint",  # §1: most CPT timed codes and commercial payers
+        "rounding_params": {"label": "CPT midpoint rule"},
+        "telehealth": {  # §3: many commercial plans want 95 + the in-person POS
+            "home_pos": "10",
+            "other_site_pos": "02",
+            "use_facility_pos": True,
+            "video_modifier": "95",
+            "audio_only_modifier": "93",
+            "audio_only_allowed": True,
+            "audio_only_requires_home": False,
+            "label": "commercial: in-person POS + 95",
+        },
+        "accepted_license_types": _CLINICIANS,
+        "pays_under_supervisor": False,
+        "supervision_modifiers": [],
+        "license_modifiers": {},
+        "auth_required_levels": _PROGRAM_LEVELS,
+        "auth_required_codes": ["96130", "96131"],
+        "outpatient_visits_before_auth": visits,
+        "family_min_minutes": 26,
+        "group_billing": {"mode": "per_session", "code": "90853"},
+        "level_of_care_codes": {  # §2: 837I revenue code + HCPCS pairs
+            "php": _per_diem("S0201", "0913", "131", "52", "PHP per diem"),
+            "iop": _per_diem("S9480", "0905", "131", "52", "psychiatric IOP per diem"),
+            "residential": _per_diem("H0018", "1002", "861", "55", "SUD residential"),
+            "withdrawal_management": _per_diem("H0010", "1002", "861", "55", "residential WM"),
+        },
+        "parity_comparators": _COMMERCIAL_MEDSURG,
+        "examples": ["all contract terms: days, visit threshold, codes, minimums, rates"],
+        "sources": ["REFERENCE.md §1-3, §6-7, §9"],
+    }
+    profile.update(extra)
+    return profile
+
+
+COMMERCIAL_CI = _commercial(
+    "Commercial PPO (example)",
+    "CI",
+    90,
+    12,
+    {
+        "program_minimums": {
+            "php": _program(6, 30, "downcode", {"hcpcs": "S9480", "revenue_code": "0905"}),
+            "iop": _program(3, 9, "deny"),
+        },
+        "fee_schedule": [
+            _rate("90791", "190.00"),
+            _rate("90834", "110.00"),
+            _rate("90837", "145.00"),
+            _rate("S9480", "350.00"),
+            _rate("S0201", "600.00"),
+            _rate("H0018", "650.00"),
+        ],
+    },
+)
+COMMERCIAL_BL = _commercial(
+    "Blue plan (example)",
+    "BL",
+    180,
+    20,
+    {
+        "accepted_license_types": [*_CLINICIANS, "addiction_counselor"],
+        "program_minimums": {  # §2: some plans allow a brief step-down below the minimum
+            "php": _program(5, 25, "deny"),
+            "iop": _program(3, 9, "pay"),
+        },
+        "fee_schedule": [
+            _rate("90791", "200.00"),
+            _rate("90834", "115.00"),
+            _rate("90837", "150.00"),
+            _rate("90853", "45.00"),
+            _rate("S9480", "375.00"),
+            _rate("S0201", "625.00"),
+        ],
+    },
+)
+
+STARTER_PAYERS: list[dict[str, Any]] = [
+    MEDICARE,
+    STATE_MEDICAID,
+    MEDICAID_MCO,
+    COMMERCIAL_CI,
+    COMMERCIAL_BL,
+]
+
+
+def catalog_names() -> list[str]:
+    return [profile["name"] for profile in STARTER_PAYERS]
+
+
+def payer_fields(profile: dict[str, Any]) -> dict[str, Any]:
+    """The Payer columns of a profile (a deep copy: installing never shares the catalog)."""
+    return {k: copy.deepcopy(v) for k, v in profile.items() if k not in _META_KEYS}
+
+
+@contextmanager
+def _active(org: Any) -> Iterator[None]:
+    active = current_org_id()
+    if active is not None and active != org.pk:
+        raise RuntimeError("catalog_install: another organization is active")
+    with nullcontext() if active == org.pk else org_context(org):
+        yield
+
+
+def _install_one(profile: dict[str, Any], actor: Any) -> tuple[Payer, bool]:
+    existing = Payer.objects.filter(name=profile["name"]).first()
+    if existing is not None:
+        return existing, False  # never overwrite a billing manager's edits
+    payer = payer_create(actor=actor, **payer_fields(profile))
+    for row in profile.get("fee_schedule", []):
+        fee_rate_set(
+            payer=payer,
+            actor=actor,
+            **{**row, "effective_from": datetime.date.fromisoformat(row["effective_from"])},
+        )
+    return payer, True
+
+
+def catalog_install(
+    *, org: Any, names: Iterable[str] | None = None, actor: Any = None
+) -> list[tuple[Payer, bool]]:
+    """Install the starter payers (all, or those named) into `org`; (payer, created) pairs.
+    Idempotent by name: a payer that already exists is left as it is."""
+    wanted = set(catalog_names() if names is None else names)
+    unknown = wanted - set(catalog_names())
+    if unknown:
+        raise ValueError(f"not in the starter catalog: {', '.join(sorted(unknown))}")
+    with _active(org):
+        return [_install_one(p, actor) for p in STARTER_PAYERS if p["name"] in wanted]

@@ -1,0 +1,166 @@
+"""Bridge from a Payer's rule columns (data edited by billing managers) to the pure coding
+engine's `PayerRules`. Validation here names the column at fault, so forms and the API can
+show field errors instead of failing when a claim is coded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import fields as dc_fields
+from typing import Any
+
+from coding import (
+    DEFAULT_ACCEPTED_LICENSES,
+    GroupBilling,
+    LevelOfCareCode,
+    LicenseType,
+    MinuteBand,
+    PayerRules,
+    ProgramDayRules,
+    RoundingRule,
+    TelehealthProfile,
+)
+
+
+class RuleDataError(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(f"{column}: {message}")
+        self.column = column
+        self.message = message
+
+
+def _known(cls: type, data: Mapping[str, Any], column: str) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        raise RuleDataError(column, "must be an object of named settings")
+    allowed = {f.name for f in dc_fields(cls)}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise RuleDataError(column, f"unknown setting(s): {', '.join(unknown)}")
+    return dict(data)
+
+
+def _rounding(kind: str, params: Mapping[str, Any], column: str) -> RoundingRule:
+    data = _known(RoundingRule, params, column)
+    data["bands"] = tuple(MinuteBand(int(a), int(b)) for a, b in data.get("bands", ()))
+    return RoundingRule(kind=kind, **data)
+
+
+def _unit_rule(data: Mapping[str, Any] | None, column: str) -> RoundingRule | None:
+    if not data:
+        return None
+    data = dict(data)
+    return _rounding(data.pop("kind", "cpt_midpoint"), data, column)
+
+
+def _loc_code(data: Mapping[str, Any], column: str) -> LevelOfCareCode:
+    data = dict(data)
+    # Claim-form facts (TOB, POS, condition codes) live beside the engine's fields.
+    for key in ("type_of_bill", "pos", "condition_codes", "unit", "plan_review_days"):
+        data.pop(key, None)
+    data = _known(LevelOfCareCode, data, column)
+    if not data.get("hcpcs"):
+        raise RuleDataError(column, "each level needs an HCPCS/CPT code ('hcpcs')")
+    data["modifiers"] = tuple(data.get("modifiers", ()))
+    data["unit_rule"] = _unit_rule(data.get("unit_rule"), column)
+    return LevelOfCareCode(**data)
+
+
+def _program_day(data: Mapping[str, Any], column: str) -> ProgramDayRules:
+    data = {k: v for k, v in data.items() if k != "plan_review_days"}
+    data = _known(ProgramDayRules, data, column)
+    if data.get("downcode_to"):
+        data["downcode_to"] = _loc_code(data["downcode_to"], column)
+    return ProgramDayRules(**data)
+
+
+def _group(data: Mapping[str, Any], column: str) -> GroupBilling:
+    data = _known(GroupBilling, data, column)
+    data["modifiers"] = tuple(data.get("modifiers", ()))
+    data["unit_rule"] = _unit_rule(data.get("unit_rule"), column)
+    return GroupBilling(**data)
+
+
+def _licenses(values: list[str]) -> frozenset[LicenseType]:
+    if not values:
+        return DEFAULT_ACCEPTED_LICENSES
+    return frozenset(LicenseType(v) for v in values)
+
+
+def _guard(column: str, build: Callable[[], Any]) -> Any:
+    try:
+        return build()
+    except RuleDataError:
+        raise
+    except (TypeError, ValueError, KeyError) as exc:
+        raise RuleDataError(column, str(exc)) from exc
+
+
+def _level_parts(payer: Any, level: str | None) -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    if level and level in (payer.program_minimums or {}):
+        parts["program_day"] = _guard(
+            "program_minimums",
+            lambda: _program_day(payer.program_minimums[level], "program_minimums"),
+        )
+    if level and level in (payer.level_of_care_codes or {}):
+        parts["level_of_care"] = _guard(
+            "level_of_care_codes",
+            lambda: _loc_code(payer.level_of_care_codes[level], "level_of_care_codes"),
+        )
+    return parts
+
+
+# Engine field -> (payer column, builder). Each column is built on its own, so validation can
+# report every bad column at once.
+_COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "rounding": (
+        "rounding_params",
+        lambda p: _rounding(p.rounding_rule, p.rounding_params or {}, "rounding_params"),
+    ),
+    "telehealth": (
+        "telehealth",
+        lambda p: TelehealthProfile(**_known(TelehealthProfile, p.telehealth or {}, "telehealth")),
+    ),
+    "accepted_licenses": ("accepted_license_types", lambda p: _licenses(p.accepted_license_types)),
+    "license_modifiers": (
+        "license_modifiers",
+        lambda p: {LicenseType(k): v for k, v in (p.license_modifiers or {}).items()},
+    ),
+    "group": ("group_billing", lambda p: _group(p.group_billing or {}, "group_billing")),
+}
+
+
+def payer_rules_for(payer: Any, *, level: str | None = None) -> PayerRules:
+    """The engine's view of `payer` for a service at `level` (raises RuleDataError)."""
+    built = {
+        name: _guard(column, lambda b=build: b(payer)) for name, (column, build) in _COLUMNS.items()
+    }
+    return PayerRules(
+        name=payer.name,
+        pays_under_supervisor=payer.pays_under_supervisor,
+        supervision_modifiers=tuple(payer.supervision_modifiers or ()),
+        family_min_minutes=payer.family_min_minutes,
+        evaluation_code_overrides=dict(payer.evaluation_code_overrides or {}),
+        **built,
+        **_level_parts(payer, level),
+    )
+
+
+def validate_payer_rule_data(payer: Any) -> dict[str, list[str]]:
+    """Field errors for the JSON rule columns; empty when every column and level builds."""
+    errors: dict[str, list[str]] = {}
+    for column, build in _COLUMNS.values():
+        try:
+            _guard(column, lambda b=build: b(payer))
+        except RuleDataError as exc:
+            errors.setdefault(exc.column, []).append(exc.message)
+    for level in sorted(set(payer.program_minimums or {}) | set(payer.level_of_care_codes or {})):
+        try:
+            _level_parts(payer, level)
+        except RuleDataError as exc:
+            errors.setdefault(exc.column, []).append(f"{exc.message} (level {level})")
+    if not errors:
+        try:
+            payer_rules_for(payer)
+        except (RuleDataError, TypeError, ValueError) as exc:
+            errors.setdefault("__all__", []).append(str(exc))
+    return errors

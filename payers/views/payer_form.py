@@ -1,0 +1,303 @@
+"""The payer rules form: every payer rule as structured inputs, grouped for the template."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from coding.types import ShortDayOutcome
+from payers.models import Payer
+from payers.services.codes import (
+    FILING_INDICATORS,
+    LEVEL_UNITS,
+    MAX_LINE_MODIFIERS,
+    MEDSURG_CATEGORIES,
+)
+from payers.views.fields import (
+    GROUP_MODES,
+    LEVELS,
+    LICENSES,
+    SHORT_DAY,
+    TokenListField,
+    upper_char,
+)
+
+
+def _cell(field: forms.Field, label: str) -> forms.Field:
+    field.label = label
+    field.widget.attrs["aria-label"] = label
+    return field
+
+
+def _hours(label: str, most: int) -> forms.DecimalField:
+    return _cell(
+        forms.DecimalField(
+            required=False, min_value=0, max_value=most, decimal_places=2, max_digits=5
+        ),
+        label,
+    )
+
+
+def _count(label: str) -> forms.IntegerField:
+    return _cell(forms.IntegerField(required=False, min_value=1), label)
+
+
+class PayerForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    edi_payer_id = forms.CharField(label="EDI payer id", max_length=20, required=False)
+    kind = forms.ChoiceField(choices=Payer.Kind.choices)
+    claim_filing_indicator = forms.ChoiceField(
+        label="Claim filing indicator (SBR09)",
+        choices=[(k, f"{k} — {v}") for k, v in FILING_INDICATORS.items()],
+    )
+    timely_filing_days = forms.IntegerField(min_value=1, label="Timely filing (days)")
+    appeal_window_days = forms.IntegerField(min_value=1, label="Appeal window (days)")
+    is_active = forms.BooleanField(required=False, label="Active")
+
+    rounding_rule = forms.ChoiceField(
+        label="Unit rounding for 15-minute codes", choices=Payer.Rounding.choices
+    )
+    count_unit_at = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=15,
+        label="State table: a unit counts from minute",
+        help_text="15 = whole units only; 8 = from the midpoint; 1 = any started unit.",
+    )
+    rounding_bands = forms.CharField(
+        required=False,
+        max_length=200,
+        label="State table bands (instead)",
+        help_text="from-minute=units, e.g. 8=1, 23=2, 38=3",
+    )
+    max_units = forms.IntegerField(required=False, min_value=1, label="Maximum units a day")
+    rounding_label = forms.CharField(
+        required=False,
+        max_length=80,
+        label="Name of the rule",
+        help_text='e.g. "per 15 min: whole units only"',
+    )
+
+    th_home_pos = upper_char("pos", required=True, label="POS when the patient is at home")
+    th_other_site_pos = upper_char("pos", required=True, label="POS when not at home")
+    th_use_facility_pos = forms.BooleanField(
+        required=False, label="Bill the in-person POS instead of 02/10"
+    )
+    th_video_modifier = upper_char(
+        "modifier", label="Video modifier", help_text="95, GT, or blank for none"
+    )
+    th_audio_only_modifier = upper_char(
+        "modifier", label="Audio-only modifier", help_text="93, FQ, or blank for none"
+    )
+    th_audio_only_allowed = forms.BooleanField(required=False, label="Audio-only is paid")
+    th_audio_only_requires_home = forms.BooleanField(
+        required=False, label="Audio-only only with the patient at home"
+    )
+
+    accepted_license_types = forms.MultipleChoiceField(
+        required=False,
+        choices=LICENSES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Licenses it pays as rendering",
+        help_text="None ticked = the engine's default set.",
+    )
+    pays_under_supervisor = forms.BooleanField(
+        required=False, label="Pays other clinicians' services under a supervisor"
+    )
+    supervision_modifiers = TokenListField(
+        kind="modifier", most=MAX_LINE_MODIFIERS, label="Modifiers on supervised services"
+    )
+
+    auth_required_levels = forms.MultipleChoiceField(
+        required=False,
+        choices=LEVELS,
+        widget=forms.CheckboxSelectMultiple,
+        label="Levels of care that need authorization",
+    )
+    auth_required_codes = TokenListField(kind="code", label="Codes that need authorization")
+    outpatient_visits_before_auth = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Outpatient visits before authorization is needed",
+        help_text="Blank: outpatient visits never need one.",
+    )
+
+    family_min_minutes = forms.IntegerField(min_value=1, label="Family therapy minimum (min)")
+    group_mode = forms.ChoiceField(label="Group billing", choices=list(GROUP_MODES.items()))
+    group_code = upper_char("code", required=True, label="Group code")
+    group_modifiers = TokenListField(
+        kind="modifier", most=MAX_LINE_MODIFIERS, label="Group modifiers"
+    )
+    eval_90791 = upper_char("code", label="Bill 90791 as", help_text="e.g. H0031; blank: 90791")
+    eval_90792 = upper_char("code", label="Bill 90792 as", help_text="blank: 90792")
+
+    parity_applies = forms.BooleanField(required=False, label="Parity (MHPAEA) applies")
+    ms_auth_levels = forms.MultipleChoiceField(
+        required=False,
+        choices=list(MEDSURG_CATEGORIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        label="Med/surg services that need authorization",
+    )
+    ms_visits_before_auth = forms.IntegerField(
+        required=False, min_value=1, label="Med/surg office visits before authorization"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for lt, label in LICENSES:
+            self.fields[f"licmod_{lt}"] = upper_char("modifier", label=label)
+        for level, label in LEVELS:
+            self._add_level_fields(level, label)
+        for cat, label in MEDSURG_CATEGORIES.items():
+            self.fields[f"ms_review_{cat}"] = _count(f"{label}: review every (days)")
+            self.fields[f"ms_limit_{cat}"] = _count(f"{label}: visit limit")
+
+    def _add_level_fields(self, level: str, label: str) -> None:
+        f = self.fields
+        f[f"loc_{level}_hcpcs"] = _cell(upper_char("code"), f"{label}: code")
+        f[f"loc_{level}_modifiers"] = _cell(
+            TokenListField(kind="modifier", most=4), f"{label}: modifiers"
+        )
+        f[f"loc_{level}_revenue_code"] = _cell(upper_char("revenue_code"), f"{label}: rev code")
+        f[f"loc_{level}_type_of_bill"] = _cell(upper_char("type_of_bill"), f"{label}: TOB")
+        f[f"loc_{level}_pos"] = _cell(upper_char("pos"), f"{label}: POS")
+        f[f"loc_{level}_condition_codes"] = _cell(
+            TokenListField(kind="condition_code"), f"{label}: condition codes"
+        )
+        f[f"loc_{level}_unit"] = _cell(
+            forms.ChoiceField(required=False, choices=list(LEVEL_UNITS.items())), f"{label}: unit"
+        )
+        f[f"loc_{level}_label"] = _cell(
+            forms.CharField(required=False, max_length=80), f"{label}: description"
+        )
+        f[f"pm_{level}_day"] = _hours(f"{label}: minimum hours a day", 24)
+        f[f"pm_{level}_week"] = _hours(f"{label}: minimum hours a week", 168)
+        f[f"pm_{level}_short"] = _cell(
+            forms.ChoiceField(required=False, choices=[("", "—"), *SHORT_DAY.items()]),
+            f"{label}: short day",
+        )
+        f[f"pm_{level}_down_hcpcs"] = _cell(upper_char("code"), f"{label}: downcode to")
+        f[f"pm_{level}_down_revenue"] = _cell(
+            upper_char("revenue_code"), f"{label}: downcode rev code"
+        )
+        f[f"pm_{level}_review"] = _count(f"{label}: treatment plan review (days)")
+        f[f"mh_review_{level}"] = _count(f"{label}: review every (days)")
+        f[f"mh_limit_{level}"] = _count(f"{label}: visit limit")
+
+    # Field groups for the template.
+    def _bound(self, names: Iterable[str]) -> list[forms.BoundField]:
+        return [self[name] for name in names]
+
+    def general(self) -> list[forms.BoundField]:
+        return self._bound(
+            [
+                "name",
+                "edi_payer_id",
+                "kind",
+                "claim_filing_indicator",
+                "timely_filing_days",
+                "appeal_window_days",
+                "is_active",
+            ]
+        )
+
+    def units(self) -> list[forms.BoundField]:
+        return self._bound(
+            ["rounding_rule", "count_unit_at", "rounding_bands", "max_units", "rounding_label"]
+        )
+
+    def telehealth(self) -> list[forms.BoundField]:
+        return self._bound([n for n in self.fields if n.startswith("th_")])
+
+    def licensure(self) -> list[forms.BoundField]:
+        return self._bound(
+            ["accepted_license_types", "pays_under_supervisor", "supervision_modifiers"]
+        )
+
+    def license_modifiers(self) -> list[forms.BoundField]:
+        return self._bound(f"licmod_{lt}" for lt, _ in LICENSES)
+
+    def authorization(self) -> list[forms.BoundField]:
+        return self._bound(
+            ["auth_required_levels", "auth_required_codes", "outpatient_visits_before_auth"]
+        )
+
+    def services(self) -> list[forms.BoundField]:
+        return self._bound(
+            [
+                "family_min_minutes",
+                "group_mode",
+                "group_code",
+                "group_modifiers",
+                "eval_90791",
+                "eval_90792",
+            ]
+        )
+
+    def level_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        parts = (
+            "hcpcs",
+            "modifiers",
+            "revenue_code",
+            "type_of_bill",
+            "pos",
+            "condition_codes",
+            "unit",
+            "label",
+        )
+        return [(label, self._bound(f"loc_{lv}_{p}" for p in parts)) for lv, label in LEVELS]
+
+    def program_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        parts = ("day", "week", "short", "down_hcpcs", "down_revenue", "review")
+        return [(label, self._bound(f"pm_{lv}_{p}" for p in parts)) for lv, label in LEVELS]
+
+    def parity(self) -> list[forms.BoundField]:
+        return self._bound(["parity_applies", "ms_auth_levels", "ms_visits_before_auth"])
+
+    def medsurg_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (label, self._bound([f"ms_review_{c}", f"ms_limit_{c}"]))
+            for c, label in MEDSURG_CATEGORIES.items()
+        ]
+
+    def mhsud_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(label, self._bound([f"mh_review_{lv}", f"mh_limit_{lv}"])) for lv, label in LEVELS]
+
+    def clean_rounding_bands(self) -> list[list[int]]:
+        text = self.cleaned_data.get("rounding_bands") or ""
+        rows = [part.split("=") for part in re.split(r"[\s,]+", text.strip()) if part]
+        if not all(len(r) == 2 and r[0].isdigit() and r[1].isdigit() for r in rows):
+            raise ValidationError("Write each band as from-minute=units, e.g. 8=1, 23=2.")
+        return sorted([int(a), int(b)] for a, b in rows)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("rounding_rule") == Payer.Rounding.STATE_TABLE and not (
+            data.get("count_unit_at") or data.get("rounding_bands")
+        ):
+            self.add_error(
+                "count_unit_at", "A state table needs the minute a unit counts from, or bands."
+            )
+        for level, _ in LEVELS:
+            self._clean_level(level, data)
+        return data
+
+    def _clean_level(self, level: str, data: Mapping[str, Any]) -> None:
+        row = [
+            data.get(f"loc_{level}_{p}")
+            for p in ("modifiers", "revenue_code", "type_of_bill", "pos", "condition_codes")
+        ]
+        if any(row) and not data.get(f"loc_{level}_hcpcs"):
+            self.add_error(
+                f"loc_{level}_hcpcs", "Enter the code billed for this level, or clear the row."
+            )
+        hours = data.get(f"pm_{level}_day") is not None or data.get(f"pm_{level}_week") is not None
+        short = data.get(f"pm_{level}_short")
+        if hours and not short:
+            self.add_error(f"pm_{level}_short", "Choose what a short day gets.")
+        if short == ShortDayOutcome.DOWNCODE and not data.get(f"pm_{level}_down_hcpcs"):
+            self.add_error(f"pm_{level}_down_hcpcs", "Enter the code to downcode to.")

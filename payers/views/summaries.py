@@ -1,0 +1,175 @@
+"""A payer's rules in plain words and tables, for the payer detail page."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from coding.types import TelehealthProfile
+from payers.models import Payer
+from payers.services.codes import LEVEL_UNITS, MEDSURG_CATEGORIES
+from payers.views.fields import GROUP_MODES, LEVELS, LICENSES, SHORT_DAY
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A rule column as a dict ({} when it is not a mapping)."""
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def units_summary(p: Payer) -> str:
+    params = as_dict(p.rounding_params)
+    text = (
+        Payer.Rounding(p.rounding_rule).label
+        if p.rounding_rule in Payer.Rounding.values
+        else str(p.rounding_rule)
+    )
+    if p.rounding_rule == Payer.Rounding.STATE_TABLE:
+        detail = params.get("label") or "state table"
+        if params.get("bands"):
+            rows = ", ".join(f"{a}+ min = {b}" for a, b in params["bands"])
+            detail += f" ({rows})"
+        elif params.get("count_unit_at"):
+            detail += f" (a 15-min unit counts from minute {params['count_unit_at']})"
+        text = f"{text} — {detail}"
+    if params.get("max_units"):
+        text += f", at most {params['max_units']} units a day"
+    return text
+
+
+def telehealth_summary(th: Mapping[str, Any]) -> str:
+    d = {**dataclasses.asdict(TelehealthProfile()), **as_dict(th)}
+    where = (
+        "the in-person POS"
+        if d["use_facility_pos"]
+        else f"POS {d['home_pos']} at home / {d['other_site_pos']} elsewhere"
+    )
+    video = f"modifier {d['video_modifier']} video" if d["video_modifier"] else "no video modifier"
+    if not d["audio_only_allowed"]:
+        audio = "audio-only not paid"
+    else:
+        audio = f"{d['audio_only_modifier'] or 'no modifier'} audio-only"
+        audio += " (patient at home only)" if d["audio_only_requires_home"] else ""
+    return f"{where}, {video}, {audio}"
+
+
+def _labels(values: Iterable[str], names: Mapping[str, str]) -> str:
+    return ", ".join(names.get(v, v) for v in values) or "none"
+
+
+def _license_summary(p: Payer) -> list[tuple[str, str]]:
+    names = dict(LICENSES)
+    accepted = p.accepted_license_types or []
+    rows = [
+        ("Licenses paid", _labels(accepted, names) if accepted else "engine default set"),
+        ("Not paid", _labels([lt for lt in names if accepted and lt not in accepted], names)),
+    ]
+    if p.pays_under_supervisor:
+        mods = ", ".join(p.supervision_modifiers) or "no modifier"
+        rows.append(("Supervision", f"bills others' services under a supervisor with {mods}"))
+    else:
+        rows.append(("Supervision", "does not pay under a supervisor"))
+    mods = as_dict(p.license_modifiers)
+    rows.append(
+        (
+            "License modifiers",
+            ", ".join(f"{names.get(k, k)} {v}" for k, v in mods.items()) or "none",
+        )
+    )
+    return rows
+
+
+def _auth_summary(p: Payer) -> str:
+    levels = dict(LEVELS)
+    parts = [f"levels: {_labels(p.auth_required_levels, levels)}"]
+    if p.auth_required_codes:
+        parts.append(f"codes: {', '.join(p.auth_required_codes)}")
+    if p.outpatient_visits_before_auth:
+        parts.append(f"outpatient after {p.outpatient_visits_before_auth} visits")
+    return "; ".join(parts)
+
+
+def _service_summary(p: Payer) -> list[tuple[str, str]]:
+    group = as_dict(p.group_billing)
+    mode = GROUP_MODES.get(group.get("mode", "per_session"), group.get("mode"))
+    code = " ".join([group.get("code", "90853"), *group.get("modifiers", [])])
+    evals = as_dict(p.evaluation_code_overrides)
+    rows = [
+        ("Family therapy", f"at least {p.family_min_minutes} minutes"),
+        ("Group", f"{code}, {mode}"),
+    ]
+    rows += [("Evaluation", f"{cpt} billed as {code}") for cpt, code in evals.items()]
+    return rows
+
+
+def payer_summary(p: Payer) -> list[tuple[str, str]]:
+    """(topic, sentence) rows describing every rule of the payer in plain words."""
+    return [
+        (
+            "Filing",
+            f"claim filing indicator {p.claim_filing_indicator}; timely filing "
+            f"{p.timely_filing_days} days; appeal window {p.appeal_window_days} days",
+        ),
+        ("Units", units_summary(p)),
+        ("Telehealth", telehealth_summary(p.telehealth)),
+        *_license_summary(p),
+        ("Authorization", _auth_summary(p)),
+        *_service_summary(p),
+    ]
+
+
+def level_table(p: Payer) -> list[dict[str, Any]]:
+    codes, programs = as_dict(p.level_of_care_codes), as_dict(p.program_minimums)
+    rows = []
+    for level, label in LEVELS:
+        code, program = as_dict(codes.get(level)), as_dict(programs.get(level))
+        if code or program:
+            down = as_dict(program.get("downcode_to"))
+            rows.append(
+                {
+                    "label": label,
+                    "code": code,
+                    "program": program,
+                    "auth": level in (p.auth_required_levels or []),
+                    "unit": LEVEL_UNITS.get(code.get("unit", ""), ""),
+                    "short": SHORT_DAY.get(program.get("short_day_outcome", ""), ""),
+                    "downcode": " ".join(
+                        filter(None, [down.get("hcpcs"), down.get("revenue_code")])
+                    ),
+                }
+            )
+    return rows
+
+
+def parity_table(p: Payer) -> dict[str, Any]:
+    pc = as_dict(p.parity_comparators)
+    review, limits = (
+        as_dict(pc.get("medsurg_review_interval_days")),
+        as_dict(pc.get("medsurg_visit_limits")),
+    )
+    auth = pc.get("medsurg_auth_required_levels") or []
+    medsurg = [
+        {"label": label, "auth": c in auth, "review": review.get(c), "limit": limits.get(c)}
+        for c, label in MEDSURG_CATEGORIES.items()
+        if c in auth or c in review or c in limits
+    ]
+    mh_review, mh_limit = (
+        as_dict(pc.get("mhsud_review_interval_days")),
+        as_dict(pc.get("mhsud_visit_limits")),
+    )
+    mhsud = [
+        {
+            "label": label,
+            "auth": lv in (p.auth_required_levels or []),
+            "review": mh_review.get(lv),
+            "limit": mh_limit.get(lv),
+        }
+        for lv, label in LEVELS
+        if lv in mh_review or lv in mh_limit or lv in (p.auth_required_levels or [])
+    ]
+    return {
+        "applies": pc.get("applies"),
+        "medsurg": medsurg,
+        "mhsud": mhsud,
+        "ms_visits": pc.get("medsurg_outpatient_visits_before_auth"),
+    }
