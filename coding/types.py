@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -95,6 +95,18 @@ LEVEL_LABELS: dict[str, str] = {
     "otp": "Opioid treatment program",
 }
 LEVEL_CHOICES: list[tuple[str, str]] = [(lv.value, LEVEL_LABELS[lv.value]) for lv in Level]
+
+
+def elapsed_seconds(start: datetime, end: datetime) -> float:
+    """Real time between two aware moments. Python subtracts two datetimes that share a tzinfo
+    on the wall clock, which is wrong across a daylight-saving change (01:30 -> 03:30 on a
+    spring-forward day is one hour), so both are taken to UTC first."""
+    return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
+
+
+def elapsed_minutes(start: datetime, end: datetime) -> int:
+    """Whole minutes of real time from `start` to `end` (rounded down)."""
+    return int(elapsed_seconds(start, end) // 60)
 
 
 class ServiceKind(StrEnum):
@@ -310,10 +322,9 @@ class Attendance:
         departure: datetime,
         interactive_complexity: bool = False,
     ) -> Attendance:
-        if departure < arrival:
+        if elapsed_seconds(arrival, departure) < 0:
             raise ValueError(f"departure {departure} is before arrival {arrival}")
-        minutes = int((departure - arrival).total_seconds() // 60)
-        return cls(patient_ref, minutes, interactive_complexity)
+        return cls(patient_ref, elapsed_minutes(arrival, departure), interactive_complexity)
 
 
 @dataclass(frozen=True, kw_only=True)

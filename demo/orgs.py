@@ -18,11 +18,24 @@ class DemoOrg:
     name: str
     program: str  # "mh" or "sud"
     user_prefix: str
+    time_zone: str
 
 
 CLINICS = (
-    DemoOrg("harbor-mh", "Harbor Behavioral Health (outpatient MH group)", "mh", "harbor"),
-    DemoOrg("summit-sud", "Summit Recovery Center (residential, PHP, IOP)", "sud", "summit"),
+    DemoOrg(
+        "harbor-mh",
+        "Harbor Behavioral Health (outpatient MH group)",
+        "mh",
+        "harbor",
+        "America/Los_Angeles",
+    ),
+    DemoOrg(
+        "summit-sud",
+        "Summit Recovery Center (residential, PHP, IOP)",
+        "sud",
+        "summit",
+        "America/Los_Angeles",
+    ),
 )
 BILLING_COMPANY_USER = "keystone.biller"
 
@@ -47,7 +60,12 @@ def seed_orgs_and_users() -> tuple[list[Organization], list[dict[str, str]]]:
     orgs, logins = [], []
     for spec in CLINICS:
         org, _ = Organization.objects.update_or_create(
-            slug=spec.slug, defaults={"name": spec.name, "kind": Organization.Kind.CLINIC}
+            slug=spec.slug,
+            defaults={
+                "name": spec.name,
+                "kind": Organization.Kind.CLINIC,
+                "time_zone": spec.time_zone,
+            },
         )
         orgs.append(org)
         for role in Role:

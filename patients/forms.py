@@ -25,6 +25,7 @@ from patients.models import (
 )
 from patients.services.episodes import ASAM_LEVELS, validate_diagnosis_input
 from payers.models import Payer
+from rcm.timezones import NonexistentLocalTime, local_moment
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -306,11 +307,22 @@ class SessionForm(forms.Form):
             raise ValidationError(f"No patient with MRN {mrn}.")
         return patient
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in TIME_FIELDS:
+            try:
+                self._moment(name)
+            except NonexistentLocalTime as exc:
+                self.add_error(name, str(exc))
+        return data
+
     def _moment(self, time_name: str) -> datetime.datetime | None:
+        """The clock time on the date of service, in the org's time zone (active in the
+        request), so an evening session keeps its local date."""
         day, clock = self.cleaned_data.get("service_date"), self.cleaned_data.get(time_name)
         if day is None or clock is None:
             return None
-        return timezone.make_aware(datetime.datetime.combine(day, clock))
+        return local_moment(day, clock, timezone.get_current_timezone())
 
     def facts(self) -> dict[str, Any]:
         """Service facts from whatever parsed (previews run on half-filled forms)."""
@@ -334,15 +346,20 @@ class SessionForm(forms.Form):
             "with_medical_services",
         )
         facts = {k: data[k] for k in keys if data.get(k) not in (None, "")}
-        facts.update(
-            starts_at=self._moment("start_time"),
-            ends_at=self._moment("end_time"),
-            arrived_at=self._moment("arrival_time"),
-            departed_at=self._moment("departure_time"),
-        )
+        for name, field in TIME_FIELDS.items():
+            try:
+                facts[field] = self._moment(name)
+            except NonexistentLocalTime:
+                facts[field] = None
         return {k: v for k, v in facts.items() if v is not None}
 
 
+TIME_FIELDS = {
+    "start_time": "starts_at",
+    "end_time": "ends_at",
+    "arrival_time": "arrived_at",
+    "departure_time": "departed_at",
+}
 SESSION_ERROR_ALIASES = {
     "starts_at": "start_time",
     "ends_at": "end_time",

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from coding.types import Level, Modality, ProgramKind, ServiceKind
+from coding.types import Level, Modality, ProgramKind, ServiceKind, elapsed_minutes
 from facilities.models import Facility
 from payers.models import Payer
 from rcm.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, digits_only
@@ -363,5 +363,5 @@ class Session(TenantModel):
             (self.arrived_at, self.departed_at) if self.group_id else (self.starts_at, self.ends_at)
         )
         if start and end:
-            return int((end - start).total_seconds() // 60)
+            return elapsed_minutes(start, end)
         return None

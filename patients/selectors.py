@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from credentialing.models import Provider
 from patients import answers
@@ -243,7 +244,7 @@ class PatientOverview:
 
 
 def patient_overview(*, patient: Patient, today: datetime.date | None = None) -> PatientOverview:
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     episodes = list(episodes_qs().filter(patient=patient).order_by("-admit_date"))
     for ep in episodes:
         ep.current = current_segment(ep)

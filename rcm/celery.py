@@ -21,11 +21,12 @@ log = logging.getLogger(__name__)
 
 # One beat schedule, in code. Each entry fans out per org; the task itself takes an org_id.
 app.conf.beat_schedule = {
-    # Nightly at 02:00 UTC: record that each org's night jobs ran (later issues hang eligibility
-    # re-checks, authorization expiry alerts and denial follow-ups off this fan-out).
+    # Every hour on the hour: start the night jobs of each org whose local clock reads 02:00
+    # (orgs keep their own time zone; later issues hang eligibility re-checks, authorization
+    # expiry alerts and denial follow-ups off this fan-out).
     "nightly-org-fanout": {
         "task": "rcm.tasks.nightly_fanout",
-        "schedule": crontab(hour=2, minute=0),
+        "schedule": crontab(minute=0),
     },
 }
 

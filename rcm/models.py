@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
 
 from rcm.permissions import Role
 from rcm.tenancy.models import TenantModel
+from rcm.timezones import DEFAULT_TIME_ZONE, validate_time_zone
 
 
 class Organization(models.Model):
@@ -26,6 +28,10 @@ class Organization(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CLINIC)
     tax_id = models.CharField(max_length=9, blank=True)
     npi = models.CharField("Type-2 NPI", max_length=10, blank=True)
+    # The clinic's IANA zone: dates of service, "today" and scheduled jobs' days are local to it.
+    time_zone = models.CharField(
+        max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -33,6 +39,10 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Membership(TenantModel):

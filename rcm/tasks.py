@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -16,20 +19,39 @@ def record_heartbeat(org: Any, key: str) -> str:
     run, _ = TaskRun.objects.get_or_create(
         task_name="rcm.tasks.record_heartbeat",
         key=key,
-        defaults={"status": TaskRun.Status.DONE, "detail": f"ran at {timezone.now():%Y-%m-%d}"},
+        defaults={"status": TaskRun.Status.DONE, "detail": f"ran on {timezone.localdate()}"},
     )
     return str(run.public_id)
 
 
+# Night jobs start at 02:00 on each clinic's own clock: "the day" a job works on is the org's
+# local date, not UTC's (an evening in California is already tomorrow in UTC).
+NIGHTLY_LOCAL_HOUR = 2
+
+
+def nights_due(
+    zones: Iterable[tuple[int, str]], now: datetime.datetime, hour: int = NIGHTLY_LOCAL_HOUR
+) -> list[tuple[int, datetime.date]]:
+    """(org id, local date) for each org whose local clock is in `hour` at the moment `now`."""
+    due = []
+    for org_id, zone in zones:
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        if local.hour == hour:
+            due.append((org_id, local.date()))
+    return due
+
+
 @app.task(name="rcm.tasks.nightly_fanout")
 def nightly_fanout() -> int:
+    """Runs hourly; starts the night jobs of the orgs whose local night has come. Each job is
+    keyed by the org's local date, so a repeated or late run never does a night twice."""
     from rcm.models import Organization
 
-    stamp = timezone.now().strftime("%Y-%m-%d")
-    org_ids = list(Organization.objects.values_list("id", flat=True))
-    for org_id in org_ids:
-        record_heartbeat.delay(org_id, f"nightly-{stamp}")
-    return len(org_ids)
+    zones = Organization.objects.values_list("id", "time_zone")
+    due = nights_due(zones, timezone.now())
+    for org_id, local_day in due:
+        record_heartbeat.delay(org_id, f"nightly-{local_day.isoformat()}")
+    return len(due)
 
 
 def enqueue_on_commit(signature: Any) -> None:

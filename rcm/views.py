@@ -114,3 +114,35 @@ def member_part2_access(request: HttpRequest, org_slug: str, public_id: Any) -> 
     verb = "may now see" if allowed else "no longer sees"
     messages.success(request, f"{membership.user.username} {verb} Part 2 records.")
     return redirect("members", org_slug=org_slug)
+
+
+@requires(Cap.MANAGE_MEMBERS)
+def org_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Admins set the org's time zone (dates of service and "today" follow it)."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from rcm.orgs import organization_update_settings
+    from rcm.timezones import zone_choices
+
+    class SettingsForm(forms.Form):
+        time_zone = forms.ChoiceField(
+            choices=zone_choices(),
+            help_text="Dates of service, today's date and night jobs follow this zone.",
+        )
+
+    form = SettingsForm(request.POST or None, initial={"time_zone": request.org.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = organization_update_settings(
+                org=request.org, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, f"Time zone set to {org.time_zone}.")
+            return redirect("org_settings", org_slug=org_slug)
+    status = 400 if form.is_bound and form.errors else 200
+    return TemplateResponse(request, "rcm/org_settings.html", {"form": form}, status=status)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from patients.models import Coverage, Patient
 from rcm.fielderrors import (
@@ -86,7 +87,7 @@ def _check_demographics(values: Mapping[str, Any], errors: FieldErrors) -> None:
         errors.require(bool(values.get(name)), name, "Required: enter the legal name.")
     dob = values.get("date_of_birth")
     if dob is not None:
-        errors.require(dob <= datetime.date.today(), "date_of_birth", "Cannot be in the future.")
+        errors.require(dob <= timezone.localdate(), "date_of_birth", "Cannot be in the future.")
         errors.require(dob.year >= 1900, "date_of_birth", "Enter a year from 1900 on.")
     ssn = values.get("ssn")
     if ssn:

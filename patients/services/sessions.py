@@ -58,11 +58,19 @@ def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
     return timezone.localdate(moment) if moment else None
 
 
+def _in_utc(value: Any) -> Any:
+    """Aware moments in UTC: comparisons of two times that share a zone are made on the wall
+    clock by Python, which misorders the repeated hour when clocks go back."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return value.astimezone(datetime.UTC)
+    return value
+
+
 def session_assemble(**facts: Any) -> Session:
     """An unsaved Session from raw facts, defaults filled in, not validated (previews use it
     on half-filled forms)."""
     reject_unknown(facts, SESSION_FIELDS, "session")
-    facts = {k: v for k, v in facts.items() if v is not None}
+    facts = {k: _in_utc(v) for k, v in facts.items() if v is not None}
     facts["audio_only_reason"] = clean_text(facts.get("audio_only_reason"))
     facts["em_code"] = clean_text(facts.get("em_code")).upper()
     session = Session(**facts)

@@ -24,4 +24,12 @@ def _build() -> list:
     return router.urls
 
 
-api_patterns = _build()
+def _organization() -> list:
+    from django.urls import path
+
+    from rcm.api.organization import OrganizationView
+
+    return [path("organization/", OrganizationView.as_view(), name="api-organization")]
+
+
+api_patterns = _build() + _organization()

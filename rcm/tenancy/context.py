@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from rcm.models import Organization
@@ -70,12 +71,13 @@ def _set_db(name: str, value: int | None) -> None:
 def org_context(
     org: Organization, *, actor_id: int | None = None, part2_access: bool = True
 ) -> Iterator[Organization]:
-    """Activate `org` for the ORM and for row-level security, inside one transaction.
+    """Activate `org` for the ORM and for row-level security, inside one transaction, with the
+    org's time zone as the current one (local dates of service, "today").
     `part2_access=False` hides Part 2 records from the ORM (see TenantModel.part2_path)."""
     previous = _state.get()
     token = _state.set(_State(org=org, actor_id=actor_id, part2_access=part2_access))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), timezone.override(org.zone):
             _set_db("rcm.org_id", org.pk)
             _set_db("rcm.actor_id", actor_id)
             try:

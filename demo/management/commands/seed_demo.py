@@ -125,11 +125,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["patients"] < 1:
             raise CommandError("--patients must be at least 1")
-        today = opts["today"] or timezone.localdate()
         orgs, logins = seed_orgs_and_users()
         programs = {spec.slug: spec.program for spec in CLINICS}
         summaries = {
-            org.slug: seed_clinic(org, programs[org.slug], today, opts["patients"]) for org in orgs
+            # Each clinic's history ends on its own local today (its time zone).
+            org.slug: seed_clinic(
+                org,
+                programs[org.slug],
+                opts["today"] or timezone.localdate(timezone=org.zone),
+                opts["patients"],
+            )
+            for org in orgs
         }
         if opts["json"]:
             self.stdout.write(json.dumps(logins, indent=2))
