@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
-from patients.models import Coverage, LevelOfCareSegment, Session
+from patients.models import Coverage, Session
+from patients.selectors import service_level_of_care
 from rcm.errors import FieldErrors
 
 CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
@@ -345,20 +346,9 @@ def concurrent_review_record(
 # --- Units ledger -----------------------------------------------------------------------------
 
 
-def _session_level(session: Session) -> str | None:
-    """The level of care of the session's episode segment on the service date."""
-    day = session.service_date
-    segments = LevelOfCareSegment.objects.filter(
-        episode__patient_id=session.patient_id, start_date__lte=day
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-    if session.episode_id is not None:
-        segments = segments.filter(episode_id=session.episode_id)
-    return segments.order_by("-start_date").values_list("level", flat=True).first()
-
-
 def _candidates(session: Session, code: str) -> list[PriorAuthorization]:
     """Usable auths for the patient, level and code, locked in a fixed order (no deadlocks)."""
-    level = _session_level(session)
+    level = service_level_of_care(session=session)
     if level is None:
         return []
     auths = PriorAuthorization.objects.filter(

@@ -17,7 +17,7 @@ from coding import (
     code_service,
 )
 from patients.models import Session
-from patients.selectors import primary_coverage_on, segment_on
+from patients.selectors import primary_coverage_on, service_level_of_care
 from payers.models import Payer
 from payers.rules import RuleDataError, payer_rules_for
 
@@ -34,10 +34,7 @@ def _minutes(session: Session) -> int | None:
 
 
 def level_for(session: Session) -> str | None:
-    if session.episode_id is None or session.service_date is None:
-        return None
-    seg = segment_on(session.episode, session.service_date)
-    return seg.level if seg else None
+    return service_level_of_care(session=session)
 
 
 def _facility_pos(session: Session, payer: Payer | None, level: str | None) -> str | None:

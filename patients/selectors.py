@@ -145,6 +145,22 @@ def episode_for_date(patient: Patient, on: datetime.date) -> EpisodeOfCare | Non
     )
 
 
+def service_level_of_care(*, session: Session) -> str | None:
+    """The one answer to "which level of care was this service under" (coding, claims and the
+    authorization ledger all ask it): the level-of-care segment in force on the date of service
+    of the session's episode, or, for a session recorded without an episode, of the patient's
+    episode in force on that date (the latest admitted, as recording picks it). None when no
+    segment covers the date (professional services outside any program)."""
+    day = session.service_date
+    if day is None:
+        return None
+    episode = session.episode if session.episode_id else None
+    if episode is None and session.patient_id:
+        episode = episode_for_date(session.patient, day)
+    segment = segment_on(episode, day) if episode is not None else None
+    return segment.level if segment else None
+
+
 # --- Authorization requirement for a level ------------------------------------------------
 
 
