@@ -13,6 +13,8 @@ from .psychotherapy import (
     CRISIS_MIN_MINUTES,
     CodeDecision,
     addon_code,
+    addon_em_family,
+    addon_refusal,
     crisis_codes,
     evaluation_code,
     family_code,
@@ -23,6 +25,7 @@ from .types import (
     BilledProvider,
     CodingResult,
     LevelOfCareCode,
+    Modality,
     PayerRules,
     ProgramWeekResult,
     ServiceFacts,
@@ -95,22 +98,51 @@ def _code_em(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[Plann
     if addon is None or addon.code is None:
         trace.why(f"{addon.reason if addon else 'no minutes'}; E/M {em} billed alone")
         return [PlannedLine(em, 1)]
-    trace.why(addon.reason)
+    refusal = addon_refusal(em, addon.code)
+    if refusal:
+        trace.fail(refusal)
+        return []
+    trace.why(f"{addon.reason}; {em} is {addon_em_family(em)}, which the add-on may follow")
     return [PlannedLine(em, 1), PlannedLine(addon.code, 1)]
 
 
-# Source: REFERENCE.md §1, crisis under 30 minutes is coded 90832/90833 instead
+def _crisis_site(facts: ServiceFacts, payer: PayerRules) -> str | None:
+    """The in-person, non-office, non-facility POS that takes the payer's site crisis codes."""
+    site = payer.crisis_site
+    if site is None or facts.modality is not Modality.IN_PERSON:
+        return None
+    pos = "12" if facts.patient_at_home else facts.facility_pos
+    return pos if pos in site.places_of_service else None
+
+
+# Source: REFERENCE.md §1, crisis under 30 minutes is coded 90832/90833 instead; §14: crisis
+# minutes of one patient on one date add up (90839 once a day); Medicare G0017/G0018 at a
+# non-office, non-facility site (cms.gov "Psychotherapy for Crisis", CY 2024 PFS).
 def _code_crisis(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
     minutes = _need_minutes(facts, trace)
     if minutes is None:
         return []
-    if minutes < CRISIS_MIN_MINUTES:
+    before = facts.crisis_minutes_before
+    if before + minutes < CRISIS_MIN_MINUTES:
         fallback = "90833 with the E/M" if facts.em_code else "90832"
-        trace.why(f"crisis {minutes} min < 30: coded as psychotherapy ({fallback}) instead")
+        day = f"{before} + {minutes} min that day" if before else f"{minutes} min"
+        trace.why(f"crisis {day} < 30: coded as psychotherapy ({fallback}) instead")
         return (_code_em if facts.em_code else _code_individual)(facts, payer, trace)
     if facts.em_code:
         trace.warn(f"E/M {facts.em_code} is not coded with crisis codes by this engine")
-    return _lines_from(crisis_codes(minutes), trace)
+    first, addon = "90839", "90840"
+    site = _crisis_site(facts, payer)
+    if site is not None and payer.crisis_site is not None:
+        first, addon = payer.crisis_site.first, payer.crisis_site.each_additional
+        trace.why(f"in person at POS {site}: {payer.name} bills crisis as {first}/{addon}")
+    decisions = crisis_codes(minutes, before=before, first_code=first, addon_code=addon)
+    if not decisions:
+        trace.warn(
+            f"these {minutes} minutes add no crisis unit to the {before} minutes already coded "
+            f"today: they are included in the earlier crisis service's codes"
+        )
+        return []
+    return _lines_from(decisions, trace)
 
 
 def _code_group(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:

@@ -65,7 +65,12 @@ def billed_provider(
     return _under_supervisor(facts, payer, codes, trace)
 
 
-# Source: REFERENCE.md §4, supervision: bill under the supervisor with a level modifier [P]
+def _labels(licenses: Iterable[LicenseType]) -> str:
+    return ", ".join(sorted(license_label(x) for x in licenses))
+
+
+# Source: REFERENCE.md §4, supervision: bill under the supervisor with a level modifier [P];
+# §14 incident-to: which supervisor licences and which settings are payer data.
 def _under_supervisor(
     facts: ServiceFacts, payer: PayerRules, codes: tuple[str, ...], trace: Trace
 ) -> BilledProvider | None:
@@ -75,8 +80,22 @@ def _under_supervisor(
         trace.fail(f"{payer.name} does not accept {rendering} and does not pay under a supervisor")
     elif supervisor is None:
         trace.fail(f"{payer.name} does not accept {rendering}; no supervising provider given")
-    elif supervisor not in payer.accepted_licenses:
-        trace.fail(f"supervising {license_label(supervisor)} is not accepted by {payer.name}")
+    elif supervisor not in (payer.supervisor_licenses or payer.accepted_licenses):
+        trace.fail(
+            f"{payer.name} does not pay services billed under a supervising "
+            f"{license_label(supervisor)}"
+            + (
+                f" (billing supervisors: {_labels(payer.supervisor_licenses)})"
+                if payer.supervisor_licenses
+                else ""
+            )
+        )
+    elif payer.supervision_places and facts.facility_pos not in payer.supervision_places:
+        where = facts.facility_pos or "an unknown place of service"
+        trace.fail(
+            f"{payer.name} pays services under a supervisor only at POS "
+            f"{', '.join(sorted(payer.supervision_places))}; this one is at {where}"
+        )
     elif check_scope(codes, supervisor, trace):
         mods = "+".join(payer.supervision_modifiers) or "no modifier"
         trace.why(

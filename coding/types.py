@@ -58,6 +58,9 @@ LICENSE_CHOICES: list[tuple[str, str]] = [
 ]
 
 
+LICENSE_VALUES: list[str] = [lt.value for lt in LicenseType]
+
+
 class ProgramKind(StrEnum):
     """The program a service belongs to: mental health or substance use disorder."""
 
@@ -107,6 +110,16 @@ def elapsed_seconds(start: datetime, end: datetime) -> float:
 def elapsed_minutes(start: datetime, end: datetime) -> int:
     """Whole minutes of real time from `start` to `end` (rounded down)."""
     return int(elapsed_seconds(start, end) // 60)
+
+
+def minutes_within(
+    start: datetime, end: datetime, window_start: datetime, window_end: datetime
+) -> int:
+    """Minutes of [start, end] that fall inside [window_start, window_end] (0 when they do not
+    overlap). A group attendee's time counts only while the group met (REFERENCE.md §14)."""
+    begin = max(start.astimezone(UTC), window_start.astimezone(UTC))
+    finish = min(end.astimezone(UTC), window_end.astimezone(UTC))
+    return max(0, elapsed_minutes(begin, finish))
 
 
 class ServiceKind(StrEnum):
@@ -258,6 +271,20 @@ class ProgramDayRules:
         _coerce(self, "short_day_outcome", ShortDayOutcome)
 
 
+@dataclass(frozen=True)
+class CrisisSiteCodes:
+    """Crisis codes a payer wants when crisis psychotherapy is furnished in person at a
+    non-office, non-facility site (Medicare since 2024: G0017 first 60 minutes, G0018 each
+    further 30; cms.gov "Psychotherapy for Crisis"). `places_of_service` lists the sites."""
+
+    first: str = "G0017"
+    each_additional: str = "G0018"
+    places_of_service: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "places_of_service", frozenset(self.places_of_service))
+
+
 DEFAULT_ACCEPTED_LICENSES: frozenset[LicenseType] = frozenset(
     {
         LicenseType.PSYCHIATRIST,
@@ -288,11 +315,24 @@ class PayerRules:
     evaluation_code_overrides: Mapping[str, str] = field(default_factory=dict)
     program_day: ProgramDayRules = field(default_factory=ProgramDayRules)
     level_of_care: LevelOfCareCode | None = None
+    crisis_site: CrisisSiteCodes | None = None
+    # Who a pre-licensed or auxiliary clinician's service may be billed under (incident-to);
+    # empty = any licence the payer accepts. Medicare: physician, CP, CNS, NP, PA (not CSW,
+    # MFT, MHC); REFERENCE.md §14 "Incident-to for behavioral health".
+    supervisor_licenses: frozenset[LicenseType] = frozenset()
+    # Places of service where billing under a supervisor is allowed; empty = anywhere.
+    supervision_places: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "accepted_licenses", frozenset(LicenseType(x) for x in self.accepted_licenses)
         )
+        object.__setattr__(
+            self,
+            "supervisor_licenses",
+            frozenset(LicenseType(x) for x in self.supervisor_licenses),
+        )
+        object.__setattr__(self, "supervision_places", frozenset(self.supervision_places))
         object.__setattr__(
             self,
             "license_modifiers",
@@ -343,8 +383,13 @@ class ServiceFacts:
     em_code: str | None = None
     with_medical_services: bool = False
     week_minutes: tuple[int, ...] = ()
+    # Crisis minutes of the same patient on the same date are added up (90839 once a day):
+    # `crisis_minutes_before` = minutes of that day's earlier crisis services, which this
+    # service's lines are coded on top of (REFERENCE.md §14 "Crisis").
+    crisis_minutes_before: int = 0
 
     def __post_init__(self) -> None:
+        check_minutes(self.crisis_minutes_before, "earlier crisis minutes that day")
         for name, enum in _FACT_ENUMS:
             _coerce(self, name, enum)
         if self.minutes is not None:

@@ -16,6 +16,7 @@ from coding import (
     ServiceKind,
     code_service,
 )
+from coding.types import minutes_within
 from patients.models import Session
 from patients.selectors import primary_coverage_on, service_level_of_care
 from payers.models import Payer
@@ -30,7 +31,27 @@ def _minutes(session: Session) -> int | None:
         return session.attended_minutes
     if session.kind == ServiceKind.EM_WITH_PSYCHOTHERAPY:
         return session.psychotherapy_minutes
+    if session.group_id and session.arrived_at and session.departed_at:
+        group = session.group
+        return minutes_within(
+            session.arrived_at, session.departed_at, group.starts_at, group.ends_at
+        )
     return session.minutes
+
+
+def _crisis_minutes_before(session: Session) -> int:
+    """Minutes of the patient's earlier completed crisis services on the same date (they add
+    up: 90839 once a day, REFERENCE.md §14)."""
+    if session.kind != ServiceKind.CRISIS or not session.patient_id or not session.starts_at:
+        return 0
+    earlier = Session.objects.filter(
+        patient_id=session.patient_id,
+        kind=ServiceKind.CRISIS.value,
+        status=Session.Status.COMPLETED,
+        service_date=session.service_date,
+        starts_at__lt=session.starts_at,
+    ).exclude(pk=session.pk)
+    return sum(s.minutes or 0 for s in earlier.only("starts_at", "ends_at", "group_id"))
 
 
 def level_for(session: Session) -> str | None:
@@ -125,6 +146,7 @@ def service_facts_for(
         em_code=session.em_code or None,
         with_medical_services=session.with_medical_services,
         week_minutes=_week_minutes(session, week_cache),
+        crisis_minutes_before=_crisis_minutes_before(session),
     )
 
 

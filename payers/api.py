@@ -46,6 +46,7 @@ class LicenseTypeField(serializers.ChoiceField):
 class PayerSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     accepted_license_types = serializers.ListField(child=LicenseTypeField(), required=False)
+    supervisor_license_types = serializers.ListField(child=LicenseTypeField(), required=False)
 
     class Meta:
         model = Payer

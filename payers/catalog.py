@@ -98,6 +98,12 @@ _COMMERCIAL_MEDSURG = {
     "mhsud_visit_limits": {},
 }
 
+# Places of service other than a hospital (19, 21, 22, 23) or SNF (31): 42 CFR 410.26(a)(6).
+_NONINSTITUTIONAL_POS = [
+    "02", "04", "10", "11", "12", "13", "14", "15", "16", "33", "49", "50", "53", "57", "71",
+    "72", "99",
+]  # fmt: skip
+
 MEDICARE: dict[str, Any] = {
     "name": "Medicare Part B",
     "kind": "medicare",
@@ -117,8 +123,20 @@ MEDICARE: dict[str, Any] = {
         "label": "Medicare: POS 10/02, 95 video, 93 audio",
     },
     "accepted_license_types": _CLINICIANS,  # §4: LPC/LMFT since 2024; LADC/CADC not
-    "pays_under_supervisor": False,
+    # §14 incident-to (42 CFR 410.26): auxiliary personnel's BH services billed under a
+    # physician, CP, CNS, NP or PA (not CSW/MFT/MHC) with general supervision, in a
+    # noninstitutional setting (anything but a hospital or SNF, 410.26(a)(6)); no modifier.
+    "pays_under_supervisor": True,
     "supervision_modifiers": [],
+    "supervisor_license_types": ["psychiatrist", "psychologist", "pmhnp", "pa", "cns"],
+    "supervision_places_of_service": _NONINSTITUTIONAL_POS,
+    # §14 crisis: G0017/G0018 "in an applicable site of service (any place of service at which
+    # the non-facility rate applies, other than the office)" (cms.gov Psychotherapy for Crisis).
+    "crisis_site_codes": {
+        "first": "G0017",
+        "each_additional": "G0018",
+        "places_of_service": ["04", "12", "13", "14", "15", "16", "33"],
+    },
     "license_modifiers": {},
     "auth_required_levels": [],
     "auth_required_codes": [],

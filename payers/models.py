@@ -51,6 +51,19 @@ class Payer(TenantModel):
     )
     pays_under_supervisor = models.BooleanField(default=False)
     supervision_modifiers = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    # Incident-to / billing under a supervisor: which supervisor licences the payer pays under
+    # (blank = any licence it accepts) and at which places of service (blank = anywhere).
+    supervisor_license_types = ArrayField(
+        models.CharField(max_length=30, choices=LICENSE_CHOICES), default=list, blank=True
+    )
+    supervision_places_of_service = ArrayField(
+        models.CharField(max_length=2), default=list, blank=True
+    )
+    # Crisis codes at non-office, non-facility sites, e.g. Medicare {"first": "G0017",
+    # "each_additional": "G0018", "places_of_service": ["12", "13", "14", "15", "16", "33"]}.
+    crisis_site_codes = models.JSONField(default=dict, blank=True)
+    # Whether a Z code (e.g. Z63.0) may be the primary diagnosis on this payer's claims.
+    z_code_primary_allowed = models.BooleanField(default=False)
     license_modifiers = models.JSONField(default=dict, blank=True)  # {"lcsw": "AJ", ...}
     auth_required_levels = ArrayField(models.CharField(max_length=30), default=list, blank=True)
     auth_required_codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from coding import (
     DEFAULT_ACCEPTED_LICENSES,
+    CrisisSiteCodes,
     GroupBilling,
     LevelOfCareCode,
     LicenseType,
@@ -79,6 +80,15 @@ def _group(data: Mapping[str, Any], column: str) -> GroupBilling:
     return GroupBilling(**data)
 
 
+def _crisis_site(data: Mapping[str, Any]) -> CrisisSiteCodes | None:
+    if not data:
+        return None
+    data = _known(CrisisSiteCodes, data, "crisis_site_codes")
+    if not data.get("places_of_service"):
+        raise RuleDataError("crisis_site_codes", "list the places of service that use these codes")
+    return CrisisSiteCodes(**data)
+
+
 def _licenses(values: list[str]) -> frozenset[LicenseType]:
     if not values:
         return DEFAULT_ACCEPTED_LICENSES
@@ -126,6 +136,11 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
         lambda p: {LicenseType(k): v for k, v in (p.license_modifiers or {}).items()},
     ),
     "group": ("group_billing", lambda p: _group(p.group_billing or {}, "group_billing")),
+    "crisis_site": ("crisis_site_codes", lambda p: _crisis_site(p.crisis_site_codes or {})),
+    "supervisor_licenses": (
+        "supervisor_license_types",
+        lambda p: frozenset(LicenseType(v) for v in p.supervisor_license_types or ()),
+    ),
 }
 
 
@@ -140,6 +155,7 @@ def payer_rules_for(payer: Any, *, level: str | None = None) -> PayerRules:
         supervision_modifiers=tuple(payer.supervision_modifiers or ()),
         family_min_minutes=payer.family_min_minutes,
         evaluation_code_overrides=dict(payer.evaluation_code_overrides or {}),
+        supervision_places=frozenset(payer.supervision_places_of_service or ()),
         **built,
         **_level_parts(payer, level),
     )

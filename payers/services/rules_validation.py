@@ -97,16 +97,35 @@ def _check_basics(p: Payer, errors: FieldErrors) -> None:
 
 
 def _check_licenses(p: Payer, errors: FieldErrors) -> None:
-    values = p.accepted_license_types
-    if not isinstance(values, list | tuple):
-        errors.add("accepted_license_types", "must be a list of license types.")
+    for column in ("accepted_license_types", "supervisor_license_types"):
+        values = getattr(p, column)
+        if not isinstance(values, list | tuple):
+            errors.add(column, "must be a list of license types.")
+            continue
+        for value in values:
+            if value not in LICENSES:
+                errors.add(
+                    column,
+                    f"Unknown license type {value!r}; use one of {', '.join(sorted(LICENSES))}.",
+                )
+
+
+def _check_crisis_site(p: Payer, errors: FieldErrors) -> None:
+    data = _mapping(errors, "crisis_site_codes", p.crisis_site_codes)
+    if not data:
         return
-    for value in values:
-        if value not in LICENSES:
-            errors.add(
-                "accepted_license_types",
-                f"Unknown license type {value!r}; use one of {', '.join(sorted(LICENSES))}.",
-            )
+    _known_keys(
+        errors, "crisis_site_codes", data, ("first", "each_additional", "places_of_service")
+    )
+    for key in ("first", "each_additional"):
+        message = shape_error("code", data.get(key), f"crisis code '{key}'")
+        if message:
+            errors.add("crisis_site_codes", message)
+    places = data.get("places_of_service")
+    if not places:
+        errors.add("crisis_site_codes", "List the places of service that use these codes.")
+    else:
+        each_shaped(errors, "crisis_site_codes", "pos", places, "place of service")
 
 
 def _check_license_modifiers(p: Payer, errors: FieldErrors) -> None:
@@ -124,6 +143,13 @@ def _check_lists(p: Payer, errors: FieldErrors) -> None:
         errors, "supervision_modifiers", "modifier", p.supervision_modifiers, "supervision modifier"
     )
     each_shaped(errors, "auth_required_codes", "code", p.auth_required_codes, "code")
+    each_shaped(
+        errors,
+        "supervision_places_of_service",
+        "pos",
+        p.supervision_places_of_service,
+        "place of service",
+    )
     levels = p.auth_required_levels
     if not isinstance(levels, list | tuple):
         errors.add("auth_required_levels", "must be a list of levels of care.")
@@ -397,6 +423,7 @@ def _check_parity(p: Payer, errors: FieldErrors) -> None:
 _CHECKS: tuple[Callable[[Payer, FieldErrors], None], ...] = (
     _check_basics,
     _check_licenses,
+    _check_crisis_site,
     _check_license_modifiers,
     _check_lists,
     _check_eval_overrides,

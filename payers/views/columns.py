@@ -113,6 +113,9 @@ _PLAIN = (
     "accepted_license_types",
     "pays_under_supervisor",
     "supervision_modifiers",
+    "supervisor_license_types",
+    "supervision_places_of_service",
+    "z_code_primary_allowed",
     "auth_required_levels",
     "auth_required_codes",
     "outpatient_visits_before_auth",
@@ -139,7 +142,18 @@ def payer_columns(d: Mapping[str, Any]) -> dict[str, Any]:
     programs = {lv: _program_entry(d, lv) for lv, _ in LEVELS}
     columns["program_minimums"] = {lv: e for lv, e in programs.items() if e}
     columns["parity_comparators"] = _parity_column(d)
+    columns["crisis_site_codes"] = _crisis_column(d)
     return columns
+
+
+def _crisis_column(d: Mapping[str, Any]) -> dict[str, Any]:
+    if not (d["crisis_first_code"] or d["crisis_additional_code"] or d["crisis_places_of_service"]):
+        return {}
+    return {
+        "first": d["crisis_first_code"],
+        "each_additional": d["crisis_additional_code"],
+        "places_of_service": d["crisis_places_of_service"],
+    }
 
 
 def _initial_units(p: Payer) -> dict[str, Any]:
@@ -230,6 +244,9 @@ def payer_initial(p: Payer) -> dict[str, Any]:
             "group_modifiers": group.get("modifiers", []),
             "eval_90791": evals.get("90791", ""),
             "eval_90792": evals.get("90792", ""),
+            "crisis_first_code": as_dict(p.crisis_site_codes).get("first", ""),
+            "crisis_additional_code": as_dict(p.crisis_site_codes).get("each_additional", ""),
+            "crisis_places_of_service": as_dict(p.crisis_site_codes).get("places_of_service", []),
             **{f"licmod_{k}": v for k, v in as_dict(p.license_modifiers).items()},
             **_initial_units(p),
             **_initial_telehealth(p),

@@ -111,6 +111,32 @@ class PayerForm(forms.Form):
     supervision_modifiers = TokenListField(
         kind="modifier", most=MAX_LINE_MODIFIERS, label="Modifiers on supervised services"
     )
+    supervisor_license_types = forms.MultipleChoiceField(
+        required=False,
+        choices=LICENSES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Supervisors it pays under (incident-to)",
+        help_text="None ticked = any licence it pays as rendering. Medicare: physician, "
+        "psychologist, NP, PA, CNS (not LCSW, LMFT, LPC).",
+    )
+    supervision_places_of_service = TokenListField(
+        kind="pos",
+        label="Places of service where it pays under a supervisor",
+        help_text="Blank = anywhere. e.g. 11 12",
+    )
+    crisis_first_code = upper_char(
+        "code", label="Crisis at a non-office, non-facility site: first code"
+    )
+    crisis_additional_code = upper_char("code", label="... each additional 30 minutes")
+    crisis_places_of_service = TokenListField(
+        kind="pos",
+        label="... at these places of service",
+        help_text="Medicare: G0017/G0018 at e.g. 12 13 14 15 16 33 (blank = 90839/90840 "
+        "everywhere)",
+    )
+    z_code_primary_allowed = forms.BooleanField(
+        required=False, label="A Z code may be the primary diagnosis"
+    )
 
     auth_required_levels = forms.MultipleChoiceField(
         required=False,
@@ -215,7 +241,13 @@ class PayerForm(forms.Form):
 
     def licensure(self) -> list[forms.BoundField]:
         return self._bound(
-            ["accepted_license_types", "pays_under_supervisor", "supervision_modifiers"]
+            [
+                "accepted_license_types",
+                "pays_under_supervisor",
+                "supervision_modifiers",
+                "supervisor_license_types",
+                "supervision_places_of_service",
+            ]
         )
 
     def license_modifiers(self) -> list[forms.BoundField]:
@@ -229,6 +261,10 @@ class PayerForm(forms.Form):
     def services(self) -> list[forms.BoundField]:
         return self._bound(
             [
+                "z_code_primary_allowed",
+                "crisis_first_code",
+                "crisis_additional_code",
+                "crisis_places_of_service",
                 "family_min_minutes",
                 "group_mode",
                 "group_code",
@@ -284,6 +320,14 @@ class PayerForm(forms.Form):
             )
         for level, _ in LEVELS:
             self._clean_level(level, data)
+        crisis = [data.get(n) for n in ("crisis_first_code", "crisis_additional_code")]
+        if (any(crisis) or data.get("crisis_places_of_service")) and not (
+            all(crisis) and data.get("crisis_places_of_service")
+        ):
+            self.add_error(
+                "crisis_first_code",
+                "Site crisis codes need both codes and the places of service they apply at.",
+            )
         return data
 
     def _clean_level(self, level: str, data: Mapping[str, Any]) -> None:

@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "patients.models.Session.Status",
+        "LicenseTypeEnum": "coding.types.LICENSE_CHOICES",
+        "PayerLicenseTypeEnum": "coding.types.LICENSE_VALUES",
     },
 }
 

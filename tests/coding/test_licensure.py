@@ -138,7 +138,10 @@ def test_associate_refused_when_payer_does_not_pay_under_supervisor():
 
 @pytest.mark.parametrize(
     ("supervisor", "message"),
-    [(None, "no supervising provider given"), ("associate", "is not accepted by State Medicaid")],
+    [
+        (None, "no supervising provider given"),
+        ("associate", "does not pay services billed under a supervising associate"),
+    ],
 )
 def test_associate_refused_without_an_accepted_supervisor(supervisor, message):
     result = code_service(associate(supervisor), SUPERVISED_PAYER)

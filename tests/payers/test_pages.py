@@ -220,6 +220,11 @@ def test_the_form_saves_every_structured_rule(org_a, catalog, manager):
         ({"rounding_bands": "8:1"}, "rounding_bands"),
         ({"pm_php_short": "downcode", "pm_php_down_hcpcs": ""}, "pm_php_down_hcpcs"),
         ({"pm_php_day": "25"}, "pm_php_day"),
+        ({"supervisor_license_types": ["lcsw", "wizard"]}, "supervisor_license_types"),
+        ({"supervision_places_of_service": "11, 1A"}, "supervision_places_of_service"),
+        ({"crisis_first_code": "G0017", "crisis_additional_code": ""}, "crisis_first_code"),
+        ({"crisis_first_code": "G001"}, "crisis_first_code"),
+        ({"crisis_places_of_service": "12 ZZ"}, "crisis_places_of_service"),
     ],
 )
 def test_bad_input_gets_a_field_error_and_saves_nothing(org_a, catalog, manager, changes, field):
@@ -353,3 +358,30 @@ def test_a_payer_with_rules_the_engine_cannot_use_is_flagged(org_a, biller):
     page = biller.get(_url(payer)).text
     assert "Rules the coding engine cannot use" in page
     assert datetime.date.today()  # page rendered without a server error
+
+
+def test_the_form_saves_incident_to_crisis_site_and_z_code_rules(org_a, catalog, manager):
+    payer = catalog[MEDICAID]
+    data = form_data(
+        payer,
+        pays_under_supervisor="on",
+        supervisor_license_types=["psychologist", "pmhnp"],
+        supervision_places_of_service="11 12",
+        crisis_first_code="g0017",
+        crisis_additional_code="G0018",
+        crisis_places_of_service="12, 15",
+        z_code_primary_allowed="on",
+    )
+    assert manager.post(_url(payer, "edit/"), data).status_code == 302
+    stored = reload(org_a, payer)
+    assert stored.crisis_site_codes == {
+        "first": "G0017",
+        "each_additional": "G0018",
+        "places_of_service": ["12", "15"],
+    }
+    assert stored.z_code_primary_allowed is True
+    with org_context(org_a):
+        rules = payer_rules_for(stored)
+    assert rules.crisis_site.places_of_service == frozenset({"12", "15"})
+    assert rules.supervisor_licenses == frozenset({"psychologist", "pmhnp"})
+    assert rules.supervision_places == frozenset({"11", "12"})
