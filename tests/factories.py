@@ -199,7 +199,13 @@ def org_graph(org: Organization) -> dict[str, Any]:
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
     from consent.models import Disclosure
     from credentialing.models import License, PayerEnrollment
-    from patients.models import EpisodeDiagnosis, GroupSession, TreatmentGoal, TreatmentPlan
+    from patients.models import (
+        EpisodeDiagnosis,
+        GroupSession,
+        SessionCorrection,
+        TreatmentGoal,
+        TreatmentPlan,
+    )
     from payers.models import FeeScheduleRate
     from rcm.models import PhiAccess, TaskRun
 
@@ -250,6 +256,13 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "enrollment": PayerEnrollment.objects.create(
                 provider=prov, payer=pay, status="enrolled", effective_date=dt.date(2026, 1, 1)
+            ),
+            "session_correction": SessionCorrection.objects.create(
+                session=sess,
+                revision=1,
+                actor=u,
+                reason="Wrong end time",
+                changes={"ends_at": {"from": None, "to": None}},
             ),
             "review": ConcurrentReview.objects.create(authorization=auth, review_date=TODAY),
             "ledger": UnitLedgerEntry.objects.create(
