@@ -148,6 +148,8 @@ def _check_request(changes: Mapping[str, Any], reason: str, errors: FieldErrors)
     for name in changes:
         if name in NOT_CORRECTABLE:
             errors.add(name, NOT_CORRECTABLE[name])
+    if "rendering_provider" in changes:
+        errors.require(changes["rendering_provider"] is not None, "rendering_provider", "Required.")
     if errors.require(bool(reason), "reason", "Say why the session is corrected."):
         errors.require(
             len(reason) <= REASON_MAX, "reason", f"Keep the reason to {REASON_MAX} characters."
@@ -216,6 +218,8 @@ def session_correct(
     errors = FieldErrors()
     _check_request(changes, reason, errors)
     correctable = {k: v for k, v in changes.items() if k in CORRECTABLE_FIELDS}
+    if correctable.get("rendering_provider", True) is None:
+        del correctable["rendering_provider"]  # refused above; the saved one stands meanwhile
     candidate = session_correction_assemble(session=locked, **correctable)
     _check_group_attendance(locked, candidate, errors)
     _recording_errors(candidate, errors)

@@ -174,6 +174,13 @@ def test_patient_status_signature_episode_and_group_are_not_corrected(setting):
     )
 
 
+def test_the_rendering_provider_cannot_be_corrected_away(setting):
+    session = _record(setting)
+    with pytest.raises(ValidationError) as exc:
+        session_correct(session=session, actor=None, reason="x", rendering_provider=None)
+    assert exc.value.message_dict == {"rendering_provider": ["Required."]}
+
+
 def test_a_field_a_session_does_not_have_is_a_programming_error(setting):
     session = _record(setting)
     with pytest.raises(TypeError, match="unexpected field"):
