@@ -200,6 +200,9 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "patients.models.Session.Status",
+        # Sessions and their corrections share these choice sets; other models have a `kind`.
+        "SessionKindEnum": "patients.models.SERVICE_KIND_CHOICES",
+        "SessionModalityEnum": "patients.models.MODALITY_CHOICES",
     },
 }
 
