@@ -145,3 +145,23 @@ def test_a_visit_corrected_to_an_unauthorized_code_and_back_consumes_again(org_a
         later = START + dt.timedelta(minutes=55)
         session_correct(session=session, actor=None, reason="No, it was 55", ends_at=later)
         assert units_used(visits) == Decimal("1")
+
+
+def test_the_ledger_api_pairs_each_release_with_the_revision_it_gives_back(org_a, iop):
+    from rest_framework.test import APIClient
+
+    from rcm.models import ApiToken
+
+    day = _day(iop)
+    session_correct(session=day, actor=None, reason="Stayed all day", attended_minutes=240)
+    _, raw = ApiToken.issue(user=factories.member(org_a, role="biller"), name="t")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    rows = client.get(
+        f"/api/o/{org_a.slug}/auth-ledger/", {"session__public_id": str(day.public_id)}
+    ).json()["results"]
+    assert sorted((r["kind"], r["session_revision"], r["units"]) for r in rows) == [
+        ("consume", 0, "-3.33"),
+        ("consume", 1, "-4.00"),
+        ("release", 0, "3.33"),
+    ]
