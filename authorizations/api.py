@@ -177,6 +177,7 @@ class UnitLedgerEntrySerializer(serializers.ModelSerializer):
             "id",
             "authorization",
             "session",
+            "session_revision",
             "kind",
             "units",
             "service_date",

@@ -5,17 +5,22 @@ class AuthorizationsConfig(AppConfig):
     name = "authorizations"
 
     def ready(self) -> None:
-        from authorizations.consumption import on_session_status_changed, on_sessions_recorded
+        from authorizations.consumption import (
+            on_session_corrected,
+            on_session_status_changed,
+            on_sessions_recorded,
+        )
         from authorizations.models import PriorAuthorization
         from authorizations.selectors import authorization_covering_level
         from patients import answers
-        from patients.signals import session_status_changed, sessions_recorded
+        from patients.signals import session_corrected, session_status_changed, sessions_recorded
         from rcm.home import home_figure
 
         sessions_recorded.connect(on_sessions_recorded, dispatch_uid="auth-units-consumption")
         session_status_changed.connect(
             on_session_status_changed, dispatch_uid="auth-units-on-status"
         )
+        session_corrected.connect(on_session_corrected, dispatch_uid="auth-units-on-correction")
         answers.answer("covering_authorization", authorization_covering_level)
         home_figure(
             "Approved authorizations",

@@ -1,7 +1,8 @@
 """Recorded sessions and program days consume authorized units (listens to patients'
-`sessions_recorded`). What a service is worth comes from the coding engine, so the ledger
-counts what will be billed: visits or days count one per service, 15-minute units come from
-the payer's rounding rule, hours from attended minutes."""
+`sessions_recorded`, `session_status_changed` and `session_corrected`). What a service is worth
+comes from the coding engine, so the ledger counts what will be billed: visits or days count one
+per service, 15-minute units come from the payer's rounding rule, hours from attended minutes.
+A correction that changes what is billed releases the old debit and consumes anew."""
 
 from __future__ import annotations
 
@@ -74,3 +75,33 @@ def on_session_status_changed(sender: Any, session: Any, previous: str, **kwargs
         consume_for_session(session)
     elif previous == session.Status.COMPLETED:
         units_release_for_session(session=session)  # a cancelled service gives its units back
+
+
+def billed(session: Any) -> tuple[Any, ...] | None:
+    """What a session's debit depends on (None: it debits nothing). Two states with the same
+    answer debit the same units of the same authorization."""
+    if session.status != session.Status.COMPLETED:
+        return None
+    result = preview_for(session_like=session)
+    if not (result.billable and result.lines):
+        return None
+    line = result.lines[0]
+    return (
+        session.service_date,
+        session.episode_id,
+        level_for(session),
+        line.code,
+        line.units,
+        _minutes(session),
+    )
+
+
+def on_session_corrected(sender: Any, session: Any, previous: Any, **kwargs: Any) -> None:
+    """A correction that changes what is billed (minutes, kind, date, level...) gives the old
+    debit back and consumes for the corrected session; other corrections leave the ledger."""
+    from authorizations.services import units_release_for_session
+
+    if billed(previous) == billed(session):
+        return
+    units_release_for_session(session=session)
+    consume_for_session(session)

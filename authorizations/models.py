@@ -129,7 +129,8 @@ class ConcurrentReview(TenantModel):
 
 class UnitLedgerEntry(TenantModel):
     """Append-style ledger: services consume units, releases give them back. Idempotent by
-    (authorization, session, kind)."""
+    (authorization, session, session revision, kind): a correction of a session is a new
+    revision, whose debit follows the release of the old one."""
 
     part2_path = "authorization__coverage__patient__episodes__part2_applies"
 
@@ -148,6 +149,9 @@ class UnitLedgerEntry(TenantModel):
         blank=True,
         related_name="auth_ledger",
     )
+    session_revision = models.PositiveIntegerField(
+        default=0, help_text="The session's revision this entry debits or releases"
+    )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     units = models.DecimalField(
         max_digits=8, decimal_places=2, help_text="Negative consumes, positive releases"
@@ -159,7 +163,7 @@ class UnitLedgerEntry(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "authorization", "session", "kind"],
+                fields=["org", "authorization", "session", "session_revision", "kind"],
                 condition=Q(session__isnull=False),
                 name="uniq_ledger_session_kind",
             ),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
 from patients.models import Coverage, Session
@@ -392,8 +392,21 @@ def _consume_entry(
         kind=UnitLedgerEntry.Kind.CONSUME,
         units=-units,
         service_date=session.service_date,
+        session_revision=session.revision,
         memo=f"{code} x {units}"[:200],
     )
+
+
+def _open_consumes(session: Session) -> QuerySet[UnitLedgerEntry]:
+    """The session's debits not yet given back (each revision releases its own)."""
+    released = UnitLedgerEntry.objects.filter(
+        authorization=OuterRef("authorization"),
+        session=session,
+        session_revision=OuterRef("session_revision"),
+        kind=UnitLedgerEntry.Kind.RELEASE,
+    )
+    consumed = UnitLedgerEntry.objects.filter(session=session, kind=UnitLedgerEntry.Kind.CONSUME)
+    return consumed.filter(~Exists(released))
 
 
 @transaction.atomic
@@ -401,7 +414,8 @@ def units_consume_for_session(
     *, session: Session, code: str, units: Decimal
 ) -> UnitLedgerEntry | None:
     """Consume `units` of the matching approved authorization. Returns None when no
-    authorization applies to this patient, level and code; the same session consumes once."""
+    authorization applies to this patient, level and code; the same session consumes once (a
+    corrected session consumes again only after its earlier debit was released)."""
     code = code.strip().upper()
     units = _as_decimal(units)
     if units is None:
@@ -410,18 +424,22 @@ def units_consume_for_session(
     candidates = _candidates(session, code)
     if not candidates:
         return None
-    prior = UnitLedgerEntry.objects.filter(session=session, authorization__in=candidates)
-    if existing := prior.filter(kind=UnitLedgerEntry.Kind.CONSUME).first():
-        if prior.filter(kind=UnitLedgerEntry.Kind.RELEASE).exists():
-            raise ValidationError(
-                {
-                    "session": [
-                        "This session's units were released; record an "
-                        "adjustment to use them again."
-                    ]
-                }
-            )
+    if existing := _open_consumes(session).filter(authorization__in=candidates).first():
         return existing
+    released = UnitLedgerEntry.objects.filter(
+        session=session,
+        authorization__in=candidates,
+        session_revision=session.revision,
+        kind=UnitLedgerEntry.Kind.RELEASE,
+    )
+    if released.exists():
+        raise ValidationError(
+            {
+                "session": [
+                    "This session's units were released; record an adjustment to use them again."
+                ]
+            }
+        )
     day = session.service_date
     covering = [a for a in candidates if a.start_date <= day <= a.end_date]
     if not covering:
@@ -434,10 +452,10 @@ def units_consume_for_session(
 
 @transaction.atomic
 def units_release_for_session(*, session: Session) -> list[UnitLedgerEntry]:
-    """Give back what a voided or cancelled session consumed (once per authorization)."""
+    """Give back what a voided, cancelled or corrected session consumed (once per debit)."""
     consumed = list(
         UnitLedgerEntry.objects.filter(session=session, kind=UnitLedgerEntry.Kind.CONSUME).order_by(
-            "authorization_id"
+            "authorization_id", "session_revision"
         )
     )
     ids = [entry.authorization_id for entry in consumed]
@@ -447,6 +465,7 @@ def units_release_for_session(*, session: Session) -> list[UnitLedgerEntry]:
         release, _ = UnitLedgerEntry.objects.get_or_create(
             authorization_id=entry.authorization_id,
             session=session,
+            session_revision=entry.session_revision,
             kind=UnitLedgerEntry.Kind.RELEASE,
             defaults={
                 "units": -entry.units,

@@ -7,11 +7,12 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from coding import Modality, ServiceKind
+from credentialing.models import Provider
 from facilities.models import Facility
 from patients.models import (
     MODALITY_CHOICES,
@@ -49,7 +50,7 @@ def _by_public_id(
 
 def providers() -> Any:
     # String lookup: patients sits below credentialing in the import order.
-    return apps.get_model("credentialing", "Provider").objects.filter(is_active=True)
+    return Provider.objects.filter(is_active=True)
 
 
 def apply_errors(
@@ -248,10 +249,16 @@ def _group_label(group: GroupSession) -> str:
     return f"{when:%Y-%m-%d %H:%M} {group.topic or 'Group'}"
 
 
-class SessionForm(forms.Form):
-    patient = forms.CharField(label="Patient MRN")
+def _active_or(queryset: Any, *current: Any) -> Any:
+    """Active choices, plus the ones a saved session already uses (still shown if retired)."""
+    ids = [obj.pk for obj in current if obj is not None]
+    return queryset.filter(Q(is_active=True) | Q(pk__in=ids)).distinct()
+
+
+class SessionFactsForm(forms.Form):
+    """What a session records about the service itself (shared by recording and correcting)."""
+
     kind = forms.ChoiceField(choices=SERVICE_KIND_CHOICES, initial=ServiceKind.INDIVIDUAL.value)
-    status = forms.ChoiceField(choices=Session.Status.choices, initial=Session.Status.COMPLETED)
     service_date = forms.DateField(widget=DATE, label="Date of service")
     start_time = forms.TimeField(required=False, widget=TIME, label="Start")
     end_time = forms.TimeField(required=False, widget=TIME, label="End")
@@ -261,12 +268,6 @@ class SessionForm(forms.Form):
         help_text="E/M + psychotherapy: excluding E/M time",
     )
     em_code = forms.CharField(required=False, max_length=5, label="E/M code")
-    group = forms.ModelChoiceField(
-        queryset=GroupSession.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        empty_label="—",
-    )
     arrival_time = forms.TimeField(required=False, widget=TIME, label="Arrived")
     departure_time = forms.TimeField(required=False, widget=TIME, label="Left")
     attended_minutes = forms.IntegerField(required=False, label="Program day: minutes attended")
@@ -292,20 +293,8 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        since = timezone.now() - datetime.timedelta(days=GROUP_LOOKBACK_DAYS)
-        self.fields["group"].queryset = GroupSession.objects.filter(starts_at__gte=since).order_by(
-            "-starts_at"
-        )
-        self.fields["group"].label_from_instance = _group_label
         for name in ("rendering_provider", "supervising_provider"):
             self.fields[name].queryset = providers()
-
-    def clean_patient(self) -> Patient:
-        mrn = self.cleaned_data["patient"].strip()
-        patient = Patient.objects.filter(mrn__iexact=mrn).first()
-        if patient is None:
-            raise ValidationError(f"No patient with MRN {mrn}.")
-        return patient
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -323,6 +312,32 @@ class SessionForm(forms.Form):
         if day is None or clock is None:
             return None
         return local_moment(day, clock, timezone.get_current_timezone())
+
+
+class SessionForm(SessionFactsForm):
+    patient = forms.CharField(label="Patient MRN")
+    status = forms.ChoiceField(choices=Session.Status.choices, initial=Session.Status.COMPLETED)
+    group = forms.ModelChoiceField(
+        queryset=GroupSession.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label="—",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        since = timezone.now() - datetime.timedelta(days=GROUP_LOOKBACK_DAYS)
+        self.fields["group"].queryset = GroupSession.objects.filter(starts_at__gte=since).order_by(
+            "-starts_at"
+        )
+        self.fields["group"].label_from_instance = _group_label
+
+    def clean_patient(self) -> Patient:
+        mrn = self.cleaned_data["patient"].strip()
+        patient = Patient.objects.filter(mrn__iexact=mrn).first()
+        if patient is None:
+            raise ValidationError(f"No patient with MRN {mrn}.")
+        return patient
 
     def facts(self) -> dict[str, Any]:
         """Service facts from whatever parsed (previews run on half-filled forms)."""
@@ -354,12 +369,78 @@ class SessionForm(forms.Form):
         return {k: v for k, v in facts.items() if v is not None}
 
 
+# Form time inputs and the session's moments they set.
 TIME_FIELDS = {
     "start_time": "starts_at",
     "end_time": "ends_at",
     "arrival_time": "arrived_at",
     "departure_time": "departed_at",
 }
+# Correctable facts the form holds as they are on the session.
+CORRECTED_AS_IS = (
+    "kind",
+    "service_date",
+    "psychotherapy_minutes",
+    "em_code",
+    "attended_minutes",
+    "modality",
+    "patient_location",
+    "audio_only_reason",
+    "facility",
+    "rendering_provider",
+    "supervising_provider",
+    "interactive_complexity",
+    "with_medical_services",
+)
+
+
+def _clock(moment: datetime.datetime | None) -> datetime.time | None:
+    """A saved moment as the form shows it: local time of day, to the minute."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).time().replace(second=0, microsecond=0)
+
+
+def correction_initial(session: Session) -> dict[str, Any]:
+    initial = {name: getattr(session, name) for name in CORRECTED_AS_IS}
+    initial.update({name: _clock(getattr(session, attr)) for name, attr in TIME_FIELDS.items()})
+    initial["revision"] = session.revision
+    return initial
+
+
+class SessionCorrectionForm(SessionFactsForm):
+    """The saved session's facts, pre-filled (times in the current time zone), and why they are
+    corrected. Only what the user changed goes to the service, so a value the form can't show
+    exactly (seconds of an API-recorded time) is never rewritten by accident."""
+
+    reason = forms.CharField(
+        max_length=500,
+        label="Why is it corrected?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the session's history with your name.",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        kwargs["initial"] = correction_initial(session)
+        super().__init__(*args, **kwargs)
+        people = (session.rendering_provider, session.supervising_provider)
+        for name in ("rendering_provider", "supervising_provider"):
+            self.fields[name].queryset = _active_or(Provider.objects.all(), *people)
+        self.fields["facility"].queryset = _active_or(Facility.objects.all(), session.facility)
+
+    def changes(self) -> dict[str, Any]:
+        """The corrected facts: fields the user changed; every time again when the date moved
+        (the times are on the service date)."""
+        changed, data = set(self.changed_data), self.cleaned_data  # parsed fields only
+        found = {name: data[name] for name in CORRECTED_AS_IS if name in changed and name in data}
+        moved = "service_date" in changed
+        for name, attr in TIME_FIELDS.items():
+            if (name in changed or moved) and {name, "service_date"} <= set(data):
+                found[attr] = self._moment(name)
+        return found
+
+
 SESSION_ERROR_ALIASES = {
     "starts_at": "start_time",
     "ends_at": "end_time",

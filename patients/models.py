@@ -3,6 +3,7 @@ codes are derived when billing."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.core.validators import MinValueValidator
@@ -337,10 +338,22 @@ class Session(TenantModel):
     em_code = models.CharField(max_length=5, blank=True)
     with_medical_services = models.BooleanField(default=False)
     note_signed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the claims app when a claim carries the session (session_lock_for_claim): from then
+    # on a correction needs a replacement claim (frequency code 7).
+    claim_locked_at = models.DateTimeField(null=True, blank=True)
+    claim_reference = models.CharField(max_length=50, blank=True)
+    # Bumped by each correction; a form carries it so two people can't overwrite each other,
+    # and the units ledger keys a session's debits on it.
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(claim_locked_at__isnull=True, claim_reference="")
+                | (Q(claim_locked_at__isnull=False) & ~Q(claim_reference="")),
+                name="session_claim_lock_names_the_claim",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True)
                 | Q(starts_at__isnull=True)
@@ -365,3 +378,29 @@ class Session(TenantModel):
         if start and end:
             return elapsed_minutes(start, end)
         return None
+
+
+class SessionCorrection(TenantModel):
+    """One row per correction of a recorded session: who, when, why, and each field's value
+    before and after (`changes`: {field: {"from": ..., "to": ...}}, JSON values: ids for
+    related rows, ISO strings for dates and times). Append-only for the app role."""
+
+    part2_path = "session__patient__episodes__part2_applies"
+    append_only = True
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="corrections")
+    revision = models.PositiveIntegerField(help_text="The session's revision after this change")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = EncryptedTextField()  # free text: may name clinical detail
+    changes = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "session", "revision"], name="uniq_session_correction_revision"
+            )
+        ]
+        ordering = ["-created_at", "-id"]

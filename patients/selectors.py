@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from credentialing.models import Provider
+from facilities.models import Facility
 from patients import answers
 from patients.models import (
     Coverage,
@@ -19,6 +21,7 @@ from patients.models import (
     LevelOfCareSegment,
     Patient,
     Session,
+    SessionCorrection,
     TreatmentPlan,
 )
 from patients.models import upper_letters as normalize_last_name
@@ -345,3 +348,113 @@ def provider_of_user(user: Any) -> Any:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return Provider.objects.filter(user=user, is_active=True).first()
+
+
+# --- Session correction history -------------------------------------------------------------
+
+CORRECTION_LABELS = {
+    "service_date": "Date of service",
+    "starts_at": "Start",
+    "ends_at": "End",
+    "psychotherapy_minutes": "Psychotherapy minutes",
+    "arrived_at": "Arrived",
+    "departed_at": "Left",
+    "attended_minutes": "Minutes attended",
+    "kind": "Kind",
+    "modality": "Modality",
+    "patient_location": "Patient was",
+    "audio_only_reason": "Why audio-only",
+    "facility": "Facility",
+    "rendering_provider": "Rendering provider",
+    "supervising_provider": "Supervising provider",
+    "interactive_complexity": "Interactive complexity",
+    "em_code": "E/M code",
+    "with_medical_services": "Evaluation with medical services",
+    "episode": "Episode",
+    "note_signed_at": "Note signed",
+}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    when: datetime.datetime
+    who: str
+    reason: str
+    changes: list[FieldChange]
+
+
+def _names(model: Any, ids: set[Any]) -> dict[Any, str]:
+    return {obj.pk: str(obj) for obj in model.objects.filter(pk__in=ids)} if ids else {}
+
+
+def _episode_names(ids: set[Any]) -> dict[Any, str]:
+    rows = EpisodeOfCare.objects.filter(pk__in=ids) if ids else []
+    return {ep.pk: f"{ep.get_program_display()} from {ep.admit_date:%Y-%m-%d}" for ep in rows}
+
+
+def _lookups(rows: list[SessionCorrection]) -> dict[str, dict[Any, str]]:
+    """Names for every related id in the rows: one query per kind of row, not per change."""
+    wanted: dict[str, set[Any]] = {"provider": set(), "facility": set(), "episode": set()}
+    for row in rows:
+        for name, change in row.changes.items():
+            kind = "provider" if name.endswith("_provider") else name
+            if kind in wanted:
+                wanted[kind] |= {change.get("from"), change.get("to")} - {None}
+    return {
+        "provider": _names(Provider, wanted["provider"]),
+        "facility": _names(Facility, wanted["facility"]),
+        "episode": _episode_names(wanted["episode"]),
+    }
+
+
+def _shown(name: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
+    """A stored history value in the words of the session page."""
+    if name == "note_signed_at" and value is None:
+        return "cleared: the note needs signing again"
+    if value is None or value == "":
+        return EMPTY
+    kind = "provider" if name.endswith("_provider") else name
+    if kind in names:
+        return names[kind].get(value, "(removed)")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name.endswith("_at"):
+        moment = parse_datetime(value)
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else str(value)
+    if name == "service_date":
+        return f"{parse_date(value):%Y-%m-%d}"
+    choices = dict(Session._meta.get_field(name).choices or ())
+    return str(choices.get(value, value))
+
+
+def session_corrections(*, session: Session) -> list[CorrectionRow]:
+    """The session's corrections, newest first: who, when, why, each field before and after
+    (providers, facilities and episodes by name)."""
+    rows = list(SessionCorrection.objects.filter(session=session).select_related("actor"))
+    names = _lookups(rows)
+    return [
+        CorrectionRow(
+            when=row.created_at,
+            who=(row.actor.get_full_name() or row.actor.username) if row.actor else "system",
+            reason=row.reason,
+            changes=[
+                FieldChange(
+                    field=name,
+                    label=CORRECTION_LABELS.get(name, name),
+                    before=_shown(name, change.get("from"), names),
+                    after=_shown(name, change.get("to"), names),
+                )
+                for name, change in row.changes.items()
+            ],
+        )
+        for row in rows
+    ]

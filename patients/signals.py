@@ -10,3 +10,8 @@ sessions_recorded = Signal()
 # Sent inside the transaction when a saved session's status changes, with `session` and
 # `previous` (the old status); authorizations releases or consumes units from it.
 session_status_changed = Signal()
+
+# Sent inside the correction transaction with `session` (saved, corrected), `previous` (an
+# unsaved copy as it was before) and `changes` (the corrected field names); authorizations
+# releases the old debit and consumes the new one when what is billed changed.
+session_corrected = Signal()

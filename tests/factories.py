@@ -18,6 +18,8 @@ def organization(**fields: Any) -> Organization:
     n = next(_seq)
     fields.setdefault("slug", f"org-{n}")
     fields.setdefault("name", f"Org {n}")
+    # Test orgs keep UTC clocks unless a test names a zone (tests/rcm/test_org_time_zone.py).
+    fields.setdefault("time_zone", "UTC")
     return Organization.objects.create(**fields)
 
 
@@ -199,7 +201,13 @@ def org_graph(org: Organization) -> dict[str, Any]:
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
     from consent.models import Disclosure
     from credentialing.models import License, PayerEnrollment
-    from patients.models import EpisodeDiagnosis, GroupSession, TreatmentGoal, TreatmentPlan
+    from patients.models import (
+        EpisodeDiagnosis,
+        GroupSession,
+        SessionCorrection,
+        TreatmentGoal,
+        TreatmentPlan,
+    )
     from payers.models import FeeScheduleRate
     from rcm.models import PhiAccess, TaskRun
 
@@ -250,6 +258,13 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "enrollment": PayerEnrollment.objects.create(
                 provider=prov, payer=pay, status="enrolled", effective_date=dt.date(2026, 1, 1)
+            ),
+            "session_correction": SessionCorrection.objects.create(
+                session=sess,
+                revision=1,
+                actor=u,
+                reason="Wrong end time",
+                changes={"ends_at": {"from": None, "to": None}},
             ),
             "review": ConcurrentReview.objects.create(authorization=auth, review_date=TODAY),
             "ledger": UnitLedgerEntry.objects.create(

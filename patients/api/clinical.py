@@ -21,6 +21,8 @@ from rest_framework.response import Response
 from facilities.models import Facility
 from patients.coding_bridge import coding_summary, preview_for, prime_week_cache
 from patients.models import (
+    MODALITY_CHOICES,
+    SERVICE_KIND_CHOICES,
     Coverage,
     EpisodeOfCare,
     GroupSession,
@@ -34,9 +36,11 @@ from patients.selectors import (
     coding_ready_sessions,
     current_segment,
     patient_search,
+    session_corrections,
     with_primary_payer,
 )
 from patients.services import clinical as services
+from patients.services.corrections import CORRECTABLE_FIELDS, NOT_CORRECTABLE
 from patients.services.sessions import SESSION_FIELDS
 from payers.models import Payer
 from rcm.api.urls import register
@@ -389,6 +393,10 @@ class TreatmentPlanSerializer(serializers.ModelSerializer):
 # --- Sessions -------------------------------------------------------------------------------
 
 
+# Set by services only: corrections bump the revision, the claims app sets the claim lock.
+SESSION_READ_ONLY = ["revision", "claim_locked_at", "claim_reference"]
+
+
 class SessionSerializer(serializers.ModelSerializer):
     id = IdField()
     patient = PublicId(queryset=Patient.objects.all())
@@ -406,7 +414,8 @@ class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Session
         # What the recording service accepts, plus what is derived for reading.
-        fields = ["id", *SESSION_FIELDS, "minutes", "coding"]
+        fields = ["id", *SESSION_FIELDS, *SESSION_READ_ONLY, "minutes", "coding"]
+        read_only_fields = SESSION_READ_ONLY
 
     def get_coding(self, session: Session) -> dict[str, Any]:
         cache = self.context.setdefault("week_cache", {})
@@ -414,6 +423,65 @@ class SessionSerializer(serializers.ModelSerializer):
 
     def create(self, validated: dict[str, Any]) -> Session:
         return call_service(services.session_record, actor=_actor(self), **validated)
+
+
+class SessionCorrectionSerializer(serializers.Serializer):
+    """Any of the correctable facts (see session_correct), why, and the revision you read."""
+
+    reason = serializers.CharField(
+        max_length=500, help_text="Why the session is corrected (kept in its history)"
+    )
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="The session's revision you read: refused if someone corrected it since",
+    )
+    service_date = serializers.DateField(required=False)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    psychotherapy_minutes = serializers.IntegerField(required=False, allow_null=True)
+    arrived_at = serializers.DateTimeField(required=False, allow_null=True)
+    departed_at = serializers.DateTimeField(required=False, allow_null=True)
+    attended_minutes = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=SERVICE_KIND_CHOICES, required=False)
+    modality = serializers.ChoiceField(choices=MODALITY_CHOICES, required=False)
+    patient_location = serializers.ChoiceField(
+        choices=Session.PatientLocation.choices, required=False
+    )
+    audio_only_reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    facility = PublicId(queryset=Facility.objects.all(), required=False, allow_null=True)
+    rendering_provider = ProviderId(required=False)
+    supervising_provider = ProviderId(required=False, allow_null=True)
+    interactive_complexity = serializers.BooleanField(required=False)
+    em_code = serializers.CharField(required=False, allow_blank=True, max_length=5)
+    with_medical_services = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise ValidationError(
+                {name: [NOT_CORRECTABLE.get(name, "Not a correctable field.")] for name in unknown}
+            )
+        return attrs
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.validated_data.items() if k in CORRECTABLE_FIELDS}
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class SessionCorrectionRowSerializer(serializers.Serializer):
+    """One correction: providers, facilities and episodes by name, times in the org's zone."""
+
+    when = serializers.DateTimeField()
+    who = serializers.CharField()
+    reason = serializers.CharField()
+    changes = FieldChangeSerializer(many=True)
 
 
 class AttendeeSerializer(serializers.Serializer):
@@ -663,6 +731,35 @@ class SessionViewSet(OrgModelViewSet):
             actor=request.user,
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
+
+    @extend_schema(request=SessionCorrectionSerializer, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, public_id: str | None = None) -> Response:
+        """Correct a recorded session: every rule of recording applies to the corrected
+        session, `reason` is required, nothing is saved unless all is right. A signed note
+        is unsigned when what it documents changes; a session on a claim is refused (a
+        replacement claim corrects it). Authorized units follow."""
+        target = self.get_object()  # another org's session: 404 before anything else
+        body = SessionCorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = call_service(
+            services.session_correct,
+            session=target,
+            actor=request.user,
+            reason=body.validated_data["reason"],
+            expected_revision=body.validated_data.get("revision"),
+            **body.changes(),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
+
+    @extend_schema(responses=SessionCorrectionRowSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def corrections(self, request: Request, public_id: str | None = None) -> Response:
+        """The session's corrections, newest first: who, when, why, each field's change."""
+        session = self.get_object()
+        self._log_reads([session])
+        rows = session_corrections(session=session)
+        return Response(SessionCorrectionRowSerializer(rows, many=True).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="sign-note")

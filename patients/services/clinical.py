@@ -2,6 +2,14 @@
 Every service is keyword-only, atomic, and raises ValidationError({field: [message]})."""
 
 from facilities.services import facility_create, facility_update
+from patients.services.corrections import (
+    CORRECTABLE_FIELDS,
+    NOT_CORRECTABLE,
+    session_correct,
+    session_correction_assemble,
+    session_lock_for_claim,
+    session_unlock_from_claim,
+)
 from patients.services.episodes import (
     ASAM_LEVELS,
     TransitionResult,
@@ -34,6 +42,8 @@ from patients.services.sessions import (
 )
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
+    "NOT_CORRECTABLE",
     "STATUS_CHANGES",
     "ASAM_LEVELS",
     "PLAN_REVIEW_DAYS",
@@ -51,10 +61,14 @@ __all__ = [
     "review_days_for",
     "session_assemble",
     "session_build",
+    "session_correct",
+    "session_correction_assemble",
     "session_errors",
+    "session_lock_for_claim",
     "session_record",
     "session_set_status",
     "session_sign_note",
+    "session_unlock_from_claim",
     "treatment_plan_create",
     "treatment_plan_sign",
     "treatment_plan_sign_as",

@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -348,10 +348,26 @@ STATUS_CHANGES: dict[str, set[str]] = {
 }
 
 
+def refuse_if_on_claim(session: Session, *, doing: str = "correct it") -> None:
+    """A session a claim carries changes only through a replacement claim (the claims app
+    unlocks it for that; see patients.services.corrections)."""
+    if session.claim_locked_at is not None:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    f"This session is on claim {session.claim_reference}: {doing} through a "
+                    "replacement claim (frequency code 7)."
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def session_set_status(*, session: Session, status: str, actor: Any) -> Session:
-    """Move a session to `status`; authorized units follow (released or consumed)."""
+    """Move a session to `status`; authorized units follow (released or consumed). A session
+    on a claim is refused (its status changes through a replacement claim)."""
     locked = Session.objects.select_for_update().get(pk=session.pk)
+    refuse_if_on_claim(locked, doing="change its status")
     allowed = STATUS_CHANGES.get(locked.status, set())
     if status not in allowed:
         names = ", ".join(sorted(allowed)) or "none"

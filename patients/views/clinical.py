@@ -27,6 +27,7 @@ from patients.selectors import (
     episodes_qs,
     patient_overview,
     patient_search,
+    session_corrections,
     session_list,
     sessions_qs,
 )
@@ -291,10 +292,11 @@ def session_preview(request: HttpRequest, org_slug: str) -> HttpResponse:
     return TemplateResponse(request, "patients/session_form.html#preview", {"preview": preview})
 
 
-def _plain_errors(form: f.SessionForm) -> list[str]:
+def _plain_errors(form: f.SessionFactsForm, skip: tuple[str, ...] = ()) -> list[str]:
     return [
         f"{form.fields[name].label or name}: {message}" if name in form.fields else message
         for name, messages_ in form.errors.items()
+        if name not in skip
         for message in messages_
     ]
 
@@ -313,7 +315,60 @@ def session_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
     return TemplateResponse(
         request,
         "patients/session_detail.html",
-        {"session": session, "coding": coding, "next_statuses": next_statuses},
+        {
+            "session": session,
+            "coding": coding,
+            "next_statuses": next_statuses,
+            "corrections": session_corrections(session=session),
+        },
+    )
+
+
+def _correction_preview(
+    request: HttpRequest, session: Session, form: f.SessionCorrectionForm
+) -> HttpResponse:
+    """What the corrected session would bill, and what is still wrong (htmx partial)."""
+    form.is_valid()
+    preview: dict[str, Any] = {"form_errors": _plain_errors(form, skip=("reason",))}
+    candidate = services.session_correction_assemble(session=session, **form.changes())
+    problems = services.session_errors(candidate)
+    preview["form_errors"] += [m for msgs in problems.values() for m in msgs]
+    preview["coding"] = coding_summary(preview_for(session_like=candidate))
+    return TemplateResponse(request, "patients/session_correct.html#preview", {"preview": preview})
+
+
+@for_model(Session)
+@requires(Cap.RECORD_SESSIONS)
+def session_correction(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """Correct a recorded session: pre-filled with what is saved; saved with a reason."""
+    session = get_object_or_404(coding_ready_sessions(sessions_qs()), public_id=public_id)
+    form = f.SessionCorrectionForm(request.POST or None, session=session)
+    if request.method == "POST" and request.htmx:
+        return _correction_preview(request, session, form)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.session_correct(
+                    session=session,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_revision=form.cleaned_data.get("revision"),
+                    **form.changes(),
+                )
+            except ValidationError as exc:
+                f.apply_errors(exc, {"": form}, aliases=f.SESSION_ERROR_ALIASES)
+            else:
+                messages.success(request, "Session corrected; the change is in its history.")
+                return redirect(_url(request, "session_detail", public_id=session.public_id))
+        status = 400
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[session])
+    preview = {"coding": coding_summary(preview_for(session_like=session)), "form_errors": []}
+    return TemplateResponse(
+        request,
+        "patients/session_correct.html",
+        {"session": session, "form": form, "preview": preview},
+        status=status,
     )
 
 
@@ -434,6 +489,7 @@ urlpatterns = [
     path("sessions/new/", session_create, name="session_create"),
     path("sessions/preview/", session_preview, name="session_preview"),
     path("sessions/<uuid:public_id>/", session_detail, name="session_detail"),
+    path("sessions/<uuid:public_id>/correct/", session_correction, name="session_correct"),
     path("sessions/<uuid:public_id>/status/", session_status, name="session_status"),
     path("sessions/<uuid:public_id>/sign-note/", session_sign_note, name="session_sign_note"),
 ]

@@ -202,6 +202,9 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "patients.models.Session.Status",
         "LicenseTypeEnum": "coding.types.LICENSE_CHOICES",
         "PayerLicenseTypeEnum": "coding.types.LICENSE_VALUES",
+        # Sessions and their corrections share these choice sets; other models have a `kind`.
+        "SessionKindEnum": "patients.models.SERVICE_KIND_CHOICES",
+        "SessionModalityEnum": "patients.models.MODALITY_CHOICES",
     },
 }
 

@@ -81,6 +81,9 @@ class TenantModel(models.Model):
     # Models holding 42 CFR Part 2 records name the lookup that marks a row as Part 2 (e.g.
     # "episode__part2_applies"), or "__all__"; members without Part 2 access never see them.
     part2_path: str | None = None
+    # Event tables (history rows) set this: the app role may insert and read them, never update
+    # or delete (rcm.tenancy.rls grants it so after every migrate).
+    append_only: bool = False
 
     objects = TenantManager()
     # Loud on purpose: every use is an admin-level decision to see across orgs (RLS still applies).

@@ -40,8 +40,18 @@ END $$;
 """
 
 
-def append_only_tables() -> set[str]:
+def audit_log_tables() -> set[str]:
     return {apps.get_model("rcm", name)._meta.db_table for name in ("ChangeLog", "PhiAccess")}
+
+
+def append_only_tables() -> set[str]:
+    """The audit logs, and every tenant event table that says `append_only = True`."""
+    events = {
+        m._meta.db_table
+        for m in apps.get_models()
+        if issubclass(m, TenantModel) and getattr(m, "append_only", False)
+    }
+    return audit_log_tables() | events
 
 
 def tenant_tables() -> list[str]:
@@ -70,7 +80,7 @@ def sync_security(using: str = "default") -> bool:
         cur.execute(FUNCTIONS_SQL)
         _grant(cur, app_role)
         for table in tenant_tables():
-            _protect(cur, table, audited=table not in append_only_tables())
+            _protect(cur, table, audited=table not in audit_log_tables())
         cur.execute(
             "CREATE POLICY rcm_own_membership ON rcm_membership FOR SELECT "
             "USING (user_id = rcm_current_user())"
