@@ -90,22 +90,24 @@ def _enrollments(*, with_payer: bool = False) -> Prefetch:
 
 
 def _license_facts(lic: License) -> rules.LicenseFacts:
+    # Interim: one period per row, and today's status as if it had always applied.
+    changes = () if lic.status == "active" else (rules.StatusChange(lic.status, dt.date.min),)
     return rules.LicenseFacts(
         state=lic.state,
         number=lic.number,
-        status=lic.status,
-        issued_on=lic.issued_on,
-        expires_on=lic.expires_on,
+        periods=(rules.LicensePeriod(lic.issued_on, lic.expires_on),),
+        status_changes=changes,
     )
 
 
 def _enrollment_facts(e: PayerEnrollment) -> rules.EnrollmentFacts:
+    # Interim: the row's dates are its one period.
+    in_force = e.effective_date and (e.status == "enrolled" or e.end_date)
     return rules.EnrollmentFacts(
         payer_id=e.payer_id,
         status=e.status,
         submitted_on=e.submitted_on,
-        effective_date=e.effective_date,
-        end_date=e.end_date,
+        periods=(rules.EnrollmentPeriod(e.effective_date, e.end_date),) if in_force else (),
         recredential_due=e.recredential_due,
     )
 
