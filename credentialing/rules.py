@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from coding.types import LicenseType, license_label
 
@@ -77,6 +78,23 @@ class LicensePeriod:
         return (self.starts_on is None or self.starts_on <= day) and day <= self.expires_on
 
 
+class DatedStatus(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def effective_on(self) -> dt.date: ...
+
+
+S = TypeVar("S", bound=DatedStatus)
+
+
+def status_change_on(changes: Iterable[S], day: dt.date) -> S | None:
+    """The status change in effect on `day`: the latest one effective on or before it (None:
+    no change yet, so the license is active)."""
+    past = [c for c in changes if c.effective_on <= day]
+    return max(past, key=lambda c: c.effective_on, default=None)
+
+
 @dataclass(frozen=True)
 class StatusChange:
     """A dated change of a license's status (a board action or a reinstatement): it applies
@@ -108,9 +126,7 @@ class LicenseFacts:
         return max(self.periods, key=lambda p: p.expires_on, default=None)
 
     def status_change_on(self, day: dt.date) -> StatusChange | None:
-        """The change in effect on `day` (None: no change yet, so the license is active)."""
-        past = [c for c in self.status_changes if c.effective_on <= day]
-        return max(past, key=lambda c: c.effective_on, default=None)
+        return status_change_on(self.status_changes, day)
 
     def status_on(self, day: dt.date) -> str:
         change = self.status_change_on(day)
