@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "patients.models.Session.Status",
         "LicenseTypeEnum": "coding.types.LICENSE_CHOICES",
         "PayerLicenseTypeEnum": "coding.types.LICENSE_VALUES",
+        "LicenseStatusEnum": "credentialing.models.License.Status",
     },
 }
 
