@@ -287,7 +287,9 @@ def test_a_billing_manager_records_a_late_renewal_on_the_page(org_a, manager_cli
 def test_a_billing_manager_records_a_suspension_on_the_page(org_a, manager_client, provider):
     lic = license_of(org_a, provider)
     url = f"{BASE}/licenses/{lic.public_id}/status/"
-    assert manager_client.get(url).context["form"].initial["effective_on"] == timezone.localdate()
+    with org_context(org_a):
+        clinic_today = timezone.localdate()  # the clinic's date, in its time zone
+    assert manager_client.get(url).context["form"].initial["effective_on"] == clinic_today
     same = manager_client.post(url, {"status": "active", "effective_on": "2019-01-01"})
     assert same.status_code == 400 and "already active" in same.context["form"].errors["status"][0]
     ok = manager_client.post(
