@@ -1,4 +1,9 @@
-"""REST endpoints for providers, licenses and payer enrollments (provider data is not PHI)."""
+"""REST endpoints for providers, licenses and payer enrollments (provider data is not PHI).
+
+License and enrollment dates are history: a license lists its `periods` (issue and renewals)
+and `status_changes`; an enrollment lists its `periods`. The flat fields (`status`,
+`issued_on`, `expires_on`; `effective_date`, `end_date`) read today's status and the latest
+period, and writing them corrects that period or records a dated status change."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +23,14 @@ from rest_framework.response import Response
 
 from coding.types import LICENSE_CHOICES
 from credentialing import selectors, services
-from credentialing.models import License, PayerEnrollment, Provider
+from credentialing.models import (
+    EnrollmentPeriod,
+    License,
+    LicensePeriod,
+    LicenseStatusChange,
+    PayerEnrollment,
+    Provider,
+)
 from payers.models import Payer
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
@@ -102,6 +115,22 @@ class _ImmutableParentMixin:
         return attrs
 
 
+class LicensePeriodSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = LicensePeriod
+        fields = ["id", "starts_on", "expires_on"]
+
+
+class LicenseStatusChangeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = LicenseStatusChange
+        fields = ["id", "status", "effective_on", "note"]
+
+
 class LicenseSerializer(_ImmutableParentMixin, _ActorMixin, serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     provider = _provider_ref()
@@ -111,6 +140,31 @@ class LicenseSerializer(_ImmutableParentMixin, _ActorMixin, serializers.ModelSer
         allow_blank=True,
         help_text="Defaults to the provider's license type",
     )
+    status = serializers.ChoiceField(
+        choices=License.Status.choices,
+        required=False,
+        help_text="Read: the status today. Write: a different status is recorded as a status "
+        "change from status_effective_on",
+    )
+    status_effective_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="The date a written status applies from (default: today)",
+    )
+    issued_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Start of the latest period (the issue date or the latest renewal's); "
+        "writing it corrects that period",
+    )
+    expires_on = serializers.DateField(
+        required=False,
+        help_text="Expiry of the latest period; writing it corrects that period (record a "
+        "renewal with POST renew/)",
+    )
+    periods = LicensePeriodSerializer(many=True, read_only=True)
+    status_changes = LicenseStatusChangeSerializer(many=True, read_only=True)
 
     class Meta:
         model = License
@@ -121,16 +175,36 @@ class LicenseSerializer(_ImmutableParentMixin, _ActorMixin, serializers.ModelSer
             "number",
             "license_type",
             "status",
+            "status_effective_on",
             "issued_on",
             "expires_on",
+            "periods",
+            "status_changes",
         ]
 
     def create(self, validated_data: dict[str, Any]) -> License:
+        validated_data.setdefault("expires_on", None)
         return services.license_add(actor=self._actor(), **validated_data)
 
     def update(self, instance: License, validated_data: dict[str, Any]) -> License:
         validated_data.pop("provider", None)
         return services.license_update(license=instance, actor=self._actor(), **validated_data)
+
+
+class LicenseRenewalSerializer(serializers.Serializer):
+    starts_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="When the renewal took effect; default: the day after the latest period "
+        "expires (renewed on time). A later date leaves the days between uncovered",
+    )
+    expires_on = serializers.DateField()
+
+
+class LicenseStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=License.Status.choices)
+    effective_on = serializers.DateField(help_text="The status applies from this date")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 ENROLLMENT_FIELDS = (
@@ -143,17 +217,36 @@ ENROLLMENT_FIELDS = (
 )
 
 
+class EnrollmentPeriodSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = EnrollmentPeriod
+        fields = ["id", "effective_date", "end_date"]
+
+
 class PayerEnrollmentSerializer(_ImmutableParentMixin, _ActorMixin, serializers.ModelSerializer):
-    """POST is an upsert on provider x payer: a second POST updates the same enrollment."""
+    """POST is an upsert on provider x payer: a second POST updates the same enrollment.
+    `effective_date`/`end_date` are the latest period; an `effective_date` after the end of an
+    ended latest period starts a new period (a re-enrollment), otherwise they correct it."""
 
     immutable = ("provider", "payer")
     id = serializers.UUIDField(source="public_id", read_only=True)
     provider = _provider_ref()
     payer = serializers.SlugRelatedField(slug_field="public_id", queryset=Payer.objects.all())
+    effective_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Start of the latest period"
+    )
+    end_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Last covered day of the latest period, included (blank: open-ended)",
+    )
+    periods = EnrollmentPeriodSerializer(many=True, read_only=True)
 
     class Meta:
         model = PayerEnrollment
-        fields = ["id", "provider", "payer", *ENROLLMENT_FIELDS]
+        fields = ["id", "provider", "payer", *ENROLLMENT_FIELDS, "periods"]
         validators: list[Any] = []  # the natural key is handled by the upsert
 
     def create(self, validated_data: dict[str, Any]) -> PayerEnrollment:
@@ -203,11 +296,16 @@ class ProviderFilter(django_filters.FilterSet):
 
 class LicenseFilter(django_filters.FilterSet):
     provider = django_filters.UUIDFilter(field_name="provider__public_id")
-    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+    status = django_filters.ChoiceFilter(
+        choices=License.Status.choices, field_name="status_today", label="Status today"
+    )
+    expires_before = django_filters.DateFilter(
+        field_name="latest_expiry", lookup_expr="lte", label="Latest period expires by"
+    )
 
     class Meta:
         model = License
-        fields = ["provider", "state", "status", "license_type", "expires_before"]
+        fields = ["provider", "state", "license_type"]
 
 
 class PayerEnrollmentFilter(django_filters.FilterSet):
@@ -265,11 +363,45 @@ class ProviderViewSet(_CredentialingViewSet):
 
 
 class LicenseViewSet(_CredentialingViewSet):
+    """Licenses with their dated history. Record a renewal with POST renew/ (a new period) and
+    a suspension, revocation or reinstatement with POST status/ (a dated status change)."""
+
     model = License
     serializer_class = LicenseSerializer
     filterset_class = LicenseFilter
     select_related = ("provider",)
-    ordering = ("provider__last_name", "state", "-expires_on", "id")
+
+    def get_queryset(self) -> Any:
+        return (
+            selectors.licenses_list(as_of=timezone.localdate())
+            .select_related(*self.select_related)
+            .order_by(
+                "provider__last_name", "state", F("latest_expiry").desc(nulls_last=True), "id"
+            )
+        )
+
+    def _fresh(self, lic: License) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=lic.pk)).data)
+
+    @extend_schema(request=LicenseRenewalSerializer, responses=LicenseSerializer)
+    @action(detail=True, methods=["post"])
+    def renew(self, request: Request, public_id: str | None = None) -> Response:
+        """Record a renewal: a new period after the latest one."""
+        lic = self.get_object()
+        body = LicenseRenewalSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.license_renew(license=lic, actor=request.user, **body.validated_data)
+        return self._fresh(lic)
+
+    @extend_schema(request=LicenseStatusInputSerializer, responses=LicenseSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def status_change(self, request: Request, public_id: str | None = None) -> Response:
+        """Record a dated status change (a suspension, a revocation, a reinstatement)."""
+        lic = self.get_object()
+        body = LicenseStatusInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.license_status_change(license=lic, actor=request.user, **body.validated_data)
+        return self._fresh(lic)
 
 
 class PayerEnrollmentViewSet(_CredentialingViewSet):
@@ -278,6 +410,9 @@ class PayerEnrollmentViewSet(_CredentialingViewSet):
     filterset_class = PayerEnrollmentFilter
     select_related = ("provider", "payer")
     ordering = ("provider__last_name", "payer__name", "id")
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("periods")
 
 
 register("providers", ProviderViewSet, "providers")

@@ -1,6 +1,8 @@
 """Synthetic providers for demos: one of every license type, with the credentialing gaps a real
 clinic has (a license expiring soon, one expired, a stale CAQH attestation, pending and missing
-enrollments, a recredentialing deadline). Idempotent by NPI; all names and numbers are made up."""
+enrollments, a recredentialing deadline) and some dated history (a license renewed late, a
+suspension later lifted, a re-enrollment after a termination). Idempotent by NPI; all names and
+numbers are made up."""
 
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ LAST_NAMES = [
     "Tran",
 ]
 RECREDENTIAL_CYCLE = dt.timedelta(days=3 * 365)  # NCQA: every 36 months
+LICENSE_TERM = dt.timedelta(days=730)  # a two-year renewal cycle
 
 
 @dataclass(frozen=True)
@@ -62,17 +65,18 @@ class Spec:
     caqh_age: int | None  # days since the last CAQH attestation
     enrollments: tuple[str, ...] = ("enrolled",)  # per payer, cycled
     supervisor: int | None = None  # index of the supervising spec
+    license_history: str = ""  # "late_renewal" or "suspended_once"
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("psychiatrist", "MD", 420, 20),
+    Spec("psychiatrist", "MD", 420, 20, license_history="late_renewal"),
     Spec("psychologist", "PsyD", 35, 100, ("enrolled", "recredential_soon")),
     Spec("lcsw", "LCSW", 700, 150, ("enrolled", "submitted")),  # stale CAQH
     Spec("lpc", "LPC", -12, 40),  # expired license
-    Spec("lmft", "LMFT", 50, 10, ("enrolled", "missing")),
+    Spec("lmft", "LMFT", 50, 10, ("enrolled", "missing"), license_history="suspended_once"),
     Spec("addiction_counselor", "LADC", 365, 60, ("submitted",)),
     Spec("pmhnp", "PMHNP-BC", 500, 5, ("enrolled", "recredential_past")),
-    Spec("pa", "PA-C", 300, 30),
+    Spec("pa", "PA-C", 300, 30, ("re_enrolled", "enrolled")),
     Spec("cns", "APRN-CNS", 300, 30, ("enrolled", "submitted", "missing")),
     Spec("associate", "LMSW", 200, None, supervisor=2),
     Spec("peer_specialist", "CPRS", 250, None, supervisor=1),
@@ -126,17 +130,39 @@ def _provider(
         caqh_attested_on=caqh,
         caqh_id=f"{16_000_000 + index}" if caqh else "",
     )
-    expires = today + dt.timedelta(days=spec.license_days)
-    services.license_add(
-        provider=provider,
-        state="IL",
-        number=license_number,
-        expires_on=expires,
-        issued_on=expires - dt.timedelta(days=730),
-    )
+    _license(provider, spec, license_number, today)
     if spec.license_type not in rules.NEEDS_SUPERVISOR:
         _enroll(provider, spec, payers, effective_offsets, today)
     return provider
+
+
+def _license(provider: Provider, spec: Spec, number: str, today: dt.date) -> None:
+    expires = today + dt.timedelta(days=spec.license_days)
+    issued = expires - LICENSE_TERM
+    if spec.license_history == "late_renewal":  # the previous term ended 3 weeks before
+        lapsed = issued - dt.timedelta(days=21)
+        lic = services.license_add(
+            provider=provider,
+            state="IL",
+            number=number,
+            expires_on=lapsed,
+            issued_on=lapsed - LICENSE_TERM,
+        )
+        services.license_renew(license=lic, starts_on=issued, expires_on=expires)
+        return
+    lic = services.license_add(
+        provider=provider, state="IL", number=number, expires_on=expires, issued_on=issued
+    )
+    if spec.license_history == "suspended_once":
+        services.license_status_change(
+            license=lic,
+            status="suspended",
+            effective_on=today - dt.timedelta(days=300),
+            note="Board order (demo): continuing-education audit",
+        )
+        services.license_status_change(
+            license=lic, status="active", effective_on=today - dt.timedelta(days=270)
+        )
 
 
 def _enroll(
@@ -145,6 +171,9 @@ def _enroll(
     for i, payer in enumerate(payers):
         plan = spec.enrollments[i % len(spec.enrollments)]
         if plan == "missing":
+            continue
+        if plan == "re_enrolled":
+            _re_enroll(provider, payer, today)
             continue
         if plan == "submitted":
             services.enrollment_upsert(
@@ -167,3 +196,24 @@ def _enroll(
             recredential_due=due or effective + RECREDENTIAL_CYCLE,
             payer_provider_id=f"{payer.pk:03d}{provider.npi[-6:]}",
         )
+
+
+def _re_enroll(provider: Provider, payer: Payer, today: dt.date) -> None:
+    """Terminated after a lapse in paperwork, then enrolled again: two periods, a gap between."""
+    first = today - dt.timedelta(days=420)
+    services.enrollment_upsert(
+        provider=provider,
+        payer=payer,
+        status="terminated",
+        effective_date=first,
+        end_date=today - dt.timedelta(days=230),
+    )
+    again = today - dt.timedelta(days=170)
+    services.enrollment_upsert(
+        provider=provider,
+        payer=payer,
+        status="enrolled",
+        effective_date=again,
+        recredential_due=again + RECREDENTIAL_CYCLE,
+        payer_provider_id=f"{payer.pk:03d}{provider.npi[-6:]}",
+    )

@@ -99,20 +99,68 @@ class LicenseForm(forms.Form):
         help_text="Blank: the provider's",
     )
     status = forms.ChoiceField(choices=License.Status.choices, initial=License.Status.ACTIVE)
-    issued_on = forms.DateField(required=False, widget=DateInput())
+    status_effective_on = forms.DateField(
+        required=False,
+        label="Status applies from",
+        help_text="Only when the status changes. Blank: today",
+        widget=DateInput(),
+    )
+    issued_on = forms.DateField(
+        required=False,
+        label="Valid from",
+        help_text="The issue date (or the latest renewal's start when editing)",
+        widget=DateInput(),
+    )
     expires_on = forms.DateField(widget=DateInput())
 
     @staticmethod
     def initial_for(lic: License) -> dict[str, Any]:
-        return {name: getattr(lic, name) for name in LicenseForm.base_fields}
+        names = [name for name in LicenseForm.base_fields if name != "status_effective_on"]
+        return {name: getattr(lic, name) for name in names}
+
+
+class LicenseRenewalForm(forms.Form):
+    starts_on = forms.DateField(
+        required=False,
+        label="Valid from",
+        help_text="Blank: the day after the current term expires (renewed on time). "
+        "Renewed late: the date the renewal took effect; the days between are not covered.",
+        widget=DateInput(),
+    )
+    expires_on = forms.DateField(label="Expires on", widget=DateInput())
+
+
+class LicenseStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=License.Status.choices,
+        help_text="Suspended or revoked after a board action; active to record a reinstatement",
+    )
+    effective_on = forms.DateField(
+        label="Applies from",
+        help_text="Services before this date keep the status they had",
+        widget=DateInput(),
+    )
+    note = forms.CharField(
+        max_length=200, required=False, help_text="e.g. the board order number, or why"
+    )
 
 
 class EnrollmentForm(forms.Form):
     payer = forms.ModelChoiceField(queryset=Payer.objects.none(), to_field_name="public_id")
     status = forms.ChoiceField(choices=PayerEnrollment.Status.choices)
     submitted_on = forms.DateField(required=False, widget=DateInput())
-    effective_date = forms.DateField(required=False, widget=DateInput())
-    end_date = forms.DateField(required=False, widget=DateInput())
+    effective_date = forms.DateField(
+        required=False,
+        help_text="Start of the current period. A date after an ended period's end date adds "
+        "a new period (a re-enrollment); the ended period is kept.",
+        widget=DateInput(),
+    )
+    end_date = forms.DateField(
+        required=False,
+        help_text="The last covered day, included (for a payer's termination effective date, "
+        "enter the day before it). Blank: still enrolled.",
+        widget=DateInput(),
+    )
     recredential_due = forms.DateField(required=False, widget=DateInput())
     payer_provider_id = forms.CharField(max_length=40, required=False, label="Payer provider id")
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
+from django.utils import timezone
 
 from coding.types import LICENSE_CHOICES
+from credentialing import rules
 from rcm.tenancy.models import TenantModel
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
 
 
 class Provider(TenantModel):
@@ -58,6 +69,11 @@ class Provider(TenantModel):
 
 
 class License(TenantModel):
+    """A license (state + number) a provider holds. Its dates are history: `periods` holds the
+    original issue and each renewal, `status_changes` the dated board actions and
+    reinstatements. The properties read that history for the pages and the API (prefetch
+    `periods` and `status_changes` when reading many)."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
@@ -67,24 +83,104 @@ class License(TenantModel):
     state = models.CharField(max_length=2)
     number = models.CharField(max_length=40)
     license_type = models.CharField(max_length=30, choices=LICENSE_CHOICES)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    issued_on = models.DateField(null=True, blank=True)
-    expires_on = models.DateField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["org", "state", "number"], name="uniq_license_number"),
             models.CheckConstraint(
-                condition=Q(issued_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
-                name="license_expires_after_issue",
-            ),
-            models.CheckConstraint(
                 condition=Q(state__regex=r"^[A-Z]{2}$"), name="license_state_code"
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.state} {self.number}"
+
+    @property
+    def latest_period(self) -> LicensePeriod | None:
+        """The period that expires last: the current term, or a renewal recorded ahead."""
+        return max(self.periods.all(), key=lambda p: p.expires_on, default=None)
+
+    @property
+    def issued_on(self) -> dt.date | None:
+        """Start of the latest period (the issue date, or the latest renewal's)."""
+        latest = self.latest_period
+        return latest.starts_on if latest else None
+
+    @property
+    def expires_on(self) -> dt.date | None:
+        latest = self.latest_period
+        return latest.expires_on if latest else None
+
+    def status_change_on(self, day: dt.date) -> LicenseStatusChange | None:
+        return rules.status_change_on(self.status_changes.all(), day)
+
+    def status_on(self, day: dt.date) -> str:
+        change = self.status_change_on(day)
+        return change.status if change else self.Status.ACTIVE
+
+    @property
+    def status(self) -> str:
+        """The status today."""
+        return self.status_on(timezone.localdate())
+
+
+class LicensePeriod(TenantModel):
+    """One issued term of a license: the original issue or a renewal. Valid from `starts_on`
+    through `expires_on`, both included. A renewal that starts after the day following the
+    previous expiry leaves a gap in which services are not covered."""
+
+    license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="periods")
+    starts_on = models.DateField(
+        "Valid from",
+        null=True,
+        blank=True,
+        help_text="The issue date, or the date a renewal took effect (blank: unknown)",
+    )
+    expires_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(expires_on__gt=F("starts_on")),
+                name="license_period_expires_after_start",
+            ),
+            ExclusionConstraint(
+                name="license_periods_no_overlap",
+                expressions=[
+                    ("license", RangeOperators.EQUAL),
+                    (DateRange("starts_on", "expires_on", Value("[]")), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+        ordering = ["expires_on"]
+
+
+class LicenseStatusChange(TenantModel):
+    """A dated change of a license's status (a suspension, a revocation, a reinstatement). It
+    applies from `effective_on` until the next change; before the first one the license is
+    active. Changes are kept, never overwritten, so any past date can be answered."""
+
+    license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=10, choices=License.Status.choices)
+    effective_on = models.DateField()
+    note = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the board order number, or why"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "license", "effective_on"], name="uniq_license_status_change_day"
+            ),
+        ]
+        ordering = ["effective_on"]
+
 
 class PayerEnrollment(TenantModel):
+    """A provider's enrollment file with one payer. `status` is the state of the latest
+    application; the spans in which the provider was enrolled are `periods` (a re-enrollment
+    after a termination is a new period), and billing on a date reads those only."""
+
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
         SUBMITTED = "submitted", "Submitted (pending)"
@@ -96,28 +192,57 @@ class PayerEnrollment(TenantModel):
     payer = models.ForeignKey("payers.Payer", on_delete=models.CASCADE, related_name="enrollments")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     submitted_on = models.DateField(null=True, blank=True)
-    effective_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
     recredential_due = models.DateField(null=True, blank=True)
     payer_provider_id = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["org", "provider", "payer"], name="uniq_enrollment"),
+        ]
+
+    @property
+    def latest_period(self) -> EnrollmentPeriod | None:
+        """The period that starts last (the current one, or one recorded ahead)."""
+        return max(self.periods.all(), key=lambda p: p.effective_date, default=None)
+
+    @property
+    def effective_date(self) -> dt.date | None:
+        latest = self.latest_period
+        return latest.effective_date if latest else None
+
+    @property
+    def end_date(self) -> dt.date | None:
+        latest = self.latest_period
+        return latest.end_date if latest else None
+
+
+class EnrollmentPeriod(TenantModel):
+    """A span in which the payer had the provider enrolled: from `effective_date` through
+    `end_date`, both included (`end_date` is the last covered day; blank: open-ended)."""
+
+    enrollment = models.ForeignKey(
+        PayerEnrollment, on_delete=models.CASCADE, related_name="periods"
+    )
+    effective_date = models.DateField()
+    end_date = models.DateField(
+        null=True, blank=True, help_text="The last covered day (blank: still enrolled)"
+    )
+
+    class Meta:
+        constraints = [
             models.CheckConstraint(
-                condition=~Q(status="enrolled") | Q(effective_date__isnull=False),
-                name="enrolled_has_effective_date",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("effective_date")),
+                name="enrollment_period_ends_after_effective",
             ),
-            models.CheckConstraint(
-                condition=Q(recredential_due__isnull=True)
-                | Q(effective_date__isnull=True)
-                | Q(recredential_due__gt=F("effective_date")),
-                name="enrollment_recredential_after_effective",
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(effective_date__isnull=True)
-                | Q(end_date__gte=F("effective_date")),
-                name="enrollment_ends_after_effective",
+            ExclusionConstraint(
+                name="enrollment_periods_no_overlap",
+                expressions=[
+                    ("enrollment", RangeOperators.EQUAL),
+                    (
+                        DateRange("effective_date", "end_date", Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
             ),
         ]
+        ordering = ["effective_date"]

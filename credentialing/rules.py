@@ -1,5 +1,9 @@
 """Credentialing rules as pure functions over plain data (no ORM): which gaps a provider has on
-a date, and whether a provider may render services billed to a payer on a date."""
+a date, and whether a provider may render services billed to a payer on a date of service.
+
+Both read dated history: a license's periods (original issue and renewals) and its dated status
+changes, and an enrollment's periods. Every span includes both of its end dates: a license is
+valid on its expiry date, an enrollment covers its end date (the last covered day)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from coding.types import LicenseType, license_label
 
@@ -62,30 +67,144 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class LicensePeriod:
+    """One issued term of a license: the original issue or a renewal. Both ends are covered (a
+    license is valid on its expiry date). `starts_on` None: the issue date is unknown."""
+
+    starts_on: dt.date | None
+    expires_on: dt.date
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.starts_on is None or self.starts_on <= day) and day <= self.expires_on
+
+
+class DatedStatus(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def effective_on(self) -> dt.date: ...
+
+
+S = TypeVar("S", bound=DatedStatus)
+
+
+def status_change_on(changes: Iterable[S], day: dt.date) -> S | None:
+    """The status change in effect on `day`: the latest one effective on or before it (None:
+    no change yet, so the license is active)."""
+    past = [c for c in changes if c.effective_on <= day]
+    return max(past, key=lambda c: c.effective_on, default=None)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A dated change of a license's status (a board action or a reinstatement): it applies
+    from `effective_on` (inclusive) until the next change."""
+
+    status: str  # "active", "suspended", "revoked"
+    effective_on: dt.date
+
+
+@dataclass(frozen=True)
 class LicenseFacts:
+    """A license (state + number) with its dated history. Before its first status change a
+    license is active; it is valid on a day when a period covers the day and the status in
+    effect that day is active (REFERENCE.md §11: block when the license is expired or
+    suspended on the date of service)."""
+
     state: str
     number: str
-    status: str  # "active", "suspended", "revoked"
-    issued_on: dt.date | None
-    expires_on: dt.date
+    periods: tuple[LicensePeriod, ...] = ()
+    status_changes: tuple[StatusChange, ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.state} {self.number}"
 
+    @property
+    def latest(self) -> LicensePeriod | None:
+        """The period that expires last (the current term, or a renewal recorded ahead)."""
+        return max(self.periods, key=lambda p: p.expires_on, default=None)
+
+    def status_change_on(self, day: dt.date) -> StatusChange | None:
+        return status_change_on(self.status_changes, day)
+
+    def status_on(self, day: dt.date) -> str:
+        change = self.status_change_on(day)
+        return change.status if change else "active"
+
+    def next_status_change(self, day: dt.date) -> StatusChange | None:
+        later = [c for c in self.status_changes if c.effective_on > day]
+        return min(later, key=lambda c: c.effective_on, default=None)
+
+    def period_on(self, day: dt.date) -> LicensePeriod | None:
+        return next((p for p in self.periods if p.covers(day)), None)
+
     def valid_on(self, day: dt.date) -> bool:
-        started = self.issued_on is None or self.issued_on <= day
-        return self.status == "active" and started and day <= self.expires_on
+        return self.status_on(day) == "active" and self.period_on(day) is not None
+
+    def expired_before(self, day: dt.date) -> LicensePeriod | None:
+        """The last period that had expired by `day`."""
+        return max(
+            (p for p in self.periods if p.expires_on < day),
+            key=lambda p: p.expires_on,
+            default=None,
+        )
+
+    def starting_after(self, day: dt.date) -> LicensePeriod | None:
+        """The first period that starts after `day` (a renewal not yet in effect)."""
+        later = [p for p in self.periods if p.starts_on is not None and p.starts_on > day]
+        return min(later, key=lambda p: p.starts_on or day, default=None)
+
+    def covered_through(self, day: dt.date) -> dt.date | None:
+        """The last day of unbroken coverage from `day`, following renewals that start by the
+        day after the previous term expires (None: no period covers `day`)."""
+        period = self.period_on(day)
+        if period is None:
+            return None
+        through = period.expires_on
+        for p in sorted(self.periods, key=lambda p: p.expires_on):
+            starts = p.starts_on or dt.date.min
+            if p.expires_on > through and starts <= through + dt.timedelta(days=1):
+                through = p.expires_on
+        return through
+
+
+@dataclass(frozen=True)
+class EnrollmentPeriod:
+    """A span in which the payer had the provider enrolled (in network). Both ends are covered:
+    `end_date` is the LAST COVERED DAY, so a service on the end date is billable and one on the
+    day after is not. A payer letter's "termination effective" date is the first day NOT
+    covered: record the day before it. `end_date` None: open-ended."""
+
+    effective_date: dt.date
+    end_date: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.effective_date <= day and (self.end_date is None or day <= self.end_date)
 
 
 @dataclass(frozen=True)
 class EnrollmentFacts:
+    """A provider's enrollment with one payer. `status` is the state of the latest application
+    (PayerEnrollment.Status values); whether the provider was enrolled on a day is decided by
+    `periods` alone (REFERENCE.md §11: block when not enrolled on the date of service)."""
+
     payer_id: int
-    status: str  # PayerEnrollment.Status values
+    status: str
     submitted_on: dt.date | None = None
-    effective_date: dt.date | None = None
-    end_date: dt.date | None = None
+    periods: tuple[EnrollmentPeriod, ...] = ()
     recredential_due: dt.date | None = None
+
+    def period_on(self, day: dt.date) -> EnrollmentPeriod | None:
+        return next((p for p in self.periods if p.covers(day)), None)
+
+    def ended_before(self, day: dt.date) -> EnrollmentPeriod | None:
+        ended = [p for p in self.periods if p.end_date is not None and p.end_date < day]
+        return max(ended, key=lambda p: p.effective_date, default=None)
+
+    def starting_after(self, day: dt.date) -> EnrollmentPeriod | None:
+        later = [p for p in self.periods if p.effective_date > day]
+        return min(later, key=lambda p: p.effective_date, default=None)
 
 
 @dataclass(frozen=True)
@@ -119,10 +238,14 @@ def _days(n: int) -> str:
 
 
 def license_gaps(licenses: Sequence[LicenseFacts], as_of: dt.date) -> list[Gap]:
-    gaps = [_inactive_license(lic) for lic in licenses if lic.status != "active"]
-    for state in sorted({lic.state for lic in licenses if lic.status == "active"}):
-        gaps.extend(_state_license_gaps([x for x in licenses if x.state == state], as_of))
-    if not any(lic.valid_on(as_of) for lic in licenses) and not gaps:
+    """Gaps of the licenses as of `as_of`, read from the period and the status in effect then."""
+    on_file = [lic for lic in licenses if lic.periods]
+    gaps = [_inactive_license(lic, as_of) for lic in on_file if lic.status_on(as_of) != "active"]
+    active = [lic for lic in on_file if lic.status_on(as_of) == "active"]
+    for state in sorted({lic.state for lic in active}):
+        gaps.extend(_state_license_gaps([x for x in active if x.state == state], as_of))
+    gaps.extend(gap for lic in on_file if (gap := _scheduled_status(lic, as_of)))
+    if not any(lic.valid_on(as_of) for lic in on_file) and not _blocks(gaps):
         gaps.append(
             Gap(
                 "no_active_license",
@@ -133,31 +256,61 @@ def license_gaps(licenses: Sequence[LicenseFacts], as_of: dt.date) -> list[Gap]:
     return gaps
 
 
-def _inactive_license(lic: LicenseFacts) -> Gap:
-    return Gap("license_inactive", Severity.BLOCK, f"License {lic.label} is {lic.status}.")
+def _blocks(gaps: Iterable[Gap]) -> bool:
+    return any(g.severity == Severity.BLOCK for g in gaps)
+
+
+def _inactive_license(lic: LicenseFacts, as_of: dt.date) -> Gap:
+    change = lic.status_change_on(as_of)
+    since = f" (since {fmt(change.effective_on)})" if change else ""
+    return Gap(
+        "license_inactive", Severity.BLOCK, f"License {lic.label} is {lic.status_on(as_of)}{since}."
+    )
+
+
+def _scheduled_status(lic: LicenseFacts, as_of: dt.date) -> Gap | None:
+    """A suspension or revocation recorded ahead of its effective date."""
+    change = lic.next_status_change(as_of)
+    if change is None or change.status == "active" or change.status == lic.status_on(as_of):
+        return None
+    return Gap(
+        "license_status_scheduled",
+        Severity.WARN,
+        f"License {lic.label} will be {change.status} from {fmt(change.effective_on)}.",
+    )
 
 
 def _state_license_gaps(licenses: list[LicenseFacts], as_of: dt.date) -> list[Gap]:
-    """Only the latest active license in a state counts (a renewal replaces the old one)."""
-    latest = max((x for x in licenses if x.status == "active"), key=lambda x: x.expires_on)
-    if latest.expires_on < as_of:
-        return [
-            Gap(
-                "license_expired",
-                Severity.BLOCK,
-                f"License {latest.label} expired on {fmt(latest.expires_on)}.",
-            )
-        ]
-    left = (latest.expires_on - as_of).days
-    if left <= LICENSE_WARN_DAYS:
-        return [
-            Gap(
-                "license_expiring",
-                Severity.WARN,
-                f"License {latest.label} expires on {fmt(latest.expires_on)} ({_days(left)}).",
-            )
-        ]
-    return []
+    """One state's active licenses: the one covering `as_of` the longest counts (a renewal, or a
+    new number, replaces the old one); if none covers it, the one that expires last explains."""
+    through = [(d, lic) for lic in licenses if (d := lic.covered_through(as_of))]
+    if through:
+        last, lic = max(through, key=lambda pair: pair[0])
+        left = (last - as_of).days
+        if left > LICENSE_WARN_DAYS:
+            return []
+        message = f"License {lic.label} expires on {fmt(last)} ({_days(left)})."
+        return [Gap("license_expiring", Severity.WARN, message)]
+    latest = max(licenses, key=lambda x: x.latest.expires_on if x.latest else dt.date.min)
+    return [_uncovered(latest, as_of)]
+
+
+def _uncovered(lic: LicenseFacts, as_of: dt.date) -> Gap:
+    """Why an active license does not cover `as_of`: expired, lapsed before a late renewal, or
+    not yet in effect."""
+    before, after = lic.expired_before(as_of), lic.starting_after(as_of)
+    if after is None and before is not None:
+        message = f"License {lic.label} expired on {fmt(before.expires_on)}."
+        return Gap("license_expired", Severity.BLOCK, message)
+    starts = fmt(after.starts_on) if after and after.starts_on else "a later date"
+    if before is not None:
+        message = (
+            f"License {lic.label} expired on {fmt(before.expires_on)} and the renewal takes "
+            f"effect only on {starts}."
+        )
+        return Gap("license_lapsed", Severity.BLOCK, message)
+    message = f"License {lic.label} takes effect only on {starts}."
+    return Gap("license_not_yet_valid", Severity.BLOCK, message)
 
 
 # --- CAQH ------------------------------------------------------------------------------------
@@ -211,50 +364,46 @@ def enrollment_gaps(
 
 
 def _one_enrollment(e: EnrollmentFacts | None, payer: str, as_of: dt.date) -> list[Gap]:
-    if e is None or e.status == "not_started":
-        return [
-            Gap(
-                "enrollment_missing",
-                Severity.BLOCK,
-                f"Not enrolled with {payer}; claims to {payer} will be held.",
-            )
-        ]
+    """Gaps as of `as_of` from the period in force then (the current period)."""
+    if e is None:
+        return [_missing(payer)]
+    period = e.period_on(as_of)
+    if period is not None:
+        return _in_force_gaps(e, period, payer, as_of)
+    upcoming = e.starting_after(as_of)
+    if upcoming is not None:
+        message = f"Enrollment with {payer} takes effect on {fmt(upcoming.effective_date)}."
+        return [Gap("enrollment_not_yet_effective", Severity.WARN, message)]
     if e.status == "submitted":
         since = f" (submitted {fmt(e.submitted_on)})" if e.submitted_on else ""
-        return [
-            Gap(
-                "enrollment_pending",
-                Severity.WARN,
-                f"Enrollment with {payer} is pending{since}; hold claims until approved.",
-            )
-        ]
+        message = f"Enrollment with {payer} is pending{since}; hold claims until approved."
+        return [Gap("enrollment_pending", Severity.WARN, message)]
     if e.status in ("denied", "terminated"):
-        return [
-            Gap(
-                f"enrollment_{e.status}", Severity.BLOCK, f"Enrollment with {payer} was {e.status}."
-            )
-        ]
-    return _enrolled_gaps(e, payer, as_of)
+        message = f"Enrollment with {payer} was {e.status}."
+        return [Gap(f"enrollment_{e.status}", Severity.BLOCK, message)]
+    ended = e.ended_before(as_of)
+    if ended is not None and ended.end_date is not None:
+        message = f"Enrollment with {payer} ended on {fmt(ended.end_date)}."
+        return [Gap("enrollment_ended", Severity.BLOCK, message)]
+    return [_missing(payer)]
 
 
-def _enrolled_gaps(e: EnrollmentFacts, payer: str, as_of: dt.date) -> list[Gap]:
-    if e.end_date and e.end_date < as_of:
-        return [
-            Gap(
-                "enrollment_ended",
-                Severity.BLOCK,
-                f"Enrollment with {payer} ended on {fmt(e.end_date)}.",
-            )
-        ]
+def _missing(payer: str) -> Gap:
+    return Gap(
+        "enrollment_missing",
+        Severity.BLOCK,
+        f"Not enrolled with {payer}; claims to {payer} will be held.",
+    )
+
+
+def _in_force_gaps(
+    e: EnrollmentFacts, period: EnrollmentPeriod, payer: str, as_of: dt.date
+) -> list[Gap]:
     gaps: list[Gap] = []
-    if e.effective_date and e.effective_date > as_of:
-        gaps.append(
-            Gap(
-                "enrollment_not_yet_effective",
-                Severity.WARN,
-                f"Enrollment with {payer} takes effect on {fmt(e.effective_date)}.",
-            )
-        )
+    if period.end_date is not None and e.starting_after(period.end_date) is None:
+        left = (period.end_date - as_of).days
+        message = f"Enrollment with {payer} ends on {fmt(period.end_date)} ({_days(left)})."
+        gaps.append(Gap("enrollment_ending", Severity.WARN, message))
     if e.recredential_due:
         gaps.extend(_recredential_gaps(e.recredential_due, payer, as_of))
     return gaps
@@ -328,26 +477,55 @@ def billing_blocks(
     payer: str,
     on_date: dt.date,
 ) -> list[str]:
-    """Why a provider may not render services billed to `payer` on `on_date` (empty: may)."""
-    reasons: list[str] = []
-    if not any(lic.valid_on(on_date) for lic in licenses):
-        reasons.append(f"No active, unexpired license on {fmt(on_date)}.")
+    """Why a provider may not render services billed to `payer` on the date of service
+    `on_date` (empty: may). Decided from the license periods and status changes and the
+    enrollment periods in effect on that date, never from today's status (REFERENCE.md §11:
+    block when not enrolled on the DOS, or when the license is expired or suspended)."""
+    reasons = [why] if (why := _license_block(licenses, on_date)) else []
     reasons.extend(_enrollment_blocks(enrollment, payer, on_date))
     return reasons
 
 
+def _license_block(licenses: Sequence[LicenseFacts], on_date: dt.date) -> str | None:
+    if any(lic.valid_on(on_date) for lic in licenses):
+        return None
+    for lic in licenses:
+        if lic.period_on(on_date) and (status := lic.status_on(on_date)) != "active":
+            return f"License {lic.label} was {status} on {fmt(on_date)}."
+    for lic in licenses:
+        before, after = lic.expired_before(on_date), lic.starting_after(on_date)
+        if before and after and after.starts_on:
+            return (
+                f"License {lic.label} had lapsed on {fmt(on_date)}: it expired on "
+                f"{fmt(before.expires_on)} and was renewed only from {fmt(after.starts_on)}."
+            )
+    return f"No active, unexpired license on {fmt(on_date)}."
+
+
 def _enrollment_blocks(e: EnrollmentFacts | None, payer: str, on_date: dt.date) -> list[str]:
-    if e is None or e.status == "not_started":
+    if e is None:
         return [f"Not enrolled with {payer}."]
-    if e.status != "enrolled":
-        status = "pending" if e.status == "submitted" else e.status
-        return [f"Enrollment with {payer} is {status}."]
-    if e.effective_date and e.effective_date > on_date:
-        return [f"Enrollment with {payer} is effective only from {fmt(e.effective_date)}."]
-    if e.end_date and e.end_date < on_date:
-        return [f"Enrollment with {payer} ended on {fmt(e.end_date)}."]
+    if e.period_on(on_date) is None:
+        return [_not_enrolled_on(e, payer, on_date)]
     if e.recredential_due and e.recredential_due < on_date:
         return [
             f"Recredentialing with {payer} was due on {fmt(e.recredential_due)} (no grace period)."
         ]
     return []
+
+
+def _not_enrolled_on(e: EnrollmentFacts, payer: str, on_date: dt.date) -> str:
+    ended, upcoming = e.ended_before(on_date), e.starting_after(on_date)
+    if ended and ended.end_date and upcoming:
+        return (
+            f"Enrollment with {payer} ended on {fmt(ended.end_date)} and resumed only on "
+            f"{fmt(upcoming.effective_date)}."
+        )
+    if ended and ended.end_date:
+        return f"Enrollment with {payer} ended on {fmt(ended.end_date)}."
+    if upcoming:
+        return f"Enrollment with {payer} is effective only from {fmt(upcoming.effective_date)}."
+    if e.status in ("submitted", "denied", "terminated"):
+        status = "pending" if e.status == "submitted" else e.status
+        return f"Enrollment with {payer} is {status}."
+    return f"Not enrolled with {payer}."

@@ -7,10 +7,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from credentialing import rules
-from credentialing.models import License, PayerEnrollment, Provider
+from credentialing.models import (
+    EnrollmentPeriod,
+    License,
+    LicensePeriod,
+    LicenseStatusChange,
+    PayerEnrollment,
+    Provider,
+)
 from credentialing.rules import Gap, Severity
 from payers.models import Payer
 from rcm.models import Organization
@@ -51,12 +59,79 @@ def providers_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Prov
 
 
 def provider_with_records(*, public_id: Any) -> Provider:
-    """One provider with licenses, enrollments (and payers) and supervisees loaded."""
+    """One provider with licenses (periods, status changes), enrollments (payers, periods) and
+    supervisees loaded."""
     return (
         Provider.objects.select_related("supervisor")
         .prefetch_related(_licenses(), _enrollments(with_payer=True), "supervisees")
         .get(public_id=public_id)
     )
+
+
+# --- History ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One dated line of a license's or an enrollment's history, for the pages."""
+
+    on: dt.date | None
+    text: str
+    bad: bool = False
+
+
+def _span(start: dt.date | None, end: dt.date | None) -> str:
+    first = rules.fmt(start) if start else "issue date unknown"
+    return f"{first} – {rules.fmt(end) if end else 'open-ended'}"
+
+
+def _uncovered(after: dt.date | None, before: dt.date | None) -> str | None:
+    """The days strictly between two periods, if any, as text."""
+    if after is None or before is None or (before - after).days <= 1:
+        return None
+    return _span(after + dt.timedelta(days=1), before - dt.timedelta(days=1))
+
+
+def license_history(lic: License) -> list[HistoryLine]:
+    """Periods (issue, renewals on time or late) and status changes, oldest first."""
+    lines: list[HistoryLine] = []
+    previous: LicensePeriod | None = None
+    for p in sorted(lic.periods.all(), key=lambda p: p.expires_on):
+        gap = _uncovered(previous.expires_on, p.starts_on) if previous else None
+        if previous is None:
+            text = f"Issued: valid {_span(p.starts_on, p.expires_on)}"
+        elif gap:
+            text = f"Renewed late: valid {_span(p.starts_on, p.expires_on)}; not covered {gap}"
+        else:
+            text = f"Renewed: valid {_span(p.starts_on, p.expires_on)}"
+        lines.append(HistoryLine(p.starts_on, text, bad=bool(gap)))
+        previous = p
+    for c in lic.status_changes.all():
+        what = (
+            "Reinstated (active)" if c.status == License.Status.ACTIVE else c.get_status_display()
+        )
+        note = f" — {c.note}" if c.note else ""
+        lines.append(
+            HistoryLine(
+                c.effective_on,
+                f"{what} from {rules.fmt(c.effective_on)}{note}",
+                bad=c.status != License.Status.ACTIVE,
+            )
+        )
+    return sorted(lines, key=lambda line: line.on or dt.date.min)
+
+
+def enrollment_history(e: PayerEnrollment) -> list[HistoryLine]:
+    """Enrollment periods, oldest first, with the days not enrolled between them."""
+    lines: list[HistoryLine] = []
+    previous: EnrollmentPeriod | None = None
+    for p in sorted(e.periods.all(), key=lambda p: p.effective_date):
+        gap = _uncovered(previous.end_date, p.effective_date) if previous else None
+        label = "Re-enrolled" if previous else "Enrolled"
+        text = f"{label}: {_span(p.effective_date, p.end_date)}"
+        lines.append(HistoryLine(p.effective_date, f"{text}; not enrolled {gap}" if gap else text))
+        previous = p
+    return lines
 
 
 # --- Gaps ------------------------------------------------------------------------------------
@@ -81,33 +156,65 @@ class ProviderGaps:
 
 
 def _licenses() -> Prefetch:
-    return Prefetch("licenses", queryset=License.objects.order_by("state", "-expires_on"))
+    """Licenses by state, the one expiring last first, with their history."""
+    latest = LicensePeriod.objects.filter(license=OuterRef("pk")).order_by("-expires_on")
+    licenses = (
+        License.objects.annotate(latest_expiry=Subquery(latest.values("expires_on")[:1]))
+        .order_by("state", F("latest_expiry").desc(nulls_last=True), "id")
+        .prefetch_related(
+            Prefetch("periods", queryset=LicensePeriod.objects.order_by("expires_on")),
+            Prefetch(
+                "status_changes", queryset=LicenseStatusChange.objects.order_by("effective_on")
+            ),
+        )
+    )
+    return Prefetch("licenses", queryset=licenses)
 
 
 def _enrollments(*, with_payer: bool = False) -> Prefetch:
-    qs = PayerEnrollment.objects.order_by("id")
+    qs = PayerEnrollment.objects.order_by("id").prefetch_related(
+        Prefetch("periods", queryset=EnrollmentPeriod.objects.order_by("effective_date"))
+    )
     return Prefetch("enrollments", queryset=qs.select_related("payer") if with_payer else qs)
 
 
-def _license_facts(lic: License) -> rules.LicenseFacts:
+def license_facts(lic: License) -> rules.LicenseFacts:
+    """Plain facts from a license (prefetch `periods` and `status_changes` for many)."""
     return rules.LicenseFacts(
         state=lic.state,
         number=lic.number,
-        status=lic.status,
-        issued_on=lic.issued_on,
-        expires_on=lic.expires_on,
+        periods=tuple(rules.LicensePeriod(p.starts_on, p.expires_on) for p in lic.periods.all()),
+        status_changes=tuple(
+            rules.StatusChange(c.status, c.effective_on) for c in lic.status_changes.all()
+        ),
     )
 
 
-def _enrollment_facts(e: PayerEnrollment) -> rules.EnrollmentFacts:
+def enrollment_facts(e: PayerEnrollment) -> rules.EnrollmentFacts:
+    """Plain facts from an enrollment (prefetch `periods` for many)."""
     return rules.EnrollmentFacts(
         payer_id=e.payer_id,
         status=e.status,
         submitted_on=e.submitted_on,
-        effective_date=e.effective_date,
-        end_date=e.end_date,
+        periods=tuple(
+            rules.EnrollmentPeriod(p.effective_date, p.end_date) for p in e.periods.all()
+        ),
         recredential_due=e.recredential_due,
     )
+
+
+def licenses_list(*, as_of: dt.date) -> QuerySet[License]:
+    """Licenses with their history, annotated for filters and ordering: `status_today` (the
+    status in effect on `as_of`) and `latest_expiry` (the expiry of the latest period)."""
+    changes = LicenseStatusChange.objects.filter(license=OuterRef("pk"), effective_on__lte=as_of)
+    latest = LicensePeriod.objects.filter(license=OuterRef("pk")).order_by("-expires_on")
+    return License.objects.annotate(
+        status_today=Coalesce(
+            Subquery(changes.order_by("-effective_on").values("status")[:1]),
+            Value(License.Status.ACTIVE),
+        ),
+        latest_expiry=Subquery(latest.values("expires_on")[:1]),
+    ).prefetch_related("periods", "status_changes")
 
 
 def provider_facts(provider: Provider) -> rules.ProviderFacts:
@@ -119,8 +226,8 @@ def provider_facts(provider: Provider) -> rules.ProviderFacts:
         caqh_attested_on=provider.caqh_attested_on,
         supervisor_name=str(sup) if sup else None,
         supervisor_active=bool(sup and sup.is_active),
-        licenses=tuple(_license_facts(x) for x in provider.licenses.all()),
-        enrollments=tuple(_enrollment_facts(x) for x in provider.enrollments.all()),
+        licenses=tuple(license_facts(x) for x in provider.licenses.all()),
+        enrollments=tuple(enrollment_facts(x) for x in provider.enrollments.all()),
     )
 
 
@@ -166,14 +273,32 @@ def provider_gaps(*, provider: Provider, as_of: dt.date) -> list[Gap]:
     return _gaps_for(provider, active_payers(), as_of)
 
 
+def providers_for_billing() -> QuerySet[Provider]:
+    """Providers with every record `provider_can_bill` reads, in a fixed number of queries
+    however many providers, licenses and periods: load the providers of a batch of claim lines
+    once, then call `provider_can_bill` per line without another query."""
+    return Provider.objects.prefetch_related(_licenses(), _enrollments())
+
+
+def _has_billing_records(provider: Provider) -> bool:
+    loaded = getattr(provider, "_prefetched_objects_cache", {})
+    return "licenses" in loaded and "enrollments" in loaded
+
+
 def provider_can_bill(
     *, provider: Provider, payer: Payer, on_date: dt.date
 ) -> tuple[bool, list[str]]:
-    """Whether `provider` may render services billed to `payer` on `on_date`, and why not.
-    License status is today's status (a later suspension also blocks earlier dates)."""
-    licenses = [_license_facts(x) for x in License.objects.filter(provider=provider)]
-    enrollment = PayerEnrollment.objects.filter(provider=provider, payer=payer).first()
-    facts = _enrollment_facts(enrollment) if enrollment else None
+    """Whether `provider` may render services billed to `payer` on the date of service
+    `on_date`, and why not: from the license periods and status changes and the enrollment
+    periods in effect on that date, not from today's status (REFERENCE.md §11).
+
+    A provider from `providers_for_billing` (or `provider_with_records`) is read as loaded;
+    any other is loaded first, in a fixed number of queries."""
+    if not _has_billing_records(provider):
+        provider = providers_for_billing().get(pk=provider.pk)
+    licenses = [license_facts(x) for x in provider.licenses.all()]
+    enrollment = next((e for e in provider.enrollments.all() if e.payer_id == payer.pk), None)
+    facts = enrollment_facts(enrollment) if enrollment else None
     reasons = [] if provider.is_active else [f"{provider} is inactive."]
     reasons += rules.billing_blocks(licenses, facts, payer.name, on_date)
     return not reasons, reasons

@@ -1,6 +1,10 @@
 """Writes for providers, licenses, payer enrollments and CAQH attestation. Each service checks
 everything first, raises ValidationError({field: [message]}) and saves inside one transaction.
-`actor` is recorded by the change-log trigger through the active org context."""
+`actor` is recorded by the change-log trigger through the active org context.
+
+License and enrollment dates are history: a renewal adds a license period, a suspension or a
+reinstatement adds a dated status change, a re-enrollment adds an enrollment period; earlier
+rows stay, so billing on a past date of service reads what was in effect then."""
 
 from __future__ import annotations
 
@@ -14,7 +18,14 @@ from django.utils import timezone
 from coding.codesets.npi import InvalidNpi, validate_npi
 from coding.types import LicenseType, license_label
 from credentialing import rules
-from credentialing.models import License, PayerEnrollment, Provider
+from credentialing.models import (
+    EnrollmentPeriod,
+    License,
+    LicensePeriod,
+    LicenseStatusChange,
+    PayerEnrollment,
+    Provider,
+)
 from facilities.models import Facility
 from payers.models import Payer
 
@@ -35,7 +46,10 @@ PROVIDER_FIELDS = frozenset(
         "is_active",
     }
 )
-LICENSE_FIELDS = frozenset({"state", "number", "license_type", "status", "issued_on", "expires_on"})
+LICENSE_FIELDS = frozenset(
+    {"state", "number", "license_type", "status", "status_effective_on", "issued_on", "expires_on"}
+)
+ONE_DAY = dt.timedelta(days=1)
 MAX_SUPERVISION_DEPTH = 50  # a chain this long is a data problem; stop walking
 
 
@@ -52,10 +66,11 @@ def _refuse_unknown(changes: dict[str, Any], allowed: frozenset[str]) -> None:
     _raise_if({name: ["This field cannot be changed here."] for name in set(changes) - allowed})
 
 
-def _model_clean(obj: Any, errors: Errors) -> None:
-    """Length, choice and constraint checks from the model for fields not already in error."""
+def _model_clean(obj: Any, errors: Errors, *, skip: tuple[str, ...] = ()) -> None:
+    """Length, choice and constraint checks from the model for fields not already in error
+    (nor in `skip`, e.g. the parent of a child row not saved yet)."""
     try:
-        obj.full_clean(exclude=[*errors, "org"], validate_unique=False)
+        obj.full_clean(exclude=[*errors, "org", *skip], validate_unique=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, messages)
@@ -261,6 +276,7 @@ def caqh_attest(
 # --- Licenses --------------------------------------------------------------------------------
 
 LICENSE_CONFLICT = {"number": ["A license with this state and number is already on file."]}
+PERIOD_OVERLAP = {"issued_on": ["This period overlaps another period of the license."]}
 
 
 @transaction.atomic
@@ -272,35 +288,102 @@ def license_add(
     expires_on: dt.date | None,
     license_type: str = "",
     status: str = License.Status.ACTIVE,
+    status_effective_on: dt.date | None = None,
     issued_on: dt.date | None = None,
     actor: Any = None,
 ) -> License:
-    lic = License(
-        provider=provider,
-        state=state,
-        number=number,
-        expires_on=expires_on,
-        license_type=license_type,
-        status=status,
-        issued_on=issued_on,
-    )
-    _validate_license(lic)
+    """A license with its first period (`issued_on` through `expires_on`). A status other than
+    active is recorded as a status change from `status_effective_on` (default: today)."""
+    lic = License(provider=provider, state=state, number=number, license_type=license_type)
+    period = LicensePeriod(license=lic, starts_on=issued_on, expires_on=expires_on)
+    errors = _license_errors(lic)
+    _check_period(period, None, errors, first=True)
+    _check_status(status, errors)
+    _raise_if(errors)
     _save(lic, LICENSE_CONFLICT)
+    period.license = lic
+    _save(period, PERIOD_OVERLAP)
+    if status != License.Status.ACTIVE:
+        _set_status(lic, status, status_effective_on or timezone.localdate(), note="")
     return lic
 
 
 @transaction.atomic
 def license_update(*, license: License, actor: Any = None, **changes: Any) -> License:
+    """Correct a license: its state, number or type; `issued_on`/`expires_on` correct its latest
+    period (record a renewal with `license_renew`); a different `status` is recorded as a status
+    change from `status_effective_on` (default: today), like `license_status_change`."""
     _refuse_unknown(changes, LICENSE_FIELDS)
     target = License.objects.select_related("provider").select_for_update().get(pk=license.pk)
-    for name, value in changes.items():
-        setattr(target, name, value)
-    _validate_license(target)
+    for name in ("state", "number", "license_type"):
+        if name in changes:
+            setattr(target, name, changes[name])
+    errors = _license_errors(target)
+    period = _corrected_period(target, changes, errors)
+    status, effective_on = _status_change_of(target, changes, errors)
+    _raise_if(errors)
     _save(target, LICENSE_CONFLICT)
+    if period is not None:
+        _save(period, PERIOD_OVERLAP)
+    if status is not None and effective_on is not None:
+        _set_status(target, status, effective_on, note="")
     return target
 
 
-def _validate_license(lic: License) -> None:
+@transaction.atomic
+def license_renew(
+    *,
+    license: License,
+    expires_on: dt.date | None,
+    starts_on: dt.date | None = None,
+    actor: Any = None,
+) -> LicensePeriod:
+    """Record a renewal: a new period of the same license after the latest one. `starts_on`
+    defaults to the day after the latest period expires (renewed on time); a later date records
+    a late renewal, and the days between are not covered."""
+    target = License.objects.select_for_update().get(pk=license.pk)
+    latest = target.latest_period
+    if starts_on is None and latest is not None:
+        starts_on = latest.expires_on + ONE_DAY
+    period = LicensePeriod(license=target, starts_on=starts_on, expires_on=expires_on)
+    errors: Errors = {}
+    if starts_on is None:
+        _add(errors, "starts_on", "Enter the date the renewal took effect.")
+    _check_period(period, latest, errors, first=False, start_field="starts_on")
+    _raise_if(errors)
+    _save(period, {"starts_on": PERIOD_OVERLAP["issued_on"]})
+    return period
+
+
+@transaction.atomic
+def license_status_change(
+    *,
+    license: License,
+    status: str,
+    effective_on: dt.date | None,
+    note: str = "",
+    actor: Any = None,
+) -> License:
+    """Record that the license is `status` from `effective_on` (a suspension, a revocation, or a
+    reinstatement with "active"). Dates before it keep the status they had; a change already
+    recorded on the same day is corrected instead."""
+    target = License.objects.select_for_update().get(pk=license.pk)
+    errors: Errors = {}
+    _check_status(status, errors)
+    if effective_on is None:
+        _add(errors, "effective_on", "Enter the date the status applies from.")
+    elif not errors and not _changes_status(target, status, effective_on):
+        _add(errors, "status", f"The license is already {status} on {rules.fmt(effective_on)}.")
+    note = (note or "").strip()
+    if len(note) > LicenseStatusChange._meta.get_field("note").max_length:
+        _add(errors, "note", "Keep the note under 200 characters.")
+    _raise_if(errors)
+    assert effective_on is not None
+    _set_status(target, status, effective_on, note=note)
+    return target
+
+
+def _license_errors(lic: License) -> Errors:
     lic.assign_active_org()
     lic.state = (lic.state or "").strip().upper()
     lic.number = (lic.number or "").strip()
@@ -313,9 +396,8 @@ def _validate_license(lic: License) -> None:
         _add(errors, "number", "Enter the license number.")
     elif License.objects.filter(state=lic.state, number=lic.number).exclude(pk=lic.pk).exists():
         _add(errors, "number", LICENSE_CONFLICT["number"][0])
-    _check_license_dates(lic, errors)
     _model_clean(lic, errors)
-    _raise_if(errors)
+    return errors
 
 
 def _check_state(state: str, errors: Errors) -> None:
@@ -325,15 +407,100 @@ def _check_state(state: str, errors: Errors) -> None:
         _add(errors, "state", f"{state} is not a US state or territory code.")
 
 
-def _check_license_dates(lic: License, errors: Errors) -> None:
-    if lic.expires_on is None:
+def _check_status(status: str, errors: Errors) -> None:
+    if status not in License.Status.values:
+        _add(errors, "status", f"Choose one of: {', '.join(License.Status.values)}.")
+
+
+def _check_period(
+    period: LicensePeriod,
+    previous: LicensePeriod | None,
+    errors: Errors,
+    *,
+    first: bool,
+    start_field: str = "issued_on",
+) -> None:
+    """A period ends after it starts and starts after the `previous` period expires; only the
+    original issue date (the first period) cannot be in the future."""
+    if period.expires_on is None:
         _add(errors, "expires_on", "Enter the expiry date.")
-    elif lic.issued_on and lic.expires_on <= lic.issued_on:
+    elif period.starts_on and period.expires_on <= period.starts_on:
         _add(errors, "expires_on", "The expiry date must be after the issue date.")
-    _not_future(errors, "issued_on", lic.issued_on, "issue date")
+    if first:
+        _not_future(errors, start_field, period.starts_on, "issue date")
+    if previous is not None and (
+        period.starts_on is None or period.starts_on <= previous.expires_on
+    ):
+        _add(
+            errors,
+            start_field,
+            f"This period must start after the previous one, which expires on "
+            f"{rules.fmt(previous.expires_on)}.",
+        )
+    _model_clean(period, errors, skip=("license", "starts_on", "expires_on"))
+
+
+def _corrected_period(
+    lic: License, changes: dict[str, Any], errors: Errors
+) -> LicensePeriod | None:
+    """The latest period with `issued_on`/`expires_on` from `changes` applied (None: no change)."""
+    if "issued_on" not in changes and "expires_on" not in changes:
+        return None
+    periods = list(lic.periods.select_for_update().order_by("expires_on"))
+    period = periods[-1] if periods else LicensePeriod(license=lic)
+    previous = periods[-2] if len(periods) > 1 else None
+    period.starts_on = changes.get("issued_on", period.starts_on)
+    period.expires_on = changes.get("expires_on", period.expires_on)
+    _check_period(period, previous, errors, first=previous is None)
+    return period
+
+
+def _status_change_of(
+    lic: License, changes: dict[str, Any], errors: Errors
+) -> tuple[str | None, dt.date | None]:
+    """The status change that `changes` asks for, if it changes anything."""
+    if "status" not in changes:
+        return None, None
+    status = changes["status"]
+    effective_on = changes.get("status_effective_on") or timezone.localdate()
+    _check_status(status, errors)
+    if "status" in errors or not _changes_status(lic, status, effective_on):
+        return None, None
+    return status, effective_on
+
+
+def _changes_status(lic: License, status: str, effective_on: dt.date) -> bool:
+    """Whether recording `status` from `effective_on` changes anything: it differs from the
+    status in effect that day, or corrects a change recorded that very day."""
+    return lic.status_changes.filter(effective_on=effective_on).exists() or (
+        lic.status_on(effective_on) != status
+    )
+
+
+def _set_status(lic: License, status: str, effective_on: dt.date, *, note: str) -> None:
+    """Record `status` from `effective_on`. A change already recorded that day is corrected; one
+    that would only repeat the status in effect the day before is removed instead."""
+    same_day = lic.status_changes.filter(effective_on=effective_on).first()
+    before = lic.status_on(effective_on - ONE_DAY)
+    if status == before:
+        if same_day is not None:
+            same_day.delete()
+        return
+    change = same_day or LicenseStatusChange(license=lic, effective_on=effective_on)
+    change.status, change.note = status, note
+    _save(change, {"effective_on": ["A status change is already recorded on that day."]})
 
 
 # --- Payer enrollments -----------------------------------------------------------------------
+
+PERIOD_CONFLICT = {"effective_date": ["This period overlaps another period of the enrollment."]}
+OPEN_STATUSES = frozenset(
+    {
+        PayerEnrollment.Status.NOT_STARTED,
+        PayerEnrollment.Status.SUBMITTED,
+        PayerEnrollment.Status.DENIED,
+    }
+)
 
 
 @transaction.atomic
@@ -349,38 +516,93 @@ def enrollment_upsert(
     payer_provider_id: str = "",
     actor: Any = None,
 ) -> PayerEnrollment:
-    """Create or update the one enrollment of `provider` with `payer` (natural key)."""
+    """Create or update the one enrollment of `provider` with `payer` (natural key).
+
+    `effective_date` and `end_date` describe a period: they correct the latest period, or start
+    a new one when the latest has ended and `effective_date` comes after its end date (a
+    re-enrollment after a termination: the ended period is kept). `end_date` is the last
+    covered day, included. Both blank: the periods stay as they are."""
     enrollment = PayerEnrollment.objects.select_for_update().filter(
         provider=provider, payer=payer
     ).first() or PayerEnrollment(provider=provider, payer=payer)
-    enrollment.status, enrollment.effective_date = status, effective_date
-    enrollment.submitted_on, enrollment.end_date = submitted_on, end_date
+    enrollment.status, enrollment.submitted_on = status, submitted_on
     enrollment.recredential_due = recredential_due
     enrollment.payer_provider_id = (payer_provider_id or "").strip()
-    _validate_enrollment(enrollment)
+    errors = _enrollment_errors(enrollment)
+    periods = list(enrollment.periods.order_by("effective_date")) if enrollment.pk else []
+    period = _placed_period(enrollment, periods, effective_date, end_date, errors)
+    latest = period or (periods[-1] if periods else None)
+    _check_status_against(enrollment, latest, effective_date, errors)
+    _raise_if(errors)
     _save(enrollment, {"payer": ["This provider already has an enrollment with this payer."]})
+    if period is not None:
+        period.enrollment = enrollment
+        _save(period, PERIOD_CONFLICT)
     return enrollment
 
 
-def _validate_enrollment(e: PayerEnrollment) -> None:
+def _enrollment_errors(e: PayerEnrollment) -> Errors:
     e.assign_active_org()
     errors: Errors = {}
     if e.provider.org_id != e.org_id:
         _add(errors, "provider", "The provider must belong to this organization.")
     if e.payer.org_id != e.org_id:
         _add(errors, "payer", "The payer must belong to this organization.")
-    _check_enrollment_dates(e, errors)
     _not_future(errors, "submitted_on", e.submitted_on, "submission date")
     _model_clean(e, errors)
-    _raise_if(errors)
+    return errors
 
 
-def _check_enrollment_dates(e: PayerEnrollment, errors: Errors) -> None:
-    if e.status == PayerEnrollment.Status.ENROLLED and e.effective_date is None:
-        _add(errors, "effective_date", "An enrolled provider needs an effective date.")
-    if not e.effective_date:
-        return
-    if e.recredential_due and e.recredential_due <= e.effective_date:
-        _add(errors, "recredential_due", "Recredentialing must be due after the effective date.")
-    if e.end_date and e.end_date < e.effective_date:
+def _placed_period(
+    e: PayerEnrollment,
+    periods: list[EnrollmentPeriod],
+    effective_date: dt.date | None,
+    end_date: dt.date | None,
+    errors: Errors,
+) -> EnrollmentPeriod | None:
+    """The period that `effective_date`/`end_date` describe: the latest one corrected, or a
+    new one after it (None: no dates given)."""
+    if effective_date is None:
+        if end_date is not None:
+            _add(errors, "end_date", "Enter the effective date of the period this date ends.")
+        return None
+    latest = periods[-1] if periods else None
+    if latest is None or (latest.end_date is not None and effective_date > latest.end_date):
+        period, previous = EnrollmentPeriod(enrollment=e), latest
+    else:
+        period, previous = latest, (periods[-2] if len(periods) > 1 else None)
+    period.effective_date, period.end_date = effective_date, end_date
+    if end_date is not None and end_date < effective_date:
         _add(errors, "end_date", "The end date cannot be before the effective date.")
+    if previous is not None and previous.end_date and effective_date <= previous.end_date:
+        _add(
+            errors,
+            "effective_date",
+            f"The previous period ran through {rules.fmt(previous.end_date)}; this one must "
+            "start after it.",
+        )
+    return period
+
+
+def _check_status_against(
+    e: PayerEnrollment,
+    latest: EnrollmentPeriod | None,
+    effective_date: dt.date | None,
+    errors: Errors,
+) -> None:
+    """The status must agree with the latest period: enrolled needs one, terminated needs it
+    ended, and an application still open cannot sit beside a period without an end."""
+    label = PayerEnrollment.Status(e.status).label.lower() if e.status in OPEN_STATUSES else ""
+    if e.status == PayerEnrollment.Status.ENROLLED and effective_date is None:
+        _add(errors, "effective_date", "An enrolled provider needs an effective date.")
+    elif e.status == PayerEnrollment.Status.TERMINATED and latest and latest.end_date is None:
+        _add(errors, "end_date", "Enter the last covered day of the terminated enrollment.")
+    elif label and latest is not None and latest.end_date is None:
+        _add(
+            errors,
+            "end_date",
+            f"The enrollment is in force with no end date; enter its last covered day before "
+            f"marking it {label}.",
+        )
+    if e.recredential_due and latest and e.recredential_due <= latest.effective_date:
+        _add(errors, "recredential_due", "Recredentialing must be due after the effective date.")

@@ -14,4 +14,6 @@ urlpatterns = [
     path("<uuid:public_id>/licenses/new/", views.license_add, name="license_add"),
     path("<uuid:public_id>/enrollments/new/", views.enrollment_add, name="enrollment_add"),
     path("licenses/<uuid:public_id>/edit/", views.license_edit, name="license_edit"),
+    path("licenses/<uuid:public_id>/renew/", views.license_renew, name="license_renew"),
+    path("licenses/<uuid:public_id>/status/", views.license_status, name="license_status"),
 ]

@@ -22,6 +22,8 @@ from credentialing.forms import (
     CaqhForm,
     EnrollmentForm,
     LicenseForm,
+    LicenseRenewalForm,
+    LicenseStatusForm,
     ProviderFilterForm,
     ProviderForm,
     apply_errors,
@@ -144,6 +146,8 @@ def provider_detail(request: HttpRequest, org_slug: str, public_id: Any) -> Http
         "caqh_due": caqh_due,
         "can_edit": role_has(request.membership.role, Cap.EDIT_PROVIDERS),
         "gaps": selectors.provider_gaps(provider=provider, as_of=today),
+        "licenses": [(x, selectors.license_history(x)) for x in provider.licenses.all()],
+        "enrollments": [(x, selectors.enrollment_history(x)) for x in provider.enrollments.all()],
     }
     return TemplateResponse(request, "credentialing/provider_detail.html", context)
 
@@ -211,10 +215,14 @@ def license_add(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResp
     )
 
 
+def _license(public_id: Any) -> License:
+    return get_object_or_404(License.objects.select_related("provider__org"), public_id=public_id)
+
+
 @for_model(License)
 @requires(Cap.EDIT_PROVIDERS)
 def license_edit(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
-    lic = get_object_or_404(License.objects.select_related("provider__org"), public_id=public_id)
+    lic = _license(public_id)
     return _form_view(
         request,
         LicenseForm,
@@ -223,6 +231,37 @@ def license_edit(request: HttpRequest, org_slug: str, public_id: Any) -> HttpRes
         initial=LicenseForm.initial_for(lic),
         title=f"Edit license {lic.state} {lic.number}",
         cancel=_detail(lic.provider).url,
+    )
+
+
+@for_model(License)
+@requires(Cap.EDIT_PROVIDERS)
+def license_renew(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    lic = _license(public_id)
+    return _form_view(
+        request,
+        LicenseRenewalForm,
+        save=partial(services.license_renew, license=lic, actor=request.user),
+        done=lambda _: _done(request, f"Renewal of license {lic} recorded.", lic.provider),
+        title=f"Record a renewal of license {lic}",
+        cancel=_detail(lic.provider).url,
+        history=selectors.license_history(lic),
+    )
+
+
+@for_model(License)
+@requires(Cap.EDIT_PROVIDERS)
+def license_status(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    lic = _license(public_id)
+    return _form_view(
+        request,
+        LicenseStatusForm,
+        save=partial(services.license_status_change, license=lic, actor=request.user),
+        done=lambda _: _done(request, f"Status change of license {lic} recorded.", lic.provider),
+        initial={"effective_on": _today()},
+        title=f"Record a status change of license {lic}",
+        cancel=_detail(lic.provider).url,
+        history=selectors.license_history(lic),
     )
 
 

@@ -200,7 +200,13 @@ def org_graph(org: Organization) -> dict[str, Any]:
 
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
     from consent.models import Disclosure
-    from credentialing.models import License, PayerEnrollment
+    from credentialing.models import (
+        EnrollmentPeriod,
+        License,
+        LicensePeriod,
+        LicenseStatusChange,
+        PayerEnrollment,
+    )
     from patients.models import (
         EpisodeDiagnosis,
         GroupSession,
@@ -249,15 +255,22 @@ def org_graph(org: Organization) -> dict[str, Any]:
             "rate": FeeScheduleRate.objects.create(
                 payer=pay, code="90837", rate=Decimal("120"), effective_from=dt.date(2026, 1, 1)
             ),
-            "license": License.objects.create(
-                provider=prov,
-                state="IL",
-                number=f"L{pat.pk}",
-                license_type="lcsw",
-                expires_on=dt.date(2027, 6, 30),
+            "license": (
+                lic := License.objects.create(
+                    provider=prov, state="IL", number=f"L{pat.pk}", license_type="lcsw"
+                )
             ),
-            "enrollment": PayerEnrollment.objects.create(
-                provider=prov, payer=pay, status="enrolled", effective_date=dt.date(2026, 1, 1)
+            "license_period": LicensePeriod.objects.create(
+                license=lic, starts_on=dt.date(2025, 7, 1), expires_on=dt.date(2027, 6, 30)
+            ),
+            "license_status": LicenseStatusChange.objects.create(
+                license=lic, status="active", effective_on=dt.date(2025, 7, 1)
+            ),
+            "enrollment": (
+                enr := PayerEnrollment.objects.create(provider=prov, payer=pay, status="enrolled")
+            ),
+            "enrollment_period": EnrollmentPeriod.objects.create(
+                enrollment=enr, effective_date=dt.date(2026, 1, 1)
             ),
             "session_correction": SessionCorrection.objects.create(
                 session=sess,

@@ -205,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         # Sessions and their corrections share these choice sets; other models have a `kind`.
         "SessionKindEnum": "patients.models.SERVICE_KIND_CHOICES",
         "SessionModalityEnum": "patients.models.MODALITY_CHOICES",
+        "LicenseStatusEnum": "credentialing.models.License.Status",
     },
 }
 

@@ -7,7 +7,14 @@ import random
 from coding.codesets.npi import validate_npi
 from coding.types import LicenseType
 from credentialing import demo, selectors
-from credentialing.models import License, PayerEnrollment, Provider
+from credentialing.models import (
+    EnrollmentPeriod,
+    License,
+    LicensePeriod,
+    LicenseStatusChange,
+    PayerEnrollment,
+    Provider,
+)
 from rcm.tenancy import org_context
 from tests import factories
 
@@ -55,3 +62,37 @@ def test_demo_seed_shows_each_kind_of_gap(org_a):
         "recredential_overdue",
     } <= found
     assert statuses == {"enrolled", "submitted"}
+
+
+def test_demo_seed_has_dated_history_that_billing_on_past_dates_reads(org_a):
+    """A late renewal, a suspension later lifted and a re-enrollment after a termination."""
+    import datetime as dt
+
+    today = factories.TODAY
+    with org_context(org_a):
+        payers = [factories.payer(name="Acme Health"), factories.payer(name="Blue Plan")]
+        providers = _seed(org_a, payers)
+        assert LicensePeriod.objects.count() == len(demo.SPECS) + 1
+        assert LicenseStatusChange.objects.count() == 2
+        by_type = {p.license_type: p for p in providers}
+        re_enrolled = EnrollmentPeriod.objects.filter(
+            enrollment__provider=by_type["pa"], enrollment__payer=payers[0]
+        )
+        assert re_enrolled.count() == 2
+
+        def blocks(license_type: str, days_ago: int) -> str:
+            on = today - dt.timedelta(days=days_ago)
+            _, reasons = selectors.provider_can_bill(
+                provider=by_type[license_type], payer=payers[0], on_date=on
+            )
+            return " ".join(reasons)
+
+        # the psychiatrist's license lapsed 20 days before its late renewal
+        assert "had lapsed" in blocks("psychiatrist", 315)
+        assert "License" not in blocks("psychiatrist", 300)
+        # the LMFT's license was suspended for 30 days, then reinstated
+        assert "was suspended" in blocks("lmft", 290)
+        assert "License" not in blocks("lmft", 260)
+        # the PA was terminated with Acme Health, then enrolled again
+        assert "resumed only on" in blocks("pa", 200)
+        assert blocks("pa", 380) == blocks("pa", 100) == ""

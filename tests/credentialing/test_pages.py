@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from credentialing import services
-from credentialing.models import License, PayerEnrollment, Provider
+from credentialing.models import License, LicensePeriod, PayerEnrollment, Provider
 from rcm.tenancy import org_context
 from tests import factories
 
@@ -131,14 +132,21 @@ def test_garbage_in_every_form_field_never_500s(org_a, manager_client, provider)
             "payer",
             "status",
             "attested_on",
+            "starts_on",
+            "effective_on",
+            "status_effective_on",
         )
     }
+    lic = license_of(org_a, provider)
     for route in (
         "new/",
         f"{provider.public_id}/edit/",
         f"{provider.public_id}/licenses/new/",
         f"{provider.public_id}/enrollments/new/",
         f"{provider.public_id}/caqh/",
+        f"licenses/{lic.public_id}/edit/",
+        f"licenses/{lic.public_id}/renew/",
+        f"licenses/{lic.public_id}/status/",
     ):
         assert manager_client.post(f"{BASE}/{route}", junk).status_code == 400, route
 
@@ -214,6 +222,90 @@ def test_a_billing_manager_records_a_caqh_attestation(org_a, manager_client, pro
     with org_context(org_a):
         saved = Provider.objects.get(pk=provider.pk)
     assert saved.caqh_attested_on == dt.date(2026, 10, 15) and saved.caqh_id == provider.caqh_id
+
+
+# --- Dated history ---------------------------------------------------------------------------
+
+
+def license_of(org, provider) -> License:
+    with org_context(org):
+        return License.objects.get(provider=provider)
+
+
+def test_the_detail_page_shows_license_and_enrollment_history(org_a, biller_client, provider):
+    with org_context(org_a):
+        lic = License.objects.get(provider=provider)
+        services.license_renew(
+            license=lic, starts_on=dt.date(2020, 3, 1), expires_on=dt.date(2022, 1, 1)
+        )
+        services.license_status_change(
+            license=lic, status="suspended", effective_on=dt.date(2021, 5, 1), note="Order 9"
+        )
+        services.license_status_change(
+            license=lic, status="active", effective_on=dt.date(2021, 6, 1)
+        )
+        payer = factories.payer(name="Acme Health")
+        services.enrollment_upsert(
+            provider=provider,
+            payer=payer,
+            status="terminated",
+            effective_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2025, 6, 30),
+        )
+        services.enrollment_upsert(
+            provider=provider, payer=payer, status="enrolled", effective_date=dt.date(2025, 9, 1)
+        )
+    html = biller_client.get(f"{BASE}/{provider.public_id}/").content.decode()
+    for text in (
+        "Issued: valid Jan 1, 2018 – Jan 1, 2020",
+        "Renewed late: valid Mar 1, 2020 – Jan 1, 2022; not covered Jan 2, 2020 – Feb 29, 2020",
+        "Suspended from May 1, 2021 — Order 9",
+        "Reinstated (active) from Jun 1, 2021",
+        "Enrolled: Jan 1, 2024 – Jun 30, 2025",
+        "Re-enrolled: Sep 1, 2025 – open-ended; not enrolled Jul 1, 2025 – Aug 31, 2025",
+    ):
+        assert text in html, text
+    assert "Record renewal" not in html  # billers only read
+
+
+def test_a_billing_manager_records_a_late_renewal_on_the_page(org_a, manager_client, provider):
+    url = f"{BASE}/licenses/{license_of(org_a, provider).public_id}/renew/"
+    page = manager_client.get(url)
+    assert page.status_code == 200 and "Issued: valid Jan 1, 2018" in page.content.decode()
+    bad = manager_client.post(url, {"starts_on": "2019-06-01", "expires_on": "2022-01-01"})
+    assert bad.status_code == 400
+    assert "must start after the previous one" in bad.context["form"].errors["starts_on"][0]
+    ok = manager_client.post(url, {"starts_on": "2020-02-01", "expires_on": "2022-01-01"})
+    assert ok.status_code == 302 and ok["Location"] == f"{BASE}/{provider.public_id}/"
+    with org_context(org_a):
+        starts = list(
+            LicensePeriod.objects.order_by("expires_on").values_list("starts_on", flat=True)
+        )
+    assert starts == [dt.date(2018, 1, 1), dt.date(2020, 2, 1)]
+
+
+def test_a_billing_manager_records_a_suspension_on_the_page(org_a, manager_client, provider):
+    lic = license_of(org_a, provider)
+    url = f"{BASE}/licenses/{lic.public_id}/status/"
+    with org_context(org_a):
+        clinic_today = timezone.localdate()  # the clinic's date, in its time zone
+    assert manager_client.get(url).context["form"].initial["effective_on"] == clinic_today
+    same = manager_client.post(url, {"status": "active", "effective_on": "2019-01-01"})
+    assert same.status_code == 400 and "already active" in same.context["form"].errors["status"][0]
+    ok = manager_client.post(
+        url, {"status": "suspended", "effective_on": "2019-01-01", "note": "Order 3"}
+    )
+    assert ok.status_code == 302
+    with org_context(org_a):
+        assert License.objects.get(pk=lic.pk).status_on(dt.date(2018, 12, 31)) == "active"
+        assert License.objects.get(pk=lic.pk).status_on(dt.date(2019, 1, 1)) == "suspended"
+
+
+@pytest.mark.parametrize("route", ["edit/", "renew/", "status/"])
+def test_a_biller_gets_403_on_every_license_route(org_a, biller_client, provider, route):
+    url = f"{BASE}/licenses/{license_of(org_a, provider).public_id}/{route}"
+    assert biller_client.get(url).status_code == 403
+    assert biller_client.post(url, {"expires_on": "2030-01-01"}).status_code == 403
 
 
 def test_another_orgs_provider_answers_404_on_every_route(org_b, manager_client):

@@ -1,4 +1,5 @@
-"""Credentialing gaps across an org, provider_can_bill, and the provider list filters."""
+"""Credentialing gaps across an org, provider_can_bill on a date of service from the dated
+history in PostgreSQL, and the provider list filters."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def clean_provider(payers=(), **fields):
             recredential_due=days(900),
         )
     return provider
+
+
+def can_bill(provider, payer, on_date):
+    return selectors.provider_can_bill(provider=provider, payer=payer, on_date=on_date)
 
 
 def gap_codes(org, provider) -> dict[str, str]:
@@ -144,7 +149,8 @@ def test_gaps_run_a_fixed_number_of_queries_however_many_providers(
     for _ in range(12):
         clean_provider([payer_a], license_type="associate", supervisor=boss)
         clean_provider([second_payer])
-    with django_assert_max_num_queries(4):
+    # providers, licenses, their periods and status changes, enrollments, their periods, payers
+    with django_assert_max_num_queries(7):
         rows = selectors.credentialing_gaps(org=in_org_a, as_of=AS_OF)
         assert len(rows) == 12  # the LCSWs missing Acme Health; associates need no enrollment
         assert all(g.message for row in rows for g in row.issues)
@@ -190,6 +196,150 @@ def test_an_inactive_provider_cannot_bill(in_org_a, payer_a):
     provider = clean_provider([payer_a], is_active=False)
     ok, reasons = selectors.provider_can_bill(provider=provider, payer=payer_a, on_date=AS_OF)
     assert not ok and reasons == [f"{provider} is inactive."]
+
+
+def test_a_license_suspended_after_the_date_of_service_does_not_block_it(in_org_a, payer_a):
+    provider = clean_provider([payer_a])
+    services.license_status_change(
+        license=provider.licenses.get(), status="suspended", effective_on=days(-10)
+    )
+    assert can_bill(provider, payer_a, days(-11)) == (True, [])
+    assert can_bill(provider, payer_a, days(-10)) == (
+        False,
+        [f"License IL L{provider.npi} was suspended on Oct 23, 2026."],
+    )
+
+
+def test_a_reinstated_license_blocks_only_the_suspended_days(in_org_a, payer_a):
+    provider = clean_provider([payer_a])
+    lic = provider.licenses.get()
+    services.license_status_change(license=lic, status="suspended", effective_on=days(-60))
+    services.license_status_change(license=lic, status="active", effective_on=days(-30))
+    assert [can_bill(provider, payer_a, days(n))[0] for n in (-61, -60, -31, -30, 0)] == [
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]
+
+
+def test_a_service_in_the_gap_of_a_late_renewal_cannot_be_billed(in_org_a, payer_a):
+    provider = factories.provider(caqh_attested_on=days(-10))
+    lic = services.license_add(
+        provider=provider, state="IL", number="7", issued_on=days(-700), expires_on=days(-100)
+    )
+    services.license_renew(license=lic, starts_on=days(-50), expires_on=days(680))
+    services.enrollment_upsert(
+        provider=provider, payer=payer_a, status="enrolled", effective_date=days(-900)
+    )
+    assert can_bill(provider, payer_a, days(-100))[0]
+    ok, reasons = can_bill(provider, payer_a, days(-99))
+    assert not ok and reasons == [
+        "License IL 7 had lapsed on Jul 26, 2026: it expired on Jul 25, 2026 and was renewed "
+        "only from Sep 13, 2026."
+    ]
+    assert can_bill(provider, payer_a, days(-50))[0]
+
+
+@pytest.mark.parametrize(("effective", "allowed"), [(1, False), (0, True)])
+def test_an_enrollment_effective_after_the_service_does_not_cover_it(
+    in_org_a, payer_a, effective, allowed
+):
+    provider = clean_provider()
+    services.enrollment_upsert(
+        provider=provider, payer=payer_a, status="enrolled", effective_date=days(effective)
+    )
+    assert can_bill(provider, payer_a, AS_OF)[0] is allowed
+
+
+def test_a_terminated_enrollment_covers_through_its_end_date_and_a_re_enrollment_resumes(
+    in_org_a, payer_a
+):
+    provider = clean_provider()
+    services.enrollment_upsert(
+        provider=provider, payer=payer_a, status="enrolled", effective_date=days(-400)
+    )
+    services.enrollment_upsert(
+        provider=provider,
+        payer=payer_a,
+        status="terminated",
+        effective_date=days(-400),
+        end_date=days(-100),
+    )
+    services.enrollment_upsert(
+        provider=provider, payer=payer_a, status="enrolled", effective_date=days(-30)
+    )
+    assert [can_bill(provider, payer_a, days(n))[0] for n in (-100, -99, -31, -30)] == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert can_bill(provider, payer_a, days(-99))[1] == [
+        "Enrollment with Acme Health ended on Jul 25, 2026 and resumed only on Oct 3, 2026."
+    ]
+
+
+def test_a_denied_re_application_does_not_reach_back_over_the_earlier_period(in_org_a, payer_a):
+    provider = clean_provider()
+    services.enrollment_upsert(
+        provider=provider,
+        payer=payer_a,
+        status="terminated",
+        effective_date=days(-400),
+        end_date=days(-100),
+    )
+    services.enrollment_upsert(provider=provider, payer=payer_a, status="denied")
+    assert can_bill(provider, payer_a, days(-200)) == (True, [])
+    assert can_bill(provider, payer_a, AS_OF)[1] == [
+        "Enrollment with Acme Health ended on Jul 25, 2026."
+    ]
+
+
+def test_provider_can_bill_reads_preloaded_providers_without_a_query_per_line(
+    in_org_a, payer_a, django_assert_num_queries, django_assert_max_num_queries
+):
+    providers = [clean_provider([payer_a]) for _ in range(5)]
+    for provider in providers:  # more history must not mean more queries
+        lic = provider.licenses.get()
+        services.license_renew(license=lic, expires_on=days(1200))
+        services.license_status_change(license=lic, status="suspended", effective_on=days(-90))
+        services.license_status_change(license=lic, status="active", effective_on=days(-80))
+    with django_assert_max_num_queries(6):
+        loaded = list(selectors.providers_for_billing().filter(pk__in=[p.pk for p in providers]))
+    with django_assert_num_queries(0):
+        results = [can_bill(p, payer_a, days(n))[0] for p in loaded for n in range(-100, 0, 5)]
+    assert results.count(False) == 5 * 2  # days -85 and -90 fall in the suspension
+    with django_assert_max_num_queries(6):  # a provider not preloaded is loaded in one go
+        assert can_bill(providers[0], payer_a, AS_OF) == (True, [])
+
+
+def test_gaps_read_the_current_period_of_a_renewed_license_and_a_re_enrollment(in_org_a, payer_a):
+    provider = clean_provider()
+    lic = provider.licenses.get()
+    services.license_update(license=lic, issued_on=days(-700), expires_on=days(-5))
+    services.license_renew(license=lic, expires_on=days(725))
+    services.enrollment_upsert(
+        provider=provider,
+        payer=payer_a,
+        status="terminated",
+        effective_date=days(-900),
+        end_date=days(-300),
+    )
+    assert gap_codes(in_org_a, provider) == {"enrollment_terminated": "block"}
+    services.enrollment_upsert(
+        provider=provider, payer=payer_a, status="enrolled", effective_date=days(-20)
+    )
+    assert gap_codes(in_org_a, provider) == {}
+
+
+def test_gaps_block_a_license_lapsed_today_before_its_late_renewal(in_org_a):
+    provider = clean_provider()
+    lic = provider.licenses.get()
+    services.license_update(license=lic, issued_on=days(-700), expires_on=days(-5))
+    services.license_renew(license=lic, starts_on=days(3), expires_on=days(725))
+    assert gap_codes(in_org_a, provider) == {"license_lapsed": "block"}
 
 
 # --- providers_list --------------------------------------------------------------------------
