@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 from .complexity import interactive_complexity
@@ -22,12 +23,14 @@ from .psychotherapy import (
 )
 from .telehealth import decide_place
 from .types import (
+    COMMUNITY_KINDS,
     BilledProvider,
     CodingResult,
     LevelOfCareCode,
     Modality,
     PayerRules,
     ProgramWeekResult,
+    ServiceCode,
     ServiceFacts,
     ServiceKind,
     ServiceLine,
@@ -181,6 +184,80 @@ def _level_of_care_line(minutes: int, level: LevelOfCareCode, trace: Trace) -> l
     ]
 
 
+def _code_community(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    """Community services have no CPT code: only a payer's code map bills them."""
+    what = facts.kind.value.replace("_", " ")
+    trace.fail(
+        f"{payer.name} has no code for {what} in this program: add one to its code map "
+        f"(e.g. H0038 peer support, T1017 case management, H2014 skills, H0036 support)"
+    )
+    return []
+
+
+# Kinds whose code a payer's code map may replace (group and program days have their own maps).
+REMAPPABLE: frozenset[ServiceKind] = frozenset(
+    {
+        ServiceKind.INDIVIDUAL,
+        ServiceKind.FAMILY_WITH_PATIENT,
+        ServiceKind.FAMILY_WITHOUT_PATIENT,
+        ServiceKind.CRISIS,
+        ServiceKind.EVALUATION,
+    }
+    | COMMUNITY_KINDS
+)
+
+
+# The CPT concept a remapped code stands for, so licence scope still applies (a peer
+# specialist does not bill psychotherapy under an H0004 either).
+SCOPE_OF_KIND: Mapping[ServiceKind, str] = {
+    ServiceKind.INDIVIDUAL: "90832",
+    ServiceKind.FAMILY_WITH_PATIENT: "90847",
+    ServiceKind.FAMILY_WITHOUT_PATIENT: "90846",
+    ServiceKind.CRISIS: "90839",
+    ServiceKind.EVALUATION: "90791",
+}
+
+
+def _payer_code_lines(
+    facts: ServiceFacts, payer: PayerRules, code: ServiceCode, trace: Trace
+) -> list[PlannedLine]:
+    """The payer's HCPCS code for this kind, with units from minutes when it is timed."""
+    what = facts.kind.value.replace("_", " ")
+    label = f" ({code.label})" if code.label else ""
+    if code.unit_rule is None:
+        trace.why(f"{payer.name} bills {what} as {code.hcpcs}{label}: one unit per service")
+        return [_payer_line(facts, code, 1)]
+    minutes = _need_minutes(facts, trace)
+    if minutes is None:
+        return []
+    units, how = explain_units(minutes, code.unit_rule)
+    if units == 0:
+        trace.fail(f"{minutes} min earn no unit of {code.hcpcs}{label}")
+        return []
+    trace.why(f"{payer.name} bills {what} as {code.hcpcs}{label}: {how}")
+    return [_payer_line(facts, code, units)]
+
+
+def _payer_line(facts: ServiceFacts, code: ServiceCode, units: int) -> PlannedLine:
+    scope = SCOPE_OF_KIND.get(facts.kind)
+    return PlannedLine(code.hcpcs or "", units, scope_code=scope, modifiers=code.modifiers)
+
+
+def _plan(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
+    """Lines from the payer's code map for this kind, else from the CPT coders."""
+    code = payer.service_codes.get(facts.kind) if facts.kind in REMAPPABLE else None
+    if code is not None and code.hcpcs:
+        return _payer_code_lines(facts, payer, code, trace)
+    planned = CODERS[facts.kind](facts, payer, trace)
+    if code is not None and code.modifiers and planned:
+        mods = "+".join(code.modifiers)
+        trace.why(f"{payer.name} adds {mods} to {facts.kind.value.replace('_', ' ')}")
+        planned = [
+            dataclasses.replace(line, modifiers=line.modifiers + code.modifiers) for line in planned
+        ]
+    return planned
+
+
 CODERS: Mapping[ServiceKind, Coder] = {
     ServiceKind.EVALUATION: _code_evaluation,
     ServiceKind.INDIVIDUAL: _code_individual,
@@ -190,6 +267,7 @@ CODERS: Mapping[ServiceKind, Coder] = {
     ServiceKind.CRISIS: _code_crisis,
     ServiceKind.EM_WITH_PSYCHOTHERAPY: _code_em,
     ServiceKind.PROGRAM_DAY: _code_program_day,
+    **{kind: _code_community for kind in COMMUNITY_KINDS},
 }
 
 
@@ -235,7 +313,7 @@ def _line_modifiers(line: PlannedLine, extra: tuple[str, ...], trace: Trace) -> 
 def code_service(facts: ServiceFacts, payer: PayerRules = DEFAULT_PAYER_RULES) -> CodingResult:
     """Code one service: choose codes and units, who bills, POS and modifiers, with reasons."""
     trace = Trace()
-    planned = CODERS[facts.kind](facts, payer, trace)
+    planned = _plan(facts, payer, trace)
     planned = _add_interactive_complexity(planned, facts, trace) if planned else planned
     week = _program_week(facts, payer, trace)
     role = billed_provider(facts, payer, [line.concept for line in planned], trace)

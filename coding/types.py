@@ -131,6 +131,24 @@ class ServiceKind(StrEnum):
     CRISIS = "crisis"
     EM_WITH_PSYCHOTHERAPY = "em_with_psychotherapy"
     PROGRAM_DAY = "program_day"
+    # Community services that Medicaid programs pay with HCPCS codes (REFERENCE.md §14): they
+    # have no CPT code, so a payer must name the code (H0038, T1017/H0006, H2014/H2017,
+    # H0036/H2019) in its code map.
+    PEER_SUPPORT = "peer_support"
+    CASE_MANAGEMENT = "case_management"
+    SKILLS_TRAINING = "skills_training"
+    COMMUNITY_SUPPORT = "community_support"
+
+
+# Kinds billed only with a payer-named HCPCS code.
+COMMUNITY_KINDS: frozenset[ServiceKind] = frozenset(
+    {
+        ServiceKind.PEER_SUPPORT,
+        ServiceKind.CASE_MANAGEMENT,
+        ServiceKind.SKILLS_TRAINING,
+        ServiceKind.COMMUNITY_SUPPORT,
+    }
+)
 
 
 class Modality(StrEnum):
@@ -261,6 +279,19 @@ class LevelOfCareCode:
 
 
 @dataclass(frozen=True)
+class ServiceCode:
+    """A payer's code for one service kind (in one program, at one level): `hcpcs` replaces
+    the CPT code the engine would pick (None keeps it and only adds `modifiers`, e.g. HR/HS on
+    family psychotherapy); `unit_rule` None = one unit per service, else units from minutes
+    (H0004 and H2011 per 15 minutes, S9484 per hour)."""
+
+    hcpcs: str | None = None
+    modifiers: tuple[str, ...] = ()
+    unit_rule: RoundingRule | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class ProgramDayRules:
     min_hours_per_day: float = 3.0
     min_hours_per_week: float = 9.0
@@ -316,6 +347,9 @@ class PayerRules:
     program_day: ProgramDayRules = field(default_factory=ProgramDayRules)
     level_of_care: LevelOfCareCode | None = None
     crisis_site: CrisisSiteCodes | None = None
+    # The payer's codes by service kind, already chosen for the service's program and level
+    # (payers.rules resolves program x level x kind); kinds not listed use CPT.
+    service_codes: Mapping[ServiceKind, ServiceCode] = field(default_factory=dict)
     # Who a pre-licensed or auxiliary clinician's service may be billed under (incident-to);
     # empty = any licence the payer accepts. Medicare: physician, CP, CNS, NP, PA (not CSW,
     # MFT, MHC); REFERENCE.md §14 "Incident-to for behavioral health".
@@ -333,6 +367,9 @@ class PayerRules:
             frozenset(LicenseType(x) for x in self.supervisor_licenses),
         )
         object.__setattr__(self, "supervision_places", frozenset(self.supervision_places))
+        object.__setattr__(
+            self, "service_codes", {ServiceKind(k): v for k, v in self.service_codes.items()}
+        )
         object.__setattr__(
             self,
             "license_modifiers",

@@ -18,9 +18,9 @@ from coding import (
 )
 from coding.types import minutes_within
 from patients.models import Session
-from patients.selectors import primary_coverage_on, service_level_of_care
+from patients.selectors import primary_coverage_on, service_level_of_care, service_program
 from payers.models import Payer
-from payers.rules import RuleDataError, payer_rules_for
+from payers.rules import RuleDataError, payer_rules_for, program_entry
 
 SELF_PAY_RULES = PayerRules(name="self-pay (no coverage)")
 WeekCache = MutableMapping[tuple[int, datetime.date], dict[datetime.date, int]]
@@ -58,12 +58,20 @@ def level_for(session: Session) -> str | None:
     return service_level_of_care(session=session)
 
 
+def _program_day_pos(session: Session, payer: Payer | None, level: str | None) -> str | None:
+    """The POS a payer names for the program day of this program and level, if any."""
+    if payer is None or session.kind != ServiceKind.PROGRAM_DAY:
+        return None
+    entry = program_entry(payer, service_program(session=session), level, "program_day")
+    entry = entry or (payer.level_of_care_codes or {}).get(level or "", {})
+    return entry.get("pos") or None
+
+
 def _facility_pos(session: Session, payer: Payer | None, level: str | None) -> str | None:
     if session.patient_location == Session.PatientLocation.HOME:
         return "12"  # in-person at the patient's home (telehealth POS is the engine's call)
-    level_codes = (payer.level_of_care_codes or {}) if payer else {}
-    if session.kind == ServiceKind.PROGRAM_DAY and level_codes.get(level, {}).get("pos"):
-        return level_codes[level]["pos"]
+    if pos := _program_day_pos(session, payer, level):
+        return pos
     facility = session.facility or (session.episode.facility if session.episode_id else None)
     return facility.pos if facility else None
 
@@ -162,7 +170,9 @@ def _failed(message: str, reasons: tuple[str, ...] = ()) -> CodingResult:
 
 
 def _context(session: Session, payer: Payer | None, level: str | None) -> str:
+    program = service_program(session=session)
     where = f"level {level}" if level else "no level of care on file"
+    where = f"{program.upper()} program, {where}" if program else where
     if payer is None:
         return f"no coverage in force on {session.service_date}: self-pay defaults ({where})"
     return f"payer {payer.name} (primary coverage on {session.service_date}), {where}"
@@ -183,7 +193,8 @@ def preview_for(
     if session_like.rendering_provider_id is None or not session_like.kind:
         return _failed("choose the service kind and rendering provider first", context)
     try:
-        rules = payer_rules_for(payer, level=level) if payer else SELF_PAY_RULES
+        program = service_program(session=session_like)
+        rules = payer_rules_for(payer, level=level, program=program) if payer else SELF_PAY_RULES
         facts = service_facts_for(session_like, payer=payer, week_cache=week_cache)
     except RuleDataError as exc:
         return _failed(f"payer rule data is invalid ({exc}); fix the payer's rules", context)

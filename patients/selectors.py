@@ -157,11 +157,26 @@ def service_level_of_care(*, session: Session) -> str | None:
     day = session.service_date
     if day is None:
         return None
-    episode = session.episode if session.episode_id else None
-    if episode is None and session.patient_id:
-        episode = episode_for_date(session.patient, day)
+    episode = service_episode(session=session)
     segment = segment_on(episode, day) if episode is not None else None
     return segment.level if segment else None
+
+
+def service_episode(*, session: Session) -> EpisodeOfCare | None:
+    """The episode a service belongs to: its own, else the patient's episode in force on the
+    date of service (the latest admitted)."""
+    if session.episode_id:
+        return session.episode
+    if session.patient_id and session.service_date:
+        return episode_for_date(session.patient, session.service_date)
+    return None
+
+
+def service_program(*, session: Session) -> str | None:
+    """MH or SUD: the program of the service's episode (codes depend on it, REFERENCE.md
+    §14); None for a service outside any episode."""
+    episode = service_episode(session=session)
+    return episode.program if episode else None
 
 
 # --- Authorization requirement for a level ------------------------------------------------

@@ -40,11 +40,13 @@ def _per_diem(
     hcpcs: str,
     revenue_code: str,
     tob: str,
-    pos: str,
+    pos: str | None,
     label: str,
     condition_codes: Iterable[str] = (),
 ) -> dict[str, Any]:
-    return {
+    """A per-diem program-day code. `pos` None: the facility's own POS (an IOP is never
+    POS 52, which is partial hospitalization: REFERENCE.md §14)."""
+    entry = {
         "hcpcs": hcpcs,
         "revenue_code": revenue_code,
         "type_of_bill": tob,
@@ -53,6 +55,46 @@ def _per_diem(
         "unit": "per_diem",
         "label": label,
     }
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def _day(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"program_day": entry}
+
+
+def _per_15(hcpcs: str, label: str, modifiers: Iterable[str] = ()) -> dict[str, Any]:
+    entry = {"hcpcs": hcpcs, "unit": "per_15min", "label": label}
+    return {**entry, "modifiers": list(modifiers)} if modifiers else entry
+
+
+# §14 descriptors [V]: H0015 SUD IOP, S9480 psychiatric IOP per diem; 0905 IOP psychiatric,
+# 0906 IOP chemical dependency; §2 [U]: 1001 residential psychiatric, 1002 residential
+# chemical dependency.
+MH_IOP = _per_diem("S9480", "0905", "131", None, "MH IOP per diem")
+SUD_IOP = _per_diem("H0015", "0906", "131", "57", "SUD IOP per diem")
+MH_RESIDENTIAL = _per_diem("H0019", "1001", "861", None, "MH residential")
+SUD_RESIDENTIAL = _per_diem("H0018", "1002", "861", "55", "SUD residential")
+# H0005 is "alcohol and/or drug services; group counseling": SUD groups only (§14).
+SUD_GROUP_PER_15 = {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]}
+# Medicaid HCPCS for community services, per 15 minutes [P: state manuals]; HR/HS family
+# modifiers [V: HCPCS modifier file].
+MEDICAID_MH_SERVICES = {
+    "peer_support": _per_15("H0038", "self-help/peer services"),
+    "case_management": _per_15("T1017", "targeted case management"),
+    "skills_training": _per_15("H2014", "skills training and development"),
+    "community_support": _per_15("H0036", "community psychiatric supportive treatment"),
+    "crisis": _per_15("H2011", "crisis intervention service"),
+    "family_with_patient": {"modifiers": ["HR"]},
+    "family_without_patient": {"modifiers": ["HS"]},
+}
+MEDICAID_SUD_SERVICES = {
+    "individual": _per_15("H0004", "behavioral health counseling and therapy"),
+    "peer_support": _per_15("H0038", "self-help/peer services"),
+    "case_management": _per_15("H0006", "alcohol and/or drug services; case management"),
+    "crisis": _per_15("H2011", "crisis intervention service"),
+    "family_with_patient": {"modifiers": ["HR"]},
+    "family_without_patient": {"modifiers": ["HS"]},
+}
 
 
 def _program(
@@ -148,7 +190,7 @@ MEDICARE: dict[str, Any] = {
     },
     "level_of_care_codes": {  # §2: Medicare PHP/IOP bill service lines + condition code 41/92
         "php": _per_diem("G0410", "0915", "131", "52", "PHP service lines, cond. code 41", ["41"]),
-        "iop": _per_diem("G0410", "0905", "131", "52", "IOP service lines, cond. code 92", ["92"]),
+        "iop": _per_diem("G0410", "0905", "131", None, "IOP service lines, cond. code 92", ["92"]),
     },
     "parity_comparators": {"applies": False},  # §9: MHPAEA does not reach Medicare FFS
     "fee_schedule": [
@@ -206,11 +248,21 @@ STATE_MEDICAID: dict[str, Any] = {
         "iop": _program(3, 9, "deny"),
         "php": _program(4, 20, "deny"),
     },
-    "level_of_care_codes": {  # §2: typical code patterns by level
-        "iop": _per_diem("H0015", "0906", "131", "57", "SUD IOP"),
+    "level_of_care_codes": {  # §2: typical code patterns by level (both programs)
         "php": _per_diem("H0035", "0912", "131", "52", "MH PHP"),
-        "residential": _per_diem("H0018", "1002", "861", "55", "SUD residential"),
         "withdrawal_management": _per_diem("H0010", "1002", "861", "55", "Residential WM 3.7"),
+    },
+    "program_codes": {  # §14: codes depend on the program (MH vs SUD)
+        "mh": {
+            "iop": _day(MH_IOP),
+            "residential": _day(MH_RESIDENTIAL),
+            "any": MEDICAID_MH_SERVICES,
+        },
+        "sud": {
+            "iop": _day(SUD_IOP),
+            "residential": _day(SUD_RESIDENTIAL),
+            "any": {"group": SUD_GROUP_PER_15, **MEDICAID_SUD_SERVICES},
+        },
     },
     "parity_comparators": {
         "applies": False,  # FFS Medicaid outside managed care/ABPs (§9)
@@ -226,7 +278,7 @@ STATE_MEDICAID: dict[str, Any] = {
         _rate("90837", "85.00", ["AJ"], "lcsw"),
     ],
     "examples": ["everything state-specific: timely/appeal days, modifiers, codes, rates"],
-    "sources": ["REFERENCE.md §1-4, §7"],
+    "sources": ["REFERENCE.md §1-4, §7, §14"],
 }
 
 MEDICAID_MCO: dict[str, Any] = {
@@ -265,16 +317,22 @@ MEDICAID_MCO: dict[str, Any] = {
     "auth_required_levels": _PROGRAM_LEVELS,
     "auth_required_codes": ["96130", "96131"],  # psychological testing
     "family_min_minutes": 26,
-    "group_billing": {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]},  # §1
+    "group_billing": {"mode": "per_session", "code": "90853"},  # §14: H0005 is SUD-only
     "evaluation_code_overrides": {"90791": "H0031"},
     "program_minimums": {  # §2: PHP short days downcoded to IOP
         "php": _program(4, 20, "downcode", {"hcpcs": "S9480", "revenue_code": "0905"}),
         "iop": _program(3, 9, "deny"),
     },
-    "level_of_care_codes": {  # §2: a Texas MCO pairs 0912+H0035, 0905+S9480
+    "level_of_care_codes": {  # §2: a Texas MCO pairs 0912+H0035, 0905+S9480, 0906+H0015
         "php": _per_diem("H0035", "0912", "131", "52", "MH PHP"),
-        "iop": _per_diem("S9480", "0905", "131", "52", "psychiatric IOP"),
-        "residential": _per_diem("H0018", "1002", "861", "55", "SUD residential"),
+    },
+    "program_codes": {
+        "mh": {"iop": _day(MH_IOP), "residential": _day(MH_RESIDENTIAL)},
+        "sud": {
+            "iop": _day(SUD_IOP),
+            "residential": _day(SUD_RESIDENTIAL),
+            "any": {"group": SUD_GROUP_PER_15},  # §1: Medicaid per-15-min SUD groups
+        },
     },
     "parity_comparators": {  # §9: Medicaid MCOs are covered through 42 CFR 438
         **_COMMERCIAL_MEDSURG,
@@ -288,7 +346,7 @@ MEDICAID_MCO: dict[str, Any] = {
         _rate("90837", "100.00"),
     ],
     "examples": ["everything contract-specific: bands, codes, modifiers, days, rates"],
-    "sources": ["REFERENCE.md §1-2, §7, §9"],
+    "sources": ["REFERENCE.md §1-2, §7, §9, §14"],
 }
 
 
@@ -324,13 +382,15 @@ def _commercial(
         "group_billing": {"mode": "per_session", "code": "90853"},
         "level_of_care_codes": {  # §2: 837I revenue code + HCPCS pairs
             "php": _per_diem("S0201", "0913", "131", "52", "PHP per diem"),
-            "iop": _per_diem("S9480", "0905", "131", "52", "psychiatric IOP per diem"),
-            "residential": _per_diem("H0018", "1002", "861", "55", "SUD residential"),
             "withdrawal_management": _per_diem("H0010", "1002", "861", "55", "residential WM"),
+        },
+        "program_codes": {  # §14: MH residential is 1001, SUD 1002; IOP by program
+            "mh": {"iop": _day(MH_IOP), "residential": _day(MH_RESIDENTIAL)},
+            "sud": {"iop": _day(SUD_IOP), "residential": _day(SUD_RESIDENTIAL)},
         },
         "parity_comparators": _COMMERCIAL_MEDSURG,
         "examples": ["all contract terms: days, visit threshold, codes, minimums, rates"],
-        "sources": ["REFERENCE.md §1-3, §6-7, §9"],
+        "sources": ["REFERENCE.md §1-3, §6-7, §9, §14"],
     }
     profile.update(extra)
     return profile

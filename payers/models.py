@@ -79,6 +79,12 @@ class Payer(TenantModel):
     # Per level: {"iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "131",
     #   "pos": "57", "condition_codes": ["92"], "unit": "per_diem"}}
     level_of_care_codes = models.JSONField(default=dict, blank=True)
+    # Codes by program x level x service kind, over the columns above (which apply to both
+    # programs). {"sud": {"iop": {"program_day": {"hcpcs": "H0015", "revenue_code": "0906",
+    #   "unit": "per_diem"}}, "any": {"group": {"mode": "per_15min", "code": "H0005",
+    #   "modifiers": ["HQ"]}, "peer_support": {"hcpcs": "H0038", "unit": "per_15min"}}},
+    #  "mh": {"iop": {"program_day": {"hcpcs": "S9480", "revenue_code": "0905"}}}}
+    program_codes = models.JSONField(default=dict, blank=True)
     # Med/surg comparators for parity checks: {"medsurg_auth_required_levels": [...],
     #   "medsurg_review_interval_days": {...}, "medsurg_visit_limits": {...}}
     parity_comparators = models.JSONField(default=dict, blank=True)

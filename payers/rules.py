@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields as dc_fields
+from dataclasses import replace
 from typing import Any
 
 from coding import (
@@ -18,8 +19,10 @@ from coding import (
     PayerRules,
     ProgramDayRules,
     RoundingRule,
+    ServiceCode,
     TelehealthProfile,
 )
+from coding.engine import REMAPPABLE
 
 
 class RuleDataError(ValueError):
@@ -119,6 +122,86 @@ def _level_parts(payer: Any, level: str | None) -> dict[str, Any]:
     return parts
 
 
+# --- Codes by program x level x service kind (REFERENCE.md §14) ----------------------------
+
+PROGRAMS = ("mh", "sud")
+ANY_LEVEL = "any"
+PROGRAM_DAY, GROUP, EVALUATION = "program_day", "group", "evaluation"
+SERVICE_CODE_KINDS = tuple(sorted(k.value for k in REMAPPABLE if k.value != EVALUATION))
+PROGRAM_CODE_KINDS = (PROGRAM_DAY, GROUP, EVALUATION, *SERVICE_CODE_KINDS)
+_COLUMN = "program_codes"
+
+
+def program_entry(
+    payer: Any, program: str | None, level: str | None, kind: str
+) -> Mapping[str, Any] | None:
+    """The payer's entry for `kind` in `program` at `level`, else at any level of the program,
+    else None (the program-independent columns apply)."""
+    codes = (payer.program_codes or {}).get(program) if program else None
+    if not isinstance(codes, Mapping):
+        return None
+    for key in (level, ANY_LEVEL):
+        entry = (codes.get(key) or {}).get(kind) if key else None
+        if entry:
+            return entry
+    return None
+
+
+def unit_rule_of(payer: Any, unit: str | None) -> RoundingRule | None:
+    """per_15min counts with the payer's own rounding; per_hour by the hour (CPT midpoint);
+    per_diem / per_session: one unit."""
+    if unit == "per_15min":
+        return _rounding(payer.rounding_rule, payer.rounding_params or {}, "rounding_params")
+    if unit == "per_hour":
+        return RoundingRule(unit_minutes=60, label="per hour")
+    if unit in (None, "per_diem", "per_session"):
+        return None
+    raise RuleDataError(_COLUMN, f"unknown unit {unit!r}")
+
+
+def _program_loc(payer: Any, entry: Mapping[str, Any]) -> LevelOfCareCode:
+    """A program-day entry; its units follow `unit` and the payer's rounding."""
+    code = _loc_code({k: v for k, v in entry.items() if k != "unit_rule"}, _COLUMN)
+    return replace(code, unit_rule=unit_rule_of(payer, entry.get("unit")))
+
+
+def _service_code(payer: Any, entry: Mapping[str, Any]) -> ServiceCode:
+    data = {k: v for k, v in entry.items() if k != "unit"}
+    data = _known(ServiceCode, data, _COLUMN)
+    data["modifiers"] = tuple(data.get("modifiers", ()))
+    data["unit_rule"] = unit_rule_of(payer, entry.get("unit"))
+    if not data.get("hcpcs") and not data["modifiers"]:
+        raise RuleDataError(_COLUMN, "an entry needs a code ('hcpcs') or modifiers")
+    return ServiceCode(**data)
+
+
+def _program_parts(payer: Any, program: str | None, level: str | None) -> dict[str, Any]:
+    """Engine fields that the payer's program x level x kind entries set for this service."""
+    parts: dict[str, Any] = {}
+    if entry := program_entry(payer, program, level, PROGRAM_DAY):
+        parts["level_of_care"] = _guard(_COLUMN, lambda: _program_loc(payer, entry))
+    if entry := program_entry(payer, program, level, GROUP):
+        parts["group"] = _guard(_COLUMN, lambda: _group(entry, _COLUMN))
+    if entry := program_entry(payer, program, level, EVALUATION):
+        parts["evaluation_code_overrides"] = dict(entry)
+    codes = {}
+    for kind in SERVICE_CODE_KINDS:
+        if entry := program_entry(payer, program, level, kind):
+            codes[kind] = _guard(_COLUMN, lambda e=entry: _service_code(payer, e))
+    if codes:
+        parts["service_codes"] = codes
+    return parts
+
+
+def _each_program_entry(payer: Any) -> list[tuple[str, str, str]]:
+    found = []
+    for program, levels in (payer.program_codes or {}).items():
+        for level, kinds in (levels or {}).items() if isinstance(levels, Mapping) else ():
+            for kind in kinds or {} if isinstance(kinds, Mapping) else ():
+                found.append((program, level, kind))
+    return found
+
+
 # Engine field -> (payer column, builder). Each column is built on its own, so validation can
 # report every bad column at once.
 _COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
@@ -144,20 +227,28 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 
-def payer_rules_for(payer: Any, *, level: str | None = None) -> PayerRules:
-    """The engine's view of `payer` for a service at `level` (raises RuleDataError)."""
+def payer_rules_for(
+    payer: Any, *, level: str | None = None, program: str | None = None
+) -> PayerRules:
+    """The engine's view of `payer` for a service of `program` (mh/sud) at `level`: the
+    program's own entries where the payer has them, else its program-independent columns
+    (raises RuleDataError)."""
     built = {
         name: _guard(column, lambda b=build: b(payer)) for name, (column, build) in _COLUMNS.items()
+    }
+    fields: dict[str, Any] = {
+        "evaluation_code_overrides": dict(payer.evaluation_code_overrides or {}),
+        **built,
+        **_level_parts(payer, level),
+        **_program_parts(payer, program, level),
     }
     return PayerRules(
         name=payer.name,
         pays_under_supervisor=payer.pays_under_supervisor,
         supervision_modifiers=tuple(payer.supervision_modifiers or ()),
         family_min_minutes=payer.family_min_minutes,
-        evaluation_code_overrides=dict(payer.evaluation_code_overrides or {}),
         supervision_places=frozenset(payer.supervision_places_of_service or ()),
-        **built,
-        **_level_parts(payer, level),
+        **fields,
     )
 
 
@@ -174,6 +265,11 @@ def validate_payer_rule_data(payer: Any) -> dict[str, list[str]]:
             _level_parts(payer, level)
         except RuleDataError as exc:
             errors.setdefault(exc.column, []).append(f"{exc.message} (level {level})")
+    for program, level, _kind in _each_program_entry(payer):
+        try:
+            _program_parts(payer, program, None if level == ANY_LEVEL else level)
+        except RuleDataError as exc:
+            errors.setdefault(exc.column, []).append(f"{exc.message} ({program} {level})")
     if not errors:
         try:
             payer_rules_for(payer)

@@ -55,6 +55,7 @@ PAYER_FIELDS = (
     "evaluation_code_overrides",
     "program_minimums",
     "level_of_care_codes",
+    "program_codes",
     "parity_comparators",
     "is_active",
 )

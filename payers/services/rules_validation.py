@@ -29,6 +29,7 @@ from payers.services.codes import (
     each_shaped,
     shape_error,
 )
+from payers.services.program_codes import PHP_ONLY_POS, check_program_codes
 from rcm.fielderrors import FieldErrors, model_errors
 
 # --- Small checks -------------------------------------------------------------------------
@@ -327,6 +328,11 @@ def _check_level_codes(p: Payer, errors: FieldErrors) -> None:
         where = f"{_level_label(level)}: "
         _check_code_entry(entry, "level_of_care_codes", where, errors)
         _check_review_days(entry, "level_of_care_codes", where, errors)
+        if level == "iop" and entry.get("pos") == PHP_ONLY_POS:
+            errors.add(
+                "level_of_care_codes",
+                f"{where}POS 52 is partial hospitalization; an IOP uses its real site.",
+            )
 
 
 def _check_hours(entry: Mapping[str, Any], where: str, errors: FieldErrors) -> None:
@@ -431,6 +437,7 @@ _CHECKS: tuple[Callable[[Payer, FieldErrors], None], ...] = (
     _check_telehealth,
     _check_group,
     _check_level_codes,
+    check_program_codes,
     _check_program_minimums,
     _check_parity,
 )

@@ -156,6 +156,7 @@ def test_the_form_saves_every_structured_rule(org_a, catalog, manager):
         loc_otp_revenue_code="0919",
         loc_otp_pos="58",
         loc_otp_unit="per_diem",
+        loc_iop_hcpcs="S9480",
         loc_iop_unit="per_15min",
         pm_php_day="5",
         pm_php_week="25",
