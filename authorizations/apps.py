@@ -15,6 +15,7 @@ class AuthorizationsConfig(AppConfig):
         from patients import answers
         from patients.signals import session_corrected, session_status_changed, sessions_recorded
         from rcm.home import home_figure
+        from rcm.nav import nav_link
 
         sessions_recorded.connect(on_sessions_recorded, dispatch_uid="auth-units-consumption")
         session_status_changed.connect(
@@ -26,4 +27,10 @@ class AuthorizationsConfig(AppConfig):
             "Approved authorizations",
             order=40,
             count=lambda: PriorAuthorization.objects.filter(status="approved").count(),
+        )
+        nav_link(
+            "Authorizations",
+            "authorizations:auth_list",
+            capability="view_authorizations",
+            order=30,
         )

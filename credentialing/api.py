@@ -235,7 +235,10 @@ class PayerEnrollmentSerializer(_ImmutableParentMixin, _ActorMixin, serializers.
     provider = _provider_ref()
     payer = serializers.SlugRelatedField(slug_field="public_id", queryset=Payer.objects.all())
     effective_date = serializers.DateField(
-        required=False, allow_null=True, help_text="Start of the latest period"
+        required=False,
+        allow_null=True,
+        help_text="First billable date of the latest period (Medicare: up to 30 days before "
+        "the PECOS effective date, 42 CFR 424.521(a)(1))",
     )
     end_date = serializers.DateField(
         required=False,

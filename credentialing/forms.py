@@ -151,8 +151,11 @@ class EnrollmentForm(forms.Form):
     submitted_on = forms.DateField(required=False, widget=DateInput())
     effective_date = forms.DateField(
         required=False,
-        help_text="Start of the current period. A date after an ended period's end date adds "
-        "a new period (a re-enrollment); the ended period is kept.",
+        help_text="First billable date of the current period. Medicare pays services up to 30 "
+        "days before the effective date PECOS shows (42 CFR 424.521(a)(1); 90 days after a "
+        "declared disaster): enter that earlier date when services were furnished in the "
+        "window. A date after an ended period's end date adds a new period (a re-enrollment); "
+        "the ended period is kept.",
         widget=DateInput(),
     )
     end_date = forms.DateField(

@@ -476,12 +476,24 @@ def billing_blocks(
     enrollment: EnrollmentFacts | None,
     payer: str,
     on_date: dt.date,
+    state: str | None = None,
 ) -> list[str]:
     """Why a provider may not render services billed to `payer` on the date of service
     `on_date` (empty: may). Decided from the license periods and status changes and the
     enrollment periods in effect on that date, never from today's status (REFERENCE.md §11:
-    block when not enrolled on the DOS, or when the license is expired or suspended)."""
-    reasons = [why] if (why := _license_block(licenses, on_date)) else []
+    block when not enrolled on the DOS, or when the license is expired, suspended or invalid
+    in the patient's state). With `state`, only licenses of that state count."""
+    if state:
+        in_state = [lic for lic in licenses if lic.state == state]
+        if not in_state:
+            held = ", ".join(sorted({lic.state for lic in licenses})) or "none"
+            reasons = [f"No license in {state}, where the service was (licenses held: {held})."]
+            return reasons + _enrollment_blocks(enrollment, payer, on_date)
+        licenses = in_state
+    why = _license_block(licenses, on_date)
+    if why and state:
+        why = f"In {state}, where the service was: {why}"
+    reasons = [why] if why else []
     reasons.extend(_enrollment_blocks(enrollment, payer, on_date))
     return reasons
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from credentialing import rules
 from credentialing.models import (
@@ -286,11 +287,15 @@ def _has_billing_records(provider: Provider) -> bool:
 
 
 def provider_can_bill(
-    *, provider: Provider, payer: Payer, on_date: dt.date
+    *, provider: Provider, payer: Payer, on_date: dt.date, state: str | None = None
 ) -> tuple[bool, list[str]]:
     """Whether `provider` may render services billed to `payer` on the date of service
     `on_date`, and why not: from the license periods and status changes and the enrollment
-    periods in effect on that date, not from today's status (REFERENCE.md §11).
+    periods in effect on that date, not from today's status (REFERENCE.md §11). `state`: the
+    state the patient was in (telehealth); only licenses there count.
+
+    `is_active` is today's fact: it blocks today and later dates, never a past date of service
+    (a clinician who left can still have the services they delivered billed).
 
     A provider from `providers_for_billing` (or `provider_with_records`) is read as loaded;
     any other is loaded first, in a fixed number of queries."""
@@ -299,6 +304,7 @@ def provider_can_bill(
     licenses = [license_facts(x) for x in provider.licenses.all()]
     enrollment = next((e for e in provider.enrollments.all() if e.payer_id == payer.pk), None)
     facts = enrollment_facts(enrollment) if enrollment else None
-    reasons = [] if provider.is_active else [f"{provider} is inactive."]
-    reasons += rules.billing_blocks(licenses, facts, payer.name, on_date)
+    inactive = not provider.is_active and on_date >= timezone.localdate()
+    reasons = [f"{provider} is inactive."] if inactive else []
+    reasons += rules.billing_blocks(licenses, facts, payer.name, on_date, state=state)
     return not reasons, reasons

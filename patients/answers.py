@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 _answers: dict[str, Callable[..., Any]] = {}
-QUESTIONS = ("covering_authorization", "part2_consents")
+QUESTIONS = ("covering_authorization", "part2_consents", "consent_form_url")
 
 
 class Unanswered(LookupError):
@@ -42,3 +42,12 @@ def covering_authorization(*, coverage: Any, level: str, on: datetime.date) -> A
 def part2_consents(*, patient: Any) -> list[Any]:
     """The patient's Part 2 consents, newest signature first (each has `state_on(date)`)."""
     return list(_ask("part2_consents", patient=patient))
+
+
+def consent_form_url(*, org_slug: str, patient: Any) -> str | None:
+    """Where to record a Part 2 consent for the patient; None when no app offers the page."""
+    return (
+        _ask("consent_form_url", org_slug=org_slug, patient=patient)
+        if ("consent_form_url" in _answers)
+        else None
+    )

@@ -307,10 +307,14 @@ class SessionFactsForm(forms.Form):
 
     def _moment(self, time_name: str) -> datetime.datetime | None:
         """The clock time on the date of service, in the org's time zone (active in the
-        request), so an evening session keeps its local date."""
+        request), so an evening session keeps its local date. An end (or departure) earlier on
+        the clock than its start is the next morning: a session from 23:30 to 00:23."""
         day, clock = self.cleaned_data.get("service_date"), self.cleaned_data.get(time_name)
         if day is None or clock is None:
             return None
+        start = self.cleaned_data.get(ENDS_AFTER.get(time_name, ""))
+        if start is not None and _crosses_midnight(start, clock):
+            day += datetime.timedelta(days=1)
         return local_moment(day, clock, timezone.get_current_timezone())
 
 
@@ -369,6 +373,18 @@ class SessionForm(SessionFactsForm):
         return {k: v for k, v in facts.items() if v is not None}
 
 
+def _crosses_midnight(start: datetime.time, end: datetime.time) -> bool:
+    """An end earlier on the clock than the start, within 12 hours across midnight (23:30 to
+    00:23); a larger gap (15:00 to 14:00) is a typing error, not a 23-hour session."""
+    if end >= start:
+        return False
+    day = datetime.date(2000, 1, 1)
+    gap = datetime.datetime.combine(day, start) - datetime.datetime.combine(day, end)
+    return gap >= datetime.timedelta(hours=12)
+
+
+# An end time and the start it follows (an earlier clock time may be the next day).
+ENDS_AFTER = {"end_time": "start_time", "departure_time": "arrival_time"}
 # Form time inputs and the session's moments they set.
 TIME_FIELDS = {
     "start_time": "starts_at",

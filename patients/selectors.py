@@ -167,9 +167,18 @@ def service_episode(*, session: Session) -> EpisodeOfCare | None:
     date of service (the latest admitted)."""
     if session.episode_id:
         return session.episode
-    if session.patient_id and session.service_date:
+    if not (session.patient_id and session.service_date):
+        return None
+    loaded = getattr(session.patient, "_prefetched_objects_cache", {}).get("episodes")
+    if loaded is None:
         return episode_for_date(session.patient, session.service_date)
-    return None
+    day = session.service_date
+    covering = [
+        ep
+        for ep in loaded
+        if ep.admit_date <= day and (ep.discharge_date is None or ep.discharge_date >= day)
+    ]
+    return max(covering, key=lambda ep: ep.admit_date, default=None)  # as episode_for_date
 
 
 def service_program(*, session: Session) -> str | None:
@@ -333,6 +342,8 @@ def coding_ready_sessions(queryset: QuerySet[Session]) -> QuerySet[Session]:
     return queryset.select_related("episode__facility").prefetch_related(
         Prefetch("patient__coverages", queryset=Coverage.objects.select_related("payer")),
         "episode__segments",
+        # Sessions recorded without an episode find theirs among the patient's (in memory).
+        Prefetch("patient__episodes", queryset=episodes_qs()),
     )
 
 
@@ -357,8 +368,7 @@ def session_list(
 
 
 def provider_of_user(user: Any) -> Any:
-    """The active provider whose sign-in is `user` (credentialing sits above patients, so the
-    model is looked up by name)."""
+    """The active provider whose sign-in is `user`."""
 
     if user is None or not getattr(user, "is_authenticated", False):
         return None

@@ -11,6 +11,18 @@ class RcmConfig(AppConfig):
 
         post_migrate.connect(_sync_security, sender=self)
         user_logged_in.connect(_stamp_login, dispatch_uid="rcm-session-start")
+        _local_datetimes_in_the_api()
+
+
+def _local_datetimes_in_the_api() -> None:
+    """Every model date-time in the API reads naive input on the org's clock, refusing a time
+    that a spring-forward change skips (rcm.api.fields.LocalDateTimeField)."""
+    from django.db import models
+    from rest_framework import serializers
+
+    from rcm.api.fields import LocalDateTimeField
+
+    serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = LocalDateTimeField
 
 
 def _sync_security(sender: AppConfig, using: str = "default", **kwargs: object) -> None:

@@ -32,11 +32,17 @@ NIGHTLY_LOCAL_HOUR = 2
 def nights_due(
     zones: Iterable[tuple[int, str]], now: datetime.datetime, hour: int = NIGHTLY_LOCAL_HOUR
 ) -> list[tuple[int, datetime.date]]:
-    """(org id, local date) for each org whose local clock is in `hour` at the moment `now`."""
+    """(org id, local date) for each org whose local clock reached `hour` within the hour
+    before `now` (the beat runs hourly). "Reached", not "reads": on a spring-forward day US
+    clocks jump from 02:00 to 03:00, so 03:00 is when that night starts; on a fall-back day the
+    repeated hour never reaches `hour` twice. Exactly one night per local date."""
     due = []
     for org_id, zone in zones:
-        local = now.astimezone(zoneinfo.ZoneInfo(zone))
-        if local.hour == hour:
+        tz = zoneinfo.ZoneInfo(zone)
+        local = now.astimezone(tz)
+        before = (now - datetime.timedelta(hours=1)).astimezone(tz)
+        crossed = before.date() < local.date() or before.hour < hour
+        if local.hour >= hour and crossed:
             due.append((org_id, local.date()))
     return due
 

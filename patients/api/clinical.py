@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -18,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from credentialing.models import Provider
 from facilities.models import Facility
 from patients.coding_bridge import coding_summary, preview_for, prime_week_cache
 from patients.models import (
@@ -43,6 +43,7 @@ from patients.services import clinical as services
 from patients.services.corrections import CORRECTABLE_FIELDS, NOT_CORRECTABLE
 from patients.services.sessions import SESSION_FIELDS
 from payers.models import Payer
+from rcm.api.fields import LocalDateTimeField
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
 from rcm.permissions import Cap
@@ -80,10 +81,10 @@ class PublicId(serializers.SlugRelatedField):
 
 
 class ProviderId(PublicId):
-    """Provider by public_id; the model is looked up by name (patients < credentialing)."""
+    """Provider by public_id."""
 
     def get_queryset(self) -> Any:
-        return apps.get_model("credentialing", "Provider").objects.all()
+        return Provider.objects.all()
 
 
 # Inline enum: the same choices are named LevelOfCareEnum by the authorizations API.
@@ -437,11 +438,11 @@ class SessionCorrectionSerializer(serializers.Serializer):
         help_text="The session's revision you read: refused if someone corrected it since",
     )
     service_date = serializers.DateField(required=False)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = LocalDateTimeField(required=False, allow_null=True)
+    ends_at = LocalDateTimeField(required=False, allow_null=True)
     psychotherapy_minutes = serializers.IntegerField(required=False, allow_null=True)
-    arrived_at = serializers.DateTimeField(required=False, allow_null=True)
-    departed_at = serializers.DateTimeField(required=False, allow_null=True)
+    arrived_at = LocalDateTimeField(required=False, allow_null=True)
+    departed_at = LocalDateTimeField(required=False, allow_null=True)
     attended_minutes = serializers.IntegerField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=SERVICE_KIND_CHOICES, required=False)
     modality = serializers.ChoiceField(choices=MODALITY_CHOICES, required=False)
@@ -478,7 +479,7 @@ class FieldChangeSerializer(serializers.Serializer):
 class SessionCorrectionRowSerializer(serializers.Serializer):
     """One correction: providers, facilities and episodes by name, times in the org's zone."""
 
-    when = serializers.DateTimeField()
+    when = LocalDateTimeField()
     who = serializers.CharField()
     reason = serializers.CharField()
     changes = FieldChangeSerializer(many=True)
@@ -486,8 +487,8 @@ class SessionCorrectionRowSerializer(serializers.Serializer):
 
 class AttendeeSerializer(serializers.Serializer):
     patient = PublicId(queryset=Patient.objects.all())
-    arrived_at = serializers.DateTimeField(required=False)
-    departed_at = serializers.DateTimeField(required=False)
+    arrived_at = LocalDateTimeField(required=False)
+    departed_at = LocalDateTimeField(required=False)
     interactive_complexity = serializers.BooleanField(required=False, default=False)
     patient_location = serializers.ChoiceField(
         choices=Session.PatientLocation.choices, required=False

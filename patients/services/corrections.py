@@ -29,10 +29,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coding import ServiceKind
-from patients.models import Session, SessionCorrection
+from patients.models import EpisodeOfCare, Session, SessionCorrection
 from patients.services.sessions import (
     SESSION_FIELDS,
     refuse_if_on_claim,
@@ -93,11 +94,47 @@ def session_correction_assemble(*, session: Session, **changes: Any) -> Session:
     reject_unknown(changes, CORRECTABLE_FIELDS, "session correction")
     facts = {name: getattr(session, name) for name in SESSION_FIELDS} | changes
     if facts.get("service_date") != session.service_date:
-        facts["episode"] = None  # session_assemble finds the episode of the new date
+        facts["episode"] = _episode_on(session, facts.get("service_date"))
     candidate = session_assemble(**facts)
     candidate.pk, candidate.org_id = session.pk, session.org_id  # "is it already in the group?"
     candidate.public_id, candidate.revision = session.public_id, session.revision
     return candidate
+
+
+def _covers(episode: EpisodeOfCare, day: datetime.date) -> bool:
+    return episode.admit_date <= day and (
+        episode.discharge_date is None or episode.discharge_date >= day
+    )
+
+
+def _episode_on(session: Session, day: datetime.date | None) -> EpisodeOfCare | None:
+    """The episode a moved session belongs to: its own while that still covers the new date,
+    else the patient's episode of the same program in force then (never another program's:
+    an MH session does not slide into a concurrent SUD/Part 2 episode). None when none does."""
+    if day is None:
+        return None
+    current = session.episode if session.episode_id else None
+    if current is not None and _covers(current, day):
+        return current
+    episodes = EpisodeOfCare.objects.filter(patient_id=session.patient_id, admit_date__lte=day)
+    episodes = episodes.filter(Q(discharge_date__isnull=True) | Q(discharge_date__gte=day))
+    if current is not None:
+        episodes = episodes.filter(program=current.program)
+    return episodes.order_by("-admit_date").first()
+
+
+def _check_episode(before: Session, after: Session, errors: FieldErrors) -> None:
+    """A moved session may leave its episode for none, never for another program's (an MH
+    session must not slide into a concurrent SUD episode, which may be Part 2)."""
+    if not (before.episode_id and after.episode_id):
+        return
+    if after.episode.program != before.episode.program:
+        program = before.episode.get_program_display()
+        errors.add(
+            "service_date",
+            f"On {after.service_date} no {program} episode is in force (only a "
+            f"{after.episode.get_program_display()} one): record the service there instead.",
+        )
 
 
 def _changed(before: Session, after: Session) -> list[str]:
@@ -178,8 +215,10 @@ def _check_group_attendance(before: Session, after: Session, errors: FieldErrors
         )
 
 
-def _recording_errors(candidate: Session, errors: FieldErrors) -> None:
-    for name, messages in session_errors(candidate).items():
+def _recording_errors(
+    candidate: Session, errors: FieldErrors, *, check_local_date: bool = True
+) -> None:
+    for name, messages in session_errors(candidate, check_local_date=check_local_date).items():
         if name not in RECORDING_ONLY_KEYS:
             for message in messages:
                 errors.add(name, message)
@@ -222,7 +261,9 @@ def session_correct(
         del correctable["rendering_provider"]  # refused above; the saved one stands meanwhile
     candidate = session_correction_assemble(session=locked, **correctable)
     _check_group_attendance(locked, candidate, errors)
-    _recording_errors(candidate, errors)
+    _check_episode(locked, candidate, errors)
+    moved = bool({"service_date", "starts_at", "arrived_at"} & set(correctable))
+    _recording_errors(candidate, errors, check_local_date=moved)
     names = _changed(locked, candidate)
     if not errors:
         errors.require(bool(names), NON_FIELD_ERRORS, "Nothing to correct: all is as saved.")

@@ -18,6 +18,7 @@ from patients.models import (
     LevelOfCareSegment,
     Patient,
     Program,
+    Session,
 )
 from patients.selectors import AuthRequirement, auth_requirement
 from rcm.fielderrors import FieldErrors, save_guarded
@@ -245,6 +246,13 @@ def level_transition(
     if "new_level" not in errors.errors and "level" in errors.errors:
         errors.errors["new_level"] = errors.errors.pop("level")
     _check_transition(episode, open_seg, new_level, asam_level, on_date, errors)
+    if on_date is not None:
+        check_no_claimed_sessions(
+            Session.objects.filter(episode=episode, service_date__gte=on_date),
+            "on_date",
+            f"would change the level of care of services from {on_date} on",
+            errors,
+        )
     errors.raise_if_any()
     open_seg.end_date = on_date - datetime.timedelta(days=1)
     new_seg = LevelOfCareSegment(
@@ -282,12 +290,35 @@ def episode_discharge(
             "discharge_date",
             f"Cannot be before {floor} (admission or the last level change).",
         )
+        check_no_claimed_sessions(
+            Session.objects.filter(episode=episode, service_date__gt=discharge_date),
+            "discharge_date",
+            f"would leave services after {discharge_date} outside the episode",
+            errors,
+        )
     errors.raise_if_any()
     episode.segments.filter(end_date__isnull=True).update(end_date=discharge_date)
     episode.discharge_date = discharge_date
     episode.status = EpisodeOfCare.Status.DISCHARGED
     episode.save(update_fields=["discharge_date", "status"])
     return episode
+
+
+def check_no_claimed_sessions(sessions: Any, field: str, effect: str, errors: FieldErrors) -> None:
+    """A change dated in the past must not rewrite what a submitted claim says: refuse it
+    while any of `sessions` is on a claim (correct those through a replacement claim first)."""
+    claimed = list(
+        sessions.filter(claim_locked_at__isnull=False)
+        .order_by("service_date")
+        .values_list("service_date", "claim_reference")[:3]
+    )
+    if claimed:
+        listed = ", ".join(f"{day} (claim {ref})" for day, ref in claimed)
+        errors.add(
+            field,
+            f"This {effect}, and some are on claims: {listed}. Correct them through a "
+            f"replacement claim first.",
+        )
 
 
 def validate_diagnosis_input(code: str) -> str | None:

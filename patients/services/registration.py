@@ -13,7 +13,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from patients.models import Coverage, Patient
+from patients.models import Coverage, Patient, Session
+from patients.services.episodes import check_no_claimed_sessions
 from rcm.fielderrors import (
     FieldErrors,
     clean_text,
@@ -279,6 +280,14 @@ def coverage_end(*, coverage: Coverage, end_date: datetime.date, actor: Any = No
         raise ValidationError(
             {"end_date": [f"Cannot be before the effective date ({coverage.effective_date})."]}
         )
+    errors = FieldErrors()
+    check_no_claimed_sessions(
+        Session.objects.filter(patient=coverage.patient_id, service_date__gt=end_date),
+        "end_date",
+        f"would leave services after {end_date} without this coverage",
+        errors,
+    )
+    errors.raise_if_any()
     coverage.end_date = end_date
     save_guarded(
         lambda: coverage.save(update_fields=["end_date"]),

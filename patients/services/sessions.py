@@ -12,7 +12,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from coding import LicenseType, Modality, ServiceKind, is_em_code
+from coding import Modality, ServiceKind, is_em_code
+from credentialing.rules import NEEDS_SUPERVISOR
 from patients.models import GroupSession, Session
 from patients.selectors import episode_for_date, provider_of_user
 from patients.signals import session_status_changed, sessions_recorded
@@ -48,8 +49,8 @@ SESSION_FIELDS = (
     "with_medical_services",
     "note_signed_at",
 )
-# Pre-licensed clinicians and peers work under a supervisor (REFERENCE.md §4).
-NEEDS_SUPERVISOR = frozenset({LicenseType.ASSOCIATE.value, LicenseType.PEER_SPECIALIST.value})
+# Pre-licensed clinicians and peers work under a supervisor (REFERENCE.md §4): one list, in
+# credentialing's rules.
 TIMED_KINDS = frozenset(ServiceKind) - {ServiceKind.PROGRAM_DAY, ServiceKind.GROUP}
 MAX_DAY_MINUTES = 24 * 60
 
@@ -88,7 +89,7 @@ def session_assemble(**facts: Any) -> Session:
     return session
 
 
-def _check_times(s: Session, errors: FieldErrors) -> None:
+def _check_times(s: Session, errors: FieldErrors, *, local_date: bool = True) -> None:
     if s.starts_at and s.ends_at:
         errors.require(s.ends_at > s.starts_at, "ends_at", "The end must be after the start.")
     if s.arrived_at and s.departed_at:
@@ -100,7 +101,7 @@ def _check_times(s: Session, errors: FieldErrors) -> None:
         errors.require(bool(s.starts_at), "starts_at", "Required: record the start time.")
         errors.require(bool(s.ends_at), "ends_at", "Required: record the end time.")
     errors.require(s.service_date is not None, "service_date", "Required.")
-    started = _local_date(s.starts_at)
+    started = _local_date(s.starts_at) if local_date else None
     if started and s.service_date:
         errors.require(
             started == s.service_date,
@@ -212,8 +213,10 @@ def _check_place(s: Session, errors: FieldErrors) -> None:
         )
 
 
-def session_errors(session: Session) -> dict[str, list[str]]:
-    """Every field problem of an assembled session (empty when it may be saved)."""
+def session_errors(session: Session, *, check_local_date: bool = True) -> dict[str, list[str]]:
+    """Every field problem of an assembled session (empty when it may be saved).
+    `check_local_date=False` skips "the start falls on the date of service" (a correction that
+    moves neither: the org's zone may have changed since the session was recorded)."""
     errors = FieldErrors()
     found = model_errors(
         session,
@@ -234,7 +237,8 @@ def session_errors(session: Session) -> dict[str, list[str]]:
     if session.patient_id is None:
         errors.add("patient", "Required.")
         return errors.errors
-    for check in (_check_minutes, _check_times, _check_kind, _check_people, _check_place):
+    _check_times(session, errors, local_date=check_local_date)
+    for check in (_check_minutes, _check_kind, _check_people, _check_place):
         check(session, errors)
     return errors.errors
 

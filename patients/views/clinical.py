@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from patients import answers
 from patients import forms as f
 from patients.coding_bridge import coding_summary, preview_for
 from patients.models import Coverage, EpisodeOfCare, LevelOfCare, Patient, Session, TreatmentPlan
@@ -47,14 +48,8 @@ def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
 
 
 def consent_url(request: HttpRequest, patient: Patient) -> str | None:
-    """Link to the Part 2 consent form, when the consent app's page exists."""
-    try:
-        return reverse(
-            "consent:consent_create",
-            kwargs={"org_slug": _slug(request), "public_id": patient.public_id},
-        )
-    except NoReverseMatch:
-        return None
+    """Link to the Part 2 consent form (the consent app answers where it is)."""
+    return answers.consent_form_url(org_slug=_slug(request), patient=patient)
 
 
 def _form_page(

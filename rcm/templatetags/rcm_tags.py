@@ -5,19 +5,14 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from rcm.nav import nav_entries
 from rcm.permissions import role_has
 from rcm.selectors import memberships_for_user
 
 register = template.Library()
 
-# (label, url name, capability). Apps' pages appear here as they land; missing names are skipped.
-NAV = [
-    ("Patients", "patients:patient_list", "view_patients"),
-    ("Sessions", "patients:session_list", "view_patients"),
-    ("Authorizations", "authorizations:auth_list", "view_authorizations"),
-    ("Providers", "credentialing:provider_list", "view_providers"),
-    ("Payers", "payers:payer_list", "view_providers"),
-]
+# The side navigation: each app registers its pages from its AppConfig.ready() (rcm.nav), so the
+# platform names no page of a higher layer.
 
 
 @register.simple_tag(takes_context=True)
@@ -31,7 +26,7 @@ def nav_links(context: dict[str, Any]) -> list[dict[str, str]]:
     request = context["request"]
     membership = getattr(request, "membership", None)
     links = []
-    for label, name, cap in NAV:
+    for label, name, cap in nav_entries():
         if membership is None or not role_has(membership.role, cap):
             continue
         try:

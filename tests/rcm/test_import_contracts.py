@@ -1,4 +1,4 @@
-"""The layers of ../shared/ARCHITECTURE.md hold: imports, model relations and string references
+"""The layers (README "Layout") hold: imports, model relations and string references
 all point down. The contracts live in pyproject.toml ([tool.importlinter]) and run in `make lint`;
 these tests show that they pass on the project and fail on an import that breaks them."""
 
@@ -118,6 +118,7 @@ def test_model_relations_point_only_down_the_layers() -> None:
 
 
 MODEL_LABEL = re.compile(r"^([a-z_]+)\.([A-Z]\w+)$")
+URL_NAME = re.compile(r"^([a-z_]+):[a-z_]+$")  # "patients:patient_list"
 
 
 def _upward_string_references(path: Path, package: str) -> list[str]:
@@ -126,7 +127,7 @@ def _upward_string_references(path: Path, package: str) -> list[str]:
     for node in ast.walk(tree):
         label = None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            match = MODEL_LABEL.match(node.value)
+            match = MODEL_LABEL.match(node.value) or URL_NAME.match(node.value)
             label = match.group(1) if match else None
         elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "get_model":
             first = node.args[0] if node.args else None
@@ -137,7 +138,7 @@ def _upward_string_references(path: Path, package: str) -> list[str]:
     return found
 
 
-def test_no_module_names_a_model_of_a_higher_layer_in_a_string() -> None:
+def test_no_module_names_a_model_or_page_of_a_higher_layer_in_a_string() -> None:
     upward = []
     for package in LAYER:
         for path in sorted((ROOT / package).rglob("*.py")):

@@ -197,10 +197,33 @@ def test_a_consent_signed_tomorrow_in_california_is_refused_there_but_not_in_new
         assert consent.signed_on == signed
 
 
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (datetime.datetime(2026, 3, 6, 0, 0, tzinfo=UTC), datetime.date(2026, 3, 10)),
+        (datetime.datetime(2026, 10, 30, 0, 0, tzinfo=UTC), datetime.date(2026, 11, 3)),
+    ],
+)
+def test_an_hourly_beat_starts_exactly_one_night_per_local_date_across_dst(first, last):
+    zones = [(1, "America/Los_Angeles"), (2, "America/New_York"), (3, "UTC")]
+    nights: dict[int, list[datetime.date]] = {1: [], 2: [], 3: []}
+    for hour in range(24 * 5):
+        for org_id, day in nights_due(zones, first + datetime.timedelta(hours=hour)):
+            nights[org_id].append(day)
+    for org_id, days in nights.items():
+        assert len(days) == len(set(days)), (org_id, days)
+        expected = {first.date() + datetime.timedelta(days=n) for n in range(5)}
+        assert set(days) >= expected - {first.date()} - {last}, (org_id, days)
+
+
 def test_night_jobs_start_at_2am_on_each_orgs_own_clock():
     zones = [(1, "America/Los_Angeles"), (2, "America/New_York"), (3, "UTC")]
     # 10:00 UTC on a July day: 03:00 in LA, 06:00 in NY: nobody's 02:00.
     assert nights_due(zones, datetime.datetime(2026, 7, 1, 10, 0, tzinfo=UTC)) == []
+    # The spring-forward day: LA's 02:00 never happens; its night starts at 03:00 PDT (10 UTC).
+    assert nights_due(zones, datetime.datetime(2026, 3, 8, 10, 0, tzinfo=UTC)) == [
+        (1, datetime.date(2026, 3, 8))
+    ]
     # 09:00 UTC: 02:00 PDT in LA, whose night is that of July 1 (local date).
     assert nights_due(zones, datetime.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)) == [
         (1, datetime.date(2026, 7, 1))
@@ -282,3 +305,58 @@ def test_minutes_of_two_moments_sharing_a_zone_are_real_time_across_spring_forwa
     end = datetime.datetime(2026, 3, 8, 3, 30, tzinfo=LA)
     assert end - start == datetime.timedelta(hours=2)  # Python's wall-clock arithmetic
     assert Session(starts_at=start, ends_at=end).minutes == 60
+
+
+def _api_session(client, la_world, starts_at, ends_at):
+    body = {
+        "patient": str(la_world["patient"].public_id),
+        "kind": "individual",
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "rendering_provider": str(la_world["provider"].public_id),
+    }
+    return client.post("/api/o/clinic-la/sessions/", body, content_type="application/json")
+
+
+def test_the_api_reads_a_time_without_an_offset_on_the_clinics_clock(client, la_world, la_org):
+    client.force_login(factories.member(la_org, role="clinician"))
+    response = _api_session(client, la_world, "2026-03-06T23:30:00", "2026-03-06T23:58:00")
+    assert response.status_code == 201, response.json()
+    with org_context(la_org):
+        session = Session.objects.get()
+    assert session.starts_at == datetime.datetime(2026, 3, 7, 7, 30, tzinfo=UTC)
+    assert session.service_date == datetime.date(2026, 3, 6)
+
+
+def test_the_api_refuses_a_time_that_spring_forward_skipped(client, la_world, la_org):
+    client.force_login(factories.member(la_org, role="clinician"))
+    response = _api_session(client, la_world, "2026-03-08T02:30:00", "2026-03-08T04:00:00")
+    assert response.status_code == 400
+    assert "does not exist in America/Los_Angeles" in response.json()["starts_at"][0]
+    with_offset = _api_session(
+        client, la_world, "2026-03-08T01:30:00-08:00", "2026-03-08T03:30:00-07:00"
+    )
+    assert with_offset.status_code == 201, with_offset.json()
+    with org_context(la_org):
+        assert Session.objects.get().minutes == 60
+
+
+def test_a_session_from_2330_to_0023_ends_the_next_morning(la_world, la_org):
+    with org_context(la_org):
+        form = SessionForm(
+            data={
+                "patient": "LA1",
+                "kind": "individual",
+                "status": "completed",
+                "service_date": "2026-06-30",
+                "start_time": "23:30",
+                "end_time": "00:23",
+                "modality": "in_person",
+                "patient_location": "facility",
+                "facility": str(la_world["facility"].public_id),
+                "rendering_provider": str(la_world["provider"].public_id),
+            }
+        )
+        assert form.is_valid(), form.errors
+        session = session_record(actor=None, **form.facts())
+    assert session.minutes == 53 and session.service_date == datetime.date(2026, 6, 30)
