@@ -132,6 +132,8 @@ class DisclosureSerializer(serializers.ModelSerializer):
             "description",
             "channel",
             "reference",
+            "notice_statement",
+            "scope_explanation",
             "disclosed_at",
             "disclosed_by",
         ]

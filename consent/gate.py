@@ -1,6 +1,8 @@
 """The disclosure gate: every release of Part 2 records (claims, 278s, 270s, appeals) asks
 `consent_for_disclosure` first, records the release with `disclosure_record`, and stamps the
-outbound document with REDISCLOSURE_NOTICE plus `consent_scope_summary` (§2.32).
+outbound document with one of the two §2.32(a) statements (consent.notice, verbatim) plus
+`consent_scope_summary` (§2.32(b)); the disclosure row keeps which statement and which scope
+explanation were sent.
 
 Matching is deliberately simple (see consent.rules): TPO consents cover treatment, payment and
 operations; a specific consent covers a purpose when its purpose text uses that purpose's words.
@@ -22,15 +24,9 @@ from django.db import transaction
 
 from consent import rules
 from consent.models import Disclosure, Part2Consent
+from consent.notice import STATEMENTS
 from consent.selectors import consent_state_of, consents_for_patient
 from rcm.tenancy import require_org
-
-# §2.32 short-form style statement, paraphrased. TODO(before production): replace with the exact
-# current wording of 42 CFR 2.32(a)(1) from eCFR; the rule requires that statement verbatim.
-REDISCLOSURE_NOTICE = (
-    "Confidentiality notice: these substance use disorder records are protected by federal "
-    "law (42 CFR part 2), which prohibits using or disclosing them without authorization."
-)
 
 _STATE_REASON = {
     "not_yet_signed": "was not yet signed on {on}",
@@ -109,9 +105,12 @@ def disclosure_record(
     channel: str,
     reference: str,
     actor: Any,
+    statement: int = 1,
 ) -> Disclosure:
     """Append one row to the accounting of disclosures (§2.25). Ask the gate first; this only
-    records what was released. `description` says what, never PHI text."""
+    records what was released. `description` says what, never PHI text. `statement` is the
+    §2.32(a) statement stamped on the document (1, the long form, or 2, the short form); the
+    row keeps it and the §2.32(b) scope explanation sent with it."""
     values = {
         "recipient": recipient,
         "purpose": purpose,
@@ -121,11 +120,18 @@ def disclosure_record(
     }
     values = {name: (value or "").strip() for name, value in values.items()}
     errors = _disclosure_errors(patient, consent, values)
+    if statement not in STATEMENTS:
+        errors["notice_statement"] = ["Choose §2.32(a) statement 1 or 2."]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         return Disclosure.objects.create(
-            patient=patient, consent=consent, disclosed_by=actor, **values
+            patient=patient,
+            consent=consent,
+            disclosed_by=actor,
+            notice_statement=statement,
+            scope_explanation=consent_scope_summary(consent),
+            **values,
         )
 
 

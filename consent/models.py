@@ -154,6 +154,12 @@ class Disclosure(TenantModel):
     description = models.CharField(max_length=300, help_text="What was disclosed (no PHI text)")
     channel = models.CharField(max_length=30, help_text="e.g. 837P claim, 278, appeal letter")
     reference = models.CharField(max_length=60, blank=True, help_text="e.g. claim number")
+    # §2.32: which of the two statements went with the disclosure, and the explanation of the
+    # consent's scope sent with it (§2.32(b)), exactly as sent.
+    notice_statement = models.PositiveSmallIntegerField(
+        choices=[(1, "Statement 1 (42 CFR 2.32(a)(1))"), (2, "Statement 2 (42 CFR 2.32(a)(2))")]
+    )
+    scope_explanation = models.TextField()
     disclosed_at = models.DateTimeField(auto_now_add=True)
     disclosed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -164,6 +170,10 @@ class Disclosure(TenantModel):
             models.CheckConstraint(
                 condition=~Q(recipient="") & ~Q(purpose="") & ~Q(description="") & ~Q(channel=""),
                 name="disclosure_required_text_present",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_statement__in=[1, 2]) & ~Q(scope_explanation=""),
+                name="disclosure_carries_the_2_32_notice",
             ),
         ]
         ordering = ["-disclosed_at"]

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from consent import selectors
 from consent.forms import ConsentForm, RevokeForm, initial_for_create
-from consent.gate import REDISCLOSURE_NOTICE, consent_scope_summary
+from consent.gate import consent_scope_summary
 from consent.models import Part2Consent
+from consent.notice import STATEMENT_1, STATEMENT_2
 from consent.services import consent_record, consent_revoke
 from patients.models import Patient
 from rcm.audit import phi_access_record
@@ -87,7 +88,8 @@ def consent_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
             "state": selectors.consent_state_of(consent, on_date=today),
             "disclosures": consent.disclosures.select_related("disclosed_by"),
             "summary": consent_scope_summary(consent),
-            "notice": REDISCLOSURE_NOTICE,
+            "statement_1": STATEMENT_1,
+            "statement_2": STATEMENT_2,
         },
     )
 

@@ -192,12 +192,31 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
     return Part2Consent.objects.create(**defaults)
 
 
+def disclosure(consent_obj: Any = None, **fields: Any) -> Any:
+    """A row of the accounting as the gate writes it (statement 1 and the scope explanation)."""
+    from consent.gate import consent_scope_summary
+    from consent.models import Disclosure
+
+    consent_obj = consent_obj or part2_consent()
+    defaults = dict(
+        patient=consent_obj.patient,
+        consent=consent_obj,
+        recipient="Acme Health Plan",
+        purpose="payment",
+        description="837P claim",
+        channel="837P",
+        notice_statement=1,
+        scope_explanation=consent_scope_summary(consent_obj),
+    )
+    defaults.update(fields)
+    return Disclosure.objects.create(**defaults)
+
+
 def org_graph(org: Organization) -> dict[str, Any]:
     """One row of (nearly) every tenant model in `org`, linked as in real use."""
     import datetime as dt
 
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
-    from consent.models import Disclosure
     from credentialing.models import License, PayerEnrollment
     from patients.models import EpisodeDiagnosis, GroupSession, TreatmentGoal, TreatmentPlan
     from payers.models import FeeScheduleRate
@@ -259,14 +278,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
                 units=Decimal("-1"),
                 service_date=TODAY,
             ),
-            "disclosure": Disclosure.objects.create(
-                patient=pat,
-                consent=consent,
-                recipient="Payer",
-                purpose="payment",
-                description="837P",
-                channel="837P",
-            ),
+            "disclosure": disclosure(consent, recipient="Payer", description="837P"),
             "membership": Membership.objects.create(user=u, role="biller"),
             "phi_access": PhiAccess.objects.create(
                 user=u, action="detail", object_type="x", path="/"

@@ -164,15 +164,7 @@ def test_consents_filter_by_patient(intake_client, org_a, consent_a):
 
 def test_disclosures_are_listed_per_patient_and_read_only(intake_client, org_a, consent_a):
     with org_context(org_a):
-        Disclosure.objects.create(
-            patient=consent_a.patient,
-            consent=consent_a,
-            recipient="Acme Health Plan",
-            purpose="payment",
-            description="837P claim",
-            channel="837P",
-            reference="CLM1",
-        )
+        factories.disclosure(consent_a, reference="CLM1")
     url = f"/api/o/{org_a.slug}/disclosures/"
     rows = intake_client.get(url, {"patient": str(consent_a.patient.public_id)}).json()
     assert [(r["consent"], r["reference"]) for r in rows["results"]] == [

@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from consent.gate import (
-    REDISCLOSURE_NOTICE,
     consent_for_disclosure,
     consent_scope_summary,
     disclosure_record,
 )
 from consent.models import Disclosure
+from consent.notice import STATEMENT_1, STATEMENT_2, statement_text
 from consent.selectors import consent_status_for_patient, disclosures_for_patient
 from tests import factories
 
@@ -173,7 +173,6 @@ def test_the_scope_summary_explains_the_consent_without_the_signer_name(in_org_a
     assert consent.information_scope in summary and consent.recipients in summary
     assert "Revoked on 2026-02-01" in summary
     assert consent.signer_name not in summary
-    assert "42 CFR part 2" in REDISCLOSURE_NOTICE
 
 
 @pytest.mark.parametrize(
@@ -206,3 +205,75 @@ def test_consent_status_for_badges(in_org_a, setup, status):
     if setup != "none":
         make[setup]()
     assert consent_status_for_patient(patient=patient, on_date=D(2026, 3, 1)) == status
+
+
+# 42 CFR 2.32(a) as amended by 89 FR 12472 (2024): the statements are required word for word.
+STATEMENT_1_OF_THE_RULE = " ".join(
+    """This record which has been disclosed to you is protected by Federal confidentiality rules
+    (42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony
+    that describes the information contained in this record, in any civil, criminal,
+    administrative, or legislative proceedings by any Federal, State, or local authority, against
+    the patient, unless authorized by the consent of the patient, except as provided at 42 CFR
+    2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. In addition,
+    the Federal rules prohibit you from making any other use or disclosure of this record unless
+    at least one of the following applies: (i) Further use or disclosure is expressly permitted
+    by the written consent of the individual whose information is being disclosed in this record
+    or as otherwise permitted by 42 CFR part 2. (ii) You are a covered entity or business
+    associate and have received the record for treatment, payment, or health care operations, or
+    (iii) You have received the record from a covered entity or business associate as permitted
+    by 45 CFR part 164, subparts A and E. A general authorization for the release of medical or
+    other information is NOT sufficient to meet the required elements of written consent to
+    further use or redisclose the record (see 42 CFR 2.31).""".split()
+)
+
+
+def test_statement_1_is_the_2024_rules_long_form_word_for_word():
+    """42 CFR 2.32(a)(1), 89 FR 12472."""
+    assert STATEMENT_1 == STATEMENT_1_OF_THE_RULE
+    assert statement_text(1) == STATEMENT_1
+
+
+def test_statement_2_is_the_2024_rules_short_form_word_for_word():
+    """42 CFR 2.32(a)(2), 89 FR 12472: "use or disclosure", not the superseded 2018 wording."""
+    assert STATEMENT_2 == "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+    assert statement_text(2) == STATEMENT_2
+
+
+@pytest.mark.parametrize("statement", [1, 2])
+def test_each_disclosure_keeps_the_statement_and_scope_explanation_it_carried(in_org_a, statement):
+    """42 CFR 2.32(a) one of two statements, 2.32(b) a clear explanation of the scope."""
+    consent = factories.part2_consent(signed_on=D(2026, 1, 5))
+    row = disclosure_record(
+        patient=consent.patient,
+        consent=consent,
+        recipient="Acme Health Plan",
+        purpose="payment",
+        description="837P claim lines",
+        channel="837P",
+        reference="CLM1",
+        actor=None,
+        statement=statement,
+    )
+    row.refresh_from_db()
+    assert row.notice_statement == statement
+    assert row.scope_explanation == consent_scope_summary(consent)
+
+
+@pytest.mark.parametrize("statement", [0, 3])
+def test_a_disclosure_without_statement_1_or_2_is_refused(in_org_a, statement):
+    """42 CFR 2.32(a): every consented disclosure carries statement 1 or statement 2."""
+    consent = factories.part2_consent(signed_on=D(2026, 1, 5))
+    with pytest.raises(ValidationError) as exc:
+        disclosure_record(
+            patient=consent.patient,
+            consent=consent,
+            recipient="Acme Health Plan",
+            purpose="payment",
+            description="837P",
+            channel="837P",
+            reference="",
+            actor=None,
+            statement=statement,
+        )
+    assert list(exc.value.message_dict) == ["notice_statement"]
+    assert Disclosure.objects.count() == 0

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from consent.forms import TPO_RECIPIENTS
-from consent.models import Disclosure, Part2Consent
+from consent.models import Part2Consent
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
 from tests import factories
@@ -120,7 +120,8 @@ def test_the_detail_page_logs_phi_access_and_shows_the_notice(intake_client, org
     response = intake_client.get(_url(org_a, "consent_detail", consent_a.public_id))
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="redisclosure-notice"' in html and "Alex Rivera" in html
+    assert 'data-testid="statement-1"' in html and 'data-testid="statement-2"' in html
+    assert "Alex Rivera" in html
     assert _phi_log(org_a) == [("detail", "consent.Part2Consent", [str(consent_a.public_id)])]
 
 
@@ -164,15 +165,7 @@ def test_a_revocation_before_the_signature_shows_an_error(intake_client, org_a, 
 
 def test_the_accounting_lists_disclosures_and_logs_the_read(intake_client, org_a, consent_a):
     with org_context(org_a):
-        disclosure = Disclosure.objects.create(
-            patient=consent_a.patient,
-            consent=consent_a,
-            recipient="Acme Health Plan",
-            purpose="payment",
-            description="837P claim",
-            channel="837P",
-            reference="CLM77",
-        )
+        disclosure = factories.disclosure(consent_a, reference="CLM77")
     response = intake_client.get(_url(org_a, "disclosure_accounting", consent_a.patient.public_id))
     html = response.content.decode()
     assert response.status_code == 200 and "CLM77" in html
