@@ -87,6 +87,7 @@ def _tpo(
         recipients=TPO_RECIPIENTS,
         purpose=TPO_PURPOSE,
         expiration_event=TPO_EXPIRATION,
+        recipient_covered_entity=True,
         redisclosure_notice_stated=True,
         refusal_consequences_stated=True,
         revoked_on=revoked_on if outcome == "revoked" else None,

@@ -65,6 +65,11 @@ class ConsentForm(forms.Form):
         widget=_area(2),
         help_text="Named recipients: one per line.",
     )
+    recipient_covered_entity = forms.BooleanField(
+        required=False,
+        label="A recipient is a HIPAA covered entity or business associate (a health plan, "
+        "provider or clearinghouse) receiving the records for treatment, payment or operations",
+    )
     purpose = forms.CharField(label="Purpose", max_length=300, required=False)
     revocation_rights_stated = forms.BooleanField(
         required=False,
@@ -133,7 +138,7 @@ ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
         "4",
         "Recipients",
         "Named people or organizations, or a class such as 'health plans and third-party payers'.",
-        ["recipient_kind", "recipients"],
+        ["recipient_kind", "recipients", "recipient_covered_entity"],
     ),
     (
         "5",
@@ -164,9 +169,10 @@ ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
     ("9", "Date signed", "The day the consent was signed; not a future date.", ["signed_on"]),
     (
         "10",
-        "TPO statements",
-        "TPO consents only: redisclosure under HIPAA, and what happens "
-        "if the patient refuses to sign.",
+        "HIPAA redisclosure and refusal statements",
+        "Redisclosure under HIPAA: every TPO consent, and any consent whose recipient is a "
+        "covered entity or business associate receiving for TPO (§2.31(a)(4)(iii)). What "
+        "happens if the patient refuses to sign: TPO consents.",
         ["redisclosure_notice_stated", "refusal_consequences_stated"],
     ),
 ]

@@ -40,6 +40,9 @@ class Part2Consent(TenantModel):
     # (4) recipients, named or by class
     recipient_kind = models.CharField(max_length=6, choices=RecipientKind.choices)
     recipients = models.TextField()
+    # §2.31(a)(4)(iii): a recipient is a HIPAA covered entity or business associate receiving
+    # the records for treatment, payment or health care operations (any kind of consent).
+    recipient_covered_entity = models.BooleanField(default=False)
     # (5) purpose
     purpose = models.CharField(max_length=300)
     # (6) right to revoke in writing, how, and the reliance exception
@@ -56,7 +59,8 @@ class Part2Consent(TenantModel):
         max_length=12, choices=[("wet", "Wet signature"), ("electronic", "Electronic signature")]
     )
     signed_on = models.DateField()
-    # (10) TPO to covered entities: HIPAA redisclosure statement and consequences of refusal
+    # (10) HIPAA redisclosure statement (TPO consents, and any consent whose recipient is a
+    # covered entity or business associate receiving for TPO), consequences of refusal (TPO)
     redisclosure_notice_stated = models.BooleanField(default=False)
     refusal_consequences_stated = models.BooleanField(default=False)
     revoked_on = models.DateField(null=True, blank=True)
@@ -111,6 +115,10 @@ class Part2Consent(TenantModel):
                 condition=~Q(kind="tpo")
                 | Q(redisclosure_notice_stated=True, refusal_consequences_stated=True),
                 name="consent_tpo_states_redisclosure_and_refusal",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_covered_entity=False) | Q(redisclosure_notice_stated=True),
+                name="consent_covered_entity_recipient_states_redisclosure",
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("signed_on")),

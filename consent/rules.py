@@ -32,6 +32,7 @@ TEXT_FIELDS = (
     "signature_method",
 )
 FLAG_FIELDS = (
+    "recipient_covered_entity",
     "revocation_rights_stated",
     "redisclosure_notice_stated",
     "refusal_consequences_stated",
@@ -75,6 +76,10 @@ MSG = {
     "to a HIPAA covered entity or business associate may be "
     "redisclosed under HIPAA and lose Part 2 protection (except "
     "in proceedings against the patient).",
+    "redisclosure_covered_entity": "Element 10 (§2.31(a)(4)(iii)): a recipient is a HIPAA "
+    "covered entity or business associate receiving the records for treatment, payment or "
+    "health care operations, so the consent must state that they may be redisclosed under "
+    "HIPAA (except in proceedings against the patient), whatever the consent's type.",
     "refusal_consequences_stated": "Element 10: a TPO consent must state the consequences of "
     "refusing to sign.",
 }
@@ -221,11 +226,16 @@ def _signed_on(data: Mapping[str, Any], errors: Errors, today: datetime.date) ->
 
 
 def _tpo_statements(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
-    if data["kind"] != "tpo":
-        return
-    for name in ("redisclosure_notice_stated", "refusal_consequences_stated"):
-        if not data[name]:
-            _add(errors, name, MSG[name])
+    """§2.31(a)(4)(iii): the HIPAA redisclosure statement goes with every TPO consent and with
+    any consent whose recipient is a covered entity or business associate receiving for TPO;
+    the consequences of refusing to sign go with TPO consents."""
+    if not data["redisclosure_notice_stated"]:
+        if data["kind"] == "tpo":
+            _add(errors, "redisclosure_notice_stated", MSG["redisclosure_notice_stated"])
+        elif data["recipient_covered_entity"]:
+            _add(errors, "redisclosure_notice_stated", MSG["redisclosure_covered_entity"])
+    if data["kind"] == "tpo" and not data["refusal_consequences_stated"]:
+        _add(errors, "refusal_consequences_stated", MSG["refusal_consequences_stated"])
 
 
 def _lengths(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:

@@ -185,6 +185,7 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
         signer_name="Alex Rivera",
         signature_method="electronic",
         signed_on=TODAY,
+        recipient_covered_entity=True,
         redisclosure_notice_stated=True,
         refusal_consequences_stated=True,
     )

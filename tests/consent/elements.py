@@ -32,6 +32,7 @@ def valid_elements(**overrides: Any) -> dict[str, Any]:
         signer_role="patient",
         signature_method="electronic",
         signed_on=days_ago(3),
+        recipient_covered_entity=True,
         redisclosure_notice_stated=True,
         refusal_consequences_stated=True,
     )

@@ -35,7 +35,8 @@ def _specific(patient, **fields):
         purpose="Billing Acme Health Plan for the IOP admission",
         expiration_event="",
         expires_on=D(2026, 12, 31),
-        redisclosure_notice_stated=False,
+        recipient_covered_entity=True,  # a health plan, for payment (§2.31(a)(4)(iii))
+        redisclosure_notice_stated=True,
         refusal_consequences_stated=False,
     )
     return factories.part2_consent(patient, **{**defaults, **fields})

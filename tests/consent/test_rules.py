@@ -152,3 +152,32 @@ def test_a_consent_stops_authorising_on_its_expiration_date(on_date, state):
         )
         == state
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "covered_entity", "stated", "error"),
+    [
+        ("tpo", False, False, True),
+        ("tpo", True, True, False),
+        ("specific", False, False, False),
+        ("specific", True, False, True),
+        ("specific", True, True, False),
+        ("counseling_notes", True, False, True),
+        ("counseling_notes", False, False, False),
+    ],
+)
+def test_the_hipaa_redisclosure_statement_follows_the_recipient_not_the_kind(
+    kind, covered_entity, stated, error
+):
+    """42 CFR 2.31(a)(4)(iii) (2024 rule): required whenever the recipient is a covered entity
+    or business associate receiving for TPO, and always on a TPO consent."""
+    data = valid_elements(
+        kind=kind,
+        information_scope="SUD counseling notes" if kind == "counseling_notes" else "Claims data",
+        purpose="Treatment, payment, and health care operations",
+        recipient_covered_entity=covered_entity,
+        redisclosure_notice_stated=stated,
+        expiration_event="" if kind != "tpo" else "None",
+        expires_on=None if kind == "tpo" else today() + datetime.timedelta(days=9),
+    )
+    assert ("redisclosure_notice_stated" in _errors(data)) is error

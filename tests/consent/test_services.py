@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from consent.models import Part2Consent
 from consent.services import consent_record, consent_revoke
@@ -111,18 +112,57 @@ def test_a_tpo_purpose_must_name_treatment_payment_and_operations(in_org_a):
     assert errors["purpose"][0].startswith("Element 5: a TPO consent")
 
 
-def test_a_specific_consent_needs_no_tpo_statements(in_org_a):
+def test_a_specific_consent_to_a_recipient_outside_hipaa_needs_no_tpo_statements(in_org_a):
+    """42 CFR 2.31(a)(4)(iii) applies only when the recipient is a covered entity or BA."""
     elements = valid_elements(
         kind="specific",
-        purpose="Billing Acme Health Plan",
+        purpose="At the patient's request: verify attendance for the court",
         recipient_kind="named",
-        recipients="Acme Health Plan",
+        recipients="County Drug Court Probation Office",
+        recipient_covered_entity=False,
         redisclosure_notice_stated=False,
         expiration_event="",
         refusal_consequences_stated=False,
         expires_on=today(),
     )
     assert consent_record(patient=factories.patient(), actor=None, **elements).pk
+
+
+@pytest.mark.parametrize("kind", ["specific", "counseling_notes"])
+def test_any_consent_to_a_covered_entity_for_tpo_must_state_hipaa_redisclosure(in_org_a, kind):
+    """42 CFR 2.31(a)(4)(iii): whatever the consent's kind, when the recipient is a covered
+    entity or business associate receiving for TPO, the HIPAA redisclosure statement is
+    required (the refusal statement stays a TPO-consent element)."""
+    elements = valid_elements(
+        kind=kind,
+        information_scope="SUD counseling notes" if kind == "counseling_notes" else "Claims data",
+        purpose="Billing Acme Health Plan",
+        recipient_kind="named",
+        recipients="Acme Health Plan",
+        recipient_covered_entity=True,
+        redisclosure_notice_stated=False,
+        refusal_consequences_stated=False,
+        expiration_event="",
+        expires_on=today(),
+    )
+    errors = _record_errors(factories.patient(), **elements)
+    assert list(errors) == ["redisclosure_notice_stated"]
+    assert errors["redisclosure_notice_stated"][0].startswith("Element 10 (§2.31(a)(4)(iii))")
+    elements["redisclosure_notice_stated"] = True
+    assert consent_record(patient=factories.patient(), actor=None, **elements).pk
+
+
+def test_the_database_refuses_a_covered_entity_consent_without_the_statement(in_org_a):
+    """42 CFR 2.31(a)(4)(iii) as a database invariant too."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.part2_consent(
+            kind="specific",
+            expiration_event="",
+            expires_on=today() + datetime.timedelta(days=30),
+            signed_on=today(),
+            recipient_covered_entity=True,
+            redisclosure_notice_stated=False,
+        )
 
 
 def test_revocation_records_date_method_and_who(in_org_a):
