@@ -12,7 +12,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from consent.forms import TPO_EXPIRATION, TPO_PURPOSE, TPO_RECIPIENTS, TPO_SCOPE
+from consent.forms import (
+    TPO_CATEGORIES,
+    TPO_EXPIRATION,
+    TPO_PURPOSE,
+    TPO_RECIPIENTS,
+    TPO_SCOPE,
+)
 from consent.models import Part2Consent
 from patients.models import EpisodeOfCare
 
@@ -83,6 +89,7 @@ def _tpo(
         **_common(org, patient, signed_on),
         kind=Part2Consent.Kind.TPO,
         information_scope=TPO_SCOPE,
+        information_categories=TPO_CATEGORIES,
         recipient_kind="class",
         recipients=TPO_RECIPIENTS,
         purpose=TPO_PURPOSE,
@@ -100,6 +107,7 @@ def _expired_specific(org: Any, patient: Any, signed_on: datetime.date) -> Part2
         **_common(org, patient, signed_on),
         kind=Part2Consent.Kind.SPECIFIC,
         information_scope="Dates of attendance and level of care",
+        information_categories=["attendance", "services"],
         recipient_kind="named",
         recipients="County Drug Court Probation Office",
         purpose="At the patient's request: verify attendance for the court",

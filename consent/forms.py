@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from consent import rules
 from consent.models import Part2Consent
 
 TPO_RECIPIENTS = (
@@ -15,9 +16,12 @@ TPO_RECIPIENTS = (
     "to operate this program"
 )
 TPO_SCOPE = (
-    "Diagnoses, dates and types of services, level of care, treatment plans and "
-    "progress summaries, medications, and claims and billing information"
+    "Demographics and insurance information, diagnoses, dates and types of services, level of "
+    "care, treatment plans and progress summaries, medications, and claims and billing "
+    "information"
 )
+# The same scope as data (consent.rules.INFORMATION_CATEGORIES): never SUD counseling notes.
+TPO_CATEGORIES = [*rules.BILLING_CATEGORIES, "treatment_records"]
 TPO_PURPOSE = "Treatment, payment, and health care operations"
 TPO_EXPIRATION = "None: this TPO consent stays in effect until I revoke it in writing"
 
@@ -29,6 +33,7 @@ def tpo_preset(*, org_name: str) -> dict[str, Any]:
         "kind": "tpo",
         "disclosing_party": org_name,
         "information_scope": TPO_SCOPE,
+        "information_categories": TPO_CATEGORIES,
         "recipient_kind": "class",
         "recipients": TPO_RECIPIENTS,
         "purpose": TPO_PURPOSE,
@@ -55,6 +60,14 @@ class ConsentForm(forms.Form):
     disclosing_party = forms.CharField(label="Who may disclose", max_length=200, required=False)
     information_scope = forms.CharField(
         label="Information to be disclosed", required=False, widget=_area()
+    )
+    information_categories = forms.MultipleChoiceField(
+        label="Kinds of information released",
+        required=False,
+        choices=list(rules.INFORMATION_CATEGORIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick what the signed consent releases. Every disclosure is compared with "
+        "these: one carrying anything not ticked is refused.",
     )
     recipient_kind = forms.ChoiceField(
         label="Recipients are", required=False, choices=_choices(Part2Consent.RecipientKind.choices)
@@ -132,7 +145,7 @@ ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
         "3",
         "What information",
         "Describe it specifically: diagnoses, dates of service, claims data… Not 'all records'.",
-        ["information_scope"],
+        ["information_scope", "information_categories"],
     ),
     (
         "4",

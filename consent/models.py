@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from consent.rules import COUNSELING_NOTES, INFORMATION_CATEGORIES
 from rcm.fields import EncryptedTextField
 from rcm.tenancy.models import TenantModel
 
@@ -35,8 +37,11 @@ class Part2Consent(TenantModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # (2) who may use or disclose
     disclosing_party = models.CharField(max_length=200)
-    # (3) what information, specifically
+    # (3) what information, specifically: the consent's own words, and the same scope as data
+    # (consent.rules.INFORMATION_CATEGORIES) that the gate compares every disclosure with.
+    # Consents recorded before the categories existed have none and release nothing.
     information_scope = models.TextField()
+    information_categories = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     # (4) recipients, named or by class
     recipient_kind = models.CharField(max_length=6, choices=RecipientKind.choices)
     recipients = models.TextField()
@@ -121,6 +126,21 @@ class Part2Consent(TenantModel):
                 name="consent_covered_entity_recipient_states_redisclosure",
             ),
             models.CheckConstraint(
+                condition=Q(information_categories__contained_by=list(INFORMATION_CATEGORIES)),
+                name="consent_categories_known",
+            ),
+            # SUD counseling notes: their own consent, never combined with another (§2.31(b)).
+            models.CheckConstraint(
+                condition=Q(kind="counseling_notes")
+                | ~Q(information_categories__contains=[COUNSELING_NOTES]),
+                name="consent_notes_only_in_a_notes_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="counseling_notes")
+                | Q(information_categories__contained_by=[COUNSELING_NOTES]),
+                name="consent_notes_consent_releases_notes_only",
+            ),
+            models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("signed_on")),
                 name="consent_expires_after_signing",
             ),
@@ -137,15 +157,11 @@ class Part2Consent(TenantModel):
         ordering = ["-signed_on"]
 
     def state_on(self, on_date: datetime.date) -> str:
-        """'valid', 'revoked', 'expired' or 'not_yet_signed' on `on_date` (consent.rules)."""
-        from consent.rules import consent_state
+        """'valid', 'revoked', 'expired' or 'not_yet_signed' on `on_date` (consent.rules), with
+        an 'end of treatment' expiry resolved to the discharge date."""
+        from consent.selectors import consent_state_of
 
-        return consent_state(
-            signed_on=self.signed_on,
-            revoked_on=self.revoked_on,
-            expires_on=self.expires_on,
-            on_date=on_date,
-        )
+        return consent_state_of(self, on_date=on_date)
 
 
 class Disclosure(TenantModel):
@@ -158,8 +174,12 @@ class Disclosure(TenantModel):
     )
     consent = models.ForeignKey(Part2Consent, on_delete=models.PROTECT, related_name="disclosures")
     recipient = models.CharField(max_length=200)
+    # §2.25 / 45 CFR 164.528(b)(2): the recipient's name and, when known, address.
+    recipient_address = models.CharField(max_length=300, blank=True)
     purpose = models.CharField(max_length=300)
     description = models.CharField(max_length=300, help_text="What was disclosed (no PHI text)")
+    # What the disclosure carried, in the consent's terms (consent.rules.INFORMATION_CATEGORIES).
+    information_categories = ArrayField(models.CharField(max_length=20))
     channel = models.CharField(max_length=30, help_text="e.g. 837P claim, 278, appeal letter")
     reference = models.CharField(max_length=60, blank=True, help_text="e.g. claim number")
     # §2.32: which of the two statements went with the disclosure, and the explanation of the
@@ -182,6 +202,11 @@ class Disclosure(TenantModel):
             models.CheckConstraint(
                 condition=Q(notice_statement__in=[1, 2]) & ~Q(scope_explanation=""),
                 name="disclosure_carries_the_2_32_notice",
+            ),
+            models.CheckConstraint(
+                condition=Q(information_categories__len__gt=0)
+                & Q(information_categories__contained_by=list(INFORMATION_CATEGORIES)),
+                name="disclosure_says_what_it_carried",
             ),
         ]
         ordering = ["-disclosed_at"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Errors = dict[str, list[str]]
@@ -18,6 +19,22 @@ SIGNATURE_METHODS = ("wet", "electronic")
 REVOCATION_METHODS = ("written", "electronic")
 PURPOSES = ("treatment", "payment", "operations")
 MAX_LENGTHS = {"disclosing_party": 200, "purpose": 300, "expiration_event": 200}
+
+# The consent's scope as data (§2.31(a)(3)): what kinds of information it releases. A disclosure
+# states what it carries in the same terms, and the gate releases it only when the consent
+# covers every one (a consent for attendance dates does not release a claim with diagnoses).
+INFORMATION_CATEGORIES: dict[str, str] = {
+    "demographics": "Demographics and insurance identifiers",
+    "attendance": "Attendance and dates of service",
+    "diagnoses": "Diagnoses",
+    "services": "Services and procedures (codes, units, level of care)",
+    "claims_payment": "Claims and payment data",
+    "treatment_records": "Treatment records (plans, progress summaries, medications)",
+    "counseling_notes": "SUD counseling notes",
+}
+COUNSELING_NOTES = "counseling_notes"
+# What a claim or a 278 carries; a TPO consent for billing normally releases all of these.
+BILLING_CATEGORIES = ("demographics", "attendance", "diagnoses", "services", "claims_payment")
 
 TEXT_FIELDS = (
     "kind",
@@ -38,7 +55,8 @@ FLAG_FIELDS = (
     "refusal_consequences_stated",
 )
 DATE_FIELDS = ("expires_on", "signed_on")
-ELEMENT_FIELDS = TEXT_FIELDS + FLAG_FIELDS + DATE_FIELDS
+LIST_FIELDS = ("information_categories",)
+ELEMENT_FIELDS = TEXT_FIELDS + FLAG_FIELDS + DATE_FIELDS + LIST_FIELDS
 
 MSG = {
     "patient": "Element 1: the consent must name the patient.",
@@ -54,6 +72,13 @@ MSG = {
     "description.",
     "scope_notes_only": "Element 3: a counseling-notes consent must be limited to SUD "
     "counseling notes; say so in the description.",
+    "categories_blank": "Element 3: tick each kind of information the consent releases; "
+    "every disclosure is compared with them.",
+    "categories_unknown": "Element 3: unknown kind of information: {codes}.",
+    "categories_notes_elsewhere": "Element 3: SUD counseling notes need their own separate "
+    "consent (type 'SUD counseling notes'); untick them here.",
+    "categories_notes_only": "Element 3: a counseling-notes consent releases SUD counseling "
+    "notes only; untick the other kinds of information.",
     "recipient_kind": "Element 4: say whether the recipients are named or described as a class.",
     "recipients": "Element 4: name the recipients, or describe the class of recipients.",
     "purpose": "Element 5: state the purpose of the disclosure.",
@@ -103,11 +128,10 @@ _VAGUE_EXACT = {
     "chart",
 }
 _COUNSELING_NOTES = re.compile(r"counsel{1,2}ing notes?")
-# "end of treatment" / "none" style expirations (allowed for TPO only, §2.31(a)(7)).
-_OPEN_ENDED = re.compile(
-    r"\b(none|never|no expiration|does not expire|until revoked)\b"
-    r"|end of (the )?treatment"
-)
+# "none" and "end of treatment" style expirations (allowed for TPO only, §2.31(a)(7)).
+_NO_EXPIRY = re.compile(r"\b(none|never|no expiration|does not expire|until revoked)\b")
+# The one event the system can evaluate: the end of treatment (the episodes' discharge dates).
+_END_OF_TREATMENT = re.compile(r"\b(end|completion) of (the |my )?treatment\b")
 
 
 def normalize_text(value: str) -> str:
@@ -123,15 +147,39 @@ def mentions_counseling_notes(text: str) -> bool:
     return bool(_COUNSELING_NOTES.search(normalize_text(text)))
 
 
+def is_end_of_treatment(event: str) -> bool:
+    return bool(_END_OF_TREATMENT.search(normalize_text(event)))
+
+
+def is_no_expiry(event: str) -> bool:
+    return bool(_NO_EXPIRY.search(normalize_text(event)))
+
+
 def is_open_ended_expiry(event: str) -> bool:
-    return bool(_OPEN_ENDED.search(normalize_text(event)))
+    return is_no_expiry(event) or is_end_of_treatment(event)
+
+
+def normalized_categories(value: Any) -> list[str]:
+    """Category codes without blanks or repeats, in INFORMATION_CATEGORIES order (unknown codes
+    last, kept so the check can name them)."""
+    if isinstance(value, str):
+        value = [value]
+    codes = {str(code).strip() for code in (value or []) if str(code).strip()}
+    order = list(INFORMATION_CATEGORIES)
+    return sorted(codes, key=lambda c: (order.index(c) if c in order else len(order), c))
+
+
+def category_labels(codes: Iterable[str]) -> list[str]:
+    return [INFORMATION_CATEGORIES.get(code, code) for code in codes]
 
 
 def normalized_elements(elements: Mapping[str, Any]) -> dict[str, Any]:
-    """Strip text, coerce the three statements to bool, keep dates as given (or None)."""
+    """Strip text, coerce the statements to bool, keep dates as given (or None), categories as
+    a list of codes."""
     data: dict[str, Any] = {name: str(elements.get(name) or "").strip() for name in TEXT_FIELDS}
     data.update({name: bool(elements.get(name)) for name in FLAG_FIELDS})
     data.update({name: elements.get(name) or None for name in DATE_FIELDS})
+    data["information_categories"] = normalized_categories(elements.get("information_categories"))
     return data
 
 
@@ -145,6 +193,7 @@ def element_errors(data: Mapping[str, Any], *, has_patient: bool, today: datetim
     for check in (
         _party,
         _scope,
+        _categories,
         _recipients,
         _purpose,
         _revocation,
@@ -177,6 +226,20 @@ def _scope(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> Non
         _add(errors, "information_scope", MSG["scope_notes_only"])
     elif kind in ("tpo", "specific") and mentions_counseling_notes(scope):
         _add(errors, "information_scope", MSG["scope_notes_elsewhere"])
+
+
+def _categories(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
+    codes, kind = data["information_categories"], data["kind"]
+    unknown = [code for code in codes if code not in INFORMATION_CATEGORIES]
+    if not codes:
+        _add(errors, "information_categories", MSG["categories_blank"])
+    elif unknown:
+        message = MSG["categories_unknown"].format(codes=", ".join(unknown))
+        _add(errors, "information_categories", message)
+    elif kind == "counseling_notes" and codes != [COUNSELING_NOTES]:
+        _add(errors, "information_categories", MSG["categories_notes_only"])
+    elif kind in ("tpo", "specific") and COUNSELING_NOTES in codes:
+        _add(errors, "information_categories", MSG["categories_notes_elsewhere"])
 
 
 def _recipients(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
@@ -335,3 +398,85 @@ def recipient_covered(
         return any(normalize_text(term) in text for term in terms)
     wanted = " ".join(recipient_name.split()).casefold()
     return bool(wanted) and wanted in named_recipients(recipients)
+
+
+# Recipients that are HIPAA covered entities or business associates when they receive records
+# for TPO: a consent releasing to them must carry the §2.31(a)(4)(iii) statement.
+COVERED_ENTITY_RECIPIENT_KINDS = ("health_plan", "provider", "clearinghouse")
+
+
+def carries_errors(carries: Iterable[str]) -> list[str]:
+    """What a disclosure says it carries, checked before any consent is looked at. SUD
+    counseling notes never leave through the gate (REFERENCE §8: never sent to payers)."""
+    codes = normalized_categories(list(carries))
+    unknown = [code for code in codes if code not in INFORMATION_CATEGORIES]
+    if not codes:
+        return ["The disclosure must say what it carries (information categories)."]
+    if unknown:
+        return [f"Unknown information category: {', '.join(unknown)}."]
+    if COUNSELING_NOTES in codes:
+        return ["SUD counseling notes are never released through the disclosure gate."]
+    return []
+
+
+def uncovered_categories(*, released: Iterable[str], carries: Iterable[str]) -> list[str]:
+    """The categories a disclosure carries that the consent does not release (§2.31(a)(3))."""
+    allowed = set(released)
+    return [code for code in normalized_categories(list(carries)) if code not in allowed]
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """When a consent stops authorising disclosures. `on` is the first day it no longer does
+    (None: no date, yet); `pending_event` is an expiration event the system cannot evaluate;
+    `treatment_ended` is the discharge date an 'end of treatment' expiry resolved to."""
+
+    on: datetime.date | None
+    pending_event: str = ""
+    treatment_ended: datetime.date | None = None
+
+
+Episode = tuple[datetime.date, datetime.date | None]  # (admit_date, discharge_date)
+
+
+def end_of_treatment(
+    *, signed_on: datetime.date, episodes: Sequence[Episode]
+) -> datetime.date | None:
+    """The last day of the treatment the consent was signed in: the discharge date after which
+    the patient has no episode in care (a readmission on or before that day continues the
+    treatment). None while an episode is open, or when none has started since signing."""
+    spans = sorted(
+        (admit, discharge)
+        for admit, discharge in episodes
+        if discharge is None or discharge >= signed_on
+    )
+    ended: datetime.date | None = None
+    for admit, discharge in spans:
+        if ended is not None and admit > ended:
+            return ended  # a gap: treatment ended, a later admission is a new treatment
+        if discharge is None:
+            return None
+        ended = max(ended or discharge, discharge)
+    return ended
+
+
+def resolve_expiry(
+    *,
+    expires_on: datetime.date | None,
+    expiration_event: str,
+    signed_on: datetime.date,
+    episodes: Sequence[Episode],
+) -> Expiry:
+    """§2.31(a)(7): a date, an event or a condition. 'None'/'until revoked' never expires;
+    'end of treatment' resolves to the episodes' discharge date (the consent covers the
+    discharge day and stops the day after); any other event cannot be evaluated by the system
+    and is returned as pending (the gate refuses rather than guess)."""
+    event = expiration_event.strip()
+    if not event or is_no_expiry(event):
+        return Expiry(on=expires_on)
+    if is_end_of_treatment(event):
+        ended = end_of_treatment(signed_on=signed_on, episodes=episodes)
+        after = ended + datetime.timedelta(days=1) if ended else None
+        dates = [d for d in (expires_on, after) if d is not None]
+        return Expiry(on=min(dates) if dates else None, treatment_ended=ended)
+    return Expiry(on=expires_on, pending_event=event)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from consent import rules
 from consent.models import Disclosure, Part2Consent
+from patients.models import EpisodeOfCare
 
 ConsentStatus = Literal["valid", "missing", "revoked", "expired"]
 
@@ -23,11 +24,37 @@ def consents_for_patient(*, patient: Any) -> QuerySet[Part2Consent]:
     )
 
 
-def consent_state_of(consent: Part2Consent, *, on_date: datetime.date) -> rules.ConsentState:
+def treatment_episodes(*, patient: Any) -> list[rules.Episode]:
+    """(admit, discharge) of the patient's episodes: what 'end of treatment' resolves to."""
+    return list(
+        EpisodeOfCare.objects.filter(patient=patient).values_list("admit_date", "discharge_date")
+    )
+
+
+def consent_expiry(
+    consent: Part2Consent, *, episodes: list[rules.Episode] | None = None
+) -> rules.Expiry:
+    """The consent's expiry with an 'end of treatment' event resolved to the discharge date."""
+    if episodes is None and rules.is_end_of_treatment(consent.expiration_event):
+        episodes = treatment_episodes(patient=consent.patient_id)
+    return rules.resolve_expiry(
+        expires_on=consent.expires_on,
+        expiration_event=consent.expiration_event,
+        signed_on=consent.signed_on,
+        episodes=episodes or [],
+    )
+
+
+def consent_state_of(
+    consent: Part2Consent,
+    *,
+    on_date: datetime.date,
+    episodes: list[rules.Episode] | None = None,
+) -> rules.ConsentState:
     return rules.consent_state(
         signed_on=consent.signed_on,
         revoked_on=consent.revoked_on,
-        expires_on=consent.expires_on,
+        expires_on=consent_expiry(consent, episodes=episodes).on,
         on_date=on_date,
     )
 
@@ -36,8 +63,9 @@ def consent_status_for_patient(*, patient: Any, on_date: datetime.date) -> Conse
     """'valid' when any disclosure consent (TPO or specific) is in force on `on_date`; otherwise
     the state of the newest one signed by then ('revoked' / 'expired'), or 'missing'. SUD
     counseling-notes consents never authorise billing disclosures, so they do not count."""
+    episodes = treatment_episodes(patient=patient)
     states = [
-        consent_state_of(c, on_date=on_date)
+        consent_state_of(c, on_date=on_date, episodes=episodes)
         for c in consents_for_patient(patient=patient).exclude(
             kind=Part2Consent.Kind.COUNSELING_NOTES
         )

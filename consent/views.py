@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from consent import selectors
+from consent import rules, selectors
 from consent.forms import ConsentForm, RevokeForm, initial_for_create
 from consent.gate import consent_scope_summary
 from consent.models import Part2Consent
@@ -86,6 +86,8 @@ def consent_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
             "consent": consent,
             "patient": consent.patient,
             "state": selectors.consent_state_of(consent, on_date=today),
+            "expiry": selectors.consent_expiry(consent),
+            "categories": rules.category_labels(consent.information_categories),
             "disclosures": consent.disclosures.select_related("disclosed_by"),
             "summary": consent_scope_summary(consent),
             "statement_1": STATEMENT_1,

@@ -175,7 +175,15 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
         patient=patient_obj or patient(),
         kind="tpo",
         disclosing_party="This program",
-        information_scope="Diagnoses, dates and types of services, and claims information",
+        information_scope="Demographics, diagnoses, dates and types of services, and claims "
+        "information",
+        information_categories=[
+            "demographics",
+            "attendance",
+            "diagnoses",
+            "services",
+            "claims_payment",
+        ],
         recipient_kind="class",
         recipients="My treating providers, health plans, third-party payers, and people "
         "helping to operate this program",
@@ -206,6 +214,7 @@ def disclosure(consent_obj: Any = None, **fields: Any) -> Any:
         purpose="payment",
         description="837P claim",
         channel="837P",
+        information_categories=["demographics", "diagnoses", "claims_payment"],
         notice_statement=1,
         scope_explanation=consent_scope_summary(consent_obj),
     )

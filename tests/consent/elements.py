@@ -23,6 +23,7 @@ def valid_elements(**overrides: Any) -> dict[str, Any]:
         kind="tpo",
         disclosing_party="Clinic A",
         information_scope="Diagnoses, dates and types of services, and claims data",
+        information_categories=["attendance", "diagnoses", "services", "claims_payment"],
         recipient_kind="class",
         recipients=TPO_RECIPIENTS,
         purpose="Treatment, payment, and health care operations",
@@ -45,6 +46,7 @@ MISSING_ELEMENTS = [
     (["kind"], "kind", "Choose the consent type"),
     (["disclosing_party"], "disclosing_party", "Element 2:"),
     (["information_scope"], "information_scope", "Element 3:"),
+    (["information_categories"], "information_categories", "Element 3:"),
     (["recipient_kind"], "recipient_kind", "Element 4:"),
     (["recipients"], "recipients", "Element 4:"),
     (["purpose"], "purpose", "Element 5:"),
@@ -73,6 +75,8 @@ def as_post(data: dict[str, Any]) -> dict[str, str]:
     for key, value in data.items():
         if value is True:
             post[key] = "on"
+        elif isinstance(value, list):
+            post[key] = value
         elif value not in (None, False, ""):
             post[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return post

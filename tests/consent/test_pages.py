@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from consent.forms import TPO_RECIPIENTS
+from consent.forms import TPO_CATEGORIES, TPO_RECIPIENTS
 from consent.models import Part2Consent
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
@@ -74,6 +74,26 @@ def test_the_tpo_preset_fills_the_standard_class_wording(intake_client, org_a, p
     assert '<option value="class" selected>' in html
     statement = html.split('name="revocation_rights_stated"')[1].split(">")[0]
     assert "checked" not in statement  # staff confirm the signed form states it
+
+
+def test_the_tpo_preset_ticks_every_category_but_counseling_notes(intake_client, org_a, patient_a):
+    """42 CFR 2.31(a)(3) as data; 2.31(b): never counseling notes in a TPO consent."""
+    html = intake_client.get(
+        _url(org_a, "consent_create", patient_a.public_id), {"preset": "tpo"}
+    ).content.decode()
+    ticked = {
+        chunk.split('value="')[1].split('"')[0]
+        for chunk in html.split('name="information_categories"')[1:]
+        if "checked" in chunk.split(">")[0]
+    }
+    assert ticked == set(TPO_CATEGORIES)
+
+
+def test_the_detail_page_lists_the_kinds_of_information_released(intake_client, org_a, consent_a):
+    """42 CFR 2.31(a)(3): staff see the scope the gate applies."""
+    html = intake_client.get(_url(org_a, "consent_detail", consent_a.public_id)).content.decode()
+    released = html.split('data-testid="categories">')[1].split("</td>")[0]
+    assert released.startswith("Demographics and insurance identifiers; Attendance")
 
 
 def test_a_complete_form_records_the_consent(intake_client, org_a, patient_a):
