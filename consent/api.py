@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from consent import rules
-from consent.models import Disclosure, Part2Consent
-from consent.services import consent_record, consent_revoke
+from consent.models import Disclosure, Part2Consent, RecipientRevocation
+from consent.services import consent_record, consent_revoke, consent_revoke_recipient
 from patients.models import Patient
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
@@ -34,6 +34,14 @@ _TEXT = (
 )
 
 
+class RecipientRevocationSerializer(serializers.ModelSerializer):
+    method = serializers.CharField(read_only=True)  # one enum name in the schema (RevokeSerializer)
+
+    class Meta:
+        model = RecipientRevocation
+        fields = ["recipient", "revoked_on", "method"]
+
+
 class Part2ConsentSerializer(serializers.ModelSerializer):
     """Element fields are optional here so the service answers with the element's own message."""
 
@@ -41,6 +49,7 @@ class Part2ConsentSerializer(serializers.ModelSerializer):
     patient = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Patient.objects.all(), required=False, allow_null=True
     )
+    recipient_revocations = RecipientRevocationSerializer(many=True, read_only=True)
 
     class Meta:
         model = Part2Consent
@@ -50,6 +59,7 @@ class Part2ConsentSerializer(serializers.ModelSerializer):
             *rules.ELEMENT_FIELDS,
             "revoked_on",
             "revocation_method",
+            "recipient_revocations",
             "created_at",
         ]
         read_only_fields = ["revoked_on", "revocation_method", "created_at"]
@@ -64,6 +74,13 @@ class Part2ConsentSerializer(serializers.ModelSerializer):
 
 
 class RevokeSerializer(serializers.Serializer):
+    recipient = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="One of the named recipients, to revoke for that recipient only (partial "
+        "revocation); blank revokes the whole consent.",
+    )
     revoked_on = serializers.DateField(required=False, allow_null=True)
     method = serializers.ChoiceField(
         choices=rules.REVOCATION_METHODS, required=False, allow_blank=True
@@ -96,6 +113,10 @@ class Part2ConsentViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
     phi = True
     select_related = ("patient",)
     ordering = ("-signed_on", "-id")
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("recipient_revocations")
+
     filterset_class = ConsentFilter
     # A signed consent is a record of what the patient signed: it is never edited or deleted.
     http_method_names = ["get", "post", "head", "options"]
@@ -106,12 +127,17 @@ class Part2ConsentViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
         consent = self.get_object()
         form = RevokeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        consent = consent_revoke(
-            consent=consent,
-            actor=request.user,
-            revoked_on=form.validated_data.get("revoked_on"),
-            method=form.validated_data.get("method", ""),
-        )
+        when = {
+            "actor": request.user,
+            "revoked_on": form.validated_data.get("revoked_on"),
+            "method": form.validated_data.get("method", ""),
+        }
+        recipient = form.validated_data.get("recipient", "").strip()
+        if recipient:
+            consent_revoke_recipient(consent=consent, recipient=recipient, **when)
+        else:
+            consent_revoke(consent=consent, **when)
+        consent = self.get_queryset().get(pk=consent.pk)
         return Response(Part2ConsentSerializer(consent, context={"request": request}).data)
 
 

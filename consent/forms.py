@@ -191,7 +191,11 @@ ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
 ]
 
 
+WHOLE_CONSENT = "Every recipient (the whole consent)"
+
+
 class RevokeForm(forms.Form):
+    recipient = forms.ChoiceField(label="Revoke for", required=False)
     revoked_on = forms.DateField(
         label="Revocation received on", required=False, widget=_date_input()
     )
@@ -201,6 +205,18 @@ class RevokeForm(forms.Form):
         widget=forms.RadioSelect,
         choices=Part2Consent._meta.get_field("revocation_method").choices,
     )
+
+    def __init__(self, *args: Any, recipients: list[str] | None = None, **kwargs: Any) -> None:
+        """`recipients`: the named recipients the consent may still be revoked for (partial
+        revocation); none offered, the whole consent is revoked."""
+        super().__init__(*args, **kwargs)
+        if recipients:
+            self.fields["recipient"].choices = [
+                ("", WHOLE_CONSENT),
+                *((name, f"Only {name}") for name in recipients),
+            ]
+        else:
+            del self.fields["recipient"]
 
 
 def initial_for_create(*, preset: str, org_name: str, today: datetime.date) -> dict[str, Any]:

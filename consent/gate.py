@@ -129,7 +129,7 @@ def _problems(
         problem
         for problem in (
             _purpose_problem(consent, request),
-            _recipient_problem(consent, request),
+            _recipient_problem(consent, request, on_date),
             _statement_problem(consent, request),
             _scope_problem(consent, request),
         )
@@ -166,7 +166,9 @@ def _purpose_problem(consent: Part2Consent, request: DisclosureRequest) -> str:
     return "" if covered else f"does not cover {request.purpose}"
 
 
-def _recipient_problem(consent: Part2Consent, request: DisclosureRequest) -> str:
+def _recipient_problem(
+    consent: Part2Consent, request: DisclosureRequest, on_date: datetime.date
+) -> str:
     covered = rules.recipient_covered(
         recipient_kind_of_consent=consent.recipient_kind,
         recipients=consent.recipients,
@@ -174,7 +176,14 @@ def _recipient_problem(consent: Part2Consent, request: DisclosureRequest) -> str
         recipient_name=request.recipient_name,
     )
     name = request.recipient_name or request.recipient_kind
-    return "" if covered else f"does not cover the recipient {name}"
+    if not covered:
+        return f"does not cover the recipient {name}"
+    revoked_on = rules.recipient_revoked_on(
+        revocations=[(r.recipient, r.revoked_on) for r in consent.recipient_revocations.all()],
+        recipient_name=request.recipient_name,
+        on_date=on_date,
+    )
+    return f"was revoked for {name} on {revoked_on}" if revoked_on else ""
 
 
 def _statement_problem(consent: Part2Consent, request: DisclosureRequest) -> str:
@@ -292,6 +301,8 @@ def consent_scope_summary(consent: Part2Consent) -> str:
         f"Purpose: {consent.purpose}",
         f"Expires: {expiry}",
     ]
+    for partial in consent.recipient_revocations.all():
+        lines.append(f"Revoked for {partial.recipient} on {partial.revoked_on}.")
     if consent.revoked_on:
         lines.append(f"Revoked on {consent.revoked_on}; disclosures after that are not authorised.")
     return "\n".join(lines)

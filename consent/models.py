@@ -164,6 +164,38 @@ class Part2Consent(TenantModel):
         return consent_state_of(self, on_date=on_date)
 
 
+class RecipientRevocation(TenantModel):
+    """Partial revocation: the patient revokes a consent for one of its named recipients only
+    (SAMHSA FAQ; in writing or electronically, prospective, like a whole revocation)."""
+
+    part2_path = "__all__"
+
+    consent = models.ForeignKey(
+        Part2Consent, on_delete=models.CASCADE, related_name="recipient_revocations"
+    )
+    recipient = models.CharField(max_length=200, help_text="As named on the consent")
+    revoked_on = models.DateField()
+    method = models.CharField(
+        max_length=12, choices=[("written", "In writing"), ("electronic", "Electronically")]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "consent", "recipient"], name="uniq_recipient_revocation"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=["written", "electronic"]) & ~Q(recipient=""),
+                name="recipient_revocation_valid",
+            ),
+        ]
+        ordering = ["revoked_on", "id"]
+
+
 class Disclosure(TenantModel):
     """Accounting of disclosures (§2.25): every release of Part 2 records, under which consent."""
 

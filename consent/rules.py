@@ -335,6 +335,34 @@ def revocation_errors(
     return errors
 
 
+def recipient_revocation_errors(
+    *,
+    recipient_kind_of_consent: str,
+    recipients: str,
+    recipient: str,
+    already_revoked_for: Iterable[str],
+    consent_revoked_on: datetime.date | None,
+) -> Errors:
+    """Partial revocation (SAMHSA FAQ): only for a recipient the consent names, once. The dates
+    and method are checked by `revocation_errors` like a whole revocation."""
+    errors: Errors = {}
+    wanted = " ".join(recipient.split()).casefold()
+    if consent_revoked_on is not None:
+        _add(errors, "recipient", f"This consent was already revoked on {consent_revoked_on}.")
+    elif recipient_kind_of_consent != "named":
+        _add(
+            errors,
+            "recipient",
+            "Only a consent that names its recipients can be revoked for one of them; "
+            "revoke the whole consent instead.",
+        )
+    elif wanted not in named_recipients(recipients):
+        _add(errors, "recipient", "Choose one of the recipients the consent names.")
+    elif wanted in {" ".join(r.split()).casefold() for r in already_revoked_for}:
+        _add(errors, "recipient", f"The consent was already revoked for {recipient.strip()}.")
+    return errors
+
+
 # --- The disclosure gate's matching ----------------------------------------------------------
 
 
@@ -381,10 +409,14 @@ def purpose_covered(*, kind: str, purpose_text: str, purpose: str) -> bool:
     return any(normalize_text(term) in text for term in PURPOSE_TERMS[purpose])
 
 
+def recipient_names(recipients: str) -> list[str]:
+    """Named recipients as written: one per line or separated by semicolons."""
+    return [" ".join(p.split()) for p in re.split(r"[;\n]", recipients) if p.strip()]
+
+
 def named_recipients(recipients: str) -> list[str]:
-    """Named recipients are one per line or separated by semicolons."""
-    parts = re.split(r"[;\n]", recipients)
-    return [" ".join(p.split()).casefold() for p in parts if p.strip()]
+    """Named recipients, case-folded for matching."""
+    return [name.casefold() for name in recipient_names(recipients)]
 
 
 def recipient_covered(
@@ -480,3 +512,18 @@ def resolve_expiry(
         dates = [d for d in (expires_on, after) if d is not None]
         return Expiry(on=min(dates) if dates else None, treatment_ended=ended)
     return Expiry(on=expires_on, pending_event=event)
+
+
+def recipient_revoked_on(
+    *,
+    revocations: Iterable[tuple[str, datetime.date]],
+    recipient_name: str,
+    on_date: datetime.date,
+) -> datetime.date | None:
+    """The date the consent was revoked for this named recipient, when on or before `on_date`
+    (partial revocation is prospective like a whole one)."""
+    wanted = " ".join(recipient_name.split()).casefold()
+    for name, revoked_on in revocations:
+        if " ".join(name.split()).casefold() == wanted and revoked_on <= on_date:
+            return revoked_on
+    return None

@@ -20,6 +20,7 @@ def consents_for_patient(*, patient: Any) -> QuerySet[Part2Consent]:
     return (
         Part2Consent.objects.filter(patient=patient)
         .select_related("recorded_by", "revoked_recorded_by")
+        .prefetch_related("recipient_revocations")
         .order_by("-signed_on", "-id")
     )
 
@@ -83,3 +84,13 @@ def disclosures_for_patient(*, patient: Any) -> QuerySet[Disclosure]:
         .select_related("consent", "disclosed_by")
         .order_by("-disclosed_at", "-id")
     )
+
+
+def recipients_still_named(consent: Part2Consent) -> list[str]:
+    """The named recipients a consent in force may still be revoked for, one at a time (a
+    consent naming a single recipient, or a class, is revoked whole)."""
+    names = rules.recipient_names(consent.recipients)
+    if consent.revoked_on or consent.recipient_kind != "named" or len(names) < 2:
+        return []
+    done = {r.recipient.casefold() for r in consent.recipient_revocations.all()}
+    return [name for name in names if name.casefold() not in done]

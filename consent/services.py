@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent import rules
-from consent.models import Part2Consent
+from consent.models import Part2Consent, RecipientRevocation
 from rcm.tenancy import require_org
 
 
@@ -53,3 +53,42 @@ def consent_revoke(
         locked.revoked_recorded_by = actor
         locked.save(update_fields=["revoked_on", "revocation_method", "revoked_recorded_by"])
     return locked
+
+
+def consent_revoke_recipient(
+    *,
+    consent: Part2Consent,
+    recipient: str,
+    revoked_on: datetime.date | None,
+    method: str,
+    actor: Any,
+) -> RecipientRevocation:
+    """Revoke the consent for one of its named recipients from `revoked_on` on; the others
+    keep it (SAMHSA FAQ on partial revocation). Disclosures made before it stand."""
+    with transaction.atomic():
+        locked = Part2Consent.objects.select_for_update().get(pk=consent.pk)
+        done = locked.recipient_revocations.values_list("recipient", flat=True)
+        errors = rules.recipient_revocation_errors(
+            recipient_kind_of_consent=locked.recipient_kind,
+            recipients=locked.recipients,
+            recipient=recipient or "",
+            already_revoked_for=list(done),
+            consent_revoked_on=locked.revoked_on,
+        )
+        if not errors:
+            errors = rules.revocation_errors(
+                signed_on=locked.signed_on,
+                already_revoked_on=None,
+                revoked_on=revoked_on,
+                method=method or "",
+                today=timezone.localdate(),
+            )
+        if errors:
+            raise ValidationError(errors)
+        return RecipientRevocation.objects.create(
+            consent=locked,
+            recipient=" ".join(recipient.split()),
+            revoked_on=revoked_on,
+            method=method,
+            recorded_by=actor,
+        )

@@ -17,7 +17,7 @@ from consent.forms import ConsentForm, RevokeForm, initial_for_create
 from consent.gate import consent_scope_summary
 from consent.models import Part2Consent
 from consent.notice import STATEMENT_1, STATEMENT_2
-from consent.services import consent_record, consent_revoke
+from consent.services import consent_record, consent_revoke, consent_revoke_recipient
 from patients.models import Patient
 from rcm.audit import phi_access_record
 from rcm.models import PhiAccess
@@ -101,22 +101,17 @@ def consent_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
 def consent_revoke_view(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
     consent = _get_consent(public_id)
     form = RevokeForm(
-        _data(request), initial={"revoked_on": timezone.localdate(), "method": "written"}
+        _data(request),
+        initial={"revoked_on": timezone.localdate(), "method": "written"},
+        recipients=selectors.recipients_still_named(consent),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            consent_revoke(
-                consent=consent,
-                actor=request.user,
-                revoked_on=form.cleaned_data["revoked_on"],
-                method=form.cleaned_data["method"],
-            )
+            done = _revoke(request, consent, form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(
-                request, "Consent revoked. Disclosures made before the revocation date stand."
-            )
+            messages.success(request, f"{done} Disclosures made before the revocation date stand.")
             return redirect("consent:consent_detail", org_slug=org_slug, public_id=public_id)
     # The page names the consent and the patient's MRN: a PHI read.
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[consent])
@@ -126,6 +121,16 @@ def consent_revoke_view(request: HttpRequest, org_slug: str, public_id: Any) -> 
         {"form": form, "consent": consent},
         status=_status(request),
     )
+
+
+def _revoke(request: HttpRequest, consent: Part2Consent, data: dict[str, Any]) -> str:
+    when = {"revoked_on": data["revoked_on"], "method": data["method"], "actor": request.user}
+    recipient = data.get("recipient") or ""
+    if recipient:
+        consent_revoke_recipient(consent=consent, recipient=recipient, **when)
+        return f"Consent revoked for {recipient}; its other recipients keep it."
+    consent_revoke(consent=consent, **when)
+    return "Consent revoked."
 
 
 @requires(Cap.VIEW_PATIENTS)

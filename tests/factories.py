@@ -26,10 +26,19 @@ def user(username: str | None = None, **fields: Any) -> Any:
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
 
 
-def member(org: Organization, role: str = "admin", username: str | None = None) -> Any:
+def member(
+    org: Organization,
+    role: str = "admin",
+    username: str | None = None,
+    *,
+    part2_access: bool | None = None,
+) -> Any:
+    """A user who is a member of `org`. `part2_access` is the admin's grant (None: the model's
+    default, which is no Part 2 access)."""
     u = user(username)
+    grant = {} if part2_access is None else {"part2_access": part2_access}
     with org_context(org):
-        Membership.objects.create(user=u, role=role)
+        Membership.objects.create(user=u, role=role, **grant)
     return u
 
 
@@ -227,6 +236,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
     import datetime as dt
 
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
+    from consent.models import RecipientRevocation
     from credentialing.models import License, PayerEnrollment
     from patients.models import EpisodeDiagnosis, GroupSession, TreatmentGoal, TreatmentPlan
     from payers.models import FeeScheduleRate
@@ -262,6 +272,9 @@ def org_graph(org: Organization) -> dict[str, Any]:
             "authorization": auth,
             "plan": plan,
             "consent": consent,
+            "recipient_revocation": RecipientRevocation.objects.create(
+                consent=consent, recipient="Acme Health Plan", revoked_on=TODAY, method="written"
+            ),
             "segment": ep.segments.first(),
             "diagnosis": EpisodeDiagnosis.objects.create(episode=ep, rank=1, code="F32.9"),
             "goal": TreatmentGoal.objects.create(

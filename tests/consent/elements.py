@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 
 from consent.forms import TPO_RECIPIENTS
@@ -16,6 +19,15 @@ def today() -> datetime.date:
 
 def days_ago(n: int) -> datetime.date:
     return today() - datetime.timedelta(days=n)
+
+
+@contextmanager
+def on(day: datetime.date, hour: int = 12, minute: int = 0) -> Iterator[None]:
+    """Travel to `day` at `hour`:`minute` on the active org's clock."""
+    zone = timezone.get_current_timezone()
+    moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
+    with time_machine.travel(moment, tick=False):
+        yield
 
 
 def valid_elements(**overrides: Any) -> dict[str, Any]:

@@ -6,11 +6,8 @@ rule it checks."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -20,17 +17,9 @@ from consent.notice import STATEMENT_1, STATEMENT_2, statement_text
 from consent.rules import BILLING_CATEGORIES
 from consent.selectors import consent_status_for_patient, disclosures_for_patient
 from tests import factories
+from tests.consent.elements import on
 
 D = datetime.date
-
-
-@contextmanager
-def on(day: datetime.date, hour: int = 12, minute: int = 0) -> Iterator[None]:
-    """Travel to `day` at `hour`:`minute` on the active org's clock."""
-    zone = timezone.get_current_timezone()
-    moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
-    with time_machine.travel(moment, tick=False):
-        yield
 
 
 def _ask(
