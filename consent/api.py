@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from consent import rules
+from consent.gate import disclosure_record_without_consent
 from consent.models import Disclosure, Part2Consent, RecipientRevocation
 from consent.services import consent_record, consent_revoke, consent_revoke_recipient
 from patients.models import Patient
@@ -142,19 +143,34 @@ class Part2ConsentViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
 
 
 class DisclosureSerializer(serializers.ModelSerializer):
+    """Reads show every row of the accounting. A POST logs a disclosure made without consent
+    (its legal basis: medical emergency, audit, court order ...); disclosures with consent are
+    written by the disclosure gate only. Fields are optional here so the service answers with
+    its own messages."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
-    patient = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    patient = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Patient.objects.all(), required=False, allow_null=True
+    )
     consent = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     disclosed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    legal_basis = serializers.CharField(required=False, allow_blank=True)
+    information_categories = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False
+    )
 
     class Meta:
         model = Disclosure
         fields = [
             "id",
             "patient",
+            "legal_basis",
+            "basis_detail",
             "consent",
             "recipient",
+            "recipient_address",
             "purpose",
+            "information_categories",
             "description",
             "channel",
             "reference",
@@ -163,6 +179,34 @@ class DisclosureSerializer(serializers.ModelSerializer):
             "disclosed_at",
             "disclosed_by",
         ]
+        read_only_fields = ["notice_statement", "scope_explanation", "disclosed_at"]
+        extra_kwargs = {
+            name: {"required": False, "allow_blank": True}
+            for name in (
+                "basis_detail",
+                "recipient",
+                "recipient_address",
+                "purpose",
+                "description",
+                "channel",
+                "reference",
+            )
+        }
+
+    def create(self, validated_data: dict[str, Any]) -> Disclosure:
+        data = dict(validated_data)
+        return disclosure_record_without_consent(
+            patient=data.pop("patient", None),
+            legal_basis=data.pop("legal_basis", ""),
+            basis_detail=data.pop("basis_detail", ""),
+            recipient_name=data.pop("recipient", ""),
+            carries=data.pop("information_categories", []),
+            purpose=data.pop("purpose", ""),
+            description=data.pop("description", ""),
+            channel=data.pop("channel", ""),
+            actor=self.context["request"].user,
+            **data,
+        )
 
 
 class DisclosureFilter(django_filters.FilterSet):
@@ -171,21 +215,22 @@ class DisclosureFilter(django_filters.FilterSet):
 
     class Meta:
         model = Disclosure
-        fields = ["patient", "consent"]
+        fields = ["patient", "consent", "legal_basis"]
 
 
 class DisclosureViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
-    """The accounting of disclosures: written only by the disclosure gate, never by hand."""
+    """The accounting of disclosures (§2.25). Consented disclosures are written by the gate;
+    POST logs one made without consent. Rows are never edited or deleted."""
 
     model = Disclosure
     serializer_class = DisclosureSerializer
     read_capability = Cap.VIEW_PATIENTS
-    write_capability = Cap.RECORD_CONSENT
+    write_capability = Cap.LOG_DISCLOSURES
     phi = True
     select_related = ("patient", "consent", "disclosed_by")
     ordering = ("-disclosed_at", "-id")
     filterset_class = DisclosureFilter
-    http_method_names = ["get", "head", "options"]
+    http_method_names = ["get", "post", "head", "options"]
 
 
 register("part2-consents", Part2ConsentViewSet, "part2-consent")

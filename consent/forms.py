@@ -224,3 +224,42 @@ def initial_for_create(*, preset: str, org_name: str, today: datetime.date) -> d
     if preset == "tpo":
         initial.update(tpo_preset(org_name=org_name))
     return initial
+
+
+class DisclosureWithoutConsentForm(forms.Form):
+    """A disclosure that needed no consent, logged for the accounting (§2.25)."""
+
+    legal_basis = forms.ChoiceField(
+        label="Legal basis",
+        required=False,
+        choices=_choices([(code, rules.LEGAL_BASES[code]) for code in rules.NO_CONSENT_BASES]),
+    )
+    basis_detail = forms.CharField(
+        label="What the section asks to be documented",
+        max_length=300,
+        required=False,
+        help_text="The nature of the emergency; the court, docket number and date of the "
+        "order; the audit or study and who performs it. No patient details.",
+    )
+    recipient = forms.CharField(
+        label="Recipient (name, and affiliation for emergency personnel)",
+        max_length=200,
+        required=False,
+    )
+    recipient_address = forms.CharField(
+        label="Recipient's address (when known)", max_length=300, required=False
+    )
+    purpose = forms.CharField(label="Purpose", max_length=300, required=False)
+    information_categories = forms.MultipleChoiceField(
+        label="Kinds of information disclosed",
+        required=False,
+        choices=list(rules.INFORMATION_CATEGORIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label="What was disclosed (no PHI text)", max_length=300, required=False
+    )
+    channel = forms.CharField(
+        label="How (phone, fax, letter, portal ...)", max_length=30, required=False
+    )
+    reference = forms.CharField(label="Reference", max_length=60, required=False)

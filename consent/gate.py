@@ -242,7 +242,9 @@ def disclosure_record(
         "reference": reference,
     }
     values = {name: (value or "").strip() for name, value in values.items()}
-    errors = _disclosure_errors(patient, values, statement)
+    errors = _disclosure_errors(patient, values)
+    if statement not in STATEMENTS:
+        errors["notice_statement"] = ["Choose §2.32(a) statement 1 or 2."]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -257,6 +259,7 @@ def disclosure_record(
             raise ValidationError({"consent": decision.reasons})
         return Disclosure.objects.create(
             patient=patient,
+            legal_basis=rules.CONSENT,
             consent=decision.consent,
             disclosed_by=actor,
             information_categories=list(rules.normalized_categories(list(carries))),
@@ -266,10 +269,58 @@ def disclosure_record(
         )
 
 
-_OPTIONAL = ("reference", "recipient_address")
+def disclosure_record_without_consent(
+    *,
+    patient: Any,
+    legal_basis: str,
+    basis_detail: str,
+    recipient_name: str,
+    purpose: str,
+    carries: Iterable[str],
+    description: str,
+    channel: str,
+    actor: Any,
+    reference: str = "",
+    recipient_address: str = "",
+) -> Disclosure:
+    """Log a disclosure that needed no consent (medical emergency §2.51, research §2.52, audit
+    or evaluation §2.53, court orders §2.64-2.66, §2.12(c)(5)/(6) reports) for the accounting,
+    with its legal basis and what that section asks to be documented (`basis_detail`).
+    Raises ValidationError({field: [message]}); nothing is saved on error."""
+    values = {
+        "recipient": recipient_name,
+        "recipient_address": recipient_address,
+        "purpose": purpose,
+        "description": description,
+        "channel": channel,
+        "reference": reference,
+        "basis_detail": basis_detail,
+    }
+    values = {name: (value or "").strip() for name, value in values.items()}
+    codes = rules.normalized_categories(list(carries))
+    errors = {
+        **_disclosure_errors(patient, values),
+        **rules.no_consent_basis_errors(
+            legal_basis=legal_basis or "", basis_detail=values["basis_detail"]
+        ),
+        **_category_errors(codes),
+    }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        return Disclosure.objects.create(
+            patient=patient,
+            legal_basis=legal_basis,
+            disclosed_by=actor,
+            information_categories=codes,
+            **values,
+        )
 
 
-def _disclosure_errors(patient: Any, values: dict[str, str], statement: int) -> rules.Errors:
+_OPTIONAL = ("reference", "recipient_address", "basis_detail")
+
+
+def _disclosure_errors(patient: Any, values: dict[str, str]) -> rules.Errors:
     errors: rules.Errors = {}
     if patient is None or patient.org_id != require_org().pk:
         errors["patient"] = ["Name a patient of this organization."]
@@ -279,9 +330,16 @@ def _disclosure_errors(patient: Any, values: dict[str, str], statement: int) -> 
             errors[name] = [f"Say what the {name} of the disclosure was."]
         elif len(value) > limit:
             errors[name] = [f"Keep this under {limit} characters."]
-    if statement not in STATEMENTS:
-        errors["notice_statement"] = ["Choose §2.32(a) statement 1 or 2."]
     return errors
+
+
+def _category_errors(codes: list[str]) -> rules.Errors:
+    unknown = [code for code in codes if code not in rules.INFORMATION_CATEGORIES]
+    if not codes:
+        return {"information_categories": ["Tick each kind of information disclosed."]}
+    if unknown:
+        return {"information_categories": [f"Unknown kind of information: {', '.join(unknown)}."]}
+    return {}
 
 
 def consent_scope_summary(consent: Part2Consent) -> str:

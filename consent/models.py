@@ -9,7 +9,13 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
-from consent.rules import COUNSELING_NOTES, INFORMATION_CATEGORIES
+from consent.rules import (
+    CONSENT,
+    COUNSELING_NOTES,
+    INFORMATION_CATEGORIES,
+    LEGAL_BASES,
+    category_labels,
+)
 from rcm.fields import EncryptedTextField
 from rcm.tenancy.models import TenantModel
 
@@ -197,14 +203,29 @@ class RecipientRevocation(TenantModel):
 
 
 class Disclosure(TenantModel):
-    """Accounting of disclosures (§2.25): every release of Part 2 records, under which consent."""
+    """Accounting of disclosures (§2.25): every release of Part 2 records, with its legal basis
+    (the consent it was made under, or the section that allows it without consent)."""
 
     part2_path = "__all__"
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="part2_disclosures"
     )
-    consent = models.ForeignKey(Part2Consent, on_delete=models.PROTECT, related_name="disclosures")
+    # The legal basis (consent.rules.LEGAL_BASES): a consent checked by the gate, or a section
+    # that allows disclosure without consent (medical emergency, audit, court order ...).
+    legal_basis = models.CharField(
+        max_length=24, choices=list(LEGAL_BASES.items()), default=CONSENT
+    )
+    consent = models.ForeignKey(
+        Part2Consent,
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+        null=True,
+        blank=True,
+    )
+    # Without consent: what the section asks to be documented (nature of the emergency, the
+    # court order's docket and date, the audit ...). No PHI text.
+    basis_detail = models.CharField(max_length=300, blank=True)
     recipient = models.CharField(max_length=200)
     # §2.25 / 45 CFR 164.528(b)(2): the recipient's name and, when known, address.
     recipient_address = models.CharField(max_length=300, blank=True)
@@ -217,9 +238,11 @@ class Disclosure(TenantModel):
     # §2.32: which of the two statements went with the disclosure, and the explanation of the
     # consent's scope sent with it (§2.32(b)), exactly as sent.
     notice_statement = models.PositiveSmallIntegerField(
-        choices=[(1, "Statement 1 (42 CFR 2.32(a)(1))"), (2, "Statement 2 (42 CFR 2.32(a)(2))")]
+        choices=[(1, "Statement 1 (42 CFR 2.32(a)(1))"), (2, "Statement 2 (42 CFR 2.32(a)(2))")],
+        null=True,
+        blank=True,
     )
-    scope_explanation = models.TextField()
+    scope_explanation = models.TextField(blank=True)
     disclosed_at = models.DateTimeField(auto_now_add=True)
     disclosed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -232,8 +255,22 @@ class Disclosure(TenantModel):
                 name="disclosure_required_text_present",
             ),
             models.CheckConstraint(
-                condition=Q(notice_statement__in=[1, 2]) & ~Q(scope_explanation=""),
-                name="disclosure_carries_the_2_32_notice",
+                condition=Q(legal_basis__in=list(LEGAL_BASES)),
+                name="disclosure_legal_basis_valid",
+            ),
+            # With consent: the consent, the §2.32 statement and scope explanation it carried.
+            # Without: no consent, no notice, and the basis documented.
+            models.CheckConstraint(
+                condition=(
+                    Q(legal_basis=CONSENT, consent__isnull=False, notice_statement__in=[1, 2])
+                    & ~Q(scope_explanation="")
+                )
+                | (
+                    ~Q(legal_basis=CONSENT)
+                    & Q(consent__isnull=True, notice_statement__isnull=True)
+                    & ~Q(basis_detail="")
+                ),
+                name="disclosure_consent_and_notice_or_basis",
             ),
             models.CheckConstraint(
                 condition=Q(information_categories__len__gt=0)
@@ -242,3 +279,7 @@ class Disclosure(TenantModel):
             ),
         ]
         ordering = ["-disclosed_at"]
+
+    @property
+    def category_labels(self) -> list[str]:
+        return category_labels(self.information_categories)

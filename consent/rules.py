@@ -36,6 +36,45 @@ COUNSELING_NOTES = "counseling_notes"
 # What a claim or a 278 carries; a TPO consent for billing normally releases all of these.
 BILLING_CATEGORIES = ("demographics", "attendance", "diagnoses", "services", "claims_payment")
 
+# The legal basis of each disclosure in the accounting. "consent" rows come from the disclosure
+# gate only; the others need no consent but are logged for the accounting, each with what its
+# section asks to be documented. §2.54 (public health) is left out: it allows de-identified
+# data only, so no patient's accounting holds it.
+CONSENT = "consent"
+LEGAL_BASES: dict[str, str] = {
+    CONSENT: "Patient consent (42 CFR 2.31, 2.33)",
+    "medical_emergency": "Medical emergency (42 CFR 2.51)",
+    "research": "Scientific research (42 CFR 2.52)",
+    "audit_evaluation": "Management or financial audit, program evaluation (42 CFR 2.53)",
+    "court_order": "Court order, noncriminal purposes (42 CFR 2.64)",
+    "court_order_criminal": "Court order, investigation or prosecution of a patient (42 CFR 2.65)",
+    "court_order_program": "Court order, investigation or prosecution of the program (42 CFR 2.66)",
+    "crime_on_premises": "Crime on the premises or against program personnel (42 CFR 2.12(c)(5))",
+    "child_abuse_report": "Report of suspected child abuse or neglect under state law "
+    "(42 CFR 2.12(c)(6))",
+}
+# What to write in `basis_detail` for each basis without consent.
+BASIS_DETAIL: dict[str, str] = {
+    "medical_emergency": "Give the nature of the emergency (42 CFR 2.51(c)); name the medical "
+    "personnel and their affiliation as the recipient.",
+    "research": "Name the research project and the IRB or privacy board approval or "
+    "waiver it was disclosed under (42 CFR 2.52).",
+    "audit_evaluation": "Name the audit or evaluation and who performs it, e.g. the payer or "
+    "oversight agency (42 CFR 2.53).",
+    "court_order": "Give the court, the docket number and the date of the order (42 CFR 2.64).",
+    "court_order_criminal": "Give the court, the docket number and the date of the order "
+    "(42 CFR 2.65).",
+    "court_order_program": "Give the court, the docket number and the date of the order "
+    "(42 CFR 2.66).",
+    "crime_on_premises": "Say what was reported and to which law enforcement agency "
+    "(42 CFR 2.12(c)(5)).",
+    "child_abuse_report": "Name the state or local authority and the report's reference "
+    "(42 CFR 2.12(c)(6)).",
+}
+NO_CONSENT_BASES = tuple(BASIS_DETAIL)
+# §2.25(a): the accounting covers the 3 years before the request.
+ACCOUNTING_YEARS = 3
+
 TEXT_FIELDS = (
     "kind",
     "disclosing_party",
@@ -527,3 +566,29 @@ def recipient_revoked_on(
         if " ".join(name.split()).casefold() == wanted and revoked_on <= on_date:
             return revoked_on
     return None
+
+
+def no_consent_basis_errors(*, legal_basis: str, basis_detail: str) -> Errors:
+    """A disclosure without consent names its legal basis (Subpart D or E, or a §2.12(c)
+    exception) and what that section asks to be documented."""
+    errors: Errors = {}
+    if legal_basis == CONSENT:
+        _add(
+            errors,
+            "legal_basis",
+            "Disclosures with consent are recorded by the disclosure gate, which checks the "
+            "consent first; choose the legal basis of a disclosure made without consent.",
+        )
+    elif legal_basis not in NO_CONSENT_BASES:
+        _add(errors, "legal_basis", "Choose the legal basis of the disclosure.")
+    elif not basis_detail.strip():
+        _add(errors, "basis_detail", BASIS_DETAIL[legal_basis])
+    return errors
+
+
+def accounting_start(today: datetime.date) -> datetime.date:
+    """The first day of the §2.25 accounting period: 3 years before `today`."""
+    try:
+        return today.replace(year=today.year - ACCOUNTING_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ACCOUNTING_YEARS, day=28)

@@ -7,6 +7,7 @@ import datetime
 from typing import Any, Literal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from consent import rules
 from consent.models import Disclosure, Part2Consent
@@ -78,12 +79,22 @@ def consent_status_for_patient(*, patient: Any, on_date: datetime.date) -> Conse
 
 
 def disclosures_for_patient(*, patient: Any) -> QuerySet[Disclosure]:
-    """The accounting of disclosures, newest first."""
+    """Every disclosure of the patient's records, newest first."""
     return (
         Disclosure.objects.filter(patient=patient)
         .select_related("consent", "disclosed_by")
         .order_by("-disclosed_at", "-id")
     )
+
+
+def disclosure_accounting(*, patient: Any, today: datetime.date) -> QuerySet[Disclosure]:
+    """The accounting of disclosures (§2.25): those of the 3 years before `today` (the org's
+    date), with their legal basis and the recipient's name and address when known."""
+    since = rules.accounting_start(today)
+    start = datetime.datetime.combine(
+        since, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return disclosures_for_patient(patient=patient).filter(disclosed_at__gte=start)
 
 
 def recipients_still_named(consent: Part2Consent) -> list[str]:

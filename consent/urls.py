@@ -11,6 +11,11 @@ urlpatterns = [
         views.disclosure_accounting,
         name="disclosure_accounting",
     ),
+    path(
+        "patients/<uuid:public_id>/disclosures/new/",
+        views.disclosure_create,
+        name="disclosure_create",
+    ),
     path("<uuid:public_id>/", views.consent_detail, name="consent_detail"),
     path("<uuid:public_id>/revoke/", views.consent_revoke_view, name="consent_revoke"),
 ]

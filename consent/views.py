@@ -13,8 +13,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from consent import rules, selectors
-from consent.forms import ConsentForm, RevokeForm, initial_for_create
-from consent.gate import consent_scope_summary
+from consent.forms import (
+    ConsentForm,
+    DisclosureWithoutConsentForm,
+    RevokeForm,
+    initial_for_create,
+)
+from consent.gate import consent_scope_summary, disclosure_record_without_consent
 from consent.models import Part2Consent
 from consent.notice import STATEMENT_1, STATEMENT_2
 from consent.services import consent_record, consent_revoke, consent_revoke_recipient
@@ -137,17 +142,48 @@ def _revoke(request: HttpRequest, consent: Part2Consent, data: dict[str, Any]) -
 @for_model(Patient)
 def disclosure_accounting(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
     patient = get_object_or_404(Patient.objects, public_id=public_id)
-    disclosures = list(selectors.disclosures_for_patient(patient=patient))
+    today = timezone.localdate()
+    disclosures = list(selectors.disclosure_accounting(patient=patient, today=today))
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[patient])
     phi_access_record(request=request, action=PhiAccess.Action.LIST, objects=disclosures)
-    today = timezone.localdate()
     return TemplateResponse(
         request,
         "consent/disclosure_accounting.html",
         {
             "patient": patient,
             "disclosures": disclosures,
+            "since": rules.accounting_start(today),
             "consents": selectors.consents_for_patient(patient=patient),
             "status": selectors.consent_status_for_patient(patient=patient, on_date=today),
         },
+    )
+
+
+@requires(Cap.LOG_DISCLOSURES)
+@for_model(Patient)
+def disclosure_create(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """Log a disclosure made without consent (emergency, audit, court order ...)."""
+    patient = get_object_or_404(Patient.objects, public_id=public_id)
+    form = DisclosureWithoutConsentForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            disclosure_record_without_consent(
+                patient=patient,
+                actor=request.user,
+                recipient_name=data.pop("recipient"),
+                carries=data.pop("information_categories"),
+                **data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Disclosure logged in the accounting.")
+            return redirect("consent:disclosure_accounting", org_slug=org_slug, public_id=public_id)
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[patient])
+    return TemplateResponse(
+        request,
+        "consent/disclosure_form.html",
+        {"form": form, "patient": patient},
+        status=_status(request),
     )
