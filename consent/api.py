@@ -1,11 +1,12 @@
-"""Part 2 consents (create, read, revoke; never edited or deleted) and the accounting of
-disclosures (read-only)."""
+"""Part 2 consents (create, read, revoke; never edited or deleted), the accounting of
+disclosures (read; log one made without consent) and QSO agreements (record, end)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import django_filters
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -14,11 +15,23 @@ from rest_framework.response import Response
 
 from consent import rules
 from consent.gate import disclosure_record_without_consent
-from consent.models import Disclosure, Part2Consent, RecipientRevocation
-from consent.services import consent_record, consent_revoke, consent_revoke_recipient
+from consent.models import (
+    Disclosure,
+    Part2Consent,
+    QualifiedServiceAgreement,
+    RecipientRevocation,
+)
+from consent.services import (
+    consent_record,
+    consent_revoke,
+    consent_revoke_recipient,
+    qso_agreement_end,
+    qso_agreement_record,
+)
 from patients.models import Patient
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
+from rcm.models import Organization
 from rcm.permissions import Cap
 
 _TEXT = (
@@ -233,5 +246,82 @@ class DisclosureViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
 
+class QsoAgreementSerializer(serializers.ModelSerializer):
+    """A qualified service organization agreement (42 CFR 2.11) with an outside billing company.
+    Fields are optional here so the service answers with its own messages."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    counterparty = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=Organization.objects.filter(kind=Organization.Kind.BILLING_COMPANY),
+        required=False,
+        allow_null=True,
+    )
+    counterparty_name = serializers.CharField(source="counterparty.name", read_only=True)
+    services = serializers.ListField(child=serializers.CharField(max_length=24), required=False)
+    in_force_today = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QualifiedServiceAgreement
+        fields = [
+            "id",
+            "counterparty",
+            "counterparty_name",
+            "services",
+            "effective_on",
+            "ends_on",
+            "qso_bound_by_part2",
+            "qso_resists_judicial_efforts",
+            "document_reference",
+            "in_force_today",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {
+            "effective_on": {"required": False, "allow_null": True},
+            "document_reference": {"required": False, "allow_blank": True},
+        }
+
+    def get_in_force_today(self, agreement: QualifiedServiceAgreement) -> bool:
+        return agreement.in_force_on(timezone.localdate())
+
+    def create(self, validated_data: dict[str, Any]) -> QualifiedServiceAgreement:
+        data = dict(validated_data)
+        return qso_agreement_record(
+            counterparty=data.pop("counterparty", None),
+            actor=self.context["request"].user,
+            **data,
+        )
+
+
+class QsoEndSerializer(serializers.Serializer):
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class QsoAgreementViewSet(_NotFoundBeforeNotAllowed, OrgModelViewSet):
+    """QSO agreements: recorded and ended, never edited or deleted (the history is the record of
+    who could see Part 2 records when)."""
+
+    model = QualifiedServiceAgreement
+    serializer_class = QsoAgreementSerializer
+    read_capability = Cap.MANAGE_AGREEMENTS
+    write_capability = Cap.MANAGE_AGREEMENTS
+    select_related = ("counterparty",)
+    ordering = ("-effective_on", "-id")
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=QsoEndSerializer, responses=QsoAgreementSerializer)
+    @action(detail=True, methods=["post"], serializer_class=QsoEndSerializer)
+    def end(self, request: Request, public_id: str | None = None) -> Response:
+        agreement = self.get_object()
+        form = QsoEndSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        agreement = qso_agreement_end(
+            agreement=agreement, ends_on=form.validated_data.get("ends_on"), actor=request.user
+        )
+        return Response(QsoAgreementSerializer(agreement, context={"request": request}).data)
+
+
 register("part2-consents", Part2ConsentViewSet, "part2-consent")
+register("qso-agreements", QsoAgreementViewSet, "qso-agreement")
 register("disclosures", DisclosureViewSet, "disclosure")

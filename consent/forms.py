@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from consent import rules
+from consent import qso_rules, rules
 from consent.models import Part2Consent
 
 TPO_RECIPIENTS = (
@@ -263,3 +263,65 @@ class DisclosureWithoutConsentForm(forms.Form):
         label="How (phone, fax, letter, portal ...)", max_length=30, required=False
     )
     reference = forms.CharField(label="Reference", max_length=60, required=False)
+
+
+def _organizations() -> Any:
+    from consent.selectors import billing_companies
+
+    return billing_companies()
+
+
+class QsoAgreementForm(forms.Form):
+    """A signed qualified service organization agreement (42 CFR 2.11) with a billing company."""
+
+    counterparty = forms.ModelChoiceField(
+        label="Billing company",
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        empty_label="— choose —",
+    )
+    services = forms.MultipleChoiceField(
+        label="Services it provides",
+        required=False,
+        choices=list(qso_rules.SERVICES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    effective_on = forms.DateField(label="In force from", required=False, widget=_date_input())
+    ends_on = forms.DateField(
+        label="Ends on",
+        required=False,
+        widget=_date_input(),
+        help_text="The first day it is no longer in force. Blank: until it is ended here.",
+    )
+    qso_bound_by_part2 = forms.BooleanField(
+        required=False,
+        label="The agreement states that the billing company acknowledges it is fully bound by "
+        "42 CFR Part 2 in receiving, storing, processing or otherwise dealing with patient "
+        "records",
+    )
+    qso_resists_judicial_efforts = forms.BooleanField(
+        required=False,
+        label="The agreement states that it will resist in judicial proceedings any effort to "
+        "obtain access to patient records except as Part 2 permits",
+    )
+    document_reference = forms.CharField(
+        label="Signed agreement kept at",
+        max_length=300,
+        required=False,
+        help_text="File name, document id or link to the signed copy.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counterparty"].queryset = _organizations()
+
+
+class QsoEndForm(forms.Form):
+    ends_on = forms.DateField(
+        label="Ends on",
+        required=False,
+        widget=_date_input(),
+        help_text="The first day the agreement is no longer in force. Its staff lose Part 2 "
+        "access that day.",
+    )

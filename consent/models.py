@@ -9,6 +9,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from consent.qso_rules import SERVICES as QSO_SERVICES
+from consent.qso_rules import in_force as qso_in_force
 from consent.rules import (
     CONSENT,
     COUNSELING_NOTES,
@@ -283,3 +285,63 @@ class Disclosure(TenantModel):
     @property
     def category_labels(self) -> list[str]:
         return category_labels(self.information_categories)
+
+
+class QualifiedServiceAgreement(TenantModel):
+    """A qualified service organization agreement (42 CFR 2.11, 2.12(c)(4)) between this program
+    and an outside billing company. While one is in force, the company's staff who are members
+    here may see Part 2 records, if an admin has also granted them access (rcm.tenancy.part2).
+    Ending it ends their access without anyone touching the grant."""
+
+    counterparty = models.ForeignKey("rcm.Organization", on_delete=models.PROTECT, related_name="+")
+    services = ArrayField(models.CharField(max_length=24))
+    effective_on = models.DateField()
+    # The first day the agreement is no longer in force; blank: until it is ended.
+    ends_on = models.DateField(null=True, blank=True)
+    # The two statements §2.11 requires in the written agreement.
+    qso_bound_by_part2 = models.BooleanField(default=False)
+    qso_resists_judicial_efforts = models.BooleanField(default=False)
+    document_reference = models.CharField(
+        max_length=300, help_text="Where the signed agreement is kept: file name, id or link"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qso_bound_by_part2=True, qso_resists_judicial_efforts=True),
+                name="qsoa_states_both_2_11_undertakings",
+            ),
+            models.CheckConstraint(
+                condition=Q(services__len__gt=0) & Q(services__contained_by=list(QSO_SERVICES)),
+                name="qsoa_services_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("effective_on")),
+                name="qsoa_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(counterparty=F("org")), name="qsoa_counterparty_is_another_org"
+            ),
+            models.CheckConstraint(
+                condition=~Q(document_reference=""), name="qsoa_document_reference_present"
+            ),
+        ]
+        ordering = ["-effective_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"QSOA with {self.counterparty} from {self.effective_on}"
+
+    def in_force_on(self, on_date: datetime.date) -> bool:
+        return qso_in_force(effective_on=self.effective_on, ends_on=self.ends_on, on_date=on_date)
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [QSO_SERVICES.get(code, code) for code in self.services]

@@ -10,8 +10,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from consent import rules
-from consent.models import Disclosure, Part2Consent
+from consent.models import Disclosure, Part2Consent, QualifiedServiceAgreement
 from patients.models import EpisodeOfCare
+from rcm.models import Organization
+from rcm.tenancy import require_org
 
 ConsentStatus = Literal["valid", "missing", "revoked", "expired"]
 
@@ -105,3 +107,36 @@ def recipients_still_named(consent: Part2Consent) -> list[str]:
         return []
     done = {r.recipient.casefold() for r in consent.recipient_revocations.all()}
     return [name for name in names if name.casefold() not in done]
+
+
+# --- Qualified service organization agreements ------------------------------------------------
+
+
+def qso_agreements() -> QuerySet[QualifiedServiceAgreement]:
+    """The org's agreements, newest first, with their counterparty."""
+    return QualifiedServiceAgreement.objects.select_related(
+        "counterparty", "recorded_by", "ended_by"
+    ).order_by("-effective_on", "-id")
+
+
+def billing_companies() -> QuerySet[Organization]:
+    """Organizations a QSOA may be made with: outside billing companies."""
+    return Organization.objects.filter(kind=Organization.Kind.BILLING_COMPANY).exclude(
+        pk=require_org().pk
+    )
+
+
+def qso_agreement_in_force(
+    *, company: Organization, on_date: datetime.date
+) -> QualifiedServiceAgreement | None:
+    """The org's agreement with `company` in force on `on_date` (periods never overlap)."""
+    return next(
+        (
+            a
+            for a in QualifiedServiceAgreement.objects.filter(counterparty=company).order_by(
+                "-effective_on"
+            )
+            if a.in_force_on(on_date)
+        ),
+        None,
+    )

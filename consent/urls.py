@@ -16,6 +16,9 @@ urlpatterns = [
         views.disclosure_create,
         name="disclosure_create",
     ),
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/new/", views.agreement_create, name="agreement_create"),
+    path("agreements/<uuid:public_id>/end/", views.agreement_end, name="agreement_end"),
     path("<uuid:public_id>/", views.consent_detail, name="consent_detail"),
     path("<uuid:public_id>/revoke/", views.consent_revoke_view, name="consent_revoke"),
 ]

@@ -1,4 +1,5 @@
-"""Consent capture, detail, revocation and the accounting of disclosures (thin views)."""
+"""Consent capture, detail, revocation, the accounting of disclosures and qualified service
+organization agreements (thin views)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,21 @@ from consent import rules, selectors
 from consent.forms import (
     ConsentForm,
     DisclosureWithoutConsentForm,
+    QsoAgreementForm,
+    QsoEndForm,
     RevokeForm,
     initial_for_create,
 )
 from consent.gate import consent_scope_summary, disclosure_record_without_consent
-from consent.models import Part2Consent
+from consent.models import Part2Consent, QualifiedServiceAgreement
 from consent.notice import STATEMENT_1, STATEMENT_2
-from consent.services import consent_record, consent_revoke, consent_revoke_recipient
+from consent.services import (
+    consent_record,
+    consent_revoke,
+    consent_revoke_recipient,
+    qso_agreement_end,
+    qso_agreement_record,
+)
 from patients.models import Patient
 from rcm.audit import phi_access_record
 from rcm.models import PhiAccess
@@ -185,5 +194,71 @@ def disclosure_create(request: HttpRequest, org_slug: str, public_id: Any) -> Ht
         request,
         "consent/disclosure_form.html",
         {"form": form, "patient": patient},
+        status=_status(request),
+    )
+
+
+# --- Qualified service organization agreements (§2.11) -----------------------------------------
+
+
+@requires(Cap.MANAGE_AGREEMENTS)
+def agreement_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    rows = [
+        {"agreement": a, "status": _agreement_status(a, today)} for a in selectors.qso_agreements()
+    ]
+    return TemplateResponse(request, "consent/agreement_list.html", {"rows": rows, "today": today})
+
+
+def _agreement_status(agreement: QualifiedServiceAgreement, today: Any) -> str:
+    if agreement.in_force_on(today):
+        return "in_force"
+    return "future" if agreement.effective_on > today else "ended"
+
+
+@requires(Cap.MANAGE_AGREEMENTS)
+def agreement_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = QsoAgreementForm(_data(request), initial={"effective_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = qso_agreement_record(
+                counterparty=data.pop("counterparty"), actor=request.user, **data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Agreement with {agreement.counterparty} recorded.")
+            return redirect("consent:agreement_list", org_slug=org_slug)
+    return TemplateResponse(
+        request, "consent/agreement_form.html", {"form": form}, status=_status(request)
+    )
+
+
+@requires(Cap.MANAGE_AGREEMENTS)
+@for_model(QualifiedServiceAgreement)
+def agreement_end(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    agreement = get_object_or_404(
+        QualifiedServiceAgreement.objects.select_related("counterparty"), public_id=public_id
+    )
+    form = QsoEndForm(_data(request), initial={"ends_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            qso_agreement_end(
+                agreement=agreement, ends_on=form.cleaned_data["ends_on"], actor=request.user
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Agreement with {agreement.counterparty} ends on {form.cleaned_data['ends_on']}; "
+                "its staff lose Part 2 access that day.",
+            )
+            return redirect("consent:agreement_list", org_slug=org_slug)
+    return TemplateResponse(
+        request,
+        "consent/agreement_end.html",
+        {"form": form, "agreement": agreement},
         status=_status(request),
     )

@@ -231,6 +231,27 @@ def disclosure(consent_obj: Any = None, **fields: Any) -> Any:
     return Disclosure.objects.create(**defaults)
 
 
+def billing_company(**fields: Any) -> Organization:
+    fields.setdefault("kind", Organization.Kind.BILLING_COMPANY)
+    return organization(**fields)
+
+
+def qso_agreement(counterparty: Organization | None = None, **fields: Any) -> Any:
+    """An agreement in force from 2026-01-01 with no end (call inside org_context)."""
+    from consent.models import QualifiedServiceAgreement
+
+    defaults = dict(
+        counterparty=counterparty or billing_company(),
+        services=["billing", "collections"],
+        effective_on=_dt.date(2026, 1, 1),
+        qso_bound_by_part2=True,
+        qso_resists_judicial_efforts=True,
+        document_reference="contracts/qsoa-2026.pdf",
+    )
+    defaults.update(fields)
+    return QualifiedServiceAgreement.objects.create(**defaults)
+
+
 def org_graph(org: Organization) -> dict[str, Any]:
     """One row of (nearly) every tenant model in `org`, linked as in real use."""
     import datetime as dt
@@ -307,5 +328,6 @@ def org_graph(org: Organization) -> dict[str, Any]:
                 user=u, action="detail", object_type="x", path="/"
             ),
             "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
+            "qso_agreement": qso_agreement(),
         }
     return objs

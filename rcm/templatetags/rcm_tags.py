@@ -17,6 +17,7 @@ NAV = [
     ("Authorizations", "authorizations:auth_list", "view_authorizations"),
     ("Providers", "credentialing:provider_list", "view_providers"),
     ("Payers", "payers:payer_list", "view_providers"),
+    ("QSO agreements", "consent:agreement_list", "manage_agreements"),
 ]
 
 
