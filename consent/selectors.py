@@ -14,6 +14,7 @@ from consent.models import Disclosure, Part2Consent, QualifiedServiceAgreement
 from patients.models import EpisodeOfCare
 from rcm.models import Organization
 from rcm.tenancy import require_org
+from rcm.tenancy.part2 import AgreementStatus
 
 ConsentStatus = Literal["valid", "missing", "revoked", "expired"]
 
@@ -126,17 +127,16 @@ def billing_companies() -> QuerySet[Organization]:
     )
 
 
-def qso_agreement_in_force(
-    *, company: Organization, on_date: datetime.date
-) -> QualifiedServiceAgreement | None:
-    """The org's agreement with `company` in force on `on_date` (periods never overlap)."""
-    return next(
-        (
-            a
-            for a in QualifiedServiceAgreement.objects.filter(counterparty=company).order_by(
-                "-effective_on"
-            )
-            if a.in_force_on(on_date)
-        ),
-        None,
+def qso_agreement_status(*, company: Organization, on_date: datetime.date) -> AgreementStatus:
+    """Whether the org has an agreement with `company` in force on `on_date`, and until when
+    (registered with rcm.tenancy.part2 from the app config)."""
+    agreements = list(
+        QualifiedServiceAgreement.objects.filter(counterparty=company).order_by("-effective_on")
+    )
+    current = next((a for a in agreements if a.in_force_on(on_date)), None)
+    if current is not None:
+        return AgreementStatus(company=company.name, in_force=True, until=current.ends_on)
+    ended = [a.ends_on for a in agreements if a.ends_on is not None and a.ends_on <= on_date]
+    return AgreementStatus(
+        company=company.name, in_force=False, last_ended_on=max(ended) if ended else None
     )

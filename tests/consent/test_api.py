@@ -35,7 +35,7 @@ def _count(org, model=Part2Consent) -> int:
 
 @pytest.fixture
 def intake_client(client, org_a):
-    client.force_login(factories.member(org_a, role="intake"))
+    client.force_login(factories.member(org_a, role="intake", part2_access=True))
     return client
 
 
@@ -179,5 +179,5 @@ def test_a_method_the_route_lacks_answers_404_for_another_orgs_consent(
 ):
     client.force_login(factories.member(org_b, role="admin"))
     assert client.get(_url(org_b, f"{consent_a.public_id}/revoke/")).status_code == 404
-    client.force_login(factories.member(org_a, role="admin"))
+    client.force_login(factories.member(org_a, role="admin", part2_access=True))
     assert client.get(_url(org_a, f"{consent_a.public_id}/revoke/")).status_code == 405

@@ -36,7 +36,7 @@ def _phi_log(org) -> list[tuple[str, str, list[str]]]:
 
 @pytest.fixture
 def intake_client(client, org_a):
-    client.force_login(factories.member(org_a, role="intake"))
+    client.force_login(factories.member(org_a, role="intake", part2_access=True))
     return client
 
 
@@ -146,7 +146,7 @@ def test_the_detail_page_logs_phi_access_and_shows_the_notice(intake_client, org
 
 
 def test_a_biller_sees_the_consent_without_a_revoke_link(client, org_a, consent_a):
-    client.force_login(factories.member(org_a, role="biller"))
+    client.force_login(factories.member(org_a, role="biller", part2_access=True))
     response = client.get(_url(org_a, "consent_detail", consent_a.public_id))
     assert response.status_code == 200 and b"revoke-link" not in response.content
     assert client.get(_url(org_a, "consent_revoke", consent_a.public_id)).status_code == 403
