@@ -1,5 +1,6 @@
 """Synthetic Part 2 consents for the demo org: TPO consents for most SUD patients, some missing,
-some revoked, one expired specific consent. Deterministic for a given rng; rerunning skips
+some revoked, one expired specific consent; and the clinic's QSO agreement with the demo billing
+company. Deterministic for a given rng; rerunning skips
 patients who already have a consent. Run inside org_context(org) after episodes are seeded
 (SUD patients are those with an SUD-program or Part 2 episode)."""
 
@@ -19,7 +20,7 @@ from consent.forms import (
     TPO_RECIPIENTS,
     TPO_SCOPE,
 )
-from consent.models import Part2Consent
+from consent.models import Part2Consent, QualifiedServiceAgreement
 from patients.models import EpisodeOfCare
 
 MISSING_SHARE = 0.15
@@ -112,4 +113,22 @@ def _expired_specific(org: Any, patient: Any, signed_on: datetime.date) -> Part2
         recipients="County Drug Court Probation Office",
         purpose="At the patient's request: verify attendance for the court",
         expires_on=signed_on + datetime.timedelta(days=14),
+    )
+
+
+def seed_agreement(*, org: Any, company: Any, today: datetime.date) -> QualifiedServiceAgreement:
+    """The clinic's QSO agreement with the demo billing company, in force today: it is what lets
+    keystone.biller see Part 2 records here (with the grant). Idempotent: one per company."""
+    existing = QualifiedServiceAgreement.objects.filter(counterparty=company).first()
+    if existing is not None:
+        return existing
+    return QualifiedServiceAgreement.objects.create(
+        org=org,
+        counterparty=company,
+        services=["billing", "collections"],
+        effective_on=today - datetime.timedelta(days=365),
+        ends_on=today + datetime.timedelta(days=3 * 365),
+        qso_bound_by_part2=True,
+        qso_resists_judicial_efforts=True,
+        document_reference=f"contracts/{company.slug}-qsoa.pdf",
     )
