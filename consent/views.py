@@ -175,7 +175,7 @@ def disclosure_create(request: HttpRequest, org_slug: str, public_id: Any) -> Ht
     patient = get_object_or_404(Patient.objects, public_id=public_id)
     form = DisclosureWithoutConsentForm(_data(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         try:
             disclosure_record_without_consent(
                 patient=patient,
@@ -220,7 +220,7 @@ def _agreement_status(agreement: QualifiedServiceAgreement, today: Any) -> str:
 def agreement_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = QsoAgreementForm(_data(request), initial={"effective_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         try:
             agreement = qso_agreement_record(
                 counterparty=data.pop("counterparty"), actor=request.user, **data

@@ -166,6 +166,7 @@ def _form(**overrides):
     [("compliance", 302), ("clinician", 302), ("admin", 302), ("biller", 403), ("intake", 403)],
 )
 def test_who_may_log_a_disclosure_without_consent(client, org_a, patient_a, role, status):
+    """42 CFR 2.51 (clinicians in an emergency), 2.53/2.64 (compliance, admins)."""
     client.force_login(factories.member(org_a, role=role, part2_access=True))
     assert client.post(_page(org_a, "disclosure_create", patient_a), _form()).status_code == status
     with org_context(org_a):
@@ -204,6 +205,7 @@ def _api(org):
 
 
 def test_the_api_logs_a_disclosure_without_consent(client, org_a, patient_a):
+    """42 CFR 2.64 and 2.25: logged with its basis, no §2.32 notice."""
     client.force_login(factories.member(org_a, role="compliance", part2_access=True))
     payload = {**_form(), "patient": str(patient_a.public_id)}
     response = client.post(_api(org_a), json.dumps(payload), content_type="application/json")
@@ -226,6 +228,7 @@ def test_the_api_logs_a_disclosure_without_consent(client, org_a, patient_a):
 def test_the_api_refuses_consented_rows_and_roles_without_the_capability(
     client, org_a, patient_a, role, basis, status
 ):
+    """42 CFR 2.31-2.33: consented rows come from the gate only."""
     client.force_login(factories.member(org_a, role=role, part2_access=True))
     payload = {**_form(legal_basis=basis), "patient": str(patient_a.public_id)}
     response = client.post(_api(org_a), json.dumps(payload), content_type="application/json")

@@ -97,6 +97,7 @@ def test_a_new_member_sees_no_part2_record_until_an_admin_grants_it(client, mixe
 
 @pytest.mark.django_db
 def test_an_admin_grants_part2_access_to_the_programs_own_staff(client, mixed_clinic):
+    """42 CFR 2.13(a): access limited to those who need it, granted by an admin."""
     org, _, _ = mixed_clinic
     staff = factories.member(org, role="biller")
     with org_context(org):
@@ -150,7 +151,7 @@ def test_a_billing_companys_biller_needs_an_agreement_in_force_besides_the_grant
 
 @pytest.mark.django_db
 def test_an_agreement_without_the_grant_gives_no_access(client, mixed_clinic, keystone):
-    """Need to know: the QSOA makes access possible, the admin still decides."""
+    """42 CFR 2.11 and 2.13(a): the QSOA makes access possible, the admin still decides."""
     org, _, sud = mixed_clinic
     client.force_login(_outside_biller(org, keystone, granted=False))
     with org_context(org):
@@ -213,6 +214,7 @@ def test_the_end_date_follows_the_clinics_clock_not_utc(client, mixed_clinic, ke
 def test_an_agreement_with_another_company_does_not_cover_this_ones_staff(
     client, mixed_clinic, keystone
 ):
+    """42 CFR 2.11: the agreement is with the member's own company."""
     org, _, sud = mixed_clinic
     client.force_login(_outside_biller(org, keystone))
     with org_context(org):
@@ -224,7 +226,7 @@ def test_an_agreement_with_another_company_does_not_cover_this_ones_staff(
 def test_a_biller_working_for_two_companies_needs_an_agreement_with_each(
     client, mixed_clinic, keystone
 ):
-    """Fails closed: the member's access cannot tell which company they act for."""
+    """42 CFR 2.11, failing closed: the access cannot tell which company they act for."""
     org, _, sud = mixed_clinic
     other = factories.billing_company(name="Other Billing LLC")
     biller = _outside_biller(org, keystone)
@@ -243,7 +245,7 @@ def test_a_biller_working_for_two_companies_needs_an_agreement_with_each(
 def test_someone_who_left_the_billing_company_counts_as_program_staff(
     client, mixed_clinic, keystone
 ):
-    """Only an active membership in the billing company makes a member its staff."""
+    """42 CFR 2.11: only an active membership in the billing company makes them its staff."""
     org, _, sud = mixed_clinic
     biller = _outside_biller(org, keystone)
     with org_context(keystone):
@@ -254,7 +256,8 @@ def test_someone_who_left_the_billing_company_counts_as_program_staff(
 
 @pytest.mark.django_db
 def test_system_work_without_a_membership_keeps_full_access(mixed_clinic):
-    """Celery tasks and commands (org_context with no member) see every record, as before."""
+    """42 CFR 2.12(c)(3), the program's own work: Celery tasks and commands (org_context
+    without a member) see every record, as before."""
     org, _, _ = mixed_clinic
     with org_context(org):
         assert Patient.objects.count() == 2

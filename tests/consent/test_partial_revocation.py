@@ -125,6 +125,7 @@ def _url(org, name, public_id):
 
 
 def test_the_revoke_page_offers_each_named_recipient_and_revokes_for_one(client, org_a):
+    """SAMHSA FAQ (partial revocation), 42 CFR 2.31(a)(6): on the page."""
     client.force_login(factories.member(org_a, role="intake", part2_access=True))
     with org_context(org_a):
         consent = _named()
@@ -142,6 +143,7 @@ def test_the_revoke_page_offers_each_named_recipient_and_revokes_for_one(client,
 
 
 def test_the_api_revokes_for_one_named_recipient(client, org_a):
+    """SAMHSA FAQ (partial revocation), 42 CFR 2.31(a)(6): through the API."""
     client.force_login(factories.member(org_a, role="compliance", part2_access=True))
     with org_context(org_a):
         consent = _named()

@@ -209,12 +209,14 @@ def _page(org, name, **kwargs):
     ],
 )
 def test_only_admins_and_compliance_see_the_agreements(client, org_a, role, status):
+    """42 CFR 2.11: agreements are kept by admins and the compliance officer."""
     client.force_login(factories.member(org_a, role=role))
     assert client.get(_page(org_a, "agreement_list")).status_code == status
     assert client.get(_page(org_a, "agreement_create")).status_code == status
 
 
 def test_compliance_records_and_ends_an_agreement_from_the_pages(client, org_a):
+    """42 CFR 2.11: record and end a QSOA on the pages."""
     company = factories.billing_company(name="Keystone Billing Partners")
     client.force_login(factories.member(org_a, role="compliance"))
     form = {
@@ -240,6 +242,7 @@ def test_compliance_records_and_ends_an_agreement_from_the_pages(client, org_a):
 
 
 def test_the_form_names_each_missing_undertaking_and_saves_nothing(client, org_a):
+    """42 CFR 2.11: both undertakings, or nothing is saved."""
     company = factories.billing_company()
     client.force_login(factories.member(org_a, role="admin"))
     form = {
@@ -256,6 +259,7 @@ def test_the_form_names_each_missing_undertaking_and_saves_nothing(client, org_a
 
 
 def test_a_biller_cannot_end_an_agreement(client, org_a):
+    """42 CFR 2.11: only admins and compliance end an agreement."""
     with org_context(org_a):
         agreement = factories.qso_agreement()
     client.force_login(factories.member(org_a, role="biller"))
@@ -268,6 +272,7 @@ def _api(org, suffix=""):
 
 
 def test_the_api_records_and_ends_an_agreement(client, org_a):
+    """42 CFR 2.11 through the API."""
     company = factories.billing_company()
     client.force_login(factories.member(org_a, role="compliance"))
     payload = {**_fields(effective_on="2026-01-01"), "counterparty": str(company.public_id)}
@@ -290,6 +295,7 @@ def test_the_api_records_and_ends_an_agreement(client, org_a):
 def test_the_api_refuses_a_clinic_counterparty_and_roles_without_the_capability(
     client, org_a, role, kind, status
 ):
+    """42 CFR 2.11: the QSO is an outside billing company."""
     other = factories.organization(kind=kind)
     client.force_login(factories.member(org_a, role=role))
     payload = {**_fields(effective_on="2026-01-01"), "counterparty": str(other.public_id)}

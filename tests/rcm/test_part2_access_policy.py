@@ -36,7 +36,7 @@ def test_access_needs_the_grant_and_an_agreement_with_every_company(granted, agr
 
 @pytest.mark.django_db
 def test_without_an_app_answering_a_billing_companys_member_is_refused(org_a, monkeypatch):
-    """Fails closed: no registered agreement check, no agreement in force."""
+    """42 CFR 2.11, failing closed: no registered agreement check, no agreement in force."""
     company = factories.billing_company()
     monkeypatch.setattr(part2, "_checks", {})
     with org_context(org_a):
@@ -47,7 +47,7 @@ def test_without_an_app_answering_a_billing_companys_member_is_refused(org_a, mo
 
 @pytest.mark.django_db
 def test_a_membership_has_no_part2_access_by_default_even_when_written_by_raw_sql(org_a):
-    """The default is in the model and in the database (db_default)."""
+    """42 CFR 2.13(a): no access until granted; the default is in the model and the database."""
     made = factories.member(org_a, role="admin")
     raw_user = factories.user()
     with org_context(org_a):
@@ -96,6 +96,7 @@ def test_the_members_page_shows_each_billing_company_agreement_and_until_when(cl
 
 @pytest.mark.django_db
 def test_the_memberships_api_says_whether_access_holds_today_and_why(client, org_a):
+    """42 CFR 2.11: the grant alone is not access for a billing company's staff."""
     keystone = factories.billing_company(name="Keystone Billing Partners")
     biller = factories.member(org_a, role="biller", username="keystone.biller", part2_access=True)
     with org_context(keystone):
