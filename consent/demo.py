@@ -1,5 +1,6 @@
 """Synthetic Part 2 consents for the demo org: TPO consents for most SUD patients, some missing,
-some revoked, one expired specific consent. Deterministic for a given rng; rerunning skips
+some revoked, one expired specific consent; and the clinic's QSO agreement with the demo billing
+company. Deterministic for a given rng; rerunning skips
 patients who already have a consent. Run inside org_context(org) after episodes are seeded
 (SUD patients are those with an SUD-program or Part 2 episode)."""
 
@@ -12,8 +13,14 @@ from typing import Any
 
 from django.db.models import Q
 
-from consent.forms import TPO_EXPIRATION, TPO_PURPOSE, TPO_RECIPIENTS, TPO_SCOPE
-from consent.models import Part2Consent
+from consent.forms import (
+    TPO_CATEGORIES,
+    TPO_EXPIRATION,
+    TPO_PURPOSE,
+    TPO_RECIPIENTS,
+    TPO_SCOPE,
+)
+from consent.models import Part2Consent, QualifiedServiceAgreement
 from patients.models import EpisodeOfCare
 
 MISSING_SHARE = 0.15
@@ -83,10 +90,12 @@ def _tpo(
         **_common(org, patient, signed_on),
         kind=Part2Consent.Kind.TPO,
         information_scope=TPO_SCOPE,
+        information_categories=TPO_CATEGORIES,
         recipient_kind="class",
         recipients=TPO_RECIPIENTS,
         purpose=TPO_PURPOSE,
         expiration_event=TPO_EXPIRATION,
+        recipient_covered_entity=True,
         redisclosure_notice_stated=True,
         refusal_consequences_stated=True,
         revoked_on=revoked_on if outcome == "revoked" else None,
@@ -99,8 +108,27 @@ def _expired_specific(org: Any, patient: Any, signed_on: datetime.date) -> Part2
         **_common(org, patient, signed_on),
         kind=Part2Consent.Kind.SPECIFIC,
         information_scope="Dates of attendance and level of care",
+        information_categories=["attendance", "services"],
         recipient_kind="named",
         recipients="County Drug Court Probation Office",
         purpose="At the patient's request: verify attendance for the court",
         expires_on=signed_on + datetime.timedelta(days=14),
+    )
+
+
+def seed_agreement(*, org: Any, company: Any, today: datetime.date) -> QualifiedServiceAgreement:
+    """The clinic's QSO agreement with the demo billing company, in force today: it is what lets
+    keystone.biller see Part 2 records here (with the grant). Idempotent: one per company."""
+    existing = QualifiedServiceAgreement.objects.filter(counterparty=company).first()
+    if existing is not None:
+        return existing
+    return QualifiedServiceAgreement.objects.create(
+        org=org,
+        counterparty=company,
+        services=["billing", "collections"],
+        effective_on=today - datetime.timedelta(days=365),
+        ends_on=today + datetime.timedelta(days=3 * 365),
+        qso_bound_by_part2=True,
+        qso_resists_judicial_efforts=True,
+        document_reference=f"contracts/{company.slug}-qsoa.pdf",
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from consent import qso_rules, rules
 from consent.models import Part2Consent
 
 TPO_RECIPIENTS = (
@@ -15,9 +16,12 @@ TPO_RECIPIENTS = (
     "to operate this program"
 )
 TPO_SCOPE = (
-    "Diagnoses, dates and types of services, level of care, treatment plans and "
-    "progress summaries, medications, and claims and billing information"
+    "Demographics and insurance information, diagnoses, dates and types of services, level of "
+    "care, treatment plans and progress summaries, medications, and claims and billing "
+    "information"
 )
+# The same scope as data (consent.rules.INFORMATION_CATEGORIES): never SUD counseling notes.
+TPO_CATEGORIES = [*rules.BILLING_CATEGORIES, "treatment_records"]
 TPO_PURPOSE = "Treatment, payment, and health care operations"
 TPO_EXPIRATION = "None: this TPO consent stays in effect until I revoke it in writing"
 
@@ -29,6 +33,7 @@ def tpo_preset(*, org_name: str) -> dict[str, Any]:
         "kind": "tpo",
         "disclosing_party": org_name,
         "information_scope": TPO_SCOPE,
+        "information_categories": TPO_CATEGORIES,
         "recipient_kind": "class",
         "recipients": TPO_RECIPIENTS,
         "purpose": TPO_PURPOSE,
@@ -56,6 +61,14 @@ class ConsentForm(forms.Form):
     information_scope = forms.CharField(
         label="Information to be disclosed", required=False, widget=_area()
     )
+    information_categories = forms.MultipleChoiceField(
+        label="Kinds of information released",
+        required=False,
+        choices=list(rules.INFORMATION_CATEGORIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick what the signed consent releases. Every disclosure is compared with "
+        "these: one carrying anything not ticked is refused.",
+    )
     recipient_kind = forms.ChoiceField(
         label="Recipients are", required=False, choices=_choices(Part2Consent.RecipientKind.choices)
     )
@@ -64,6 +77,11 @@ class ConsentForm(forms.Form):
         required=False,
         widget=_area(2),
         help_text="Named recipients: one per line.",
+    )
+    recipient_covered_entity = forms.BooleanField(
+        required=False,
+        label="A recipient is a HIPAA covered entity or business associate (a health plan, "
+        "provider or clearinghouse) receiving the records for treatment, payment or operations",
     )
     purpose = forms.CharField(label="Purpose", max_length=300, required=False)
     revocation_rights_stated = forms.BooleanField(
@@ -127,13 +145,13 @@ ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
         "3",
         "What information",
         "Describe it specifically: diagnoses, dates of service, claims data… Not 'all records'.",
-        ["information_scope"],
+        ["information_scope", "information_categories"],
     ),
     (
         "4",
         "Recipients",
         "Named people or organizations, or a class such as 'health plans and third-party payers'.",
-        ["recipient_kind", "recipients"],
+        ["recipient_kind", "recipients", "recipient_covered_entity"],
     ),
     (
         "5",
@@ -164,15 +182,20 @@ ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
     ("9", "Date signed", "The day the consent was signed; not a future date.", ["signed_on"]),
     (
         "10",
-        "TPO statements",
-        "TPO consents only: redisclosure under HIPAA, and what happens "
-        "if the patient refuses to sign.",
+        "HIPAA redisclosure and refusal statements",
+        "Redisclosure under HIPAA: every TPO consent, and any consent whose recipient is a "
+        "covered entity or business associate receiving for TPO (§2.31(a)(4)(iii)). What "
+        "happens if the patient refuses to sign: TPO consents.",
         ["redisclosure_notice_stated", "refusal_consequences_stated"],
     ),
 ]
 
 
+WHOLE_CONSENT = "Every recipient (the whole consent)"
+
+
 class RevokeForm(forms.Form):
+    recipient = forms.ChoiceField(label="Revoke for", required=False)
     revoked_on = forms.DateField(
         label="Revocation received on", required=False, widget=_date_input()
     )
@@ -183,9 +206,122 @@ class RevokeForm(forms.Form):
         choices=Part2Consent._meta.get_field("revocation_method").choices,
     )
 
+    def __init__(self, *args: Any, recipients: list[str] | None = None, **kwargs: Any) -> None:
+        """`recipients`: the named recipients the consent may still be revoked for (partial
+        revocation); none offered, the whole consent is revoked."""
+        super().__init__(*args, **kwargs)
+        if recipients:
+            self.fields["recipient"].choices = [
+                ("", WHOLE_CONSENT),
+                *((name, f"Only {name}") for name in recipients),
+            ]
+        else:
+            del self.fields["recipient"]
+
 
 def initial_for_create(*, preset: str, org_name: str, today: datetime.date) -> dict[str, Any]:
     initial: dict[str, Any] = {"signed_on": today, "signer_role": "patient"}
     if preset == "tpo":
         initial.update(tpo_preset(org_name=org_name))
     return initial
+
+
+class DisclosureWithoutConsentForm(forms.Form):
+    """A disclosure that needed no consent, logged for the accounting (§2.25)."""
+
+    legal_basis = forms.ChoiceField(
+        label="Legal basis",
+        required=False,
+        choices=_choices([(code, rules.LEGAL_BASES[code]) for code in rules.NO_CONSENT_BASES]),
+    )
+    basis_detail = forms.CharField(
+        label="What the section asks to be documented",
+        max_length=300,
+        required=False,
+        help_text="The nature of the emergency; the court, docket number and date of the "
+        "order; the audit or study and who performs it. No patient details.",
+    )
+    recipient = forms.CharField(
+        label="Recipient (name, and affiliation for emergency personnel)",
+        max_length=200,
+        required=False,
+    )
+    recipient_address = forms.CharField(
+        label="Recipient's address (when known)", max_length=300, required=False
+    )
+    purpose = forms.CharField(label="Purpose", max_length=300, required=False)
+    information_categories = forms.MultipleChoiceField(
+        label="Kinds of information disclosed",
+        required=False,
+        choices=list(rules.INFORMATION_CATEGORIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label="What was disclosed (no PHI text)", max_length=300, required=False
+    )
+    channel = forms.CharField(
+        label="How (phone, fax, letter, portal ...)", max_length=30, required=False
+    )
+    reference = forms.CharField(label="Reference", max_length=60, required=False)
+
+
+def _organizations() -> Any:
+    from consent.selectors import billing_companies
+
+    return billing_companies()
+
+
+class QsoAgreementForm(forms.Form):
+    """A signed qualified service organization agreement (42 CFR 2.11) with a billing company."""
+
+    counterparty = forms.ModelChoiceField(
+        label="Billing company",
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        empty_label="— choose —",
+    )
+    services = forms.MultipleChoiceField(
+        label="Services it provides",
+        required=False,
+        choices=list(qso_rules.SERVICES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    effective_on = forms.DateField(label="In force from", required=False, widget=_date_input())
+    ends_on = forms.DateField(
+        label="Ends on",
+        required=False,
+        widget=_date_input(),
+        help_text="The first day it is no longer in force. Blank: until it is ended here.",
+    )
+    qso_bound_by_part2 = forms.BooleanField(
+        required=False,
+        label="The agreement states that the billing company acknowledges it is fully bound by "
+        "42 CFR Part 2 in receiving, storing, processing or otherwise dealing with patient "
+        "records",
+    )
+    qso_resists_judicial_efforts = forms.BooleanField(
+        required=False,
+        label="The agreement states that it will resist in judicial proceedings any effort to "
+        "obtain access to patient records except as Part 2 permits",
+    )
+    document_reference = forms.CharField(
+        label="Signed agreement kept at",
+        max_length=300,
+        required=False,
+        help_text="File name, document id or link to the signed copy.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counterparty"].queryset = _organizations()
+
+
+class QsoEndForm(forms.Form):
+    ends_on = forms.DateField(
+        label="Ends on",
+        required=False,
+        widget=_date_input(),
+        help_text="The first day the agreement is no longer in force. Its staff lose Part 2 "
+        "access that day.",
+    )

@@ -1,36 +1,44 @@
-"""The disclosure gate: every release of Part 2 records (claims, 278s, 270s, appeals) asks
-`consent_for_disclosure` first, records the release with `disclosure_record`, and stamps the
-outbound document with REDISCLOSURE_NOTICE plus `consent_scope_summary` (§2.32).
+"""The disclosure gate: every release of Part 2 records with the patient's consent (claims, 278s,
+270s, appeals) goes through `disclosure_record`, which asks `consent_for_disclosure` and, when it
+allows, appends the release to the accounting (§2.25). The outbound document carries one of the
+two §2.32(a) statements (consent.notice, verbatim) and `consent_scope_summary` (§2.32(b)); the
+disclosure row keeps which statement and which scope explanation were sent.
+
+It fails closed:
+- It is asked on the disclosure (transmission) date, today in the org's time zone, never on the
+  date of service: a consent revoked or expired since the service no longer releases its claim.
+- The caller states what the disclosure carries (consent.rules.INFORMATION_CATEGORIES); the
+  consent must release every one of them (a consent for attendance dates does not release a
+  claim with diagnoses). SUD counseling notes never leave through the gate.
+- 'End of treatment' expirations resolve to the episodes' discharge date; any other event the
+  system cannot evaluate refuses the disclosure rather than guess.
+- A recipient that is a HIPAA covered entity or business associate (health plan, provider,
+  clearinghouse) needs a consent carrying the §2.31(a)(4)(iii) redisclosure statement.
 
 Matching is deliberately simple (see consent.rules): TPO consents cover treatment, payment and
 operations; a specific consent covers a purpose when its purpose text uses that purpose's words.
 A class of recipients covers a recipient kind when its description uses the kind's words
 ("health plans", "third-party payers" -> health_plan); named recipients must match the name
-(case-insensitive, one name per line or separated by semicolons). Event-based expirations cannot
-be evaluated by machine and are treated as unexpired until a date is recorded. SUD
-counseling-notes consents never authorise these disclosures (notes are never sent to payers).
+(case-insensitive, one name per line or separated by semicolons). SUD counseling-notes consents
+never authorise these disclosures (notes are never sent to payers).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from consent import rules
 from consent.models import Disclosure, Part2Consent
-from consent.selectors import consent_state_of, consents_for_patient
+from consent.notice import STATEMENTS
+from consent.selectors import consent_expiry, consents_for_patient, treatment_episodes
 from rcm.tenancy import require_org
-
-# §2.32 short-form style statement, paraphrased. TODO(before production): replace with the exact
-# current wording of 42 CFR 2.32(a)(1) from eCFR; the rule requires that statement verbatim.
-REDISCLOSURE_NOTICE = (
-    "Confidentiality notice: these substance use disorder records are protected by federal "
-    "law (42 CFR part 2), which prohibits using or disclosing them without authorization."
-)
 
 _STATE_REASON = {
     "not_yet_signed": "was not yet signed on {on}",
@@ -40,32 +48,68 @@ _STATE_REASON = {
 
 
 @dataclass(frozen=True)
+class DisclosureRequest:
+    """What is about to leave: to whom, why, and which kinds of information it carries."""
+
+    recipient_kind: str  # 'health_plan' | 'provider' | 'clearinghouse' | other (by name only)
+    recipient_name: str
+    purpose: str  # 'treatment' | 'payment' | 'operations'
+    carries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GateDecision:
     allowed: bool
     consent: Part2Consent | None
     reasons: list[str] = field(default_factory=list)
+    on_date: datetime.date | None = None  # the disclosure date the gate was asked on
 
 
 def consent_for_disclosure(
-    *, patient: Any, recipient_kind: str, recipient_name: str, purpose: str, on_date: datetime.date
+    *,
+    patient: Any,
+    recipient_kind: str,
+    recipient_name: str,
+    purpose: str,
+    carries: Iterable[str],
 ) -> GateDecision:
-    """Allowed when a consent in force on `on_date` covers the purpose and the recipient.
-    recipient_kind: 'health_plan' | 'provider' | 'clearinghouse' (others match by name only);
-    purpose: 'payment' | 'treatment' | 'operations'."""
-    if purpose not in rules.PURPOSES:
-        return GateDecision(False, None, [f"Unknown disclosure purpose '{purpose}'."])
+    """Allowed when a consent in force today (the disclosure date, in the org's zone) covers
+    the purpose, the recipient and every category the disclosure carries."""
+    request = DisclosureRequest(
+        recipient_kind=recipient_kind,
+        recipient_name=recipient_name,
+        purpose=purpose,
+        carries=tuple(rules.normalized_categories(list(carries))),
+    )
+    return _decide(patient, request, timezone.localdate())
+
+
+def _decide(patient: Any, request: DisclosureRequest, on_date: datetime.date) -> GateDecision:
+    refused = _request_problems(request)
+    if refused:
+        return GateDecision(False, None, refused, on_date)
     consents = list(
         consents_for_patient(patient=patient).exclude(kind=Part2Consent.Kind.COUNSELING_NOTES)
     )
     if not consents:
-        return GateDecision(False, None, ["No Part 2 consent is on file for this patient."])
+        return GateDecision(
+            False, None, ["No Part 2 consent is on file for this patient."], on_date
+        )
+    episodes = treatment_episodes(patient=patient)
     reasons: list[str] = []
     for consent in consents:  # newest signature first
-        problems = _problems(consent, recipient_kind, recipient_name, purpose, on_date)
+        problems = _problems(consent, request, on_date, episodes)
         if not problems:
-            return GateDecision(True, consent, [f"Covered by {_label(consent)}."])
+            return GateDecision(True, consent, [f"Covered by {_label(consent)}."], on_date)
         reasons.extend(f"{_label(consent)} {problem}." for problem in problems)
-    return GateDecision(False, None, reasons)
+    return GateDecision(False, None, reasons, on_date)
+
+
+def _request_problems(request: DisclosureRequest) -> list[str]:
+    problems = []
+    if request.purpose not in rules.PURPOSES:
+        problems.append(f"Unknown disclosure purpose '{request.purpose}'.")
+    return problems + rules.carries_errors(request.carries)
 
 
 def _label(consent: Part2Consent) -> str:
@@ -74,86 +118,249 @@ def _label(consent: Part2Consent) -> str:
 
 def _problems(
     consent: Part2Consent,
-    recipient_kind: str,
-    recipient_name: str,
-    purpose: str,
+    request: DisclosureRequest,
     on_date: datetime.date,
+    episodes: list[rules.Episode],
 ) -> list[str]:
-    state = consent_state_of(consent, on_date=on_date)
+    state_problem = _state_problem(consent, on_date, episodes)
+    if state_problem:
+        return [state_problem]
+    return [
+        problem
+        for problem in (
+            _purpose_problem(consent, request),
+            _recipient_problem(consent, request, on_date),
+            _statement_problem(consent, request),
+            _scope_problem(consent, request),
+        )
+        if problem
+    ]
+
+
+def _state_problem(
+    consent: Part2Consent, on_date: datetime.date, episodes: list[rules.Episode]
+) -> str:
+    expiry = consent_expiry(consent, episodes=episodes)
+    state = rules.consent_state(
+        signed_on=consent.signed_on,
+        revoked_on=consent.revoked_on,
+        expires_on=expiry.on,
+        on_date=on_date,
+    )
     if state != "valid":
-        return [
-            _STATE_REASON[state].format(
-                on=on_date, revoked=consent.revoked_on, expires=consent.expires_on
-            )
-        ]
-    problems = []
-    if not rules.purpose_covered(kind=consent.kind, purpose_text=consent.purpose, purpose=purpose):
-        problems.append(f"does not cover {purpose}")
-    if not rules.recipient_covered(
+        return _STATE_REASON[state].format(
+            on=on_date, revoked=consent.revoked_on, expires=expiry.on
+        ) + (f" (treatment ended {expiry.treatment_ended})" if expiry.treatment_ended else "")
+    if expiry.pending_event:
+        return (
+            f"ends on an event the system cannot evaluate ('{expiry.pending_event}'), so it "
+            "cannot authorise an automatic disclosure"
+        )
+    return ""
+
+
+def _purpose_problem(consent: Part2Consent, request: DisclosureRequest) -> str:
+    covered = rules.purpose_covered(
+        kind=consent.kind, purpose_text=consent.purpose, purpose=request.purpose
+    )
+    return "" if covered else f"does not cover {request.purpose}"
+
+
+def _recipient_problem(
+    consent: Part2Consent, request: DisclosureRequest, on_date: datetime.date
+) -> str:
+    covered = rules.recipient_covered(
         recipient_kind_of_consent=consent.recipient_kind,
         recipients=consent.recipients,
-        recipient_kind=recipient_kind,
-        recipient_name=recipient_name,
-    ):
-        problems.append(f"does not cover the recipient {recipient_name or recipient_kind}")
-    return problems
+        recipient_kind=request.recipient_kind,
+        recipient_name=request.recipient_name,
+    )
+    name = request.recipient_name or request.recipient_kind
+    if not covered:
+        return f"does not cover the recipient {name}"
+    revoked_on = rules.recipient_revoked_on(
+        revocations=[(r.recipient, r.revoked_on) for r in consent.recipient_revocations.all()],
+        recipient_name=request.recipient_name,
+        on_date=on_date,
+    )
+    return f"was revoked for {name} on {revoked_on}" if revoked_on else ""
+
+
+def _statement_problem(consent: Part2Consent, request: DisclosureRequest) -> str:
+    """§2.31(a)(4)(iii): releasing to a covered entity or business associate for TPO needs a
+    consent that states the HIPAA redisclosure."""
+    if request.recipient_kind not in rules.COVERED_ENTITY_RECIPIENT_KINDS:
+        return ""
+    if consent.redisclosure_notice_stated:
+        return ""
+    return (
+        "does not state that records given to a HIPAA covered entity or business associate "
+        "may be redisclosed under HIPAA (§2.31(a)(4)(iii))"
+    )
+
+
+def _scope_problem(consent: Part2Consent, request: DisclosureRequest) -> str:
+    if not consent.information_categories:
+        return (
+            "releases no information category (recorded before the scope was kept as data); "
+            "record the signed consent again with its categories"
+        )
+    missing = rules.uncovered_categories(
+        released=consent.information_categories, carries=request.carries
+    )
+    if not missing:
+        return ""
+    return "does not release " + "; ".join(rules.category_labels(missing)).lower()
 
 
 def disclosure_record(
     *,
     patient: Any,
-    consent: Part2Consent,
-    recipient: str,
+    recipient_kind: str,
+    recipient_name: str,
     purpose: str,
+    carries: Iterable[str],
     description: str,
     channel: str,
-    reference: str,
     actor: Any,
+    reference: str = "",
+    recipient_address: str = "",
+    statement: int = 1,
 ) -> Disclosure:
-    """Append one row to the accounting of disclosures (§2.25). Ask the gate first; this only
-    records what was released. `description` says what, never PHI text."""
+    """Ask the gate (today, in the org's zone) and, when it allows, append the release to the
+    accounting of disclosures (§2.25) under the consent that covers it. Refused: raises
+    ValidationError({"consent": reasons}), records nothing, and nothing may be sent.
+    `description` says what, never PHI text. `statement` is the §2.32(a) statement stamped on
+    the document (1, the long form, or 2, the short form); the row keeps it and the §2.32(b)
+    scope explanation sent with it."""
     values = {
-        "recipient": recipient,
+        "recipient": recipient_name,
+        "recipient_address": recipient_address,
         "purpose": purpose,
         "description": description,
         "channel": channel,
         "reference": reference,
     }
     values = {name: (value or "").strip() for name, value in values.items()}
-    errors = _disclosure_errors(patient, consent, values)
+    errors = _disclosure_errors(patient, values)
+    if statement not in STATEMENTS:
+        errors["notice_statement"] = ["Choose §2.32(a) statement 1 or 2."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        decision = consent_for_disclosure(
+            patient=patient,
+            recipient_kind=recipient_kind,
+            recipient_name=values["recipient"],
+            purpose=values["purpose"],
+            carries=carries,
+        )
+        if not decision.allowed or decision.consent is None:
+            raise ValidationError({"consent": decision.reasons})
+        return Disclosure.objects.create(
+            patient=patient,
+            legal_basis=rules.CONSENT,
+            consent=decision.consent,
+            disclosed_by=actor,
+            information_categories=list(rules.normalized_categories(list(carries))),
+            notice_statement=statement,
+            scope_explanation=consent_scope_summary(decision.consent),
+            **values,
+        )
+
+
+def disclosure_record_without_consent(
+    *,
+    patient: Any,
+    legal_basis: str,
+    basis_detail: str,
+    recipient_name: str,
+    purpose: str,
+    carries: Iterable[str],
+    description: str,
+    channel: str,
+    actor: Any,
+    reference: str = "",
+    recipient_address: str = "",
+) -> Disclosure:
+    """Log a disclosure that needed no consent (medical emergency §2.51, research §2.52, audit
+    or evaluation §2.53, court orders §2.64-2.66, §2.12(c)(5)/(6) reports) for the accounting,
+    with its legal basis and what that section asks to be documented (`basis_detail`).
+    Raises ValidationError({field: [message]}); nothing is saved on error."""
+    values = {
+        "recipient": recipient_name,
+        "recipient_address": recipient_address,
+        "purpose": purpose,
+        "description": description,
+        "channel": channel,
+        "reference": reference,
+        "basis_detail": basis_detail,
+    }
+    values = {name: (value or "").strip() for name, value in values.items()}
+    codes = rules.normalized_categories(list(carries))
+    errors = {
+        **_disclosure_errors(patient, values),
+        **rules.no_consent_basis_errors(
+            legal_basis=legal_basis or "", basis_detail=values["basis_detail"]
+        ),
+        **_category_errors(codes),
+    }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         return Disclosure.objects.create(
-            patient=patient, consent=consent, disclosed_by=actor, **values
+            patient=patient,
+            legal_basis=legal_basis,
+            disclosed_by=actor,
+            information_categories=codes,
+            **values,
         )
 
 
-def _disclosure_errors(patient: Any, consent: Part2Consent, values: dict[str, str]) -> rules.Errors:
+_OPTIONAL = ("reference", "recipient_address", "basis_detail")
+
+
+def _disclosure_errors(patient: Any, values: dict[str, str]) -> rules.Errors:
     errors: rules.Errors = {}
-    if patient is None or patient.org_id != require_org().pk or consent.patient_id != patient.pk:
-        errors["consent"] = ["This consent belongs to another patient."]
+    if patient is None or patient.org_id != require_org().pk:
+        errors["patient"] = ["Name a patient of this organization."]
     for name, value in values.items():
         limit = Disclosure._meta.get_field(name).max_length
-        if not value and name != "reference":
+        if not value and name not in _OPTIONAL:
             errors[name] = [f"Say what the {name} of the disclosure was."]
         elif len(value) > limit:
             errors[name] = [f"Keep this under {limit} characters."]
     return errors
 
 
+def _category_errors(codes: list[str]) -> rules.Errors:
+    unknown = [code for code in codes if code not in rules.INFORMATION_CATEGORIES]
+    if not codes:
+        return {"information_categories": ["Tick each kind of information disclosed."]}
+    if unknown:
+        return {"information_categories": [f"Unknown kind of information: {', '.join(unknown)}."]}
+    return {}
+
+
 def consent_scope_summary(consent: Part2Consent) -> str:
-    """A plain-text explanation of the consent's scope to attach to outbound documents
-    (§2.32(b)). No signer name or other identifiers beyond the consent's own id."""
+    """The clear explanation of the consent's scope that goes with every disclosure under it
+    (§2.32(b)): what it releases, to whom, why, until when. No signer name or other identifiers
+    beyond the consent's own id."""
     expiry = str(consent.expires_on) if consent.expires_on else consent.expiration_event
+    if consent.expires_on and consent.expiration_event:
+        expiry = f"{consent.expires_on}, or {consent.expiration_event} if earlier"
+    categories = "; ".join(rules.category_labels(consent.information_categories)) or "none"
     lines = [
         f"42 CFR Part 2 consent {consent.public_id}: {consent.get_kind_display()}, signed "
         f"{consent.signed_on} by the {consent.get_signer_role_display().lower()}.",
         f"Information that may be disclosed: {consent.information_scope}",
+        f"Kinds of information released: {categories}.",
         f"Recipients ({consent.get_recipient_kind_display().lower()}): {consent.recipients}",
         f"Purpose: {consent.purpose}",
         f"Expires: {expiry}",
     ]
+    for partial in consent.recipient_revocations.all():
+        lines.append(f"Revoked for {partial.recipient} on {partial.revoked_on}.")
     if consent.revoked_on:
         lines.append(f"Revoked on {consent.revoked_on}; disclosures after that are not authorised.")
     return "\n".join(lines)

@@ -5,9 +5,19 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from consent.qso_rules import SERVICES as QSO_SERVICES
+from consent.qso_rules import in_force as qso_in_force
+from consent.rules import (
+    CONSENT,
+    COUNSELING_NOTES,
+    INFORMATION_CATEGORIES,
+    LEGAL_BASES,
+    category_labels,
+)
 from rcm.fields import EncryptedTextField
 from rcm.tenancy.models import TenantModel
 
@@ -35,11 +45,17 @@ class Part2Consent(TenantModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # (2) who may use or disclose
     disclosing_party = models.CharField(max_length=200)
-    # (3) what information, specifically
+    # (3) what information, specifically: the consent's own words, and the same scope as data
+    # (consent.rules.INFORMATION_CATEGORIES) that the gate compares every disclosure with.
+    # Consents recorded before the categories existed have none and release nothing.
     information_scope = models.TextField()
+    information_categories = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     # (4) recipients, named or by class
     recipient_kind = models.CharField(max_length=6, choices=RecipientKind.choices)
     recipients = models.TextField()
+    # §2.31(a)(4)(iii): a recipient is a HIPAA covered entity or business associate receiving
+    # the records for treatment, payment or health care operations (any kind of consent).
+    recipient_covered_entity = models.BooleanField(default=False)
     # (5) purpose
     purpose = models.CharField(max_length=300)
     # (6) right to revoke in writing, how, and the reliance exception
@@ -56,7 +72,8 @@ class Part2Consent(TenantModel):
         max_length=12, choices=[("wet", "Wet signature"), ("electronic", "Electronic signature")]
     )
     signed_on = models.DateField()
-    # (10) TPO to covered entities: HIPAA redisclosure statement and consequences of refusal
+    # (10) HIPAA redisclosure statement (TPO consents, and any consent whose recipient is a
+    # covered entity or business associate receiving for TPO), consequences of refusal (TPO)
     redisclosure_notice_stated = models.BooleanField(default=False)
     refusal_consequences_stated = models.BooleanField(default=False)
     revoked_on = models.DateField(null=True, blank=True)
@@ -113,6 +130,25 @@ class Part2Consent(TenantModel):
                 name="consent_tpo_states_redisclosure_and_refusal",
             ),
             models.CheckConstraint(
+                condition=Q(recipient_covered_entity=False) | Q(redisclosure_notice_stated=True),
+                name="consent_covered_entity_recipient_states_redisclosure",
+            ),
+            models.CheckConstraint(
+                condition=Q(information_categories__contained_by=list(INFORMATION_CATEGORIES)),
+                name="consent_categories_known",
+            ),
+            # SUD counseling notes: their own consent, never combined with another (§2.31(b)).
+            models.CheckConstraint(
+                condition=Q(kind="counseling_notes")
+                | ~Q(information_categories__contains=[COUNSELING_NOTES]),
+                name="consent_notes_only_in_a_notes_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="counseling_notes")
+                | Q(information_categories__contained_by=[COUNSELING_NOTES]),
+                name="consent_notes_consent_releases_notes_only",
+            ),
+            models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("signed_on")),
                 name="consent_expires_after_signing",
             ),
@@ -129,31 +165,86 @@ class Part2Consent(TenantModel):
         ordering = ["-signed_on"]
 
     def state_on(self, on_date: datetime.date) -> str:
-        """'valid', 'revoked', 'expired' or 'not_yet_signed' on `on_date` (consent.rules)."""
-        from consent.rules import consent_state
+        """'valid', 'revoked', 'expired' or 'not_yet_signed' on `on_date` (consent.rules), with
+        an 'end of treatment' expiry resolved to the discharge date."""
+        from consent.selectors import consent_state_of
 
-        return consent_state(
-            signed_on=self.signed_on,
-            revoked_on=self.revoked_on,
-            expires_on=self.expires_on,
-            on_date=on_date,
-        )
+        return consent_state_of(self, on_date=on_date)
+
+
+class RecipientRevocation(TenantModel):
+    """Partial revocation: the patient revokes a consent for one of its named recipients only
+    (SAMHSA FAQ; in writing or electronically, prospective, like a whole revocation)."""
+
+    part2_path = "__all__"
+
+    consent = models.ForeignKey(
+        Part2Consent, on_delete=models.CASCADE, related_name="recipient_revocations"
+    )
+    recipient = models.CharField(max_length=200, help_text="As named on the consent")
+    revoked_on = models.DateField()
+    method = models.CharField(
+        max_length=12, choices=[("written", "In writing"), ("electronic", "Electronically")]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "consent", "recipient"], name="uniq_recipient_revocation"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=["written", "electronic"]) & ~Q(recipient=""),
+                name="recipient_revocation_valid",
+            ),
+        ]
+        ordering = ["revoked_on", "id"]
 
 
 class Disclosure(TenantModel):
-    """Accounting of disclosures (§2.25): every release of Part 2 records, under which consent."""
+    """Accounting of disclosures (§2.25): every release of Part 2 records, with its legal basis
+    (the consent it was made under, or the section that allows it without consent)."""
 
     part2_path = "__all__"
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="part2_disclosures"
     )
-    consent = models.ForeignKey(Part2Consent, on_delete=models.PROTECT, related_name="disclosures")
+    # The legal basis (consent.rules.LEGAL_BASES): a consent checked by the gate, or a section
+    # that allows disclosure without consent (medical emergency, audit, court order ...).
+    legal_basis = models.CharField(
+        max_length=24, choices=list(LEGAL_BASES.items()), default=CONSENT
+    )
+    consent = models.ForeignKey(
+        Part2Consent,
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+        null=True,
+        blank=True,
+    )
+    # Without consent: what the section asks to be documented (nature of the emergency, the
+    # court order's docket and date, the audit ...). No PHI text.
+    basis_detail = models.CharField(max_length=300, blank=True)
     recipient = models.CharField(max_length=200)
+    # §2.25 / 45 CFR 164.528(b)(2): the recipient's name and, when known, address.
+    recipient_address = models.CharField(max_length=300, blank=True)
     purpose = models.CharField(max_length=300)
     description = models.CharField(max_length=300, help_text="What was disclosed (no PHI text)")
+    # What the disclosure carried, in the consent's terms (consent.rules.INFORMATION_CATEGORIES).
+    information_categories = ArrayField(models.CharField(max_length=20))
     channel = models.CharField(max_length=30, help_text="e.g. 837P claim, 278, appeal letter")
     reference = models.CharField(max_length=60, blank=True, help_text="e.g. claim number")
+    # §2.32: which of the two statements went with the disclosure, and the explanation of the
+    # consent's scope sent with it (§2.32(b)), exactly as sent.
+    notice_statement = models.PositiveSmallIntegerField(
+        choices=[(1, "Statement 1 (42 CFR 2.32(a)(1))"), (2, "Statement 2 (42 CFR 2.32(a)(2))")],
+        null=True,
+        blank=True,
+    )
+    scope_explanation = models.TextField(blank=True)
     disclosed_at = models.DateTimeField(auto_now_add=True)
     disclosed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -165,5 +256,92 @@ class Disclosure(TenantModel):
                 condition=~Q(recipient="") & ~Q(purpose="") & ~Q(description="") & ~Q(channel=""),
                 name="disclosure_required_text_present",
             ),
+            models.CheckConstraint(
+                condition=Q(legal_basis__in=list(LEGAL_BASES)),
+                name="disclosure_legal_basis_valid",
+            ),
+            # With consent: the consent, the §2.32 statement and scope explanation it carried.
+            # Without: no consent, no notice, and the basis documented.
+            models.CheckConstraint(
+                condition=(
+                    Q(legal_basis=CONSENT, consent__isnull=False, notice_statement__in=[1, 2])
+                    & ~Q(scope_explanation="")
+                )
+                | (
+                    ~Q(legal_basis=CONSENT)
+                    & Q(consent__isnull=True, notice_statement__isnull=True)
+                    & ~Q(basis_detail="")
+                ),
+                name="disclosure_consent_and_notice_or_basis",
+            ),
+            models.CheckConstraint(
+                condition=Q(information_categories__len__gt=0)
+                & Q(information_categories__contained_by=list(INFORMATION_CATEGORIES)),
+                name="disclosure_says_what_it_carried",
+            ),
         ]
         ordering = ["-disclosed_at"]
+
+    @property
+    def category_labels(self) -> list[str]:
+        return category_labels(self.information_categories)
+
+
+class QualifiedServiceAgreement(TenantModel):
+    """A qualified service organization agreement (42 CFR 2.11, 2.12(c)(4)) between this program
+    and an outside billing company. While one is in force, the company's staff who are members
+    here may see Part 2 records, if an admin has also granted them access (rcm.tenancy.part2).
+    Ending it ends their access without anyone touching the grant."""
+
+    counterparty = models.ForeignKey("rcm.Organization", on_delete=models.PROTECT, related_name="+")
+    services = ArrayField(models.CharField(max_length=24))
+    effective_on = models.DateField()
+    # The first day the agreement is no longer in force; blank: until it is ended.
+    ends_on = models.DateField(null=True, blank=True)
+    # The two statements §2.11 requires in the written agreement.
+    qso_bound_by_part2 = models.BooleanField(default=False)
+    qso_resists_judicial_efforts = models.BooleanField(default=False)
+    document_reference = models.CharField(
+        max_length=300, help_text="Where the signed agreement is kept: file name, id or link"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qso_bound_by_part2=True, qso_resists_judicial_efforts=True),
+                name="qsoa_states_both_2_11_undertakings",
+            ),
+            models.CheckConstraint(
+                condition=Q(services__len__gt=0) & Q(services__contained_by=list(QSO_SERVICES)),
+                name="qsoa_services_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("effective_on")),
+                name="qsoa_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(counterparty=F("org")), name="qsoa_counterparty_is_another_org"
+            ),
+            models.CheckConstraint(
+                condition=~Q(document_reference=""), name="qsoa_document_reference_present"
+            ),
+        ]
+        ordering = ["-effective_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"QSOA with {self.counterparty} from {self.effective_on}"
+
+    def in_force_on(self, on_date: datetime.date) -> bool:
+        return qso_in_force(effective_on=self.effective_on, ends_on=self.ends_on, on_date=on_date)
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [QSO_SERVICES.get(code, code) for code in self.services]

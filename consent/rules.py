@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Errors = dict[str, list[str]]
@@ -18,6 +19,61 @@ SIGNATURE_METHODS = ("wet", "electronic")
 REVOCATION_METHODS = ("written", "electronic")
 PURPOSES = ("treatment", "payment", "operations")
 MAX_LENGTHS = {"disclosing_party": 200, "purpose": 300, "expiration_event": 200}
+
+# The consent's scope as data (§2.31(a)(3)): what kinds of information it releases. A disclosure
+# states what it carries in the same terms, and the gate releases it only when the consent
+# covers every one (a consent for attendance dates does not release a claim with diagnoses).
+INFORMATION_CATEGORIES: dict[str, str] = {
+    "demographics": "Demographics and insurance identifiers",
+    "attendance": "Attendance and dates of service",
+    "diagnoses": "Diagnoses",
+    "services": "Services and procedures (codes, units, level of care)",
+    "claims_payment": "Claims and payment data",
+    "treatment_records": "Treatment records (plans, progress summaries, medications)",
+    "counseling_notes": "SUD counseling notes",
+}
+COUNSELING_NOTES = "counseling_notes"
+# What a claim or a 278 carries; a TPO consent for billing normally releases all of these.
+BILLING_CATEGORIES = ("demographics", "attendance", "diagnoses", "services", "claims_payment")
+
+# The legal basis of each disclosure in the accounting. "consent" rows come from the disclosure
+# gate only; the others need no consent but are logged for the accounting, each with what its
+# section asks to be documented. §2.54 (public health) is left out: it allows de-identified
+# data only, so no patient's accounting holds it.
+CONSENT = "consent"
+LEGAL_BASES: dict[str, str] = {
+    CONSENT: "Patient consent (42 CFR 2.31, 2.33)",
+    "medical_emergency": "Medical emergency (42 CFR 2.51)",
+    "research": "Scientific research (42 CFR 2.52)",
+    "audit_evaluation": "Management or financial audit, program evaluation (42 CFR 2.53)",
+    "court_order": "Court order, noncriminal purposes (42 CFR 2.64)",
+    "court_order_criminal": "Court order, investigation or prosecution of a patient (42 CFR 2.65)",
+    "court_order_program": "Court order, investigation or prosecution of the program (42 CFR 2.66)",
+    "crime_on_premises": "Crime on the premises or against program personnel (42 CFR 2.12(c)(5))",
+    "child_abuse_report": "Report of suspected child abuse or neglect under state law "
+    "(42 CFR 2.12(c)(6))",
+}
+# What to write in `basis_detail` for each basis without consent.
+BASIS_DETAIL: dict[str, str] = {
+    "medical_emergency": "Give the nature of the emergency (42 CFR 2.51(c)); name the medical "
+    "personnel and their affiliation as the recipient.",
+    "research": "Name the research project and the IRB or privacy board approval or "
+    "waiver it was disclosed under (42 CFR 2.52).",
+    "audit_evaluation": "Name the audit or evaluation and who performs it, e.g. the payer or "
+    "oversight agency (42 CFR 2.53).",
+    "court_order": "Give the court, the docket number and the date of the order (42 CFR 2.64).",
+    "court_order_criminal": "Give the court, the docket number and the date of the order "
+    "(42 CFR 2.65).",
+    "court_order_program": "Give the court, the docket number and the date of the order "
+    "(42 CFR 2.66).",
+    "crime_on_premises": "Say what was reported and to which law enforcement agency "
+    "(42 CFR 2.12(c)(5)).",
+    "child_abuse_report": "Name the state or local authority and the report's reference "
+    "(42 CFR 2.12(c)(6)).",
+}
+NO_CONSENT_BASES = tuple(BASIS_DETAIL)
+# §2.25(a): the accounting covers the 3 years before the request.
+ACCOUNTING_YEARS = 3
 
 TEXT_FIELDS = (
     "kind",
@@ -32,12 +88,14 @@ TEXT_FIELDS = (
     "signature_method",
 )
 FLAG_FIELDS = (
+    "recipient_covered_entity",
     "revocation_rights_stated",
     "redisclosure_notice_stated",
     "refusal_consequences_stated",
 )
 DATE_FIELDS = ("expires_on", "signed_on")
-ELEMENT_FIELDS = TEXT_FIELDS + FLAG_FIELDS + DATE_FIELDS
+LIST_FIELDS = ("information_categories",)
+ELEMENT_FIELDS = TEXT_FIELDS + FLAG_FIELDS + DATE_FIELDS + LIST_FIELDS
 
 MSG = {
     "patient": "Element 1: the consent must name the patient.",
@@ -53,6 +111,13 @@ MSG = {
     "description.",
     "scope_notes_only": "Element 3: a counseling-notes consent must be limited to SUD "
     "counseling notes; say so in the description.",
+    "categories_blank": "Element 3: tick each kind of information the consent releases; "
+    "every disclosure is compared with them.",
+    "categories_unknown": "Element 3: unknown kind of information: {codes}.",
+    "categories_notes_elsewhere": "Element 3: SUD counseling notes need their own separate "
+    "consent (type 'SUD counseling notes'); untick them here.",
+    "categories_notes_only": "Element 3: a counseling-notes consent releases SUD counseling "
+    "notes only; untick the other kinds of information.",
     "recipient_kind": "Element 4: say whether the recipients are named or described as a class.",
     "recipients": "Element 4: name the recipients, or describe the class of recipients.",
     "purpose": "Element 5: state the purpose of the disclosure.",
@@ -75,6 +140,10 @@ MSG = {
     "to a HIPAA covered entity or business associate may be "
     "redisclosed under HIPAA and lose Part 2 protection (except "
     "in proceedings against the patient).",
+    "redisclosure_covered_entity": "Element 10 (§2.31(a)(4)(iii)): a recipient is a HIPAA "
+    "covered entity or business associate receiving the records for treatment, payment or "
+    "health care operations, so the consent must state that they may be redisclosed under "
+    "HIPAA (except in proceedings against the patient), whatever the consent's type.",
     "refusal_consequences_stated": "Element 10: a TPO consent must state the consequences of "
     "refusing to sign.",
 }
@@ -98,11 +167,10 @@ _VAGUE_EXACT = {
     "chart",
 }
 _COUNSELING_NOTES = re.compile(r"counsel{1,2}ing notes?")
-# "end of treatment" / "none" style expirations (allowed for TPO only, §2.31(a)(7)).
-_OPEN_ENDED = re.compile(
-    r"\b(none|never|no expiration|does not expire|until revoked)\b"
-    r"|end of (the )?treatment"
-)
+# "none" and "end of treatment" style expirations (allowed for TPO only, §2.31(a)(7)).
+_NO_EXPIRY = re.compile(r"\b(none|never|no expiration|does not expire|until revoked)\b")
+# The one event the system can evaluate: the end of treatment (the episodes' discharge dates).
+_END_OF_TREATMENT = re.compile(r"\b(end|completion) of (the |my )?treatment\b")
 
 
 def normalize_text(value: str) -> str:
@@ -118,15 +186,39 @@ def mentions_counseling_notes(text: str) -> bool:
     return bool(_COUNSELING_NOTES.search(normalize_text(text)))
 
 
+def is_end_of_treatment(event: str) -> bool:
+    return bool(_END_OF_TREATMENT.search(normalize_text(event)))
+
+
+def is_no_expiry(event: str) -> bool:
+    return bool(_NO_EXPIRY.search(normalize_text(event)))
+
+
 def is_open_ended_expiry(event: str) -> bool:
-    return bool(_OPEN_ENDED.search(normalize_text(event)))
+    return is_no_expiry(event) or is_end_of_treatment(event)
+
+
+def normalized_categories(value: Any) -> list[str]:
+    """Category codes without blanks or repeats, in INFORMATION_CATEGORIES order (unknown codes
+    last, kept so the check can name them)."""
+    if isinstance(value, str):
+        value = [value]
+    codes = {str(code).strip() for code in (value or []) if str(code).strip()}
+    order = list(INFORMATION_CATEGORIES)
+    return sorted(codes, key=lambda c: (order.index(c) if c in order else len(order), c))
+
+
+def category_labels(codes: Iterable[str]) -> list[str]:
+    return [INFORMATION_CATEGORIES.get(code, code) for code in codes]
 
 
 def normalized_elements(elements: Mapping[str, Any]) -> dict[str, Any]:
-    """Strip text, coerce the three statements to bool, keep dates as given (or None)."""
+    """Strip text, coerce the statements to bool, keep dates as given (or None), categories as
+    a list of codes."""
     data: dict[str, Any] = {name: str(elements.get(name) or "").strip() for name in TEXT_FIELDS}
     data.update({name: bool(elements.get(name)) for name in FLAG_FIELDS})
     data.update({name: elements.get(name) or None for name in DATE_FIELDS})
+    data["information_categories"] = normalized_categories(elements.get("information_categories"))
     return data
 
 
@@ -140,6 +232,7 @@ def element_errors(data: Mapping[str, Any], *, has_patient: bool, today: datetim
     for check in (
         _party,
         _scope,
+        _categories,
         _recipients,
         _purpose,
         _revocation,
@@ -172,6 +265,20 @@ def _scope(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> Non
         _add(errors, "information_scope", MSG["scope_notes_only"])
     elif kind in ("tpo", "specific") and mentions_counseling_notes(scope):
         _add(errors, "information_scope", MSG["scope_notes_elsewhere"])
+
+
+def _categories(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
+    codes, kind = data["information_categories"], data["kind"]
+    unknown = [code for code in codes if code not in INFORMATION_CATEGORIES]
+    if not codes:
+        _add(errors, "information_categories", MSG["categories_blank"])
+    elif unknown:
+        message = MSG["categories_unknown"].format(codes=", ".join(unknown))
+        _add(errors, "information_categories", message)
+    elif kind == "counseling_notes" and codes != [COUNSELING_NOTES]:
+        _add(errors, "information_categories", MSG["categories_notes_only"])
+    elif kind in ("tpo", "specific") and COUNSELING_NOTES in codes:
+        _add(errors, "information_categories", MSG["categories_notes_elsewhere"])
 
 
 def _recipients(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
@@ -221,11 +328,16 @@ def _signed_on(data: Mapping[str, Any], errors: Errors, today: datetime.date) ->
 
 
 def _tpo_statements(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
-    if data["kind"] != "tpo":
-        return
-    for name in ("redisclosure_notice_stated", "refusal_consequences_stated"):
-        if not data[name]:
-            _add(errors, name, MSG[name])
+    """§2.31(a)(4)(iii): the HIPAA redisclosure statement goes with every TPO consent and with
+    any consent whose recipient is a covered entity or business associate receiving for TPO;
+    the consequences of refusing to sign go with TPO consents."""
+    if not data["redisclosure_notice_stated"]:
+        if data["kind"] == "tpo":
+            _add(errors, "redisclosure_notice_stated", MSG["redisclosure_notice_stated"])
+        elif data["recipient_covered_entity"]:
+            _add(errors, "redisclosure_notice_stated", MSG["redisclosure_covered_entity"])
+    if data["kind"] == "tpo" and not data["refusal_consequences_stated"]:
+        _add(errors, "refusal_consequences_stated", MSG["refusal_consequences_stated"])
 
 
 def _lengths(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
@@ -259,6 +371,34 @@ def revocation_errors(
         _add(errors, "revoked_on", "The revocation date cannot be in the future.")
     if method not in REVOCATION_METHODS:
         _add(errors, "method", "Revocation must be in writing or electronic: choose which.")
+    return errors
+
+
+def recipient_revocation_errors(
+    *,
+    recipient_kind_of_consent: str,
+    recipients: str,
+    recipient: str,
+    already_revoked_for: Iterable[str],
+    consent_revoked_on: datetime.date | None,
+) -> Errors:
+    """Partial revocation (SAMHSA FAQ): only for a recipient the consent names, once. The dates
+    and method are checked by `revocation_errors` like a whole revocation."""
+    errors: Errors = {}
+    wanted = " ".join(recipient.split()).casefold()
+    if consent_revoked_on is not None:
+        _add(errors, "recipient", f"This consent was already revoked on {consent_revoked_on}.")
+    elif recipient_kind_of_consent != "named":
+        _add(
+            errors,
+            "recipient",
+            "Only a consent that names its recipients can be revoked for one of them; "
+            "revoke the whole consent instead.",
+        )
+    elif wanted not in named_recipients(recipients):
+        _add(errors, "recipient", "Choose one of the recipients the consent names.")
+    elif wanted in {" ".join(r.split()).casefold() for r in already_revoked_for}:
+        _add(errors, "recipient", f"The consent was already revoked for {recipient.strip()}.")
     return errors
 
 
@@ -308,10 +448,14 @@ def purpose_covered(*, kind: str, purpose_text: str, purpose: str) -> bool:
     return any(normalize_text(term) in text for term in PURPOSE_TERMS[purpose])
 
 
+def recipient_names(recipients: str) -> list[str]:
+    """Named recipients as written: one per line or separated by semicolons."""
+    return [" ".join(p.split()) for p in re.split(r"[;\n]", recipients) if p.strip()]
+
+
 def named_recipients(recipients: str) -> list[str]:
-    """Named recipients are one per line or separated by semicolons."""
-    parts = re.split(r"[;\n]", recipients)
-    return [" ".join(p.split()).casefold() for p in parts if p.strip()]
+    """Named recipients, case-folded for matching."""
+    return [name.casefold() for name in recipient_names(recipients)]
 
 
 def recipient_covered(
@@ -325,3 +469,126 @@ def recipient_covered(
         return any(normalize_text(term) in text for term in terms)
     wanted = " ".join(recipient_name.split()).casefold()
     return bool(wanted) and wanted in named_recipients(recipients)
+
+
+# Recipients that are HIPAA covered entities or business associates when they receive records
+# for TPO: a consent releasing to them must carry the §2.31(a)(4)(iii) statement.
+COVERED_ENTITY_RECIPIENT_KINDS = ("health_plan", "provider", "clearinghouse")
+
+
+def carries_errors(carries: Iterable[str]) -> list[str]:
+    """What a disclosure says it carries, checked before any consent is looked at. SUD
+    counseling notes never leave through the gate (REFERENCE §8: never sent to payers)."""
+    codes = normalized_categories(list(carries))
+    unknown = [code for code in codes if code not in INFORMATION_CATEGORIES]
+    if not codes:
+        return ["The disclosure must say what it carries (information categories)."]
+    if unknown:
+        return [f"Unknown information category: {', '.join(unknown)}."]
+    if COUNSELING_NOTES in codes:
+        return ["SUD counseling notes are never released through the disclosure gate."]
+    return []
+
+
+def uncovered_categories(*, released: Iterable[str], carries: Iterable[str]) -> list[str]:
+    """The categories a disclosure carries that the consent does not release (§2.31(a)(3))."""
+    allowed = set(released)
+    return [code for code in normalized_categories(list(carries)) if code not in allowed]
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """When a consent stops authorising disclosures. `on` is the first day it no longer does
+    (None: no date, yet); `pending_event` is an expiration event the system cannot evaluate;
+    `treatment_ended` is the discharge date an 'end of treatment' expiry resolved to."""
+
+    on: datetime.date | None
+    pending_event: str = ""
+    treatment_ended: datetime.date | None = None
+
+
+Episode = tuple[datetime.date, datetime.date | None]  # (admit_date, discharge_date)
+
+
+def end_of_treatment(
+    *, signed_on: datetime.date, episodes: Sequence[Episode]
+) -> datetime.date | None:
+    """The last day of the treatment the consent was signed in: the discharge date after which
+    the patient has no episode in care (a readmission on or before that day continues the
+    treatment). None while an episode is open, or when none has started since signing."""
+    spans = sorted(
+        (admit, discharge)
+        for admit, discharge in episodes
+        if discharge is None or discharge >= signed_on
+    )
+    ended: datetime.date | None = None
+    for admit, discharge in spans:
+        if ended is not None and admit > ended:
+            return ended  # a gap: treatment ended, a later admission is a new treatment
+        if discharge is None:
+            return None
+        ended = max(ended or discharge, discharge)
+    return ended
+
+
+def resolve_expiry(
+    *,
+    expires_on: datetime.date | None,
+    expiration_event: str,
+    signed_on: datetime.date,
+    episodes: Sequence[Episode],
+) -> Expiry:
+    """§2.31(a)(7): a date, an event or a condition. 'None'/'until revoked' never expires;
+    'end of treatment' resolves to the episodes' discharge date (the consent covers the
+    discharge day and stops the day after); any other event cannot be evaluated by the system
+    and is returned as pending (the gate refuses rather than guess)."""
+    event = expiration_event.strip()
+    if not event or is_no_expiry(event):
+        return Expiry(on=expires_on)
+    if is_end_of_treatment(event):
+        ended = end_of_treatment(signed_on=signed_on, episodes=episodes)
+        after = ended + datetime.timedelta(days=1) if ended else None
+        dates = [d for d in (expires_on, after) if d is not None]
+        return Expiry(on=min(dates) if dates else None, treatment_ended=ended)
+    return Expiry(on=expires_on, pending_event=event)
+
+
+def recipient_revoked_on(
+    *,
+    revocations: Iterable[tuple[str, datetime.date]],
+    recipient_name: str,
+    on_date: datetime.date,
+) -> datetime.date | None:
+    """The date the consent was revoked for this named recipient, when on or before `on_date`
+    (partial revocation is prospective like a whole one)."""
+    wanted = " ".join(recipient_name.split()).casefold()
+    for name, revoked_on in revocations:
+        if " ".join(name.split()).casefold() == wanted and revoked_on <= on_date:
+            return revoked_on
+    return None
+
+
+def no_consent_basis_errors(*, legal_basis: str, basis_detail: str) -> Errors:
+    """A disclosure without consent names its legal basis (Subpart D or E, or a §2.12(c)
+    exception) and what that section asks to be documented."""
+    errors: Errors = {}
+    if legal_basis == CONSENT:
+        _add(
+            errors,
+            "legal_basis",
+            "Disclosures with consent are recorded by the disclosure gate, which checks the "
+            "consent first; choose the legal basis of a disclosure made without consent.",
+        )
+    elif legal_basis not in NO_CONSENT_BASES:
+        _add(errors, "legal_basis", "Choose the legal basis of the disclosure.")
+    elif not basis_detail.strip():
+        _add(errors, "basis_detail", BASIS_DETAIL[legal_basis])
+    return errors
+
+
+def accounting_start(today: datetime.date) -> datetime.date:
+    """The first day of the §2.25 accounting period: 3 years before `today`."""
+    try:
+        return today.replace(year=today.year - ACCOUNTING_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ACCOUNTING_YEARS, day=28)

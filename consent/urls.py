@@ -11,6 +11,14 @@ urlpatterns = [
         views.disclosure_accounting,
         name="disclosure_accounting",
     ),
+    path(
+        "patients/<uuid:public_id>/disclosures/new/",
+        views.disclosure_create,
+        name="disclosure_create",
+    ),
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/new/", views.agreement_create, name="agreement_create"),
+    path("agreements/<uuid:public_id>/end/", views.agreement_end, name="agreement_end"),
     path("<uuid:public_id>/", views.consent_detail, name="consent_detail"),
     path("<uuid:public_id>/revoke/", views.consent_revoke_view, name="consent_revoke"),
 ]

@@ -53,10 +53,11 @@ class Membership(TenantModel):
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
-    # 42 CFR Part 2: whether this member may see SUD program records. Program staff with a need
-    # to know do; an outside billing company only under a qualified service organization
-    # agreement (QSOA) on file. Without it, Part 2 patients and their records are withheld.
-    part2_access = models.BooleanField(default=True)
+    # 42 CFR Part 2: the admin's grant to see SUD program records; nobody has it until an admin
+    # grants it. A member who works for an outside billing company also needs a qualified service
+    # organization agreement in force with that company (rcm.tenancy.part2). Without access,
+    # Part 2 patients and their records are withheld.
+    part2_access = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -19,6 +19,8 @@ class Cap(models.TextChoices):
     VIEW_PATIENTS = "view_patients", "View patients and their records"
     EDIT_PATIENTS = "edit_patients", "Register patients, coverage, episodes"
     RECORD_CONSENT = "record_consent", "Record and revoke Part 2 consents"
+    LOG_DISCLOSURES = "log_disclosures", "Log Part 2 disclosures made without consent"
+    MANAGE_AGREEMENTS = "manage_agreements", "Record and end QSO agreements (42 CFR 2.11)"
     RECORD_SESSIONS = "record_sessions", "Record sessions and program days"
     VIEW_AUTHORIZATIONS = "view_authorizations", "View prior authorizations"
     EDIT_AUTHORIZATIONS = "edit_authorizations", "Record authorizations and reviews"
@@ -37,6 +39,9 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.VIEW_PATIENTS: _ALL - {Role.LEADERSHIP},
     Cap.EDIT_PATIENTS: {Role.ADMIN, Role.BILLING_MANAGER, Role.INTAKE},
     Cap.RECORD_CONSENT: {Role.ADMIN, Role.INTAKE, Role.COMPLIANCE},
+    # Emergencies are disclosed by clinicians (§2.51); audits and court orders by compliance.
+    Cap.LOG_DISCLOSURES: {Role.ADMIN, Role.CLINICIAN, Role.COMPLIANCE},
+    Cap.MANAGE_AGREEMENTS: {Role.ADMIN, Role.COMPLIANCE},
     Cap.RECORD_SESSIONS: {Role.ADMIN, Role.CLINICIAN, Role.INTAKE, Role.BILLING_MANAGER},
     Cap.VIEW_AUTHORIZATIONS: _ALL - {Role.LEADERSHIP},
     Cap.EDIT_AUTHORIZATIONS: {Role.ADMIN, Role.BILLING_MANAGER, Role.BILLER, Role.INTAKE},

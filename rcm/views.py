@@ -111,8 +111,8 @@ def member_part2_access(request: HttpRequest, org_slug: str, public_id: Any) -> 
     membership = get_object_or_404(Membership.objects.select_related("user"), public_id=public_id)
     allowed = request.POST.get("part2_access") == "on"
     membership_set_part2_access(membership=membership, allowed=allowed, actor=request.user)
-    verb = "may now see" if allowed else "no longer sees"
-    messages.success(request, f"{membership.user.username} {verb} Part 2 records.")
+    verb = "is granted" if allowed else "no longer has"
+    messages.success(request, f"{membership.user.username} {verb} Part 2 access.")
     return redirect("members", org_slug=org_slug)
 
 

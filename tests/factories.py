@@ -28,10 +28,19 @@ def user(username: str | None = None, **fields: Any) -> Any:
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
 
 
-def member(org: Organization, role: str = "admin", username: str | None = None) -> Any:
+def member(
+    org: Organization,
+    role: str = "admin",
+    username: str | None = None,
+    *,
+    part2_access: bool | None = None,
+) -> Any:
+    """A user who is a member of `org`. `part2_access` is the admin's grant (None: the model's
+    default, which is no Part 2 access)."""
     u = user(username)
+    grant = {} if part2_access is None else {"part2_access": part2_access}
     with org_context(org):
-        Membership.objects.create(user=u, role=role)
+        Membership.objects.create(user=u, role=role, **grant)
     return u
 
 
@@ -177,7 +186,15 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
         patient=patient_obj or patient(),
         kind="tpo",
         disclosing_party="This program",
-        information_scope="Diagnoses, dates and types of services, and claims information",
+        information_scope="Demographics, diagnoses, dates and types of services, and claims "
+        "information",
+        information_categories=[
+            "demographics",
+            "attendance",
+            "diagnoses",
+            "services",
+            "claims_payment",
+        ],
         recipient_kind="class",
         recipients="My treating providers, health plans, third-party payers, and people "
         "helping to operate this program",
@@ -187,6 +204,7 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
         signer_name="Alex Rivera",
         signature_method="electronic",
         signed_on=TODAY,
+        recipient_covered_entity=True,
         redisclosure_notice_stated=True,
         refusal_consequences_stated=True,
     )
@@ -194,12 +212,54 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
     return Part2Consent.objects.create(**defaults)
 
 
+def disclosure(consent_obj: Any = None, **fields: Any) -> Any:
+    """A row of the accounting as the gate writes it (statement 1 and the scope explanation)."""
+    from consent.gate import consent_scope_summary
+    from consent.models import Disclosure
+
+    consent_obj = consent_obj or part2_consent()
+    defaults = dict(
+        patient=consent_obj.patient,
+        consent=consent_obj,
+        recipient="Acme Health Plan",
+        purpose="payment",
+        description="837P claim",
+        channel="837P",
+        information_categories=["demographics", "diagnoses", "claims_payment"],
+        notice_statement=1,
+        scope_explanation=consent_scope_summary(consent_obj),
+    )
+    defaults.update(fields)
+    return Disclosure.objects.create(**defaults)
+
+
+def billing_company(**fields: Any) -> Organization:
+    fields.setdefault("kind", Organization.Kind.BILLING_COMPANY)
+    return organization(**fields)
+
+
+def qso_agreement(counterparty: Organization | None = None, **fields: Any) -> Any:
+    """An agreement in force from 2026-01-01 with no end (call inside org_context)."""
+    from consent.models import QualifiedServiceAgreement
+
+    defaults = dict(
+        counterparty=counterparty or billing_company(),
+        services=["billing", "collections"],
+        effective_on=_dt.date(2026, 1, 1),
+        qso_bound_by_part2=True,
+        qso_resists_judicial_efforts=True,
+        document_reference="contracts/qsoa-2026.pdf",
+    )
+    defaults.update(fields)
+    return QualifiedServiceAgreement.objects.create(**defaults)
+
+
 def org_graph(org: Organization) -> dict[str, Any]:
     """One row of (nearly) every tenant model in `org`, linked as in real use."""
     import datetime as dt
 
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
-    from consent.models import Disclosure
+    from consent.models import RecipientRevocation
     from credentialing.models import (
         EnrollmentPeriod,
         License,
@@ -247,6 +307,9 @@ def org_graph(org: Organization) -> dict[str, Any]:
             "authorization": auth,
             "plan": plan,
             "consent": consent,
+            "recipient_revocation": RecipientRevocation.objects.create(
+                consent=consent, recipient="Acme Health Plan", revoked_on=TODAY, method="written"
+            ),
             "segment": ep.segments.first(),
             "diagnosis": EpisodeDiagnosis.objects.create(episode=ep, rank=1, code="F32.9"),
             "goal": TreatmentGoal.objects.create(
@@ -287,18 +350,12 @@ def org_graph(org: Organization) -> dict[str, Any]:
                 units=Decimal("-1"),
                 service_date=TODAY,
             ),
-            "disclosure": Disclosure.objects.create(
-                patient=pat,
-                consent=consent,
-                recipient="Payer",
-                purpose="payment",
-                description="837P",
-                channel="837P",
-            ),
+            "disclosure": disclosure(consent, recipient="Payer", description="837P"),
             "membership": Membership.objects.create(user=u, role="biller"),
             "phi_access": PhiAccess.objects.create(
                 user=u, action="detail", object_type="x", path="/"
             ),
             "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
+            "qso_agreement": qso_agreement(),
         }
     return objs

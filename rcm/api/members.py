@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
 from rcm.api.views import HasCapability, OrgScopedMixin
@@ -7,14 +10,51 @@ from rcm.models import Membership
 from rcm.permissions import Cap
 
 
+class AgreementStatusSerializer(serializers.Serializer):
+    company = serializers.CharField()
+    in_force = serializers.BooleanField()
+    until = serializers.DateField(allow_null=True)
+    last_ended_on = serializers.DateField(allow_null=True)
+
+
 class MembershipSerializer(serializers.ModelSerializer):
+    """`part2_access` is the admin's grant; `part2_access_today` is what the member sees today:
+    the grant and, for a billing company's staff, an agreement in force with each company they
+    work for (`agreements`)."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
+    part2_access_today = serializers.SerializerMethodField()
+    agreements = serializers.SerializerMethodField()
 
     class Meta:
         model = Membership
-        fields = ["id", "username", "role", "is_active", "part2_access", "created_at"]
+        fields = [
+            "id",
+            "username",
+            "role",
+            "is_active",
+            "part2_access",
+            "part2_access_today",
+            "agreements",
+            "created_at",
+        ]
         read_only_fields = ["role", "is_active", "created_at"]
+
+    def _access(self, membership: Membership) -> Any:
+        from rcm.members import part2_access_of
+
+        cache = self.context.setdefault("part2", {})
+        if membership.pk not in cache:
+            cache[membership.pk] = part2_access_of(membership)
+        return cache[membership.pk]
+
+    def get_part2_access_today(self, membership: Membership) -> bool:
+        return self._access(membership).allowed
+
+    @extend_schema_field(AgreementStatusSerializer(many=True))
+    def get_agreements(self, membership: Membership) -> list[dict[str, Any]]:
+        return AgreementStatusSerializer(self._access(membership).agreements, many=True).data
 
 
 class MembershipViewSet(
@@ -25,7 +65,8 @@ class MembershipViewSet(
     viewsets.GenericViewSet,
 ):
     """Members of the org and their roles (administrators only). PATCH `part2_access` to grant or
-    withhold 42 CFR Part 2 records (e.g. once a billing company's QSOA is on file)."""
+    withhold 42 CFR Part 2 records; a billing company's staff see them only while a QSO
+    agreement with their company is in force (`part2_access_today`, `agreements`)."""
 
     model = Membership
     serializer_class = MembershipSerializer

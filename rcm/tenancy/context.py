@@ -4,7 +4,7 @@ whatever was active before, in Python and in the database session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -69,17 +69,26 @@ def _set_db(name: str, value: int | None) -> None:
 
 @contextmanager
 def org_context(
-    org: Organization, *, actor_id: int | None = None, part2_access: bool = True
+    org: Organization,
+    *,
+    actor_id: int | None = None,
+    part2_access: bool | Callable[[], bool] = True,
 ) -> Iterator[Organization]:
     """Activate `org` for the ORM and for row-level security, inside one transaction, with the
     org's time zone as the current one (local dates of service, "today").
-    `part2_access=False` hides Part 2 records from the ORM (see TenantModel.part2_path)."""
+    `part2_access=False` hides Part 2 records from the ORM (see TenantModel.part2_path). A
+    callable is asked once the org is active (its rows, its today), with Part 2 records withheld
+    while it decides (rcm.tenancy.part2)."""
     previous = _state.get()
-    token = _state.set(_State(org=org, actor_id=actor_id, part2_access=part2_access))
+    decide = part2_access if callable(part2_access) else None
+    initial = False if decide is not None else bool(part2_access)
+    token = _state.set(_State(org=org, actor_id=actor_id, part2_access=initial))
     try:
         with transaction.atomic(), timezone.override(org.zone):
             _set_db("rcm.org_id", org.pk)
             _set_db("rcm.actor_id", actor_id)
+            if decide is not None:
+                _state.set(_State(org=org, actor_id=actor_id, part2_access=bool(decide())))
             try:
                 yield org
             finally:

@@ -1,4 +1,5 @@
-"""Activates the org named in the URL for members only; everyone else gets 404."""
+"""Activates the org named in the URL for members only; everyone else gets 404. Whether the
+member sees Part 2 records is decided once the org is active (rcm.tenancy.part2)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
-from .context import org_context, user_db_context
+from .context import current_part2_access, org_context, user_db_context
+from .part2 import member_may_see_part2
 
 
 def _api_user(request: HttpRequest) -> Any:
@@ -61,6 +63,7 @@ class OrgMiddleware:
         slug: str,
     ) -> HttpResponse:
         from rcm.models import Membership
+        from rcm.selectors import billing_companies_of
 
         with transaction.atomic():
             with user_db_context(user.pk):
@@ -73,9 +76,13 @@ class OrgMiddleware:
                 raise Http404("No such organization")
             request.org = membership.org
             request.membership = membership
-            with org_context(
-                membership.org, actor_id=user.pk, part2_access=membership.part2_access
-            ):
+            companies = billing_companies_of(user_id=user.pk, exclude_org_id=membership.org_id)
+
+            def may_see_part2() -> bool:
+                return member_may_see_part2(membership=membership, companies=companies)
+
+            with org_context(membership.org, actor_id=user.pk, part2_access=may_see_part2):
+                part2_access = current_part2_access()
                 response = view(request, *args, **kwargs)
                 if callable(getattr(response, "render", None)) and not response.is_rendered:
                     response = response.render()  # render while the org is still active
@@ -86,8 +93,6 @@ class OrgMiddleware:
                 # ...except the PHI access log: a page shown with errors still showed the PHI.
                 from rcm.audit import phi_access_replay
 
-                with org_context(
-                    membership.org, actor_id=user.pk, part2_access=membership.part2_access
-                ):
+                with org_context(membership.org, actor_id=user.pk, part2_access=part2_access):
                     phi_access_replay(request)
         return response

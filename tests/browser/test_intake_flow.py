@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def clinic(committed_db):
     org = factories.organization(slug="summit", name="Summit Recovery Center")
-    factories.member(org, role="intake", username="intake.amy")
+    factories.member(org, role="intake", username="intake.amy", part2_access=True)
     with org_context(org):
         payer = factories.payer(name="Cascade Health Plan", auth_required_levels=["iop", "php"])
         facility = factories.facility(name="Summit Day Programs", pos="57")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 
 from consent.forms import TPO_RECIPIENTS
@@ -18,11 +21,21 @@ def days_ago(n: int) -> datetime.date:
     return today() - datetime.timedelta(days=n)
 
 
+@contextmanager
+def on(day: datetime.date, hour: int = 12, minute: int = 0) -> Iterator[None]:
+    """Travel to `day` at `hour`:`minute` on the active org's clock."""
+    zone = timezone.get_current_timezone()
+    moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
 def valid_elements(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = dict(
         kind="tpo",
         disclosing_party="Clinic A",
         information_scope="Diagnoses, dates and types of services, and claims data",
+        information_categories=["attendance", "diagnoses", "services", "claims_payment"],
         recipient_kind="class",
         recipients=TPO_RECIPIENTS,
         purpose="Treatment, payment, and health care operations",
@@ -32,6 +45,7 @@ def valid_elements(**overrides: Any) -> dict[str, Any]:
         signer_role="patient",
         signature_method="electronic",
         signed_on=days_ago(3),
+        recipient_covered_entity=True,
         redisclosure_notice_stated=True,
         refusal_consequences_stated=True,
     )
@@ -44,6 +58,7 @@ MISSING_ELEMENTS = [
     (["kind"], "kind", "Choose the consent type"),
     (["disclosing_party"], "disclosing_party", "Element 2:"),
     (["information_scope"], "information_scope", "Element 3:"),
+    (["information_categories"], "information_categories", "Element 3:"),
     (["recipient_kind"], "recipient_kind", "Element 4:"),
     (["recipients"], "recipients", "Element 4:"),
     (["purpose"], "purpose", "Element 5:"),
@@ -72,6 +87,8 @@ def as_post(data: dict[str, Any]) -> dict[str, str]:
     for key, value in data.items():
         if value is True:
             post[key] = "on"
+        elif isinstance(value, list):
+            post[key] = value
         elif value not in (None, False, ""):
             post[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return post

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from consent.forms import TPO_RECIPIENTS
-from consent.models import Disclosure, Part2Consent
+from consent.forms import TPO_CATEGORIES, TPO_RECIPIENTS
+from consent.models import Part2Consent
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
 from tests import factories
@@ -36,7 +36,7 @@ def _phi_log(org) -> list[tuple[str, str, list[str]]]:
 
 @pytest.fixture
 def intake_client(client, org_a):
-    client.force_login(factories.member(org_a, role="intake"))
+    client.force_login(factories.member(org_a, role="intake", part2_access=True))
     return client
 
 
@@ -74,6 +74,26 @@ def test_the_tpo_preset_fills_the_standard_class_wording(intake_client, org_a, p
     assert '<option value="class" selected>' in html
     statement = html.split('name="revocation_rights_stated"')[1].split(">")[0]
     assert "checked" not in statement  # staff confirm the signed form states it
+
+
+def test_the_tpo_preset_ticks_every_category_but_counseling_notes(intake_client, org_a, patient_a):
+    """42 CFR 2.31(a)(3) as data; 2.31(b): never counseling notes in a TPO consent."""
+    html = intake_client.get(
+        _url(org_a, "consent_create", patient_a.public_id), {"preset": "tpo"}
+    ).content.decode()
+    ticked = {
+        chunk.split('value="')[1].split('"')[0]
+        for chunk in html.split('name="information_categories"')[1:]
+        if "checked" in chunk.split(">")[0]
+    }
+    assert ticked == set(TPO_CATEGORIES)
+
+
+def test_the_detail_page_lists_the_kinds_of_information_released(intake_client, org_a, consent_a):
+    """42 CFR 2.31(a)(3): staff see the scope the gate applies."""
+    html = intake_client.get(_url(org_a, "consent_detail", consent_a.public_id)).content.decode()
+    released = html.split('data-testid="categories">')[1].split("</td>")[0]
+    assert released.startswith("Demographics and insurance identifiers; Attendance")
 
 
 def test_a_complete_form_records_the_consent(intake_client, org_a, patient_a):
@@ -120,12 +140,13 @@ def test_the_detail_page_logs_phi_access_and_shows_the_notice(intake_client, org
     response = intake_client.get(_url(org_a, "consent_detail", consent_a.public_id))
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="redisclosure-notice"' in html and "Alex Rivera" in html
+    assert 'data-testid="statement-1"' in html and 'data-testid="statement-2"' in html
+    assert "Alex Rivera" in html
     assert _phi_log(org_a) == [("detail", "consent.Part2Consent", [str(consent_a.public_id)])]
 
 
 def test_a_biller_sees_the_consent_without_a_revoke_link(client, org_a, consent_a):
-    client.force_login(factories.member(org_a, role="biller"))
+    client.force_login(factories.member(org_a, role="biller", part2_access=True))
     response = client.get(_url(org_a, "consent_detail", consent_a.public_id))
     assert response.status_code == 200 and b"revoke-link" not in response.content
     assert client.get(_url(org_a, "consent_revoke", consent_a.public_id)).status_code == 403
@@ -164,15 +185,7 @@ def test_a_revocation_before_the_signature_shows_an_error(intake_client, org_a, 
 
 def test_the_accounting_lists_disclosures_and_logs_the_read(intake_client, org_a, consent_a):
     with org_context(org_a):
-        disclosure = Disclosure.objects.create(
-            patient=consent_a.patient,
-            consent=consent_a,
-            recipient="Acme Health Plan",
-            purpose="payment",
-            description="837P claim",
-            channel="837P",
-            reference="CLM77",
-        )
+        disclosure = factories.disclosure(consent_a, reference="CLM77")
     response = intake_client.get(_url(org_a, "disclosure_accounting", consent_a.patient.public_id))
     html = response.content.decode()
     assert response.status_code == 200 and "CLM77" in html

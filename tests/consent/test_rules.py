@@ -152,3 +152,119 @@ def test_a_consent_stops_authorising_on_its_expiration_date(on_date, state):
         )
         == state
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "covered_entity", "stated", "error"),
+    [
+        ("tpo", False, False, True),
+        ("tpo", True, True, False),
+        ("specific", False, False, False),
+        ("specific", True, False, True),
+        ("specific", True, True, False),
+        ("counseling_notes", True, False, True),
+        ("counseling_notes", False, False, False),
+    ],
+)
+def test_the_hipaa_redisclosure_statement_follows_the_recipient_not_the_kind(
+    kind, covered_entity, stated, error
+):
+    """42 CFR 2.31(a)(4)(iii) (2024 rule): required whenever the recipient is a covered entity
+    or business associate receiving for TPO, and always on a TPO consent."""
+    data = valid_elements(
+        kind=kind,
+        information_scope="SUD counseling notes" if kind == "counseling_notes" else "Claims data",
+        information_categories=[
+            "counseling_notes" if kind == "counseling_notes" else "claims_payment"
+        ],
+        purpose="Treatment, payment, and health care operations",
+        recipient_covered_entity=covered_entity,
+        redisclosure_notice_stated=stated,
+        expiration_event="" if kind != "tpo" else "None",
+        expires_on=None if kind == "tpo" else today() + datetime.timedelta(days=9),
+    )
+    assert ("redisclosure_notice_stated" in _errors(data)) is error
+
+
+@pytest.mark.parametrize(
+    ("episodes", "ended"),
+    [
+        ([], None),
+        ([(D(2026, 1, 2), None)], None),
+        ([(D(2026, 1, 2), D(2026, 5, 1))], D(2026, 5, 1)),
+        # discharged before signing: that treatment is not the one the consent was signed in
+        ([(D(2025, 1, 2), D(2025, 3, 1))], None),
+        # a transfer the same day continues the treatment
+        ([(D(2026, 1, 2), D(2026, 3, 1)), (D(2026, 3, 1), D(2026, 6, 1))], D(2026, 6, 1)),
+        # a readmission after a gap is a new treatment
+        ([(D(2026, 1, 2), D(2026, 3, 1)), (D(2026, 4, 1), None)], D(2026, 3, 1)),
+        # admitted after signing (intake first)
+        ([(D(2026, 1, 20), D(2026, 2, 20))], D(2026, 2, 20)),
+        ([(D(2026, 1, 2), D(2026, 3, 1)), (D(2026, 2, 1), None)], None),
+    ],
+)
+def test_end_of_treatment_is_the_discharge_that_leaves_no_episode_in_care(episodes, ended):
+    """42 CFR 2.31(a)(7): an 'end of treatment' expiry is the episodes' discharge date."""
+    assert rules.end_of_treatment(signed_on=D(2026, 1, 5), episodes=episodes) == ended
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "event", "expected"),
+    [
+        (D(2026, 9, 1), "", rules.Expiry(on=D(2026, 9, 1))),
+        (None, "None: stays in effect until I revoke it", rules.Expiry(on=None)),
+        (None, "until revoked", rules.Expiry(on=None)),
+        (None, "End of treatment", rules.Expiry(on=D(2026, 5, 2), treatment_ended=D(2026, 5, 1))),
+        (
+            D(2026, 4, 1),
+            "end of treatment",
+            rules.Expiry(on=D(2026, 4, 1), treatment_ended=D(2026, 5, 1)),
+        ),
+        (
+            None,
+            "Completion of treatment",
+            rules.Expiry(on=D(2026, 5, 2), treatment_ended=D(2026, 5, 1)),
+        ),
+        (
+            None,
+            "Discharge from the IOP",
+            rules.Expiry(on=None, pending_event="Discharge from the IOP"),
+        ),
+        (
+            D(2026, 9, 1),
+            "Completion of the drug court program",
+            rules.Expiry(on=D(2026, 9, 1), pending_event="Completion of the drug court program"),
+        ),
+    ],
+)
+def test_expirations_resolve_to_a_date_or_stay_pending(expires_on, event, expected):
+    """42 CFR 2.31(a)(7): a date, 'none' (TPO), 'end of treatment' (the discharge date; the
+    consent covers the discharge day) or an event the system cannot evaluate."""
+    resolved = rules.resolve_expiry(
+        expires_on=expires_on,
+        expiration_event=event,
+        signed_on=D(2026, 1, 5),
+        episodes=[(D(2026, 1, 2), D(2026, 5, 1))],
+    )
+    assert resolved == expected
+
+
+@pytest.mark.parametrize(
+    ("released", "carries", "missing"),
+    [
+        (["attendance"], ["attendance"], []),
+        (["attendance"], ["diagnoses", "attendance"], ["diagnoses"]),
+        (list(rules.BILLING_CATEGORIES), ["treatment_records"], ["treatment_records"]),
+        ([], ["demographics"], ["demographics"]),
+    ],
+)
+def test_uncovered_categories_name_what_the_consent_does_not_release(released, carries, missing):
+    """42 CFR 2.31(a)(3): the disclosure is compared with the consent's scope as data."""
+    assert rules.uncovered_categories(released=released, carries=carries) == missing
+
+
+def test_categories_are_deduplicated_in_a_fixed_order():
+    assert rules.normalized_categories(["diagnoses", " attendance", "diagnoses", ""]) == [
+        "attendance",
+        "diagnoses",
+    ]

@@ -7,7 +7,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
+from consent import rules
 from consent.models import Part2Consent
 from consent.services import consent_record, consent_revoke
 from tests import factories
@@ -78,12 +80,52 @@ def test_a_counseling_notes_consent_is_its_own_record_limited_to_the_notes(in_or
     )
     errors = _record_errors(patient, **elements)
     assert errors["information_scope"][0].startswith("Element 3: a counseling-notes consent")
+    assert errors["information_categories"][0].startswith("Element 3: a counseling-notes consent")
     consent = consent_record(
         patient=patient,
         actor=None,
-        **{**elements, "information_scope": "SUD counseling notes from individual sessions"},
+        **{
+            **elements,
+            "information_scope": "SUD counseling notes from individual sessions",
+            "information_categories": ["counseling_notes"],
+        },
     )
     assert consent.kind == "counseling_notes"
+
+
+@pytest.mark.parametrize("kind", ["tpo", "specific"])
+def test_the_counseling_notes_category_belongs_to_a_notes_consent_only(in_org_a, kind):
+    """42 CFR 2.31(b): SUD counseling notes need a separate consent, never combined."""
+    elements = valid_elements(
+        kind=kind,
+        information_categories=["diagnoses", "counseling_notes"],
+        expires_on=today() + datetime.timedelta(days=30),
+        expiration_event="",
+    )
+    errors = _record_errors(factories.patient(), **elements)
+    assert errors == {"information_categories": [rules.MSG["categories_notes_elsewhere"]]}
+
+
+@pytest.mark.parametrize(
+    ("categories", "message"),
+    [
+        ([], "categories_blank"),
+        (["diagnoses", "everything"], "categories_unknown"),
+    ],
+)
+def test_a_consent_must_name_known_kinds_of_information(in_org_a, categories, message):
+    """42 CFR 2.31(a)(3): the scope as data; blank or unknown categories are refused."""
+    errors = _record_errors(
+        factories.patient(), **valid_elements(information_categories=categories)
+    )
+    expected = rules.MSG[message].format(codes="everything")
+    assert errors == {"information_categories": [expected]}
+
+
+def test_the_database_refuses_notes_mixed_into_a_tpo_consent(in_org_a):
+    """42 CFR 2.31(b) as a database invariant too."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.part2_consent(information_categories=["diagnoses", "counseling_notes"])
 
 
 def test_end_of_treatment_expiry_is_allowed_for_tpo_only(in_org_a):
@@ -111,18 +153,60 @@ def test_a_tpo_purpose_must_name_treatment_payment_and_operations(in_org_a):
     assert errors["purpose"][0].startswith("Element 5: a TPO consent")
 
 
-def test_a_specific_consent_needs_no_tpo_statements(in_org_a):
+def test_a_specific_consent_to_a_recipient_outside_hipaa_needs_no_tpo_statements(in_org_a):
+    """42 CFR 2.31(a)(4)(iii) applies only when the recipient is a covered entity or BA."""
     elements = valid_elements(
         kind="specific",
-        purpose="Billing Acme Health Plan",
+        purpose="At the patient's request: verify attendance for the court",
         recipient_kind="named",
-        recipients="Acme Health Plan",
+        recipients="County Drug Court Probation Office",
+        recipient_covered_entity=False,
         redisclosure_notice_stated=False,
         expiration_event="",
         refusal_consequences_stated=False,
         expires_on=today(),
     )
     assert consent_record(patient=factories.patient(), actor=None, **elements).pk
+
+
+@pytest.mark.parametrize("kind", ["specific", "counseling_notes"])
+def test_any_consent_to_a_covered_entity_for_tpo_must_state_hipaa_redisclosure(in_org_a, kind):
+    """42 CFR 2.31(a)(4)(iii): whatever the consent's kind, when the recipient is a covered
+    entity or business associate receiving for TPO, the HIPAA redisclosure statement is
+    required (the refusal statement stays a TPO-consent element)."""
+    elements = valid_elements(
+        kind=kind,
+        information_scope="SUD counseling notes" if kind == "counseling_notes" else "Claims data",
+        information_categories=[
+            "counseling_notes" if kind == "counseling_notes" else "claims_payment"
+        ],
+        purpose="Billing Acme Health Plan",
+        recipient_kind="named",
+        recipients="Acme Health Plan",
+        recipient_covered_entity=True,
+        redisclosure_notice_stated=False,
+        refusal_consequences_stated=False,
+        expiration_event="",
+        expires_on=today(),
+    )
+    errors = _record_errors(factories.patient(), **elements)
+    assert list(errors) == ["redisclosure_notice_stated"]
+    assert errors["redisclosure_notice_stated"][0].startswith("Element 10 (§2.31(a)(4)(iii))")
+    elements["redisclosure_notice_stated"] = True
+    assert consent_record(patient=factories.patient(), actor=None, **elements).pk
+
+
+def test_the_database_refuses_a_covered_entity_consent_without_the_statement(in_org_a):
+    """42 CFR 2.31(a)(4)(iii) as a database invariant too."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.part2_consent(
+            kind="specific",
+            expiration_event="",
+            expires_on=today() + datetime.timedelta(days=30),
+            signed_on=today(),
+            recipient_covered_entity=True,
+            redisclosure_notice_stated=False,
+        )
 
 
 def test_revocation_records_date_method_and_who(in_org_a):

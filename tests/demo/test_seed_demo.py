@@ -7,9 +7,12 @@ import json
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from demo.orgs import PART2_ROLES
 from rcm.models import Organization
 from rcm.permissions import Role
 from rcm.tenancy import org_context
@@ -75,3 +78,55 @@ def test_the_sud_program_has_every_level_of_care_and_part2_episodes(capsys):
             LevelOfCare.WITHDRAWAL_MANAGEMENT,
         } <= levels
         assert EpisodeOfCare.objects.filter(program="sud", part2_applies=True).exists()
+
+
+@pytest.mark.django_db
+def test_keystone_billing_partners_is_a_billing_company_with_a_qsoa_in_each_clinic(capsys):
+    """42 CFR 2.11: the demo's outside biller works under a QSO agreement with each clinic."""
+    from consent.models import QualifiedServiceAgreement
+    from rcm.models import Membership
+
+    _seed(capsys)
+    company = Organization.objects.get(slug="keystone-billing")
+    assert (company.name, company.kind) == ("Keystone Billing Partners", "billing_company")
+    with org_context(company):
+        assert Membership.objects.filter(user__username="keystone.biller").exists()
+    for slug in ("harbor-mh", "summit-sud"):
+        with org_context(Organization.objects.get(slug=slug)):
+            (agreement,) = QualifiedServiceAgreement.objects.all()
+            assert agreement.counterparty == company
+            assert agreement.in_force_on(timezone.localdate())
+            granted = dict(Membership.objects.values_list("user__username", "part2_access"))
+        prefix = slug.split("-")[0]
+        expected = {f"{prefix}.{role.value}": role in PART2_ROLES for role in Role}
+        assert {name: granted[name] for name in expected} == expected
+        assert granted["keystone.biller"] is True
+        assert granted[f"{prefix}.leadership"] is False
+
+
+@pytest.mark.django_db
+def test_the_demo_billing_company_biller_sees_part2_patients_only_under_the_agreement(capsys):
+    """42 CFR 2.11, 2.12(c)(4): end the QSOA and keystone.biller loses the SUD patients."""
+    from consent.models import QualifiedServiceAgreement
+    from consent.services import qso_agreement_end
+    from patients.models import Patient
+
+    _seed(capsys)
+    summit = Organization.objects.get(slug="summit-sud")
+    with org_context(summit):
+        part2_mrns = set(
+            Patient.objects.filter(episodes__part2_applies=True).values_list("mrn", flat=True)
+        )
+    assert part2_mrns
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="keystone.biller"))
+
+    def seen() -> set[str]:
+        rows = client.get("/api/o/summit-sud/patients/").json()["results"]
+        return {row["mrn"] for row in rows}
+
+    assert part2_mrns <= seen()
+    with org_context(summit):
+        agreement = QualifiedServiceAgreement.objects.get()
+        qso_agreement_end(agreement=agreement, ends_on=timezone.localdate(), actor=None)
+    assert not part2_mrns & seen()

@@ -14,7 +14,8 @@ DAY = datetime.date(2026, 11, 2)
 
 
 def _client(org, role="admin"):
-    _, raw = ApiToken.issue(user=factories.member(org, role=role), name="test")
+    # Program staff whom an admin has granted Part 2 access (the world has SUD patients).
+    _, raw = ApiToken.issue(user=factories.member(org, role=role, part2_access=True), name="test")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
@@ -181,7 +182,7 @@ def test_treatment_plan_with_goals_and_signing(api, world):
     sign_url = f"{API}treatment-plans/{plan['id']}/sign/"
     unlinked = api.post(sign_url, {}, format="json")  # an admin with no provider of their own
     assert unlinked.status_code == 400 and "signed_by" in unlinked.json()
-    clinician = factories.member(world["provider"].org, role="clinician")
+    clinician = factories.member(world["provider"].org, role="clinician", part2_access=True)
     with org_context(world["provider"].org):
         type(world["provider"]).objects.filter(pk=world["provider"].pk).update(user=clinician)
     _, raw = ApiToken.issue(user=clinician, name="sign")

@@ -11,6 +11,8 @@ MATRIX = {
     "view_patients": "1111101",
     "edit_patients": "1101000",
     "record_consent": "1001001",
+    "log_disclosures": "1000101",
+    "manage_agreements": "1000001",
     "record_sessions": "1101100",
     "view_authorizations": "1111101",
     "edit_authorizations": "1111000",

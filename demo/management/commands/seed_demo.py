@@ -1,5 +1,6 @@
-"""Load the synthetic demo: two clinics, one user per role in each, a billing-company user who
-works both, payers, providers, patients, episodes, sessions, authorizations and consents.
+"""Load the synthetic demo: two clinics, one user per role in each, a billing company (Keystone
+Billing Partners) whose biller works both under a QSO agreement with each, payers, providers,
+patients, episodes, sessions, authorizations and consents.
 
 Idempotent and deterministic (for a given --today): running it twice changes nothing.
 """
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from demo.orgs import CLINICS, seed_orgs_and_users
+from demo.orgs import CLINICS, seed_billing_company, seed_orgs_and_users
 from rcm.tenancy import org_context
 
 FACILITIES = {
@@ -75,7 +76,9 @@ def _link_clinician(org: Any, username: str, providers: list[Any]) -> None:
             provider_update(provider=lcsw, user=user)
 
 
-def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict[str, int]:
+def seed_clinic(
+    org: Any, program: str, today: dt.date, n_patients: int, company: Any
+) -> dict[str, int]:
     from authorizations import demo as auth_demo
     from consent import demo as consent_demo
     from credentialing import demo as cred_demo
@@ -104,6 +107,7 @@ def seed_clinic(org: Any, program: str, today: dt.date, n_patients: int) -> dict
     )
     with org_context(org):
         consent_demo.seed(org=org, rng=rng, patients=result.patients, today=today)
+        consent_demo.seed_agreement(org=org, company=company, today=today)
     return {"payers": len(payers), "providers": len(providers), "patients": len(result.patients)}
 
 
@@ -126,6 +130,7 @@ class Command(BaseCommand):
         if opts["patients"] < 1:
             raise CommandError("--patients must be at least 1")
         orgs, logins = seed_orgs_and_users()
+        company = seed_billing_company()
         programs = {spec.slug: spec.program for spec in CLINICS}
         summaries = {
             # Each clinic's history ends on its own local today (its time zone).
@@ -134,6 +139,7 @@ class Command(BaseCommand):
                 programs[org.slug],
                 opts["today"] or timezone.localdate(timezone=org.zone),
                 opts["patients"],
+                company,
             )
             for org in orgs
         }
