@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
-from coding.codesets.icd10 import IcdCode, InvalidIcd10, is_sud, is_z_sdoh, validate_icd10
+from coding.codesets.icd10 import IcdCode, InvalidIcd10, validate_icd10
+from coding.diagnoses import DiagnosisRules, sequencing_errors
 from facilities.models import Facility
 from patients.models import (
     EpisodeDiagnosis,
@@ -20,7 +21,7 @@ from patients.models import (
     Program,
     Session,
 )
-from patients.selectors import AuthRequirement, auth_requirement
+from patients.selectors import AuthRequirement, auth_requirement, primary_coverage_on
 from rcm.fielderrors import FieldErrors, save_guarded
 
 # ASAM levels by edition (REFERENCE.md §2). MH programs may leave the ASAM level blank.
@@ -66,8 +67,14 @@ def check_level(errors: FieldErrors, level: str, asam_edition: str, asam_level: 
         )
 
 
-def clean_diagnoses(codes: list[str], program: str, errors: FieldErrors) -> list[IcdCode]:
-    """Validate ranked codes against the bundled ICD-10-CM set; rank 1 is primary."""
+def clean_diagnoses(
+    codes: list[str],
+    program: str,
+    errors: FieldErrors,
+    rules: DiagnosisRules | None = None,
+) -> list[IcdCode]:
+    """Validate ranked codes against the bundled ICD-10-CM set; rank 1 is primary, and the
+    order follows the sequencing rules (coding.diagnoses) and the payer's Z-code rule."""
     codes = [c.strip() for c in codes if c and c.strip()]
     if not errors.require(bool(codes), "diagnoses", "Enter at least one diagnosis."):
         return []
@@ -85,24 +92,21 @@ def clean_diagnoses(codes: list[str], program: str, errors: FieldErrors) -> list
     dotted = [c.dotted for c in valid]
     errors.require(len(set(dotted)) == len(dotted), "diagnoses", "A code is listed twice.")
     if valid and len(valid) == len(codes):
-        _check_primary(valid[0], program, errors)
+        rules = rules or DiagnosisRules()
+        for message in sequencing_errors([c.dotted for c in valid], program, rules):
+            errors.add("diagnoses", message)
     return valid
 
 
-def _check_primary(primary: IcdCode, program: str, errors: FieldErrors) -> None:
-    # Payers want the primary diagnosis to match the program (REFERENCE.md §5); Z codes
-    # are accepted as secondary only.
-    if is_z_sdoh(primary.dotted) or primary.dotted.startswith("Z"):
-        errors.add(
-            "diagnoses",
-            f"{primary.dotted} is a Z code: list it after the primary behavioral-health diagnosis.",
-        )
-    elif program == Program.SUD and not is_sud(primary.dotted):
-        errors.add(
-            "diagnoses",
-            f"An SUD episode needs a substance-use primary diagnosis "
-            f"(F10-F19); {primary.dotted} is not one.",
-        )
+def diagnosis_rules_for(patient: Patient, on: datetime.date | None) -> DiagnosisRules:
+    """The primary payer's diagnosis rules on `on` (self-pay: the strict defaults)."""
+    coverage = primary_coverage_on(patient, on) if on else None
+    if coverage is None:
+        return DiagnosisRules()
+    payer = coverage.payer
+    return DiagnosisRules(
+        z_code_primary_allowed=payer.z_code_primary_allowed, payer_name=payer.name
+    )
 
 
 def _check_admission(
@@ -148,7 +152,8 @@ def episode_admit(
     errors = FieldErrors()
     _check_admission(errors, patient, program, admit_date, facility)
     check_level(errors, level, asam_edition, asam_level or "")
-    codes = clean_diagnoses(list(diagnoses or []), program, errors)
+    rules = diagnosis_rules_for(patient, admit_date)
+    codes = clean_diagnoses(list(diagnoses or []), program, errors, rules)
     errors.raise_if_any()
     if part2_applies is None:
         part2_applies = program == Program.SUD
