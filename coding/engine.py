@@ -26,6 +26,8 @@ from .types import (
     COMMUNITY_KINDS,
     BilledProvider,
     CodingResult,
+    DayBasis,
+    LeaveDays,
     LevelOfCareCode,
     Modality,
     PayerRules,
@@ -152,12 +154,44 @@ def _code_group(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[Pl
     return group_lines(facts.attendees, facts.minutes, payer.group, payer.rounding, trace)
 
 
+def _code_census_day(
+    facts: ServiceFacts, payer: PayerRules, level: LevelOfCareCode, trace: Trace
+) -> list[PlannedLine]:
+    """Residential / withdrawal management: one per diem per census day (REFERENCE.md §14);
+    attended minutes are not asked for unless the payer set an hour minimum."""
+    census, rules = facts.census, payer.program_day
+    if census is None:
+        trace.fail("a census program day needs the admission and discharge dates")
+        return []
+    if not census.counts:
+        trace.fail(census.reason)
+        return []
+    trace.why(census.reason)
+    if census.leave and rules.leave_days is LeaveDays.NON_COVERED:
+        trace.fail(
+            f"{payer.name} does not pay leave days: report it as non-covered "
+            f"(occurrence span 74), not as a billed day"
+        )
+        return []
+    if rules.min_hours_per_day > 0 and facts.minutes is not None and not census.leave:
+        day = evaluate_day(facts.minutes, rules, level)
+        if day.billed is None:
+            trace.fail(day.reason)
+            return []
+        trace.why(day.reason)
+    trace.why(f"{level.hcpcs} per census day: 1 unit")
+    return [PlannedLine(level.hcpcs, 1, revenue_code=level.revenue_code, modifiers=level.modifiers)]
+
+
 def _code_program_day(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> list[PlannedLine]:
-    minutes = _need_minutes(facts, trace)
     level = payer.level_of_care
     if level is None:
         trace.fail(f"{payer.name} has no level-of-care code for program days")
-    if minutes is None or level is None:
+        return []
+    if payer.program_day.basis is DayBasis.CENSUS:
+        return _code_census_day(facts, payer, level, trace)
+    minutes = _need_minutes(facts, trace)
+    if minutes is None:
         return []
     day = evaluate_day(minutes, payer.program_day, level)
     if day.billed is None:
@@ -293,12 +327,42 @@ def _add_interactive_complexity(
     return planned + added
 
 
+def _place(
+    facts: ServiceFacts, payer: PayerRules, trace: Trace
+) -> tuple[str | None, tuple[str, ...]]:
+    """POS and telehealth modifiers. An in-person program day without a POS is fine: on the
+    institutional claim (837I) the type of bill says where (REFERENCE.md §14)."""
+    in_person = facts.modality is Modality.IN_PERSON and not facts.patient_at_home
+    if facts.kind is ServiceKind.PROGRAM_DAY and in_person and not facts.facility_pos:
+        trace.why("program day on an institutional claim: no place of service (the TOB says)")
+        return None, ()
+    place = decide_place(
+        facts.modality, facts.patient_at_home, facts.facility_pos, payer.telehealth
+    )
+    (trace.fail if place.error else trace.why)(place.reason)
+    return place.pos, place.modifiers
+
+
+def _billed_by(
+    facts: ServiceFacts, payer: PayerRules, planned: list[PlannedLine], trace: Trace
+) -> BilledProvider | None:
+    """Program days are the program's (its Type-2 NPI), not refused or modified because of
+    the licence of whoever led the day (REFERENCE.md §14); other services: licensure rules."""
+    if facts.kind is ServiceKind.PROGRAM_DAY:
+        if planned:
+            trace.why("a program day is billed by the program (its Type-2 NPI and taxonomy)")
+        return BilledProvider.FACILITY
+    return billed_provider(facts, payer, [line.concept for line in planned], trace)
+
+
 def _program_week(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> ProgramWeekResult | None:
     if facts.kind is not ServiceKind.PROGRAM_DAY or not facts.week_minutes:
         return None
+    if payer.program_day.basis is DayBasis.CENSUS:
+        return None  # census programs have no attended-hours week
     week = evaluate_program_week(facts.week_minutes, payer.program_day, payer.level_of_care)
     trace.why(week.reason)
-    if not week.meets_weekly_minimum:
+    if not week.meets_weekly_minimum or not week.meets_days_minimum:
         trace.warn(week.reason)
     return week
 
@@ -316,12 +380,9 @@ def code_service(facts: ServiceFacts, payer: PayerRules = DEFAULT_PAYER_RULES) -
     planned = _plan(facts, payer, trace)
     planned = _add_interactive_complexity(planned, facts, trace) if planned else planned
     week = _program_week(facts, payer, trace)
-    role = billed_provider(facts, payer, [line.concept for line in planned], trace)
-    place = decide_place(
-        facts.modality, facts.patient_at_home, facts.facility_pos, payer.telehealth
-    )
-    (trace.fail if place.error else trace.why)(place.reason)
-    lines = _assemble(planned, facts, payer, role, place.pos, place.modifiers, trace)
+    role = _billed_by(facts, payer, planned, trace)
+    pos, place_modifiers = _place(facts, payer, trace)
+    lines = _assemble(planned, facts, payer, role, pos, place_modifiers, trace)
     billable = not trace.errors and bool(lines)
     return CodingResult(
         billable=billable,

@@ -109,8 +109,11 @@ def _under_supervisor(
 def provider_modifiers(
     facts: ServiceFacts, payer: PayerRules, role: BilledProvider, trace: Trace
 ) -> tuple[str, ...]:
-    """Licence-level modifier of the rendering clinician, then any supervision modifiers."""
+    """Licence-level modifier of the rendering clinician, then any supervision modifiers; on a
+    program's per-diem line only where the payer asks for credential modifiers there."""
     modifiers: list[str] = []
+    if role is BilledProvider.FACILITY and not payer.credential_modifiers_on_per_diem:
+        return ()
     level = payer.license_modifiers.get(facts.rendering_license)
     if level:
         modifiers.append(level)

@@ -77,4 +77,12 @@ def evaluate_program_week(
     days = tuple(evaluate_day(m, rules, level, day=i) for i, m in enumerate(day_minutes, start=1))
     total = sum(day.minutes for day in days)
     met, reason = evaluate_week(total, rules)
-    return ProgramWeekResult(days, total, met, reason)
+    attended = sum(1 for day in days if day.minutes > 0)
+    days_met = attended >= rules.min_days_per_week
+    if rules.min_days_per_week:
+        sign = "≥" if days_met else "<"
+        reason += (
+            f"; {attended} day(s) attended {sign} {rules.min_days_per_week} days a week "
+            f"({'met' if days_met else 'not met'})"
+        )
+    return ProgramWeekResult(days, total, met, reason, meets_days_minimum=days_met)

@@ -178,6 +178,38 @@ class GroupBillingMode(StrEnum):
 class BilledProvider(StrEnum):
     RENDERING = "rendering"
     SUPERVISING = "supervising"
+    # A per-diem program day is billed by the program itself (its Type-2 NPI and facility
+    # taxonomy), whoever led that day's groups (REFERENCE.md §14).
+    FACILITY = "facility"
+
+
+class DayBasis(StrEnum):
+    """What makes a program day billable: attended hours (PHP, IOP) or the midnight census
+    (residential, withdrawal management: REFERENCE.md §14)."""
+
+    ATTENDANCE = "attendance"
+    CENSUS = "census"
+
+
+class LeaveDays(StrEnum):
+    """A payer's treatment of leave-of-absence / bed-hold days in a census program."""
+
+    BILL = "bill"
+    NON_COVERED = "non_covered"  # reported, not billed (occurrence span 74 on the 837I)
+
+
+# Levels billed per census day, not from attended minutes.
+CENSUS_LEVELS: frozenset[str] = frozenset({"residential", "withdrawal_management", "inpatient"})
+
+
+@dataclass(frozen=True)
+class CensusDay:
+    """One calendar day of a census program: does it count, and why (a leave day counts as
+    `leave`, billed or reported by the payer's rule)."""
+
+    counts: bool
+    reason: str
+    leave: bool = False
 
 
 def check_minutes(minutes: int, what: str = "minutes") -> int:
@@ -297,9 +329,15 @@ class ProgramDayRules:
     min_hours_per_week: float = 9.0
     short_day_outcome: ShortDayOutcome = ShortDayOutcome.INFORMATIONAL
     downcode_to: LevelOfCareCode | None = None
+    # H0015 "at least 3 hours a day and at least 3 days a week" (REFERENCE.md §14): 0 = none.
+    min_days_per_week: int = 0
+    basis: DayBasis = DayBasis.ATTENDANCE
+    leave_days: LeaveDays = LeaveDays.NON_COVERED
 
     def __post_init__(self) -> None:
         _coerce(self, "short_day_outcome", ShortDayOutcome)
+        _coerce(self, "basis", DayBasis)
+        _coerce(self, "leave_days", LeaveDays)
 
 
 @dataclass(frozen=True)
@@ -347,6 +385,8 @@ class PayerRules:
     program_day: ProgramDayRules = field(default_factory=ProgramDayRules)
     level_of_care: LevelOfCareCode | None = None
     crisis_site: CrisisSiteCodes | None = None
+    # Credential (licence-level) modifiers on per-diem program lines only where a payer asks.
+    credential_modifiers_on_per_diem: bool = False
     # The payer's codes by service kind, already chosen for the service's program and level
     # (payers.rules resolves program x level x kind); kinds not listed use CPT.
     service_codes: Mapping[ServiceKind, ServiceCode] = field(default_factory=dict)
@@ -424,6 +464,8 @@ class ServiceFacts:
     # `crisis_minutes_before` = minutes of that day's earlier crisis services, which this
     # service's lines are coded on top of (REFERENCE.md §14 "Crisis").
     crisis_minutes_before: int = 0
+    # Census programs (residential, withdrawal management): the day's census facts.
+    census: CensusDay | None = None
 
     def __post_init__(self) -> None:
         check_minutes(self.crisis_minutes_before, "earlier crisis minutes that day")
@@ -479,6 +521,7 @@ class ProgramWeekResult:
     total_minutes: int
     meets_weekly_minimum: bool
     reason: str
+    meets_days_minimum: bool = True
 
 
 @dataclass(frozen=True)

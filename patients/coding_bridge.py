@@ -16,9 +16,15 @@ from coding import (
     ServiceKind,
     code_service,
 )
-from coding.types import minutes_within
+from coding.census import census_day
+from coding.types import CENSUS_LEVELS, CensusDay, minutes_within
 from patients.models import Session
-from patients.selectors import primary_coverage_on, service_level_of_care, service_program
+from patients.selectors import (
+    primary_coverage_on,
+    service_episode,
+    service_level_of_care,
+    service_program,
+)
 from payers.models import Payer
 from payers.rules import RuleDataError, payer_rules_for, program_entry
 
@@ -37,6 +43,18 @@ def _minutes(session: Session) -> int | None:
             session.arrived_at, session.departed_at, group.starts_at, group.ends_at
         )
     return session.minutes
+
+
+def _census(session: Session, level: str | None) -> CensusDay | None:
+    """The midnight-census facts of a residential / withdrawal-management day (REFERENCE.md
+    §14): from the episode's admission, discharge and leaves."""
+    if session.kind != ServiceKind.PROGRAM_DAY or level not in CENSUS_LEVELS:
+        return None
+    episode = service_episode(session=session)
+    if episode is None or session.service_date is None:
+        return None
+    leave_days = {day for leave in episode.leaves.all() for day in leave.days()}
+    return census_day(session.service_date, episode.admit_date, episode.discharge_date, leave_days)
 
 
 def _crisis_minutes_before(session: Session) -> int:
@@ -155,6 +173,7 @@ def service_facts_for(
         with_medical_services=session.with_medical_services,
         week_minutes=_week_minutes(session, week_cache),
         crisis_minutes_before=_crisis_minutes_before(session),
+        census=_census(session, level_for(session)),
     )
 
 

@@ -3,6 +3,8 @@ codes are derived when billing."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
@@ -224,6 +226,45 @@ class LevelOfCareSegment(TenantModel):
             ),
         ]
         ordering = ["start_date"]
+
+
+class LeaveOfAbsence(TenantModel):
+    """Days a patient of a census program (residential, withdrawal management) is away but
+    keeps the bed: billed or reported as non-covered by the payer's rule (REFERENCE.md §14)."""
+
+    part2_path = "episode__patient__episodes__part2_applies"
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", "Leave of absence"
+        BED_HOLD = "bed_hold", "Bed hold"
+
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="leaves")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LEAVE)
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="The last day away (included)")
+    reason = EncryptedTextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="leave_ends_after_start"
+            ),
+            ExclusionConstraint(
+                name="leaves_no_overlap",
+                expressions=[
+                    ("episode", RangeOperators.EQUAL),
+                    (
+                        DateRange("start_date", "end_date", models.Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+        ]
+        ordering = ["start_date"]
+
+    def days(self) -> list[datetime.date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + datetime.timedelta(days=n) for n in range(count)]
 
 
 class TreatmentPlan(TenantModel):

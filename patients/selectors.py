@@ -342,8 +342,9 @@ def coding_ready_sessions(queryset: QuerySet[Session]) -> QuerySet[Session]:
     return queryset.select_related("episode__facility").prefetch_related(
         Prefetch("patient__coverages", queryset=Coverage.objects.select_related("payer")),
         "episode__segments",
+        "episode__leaves",
         # Sessions recorded without an episode find theirs among the patient's (in memory).
-        Prefetch("patient__episodes", queryset=episodes_qs()),
+        Prefetch("patient__episodes", queryset=episodes_qs().prefetch_related("leaves")),
     )
 
 

@@ -70,10 +70,10 @@ def _per_15(hcpcs: str, label: str, modifiers: Iterable[str] = ()) -> dict[str, 
 # §14 descriptors [V]: H0015 SUD IOP, S9480 psychiatric IOP per diem; 0905 IOP psychiatric,
 # 0906 IOP chemical dependency; §2 [U]: 1001 residential psychiatric, 1002 residential
 # chemical dependency.
-MH_IOP = _per_diem("S9480", "0905", "131", None, "MH IOP per diem")
-SUD_IOP = _per_diem("H0015", "0906", "131", "57", "SUD IOP per diem")
-MH_RESIDENTIAL = _per_diem("H0019", "1001", "861", None, "MH residential")
-SUD_RESIDENTIAL = _per_diem("H0018", "1002", "861", "55", "SUD residential")
+MH_IOP = _per_diem("S9480", "0905", "13", None, "MH IOP per diem")
+SUD_IOP = _per_diem("H0015", "0906", "13", "57", "SUD IOP per diem")
+MH_RESIDENTIAL = _per_diem("H0019", "1001", "86", None, "MH residential")
+SUD_RESIDENTIAL = _per_diem("H0018", "1002", "86", "55", "SUD residential")
 # H0005 is "alcohol and/or drug services; group counseling": SUD groups only (§14).
 SUD_GROUP_PER_15 = {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]}
 # Medicaid HCPCS for community services, per 15 minutes [P: state manuals]; HR/HS family
@@ -103,12 +103,15 @@ def _program(
     outcome: str,
     downcode_to: dict | None = None,
     plan_review_days: int | None = None,
+    days_a_week: int = 0,
 ) -> dict[str, Any]:
     rules: dict[str, Any] = {
         "min_hours_per_day": day,
         "min_hours_per_week": week,
         "short_day_outcome": outcome,
     }
+    if days_a_week:
+        rules["min_days_per_week"] = days_a_week
     if downcode_to:
         rules["downcode_to"] = downcode_to
     if plan_review_days:
@@ -189,8 +192,8 @@ MEDICARE: dict[str, Any] = {
         "iop": _program(3, 9, "informational"),
     },
     "level_of_care_codes": {  # §2: Medicare PHP/IOP bill service lines + condition code 41/92
-        "php": _per_diem("G0410", "0915", "131", "52", "PHP service lines, cond. code 41", ["41"]),
-        "iop": _per_diem("G0410", "0905", "131", None, "IOP service lines, cond. code 92", ["92"]),
+        "php": _per_diem("G0410", "0915", "13", "52", "PHP service lines, cond. code 41", ["41"]),
+        "iop": _per_diem("G0410", "0905", "13", None, "IOP service lines, cond. code 92", ["92"]),
     },
     "parity_comparators": {"applies": False},  # §9: MHPAEA does not reach Medicare FFS
     "fee_schedule": [
@@ -244,13 +247,13 @@ STATE_MEDICAID: dict[str, Any] = {
     "family_min_minutes": 26,
     "group_billing": {"mode": "per_session", "code": "90853"},
     "evaluation_code_overrides": {"90791": "H0031"},  # §1: many Medicaid programs use H0031
-    "program_minimums": {  # §2: H0015 ≥3 h/day and 9 h/week; short days denied
-        "iop": _program(3, 9, "deny"),
+    "program_minimums": {  # §2/§14: H0015 ≥3 h/day, ≥3 days/week, 9 h/week; short days denied
+        "iop": _program(3, 9, "deny", days_a_week=3),
         "php": _program(4, 20, "deny"),
     },
     "level_of_care_codes": {  # §2: typical code patterns by level (both programs)
-        "php": _per_diem("H0035", "0912", "131", "52", "MH PHP"),
-        "withdrawal_management": _per_diem("H0010", "1002", "861", "55", "Residential WM 3.7"),
+        "php": _per_diem("H0035", "0912", "13", "52", "MH PHP"),
+        "withdrawal_management": _per_diem("H0010", "1002", "86", "55", "Residential WM 3.7"),
     },
     "program_codes": {  # §14: codes depend on the program (MH vs SUD)
         "mh": {
@@ -324,7 +327,7 @@ MEDICAID_MCO: dict[str, Any] = {
         "iop": _program(3, 9, "deny"),
     },
     "level_of_care_codes": {  # §2: a Texas MCO pairs 0912+H0035, 0905+S9480, 0906+H0015
-        "php": _per_diem("H0035", "0912", "131", "52", "MH PHP"),
+        "php": _per_diem("H0035", "0912", "13", "52", "MH PHP"),
     },
     "program_codes": {
         "mh": {"iop": _day(MH_IOP), "residential": _day(MH_RESIDENTIAL)},
@@ -381,8 +384,8 @@ def _commercial(
         "family_min_minutes": 26,
         "group_billing": {"mode": "per_session", "code": "90853"},
         "level_of_care_codes": {  # §2: 837I revenue code + HCPCS pairs
-            "php": _per_diem("S0201", "0913", "131", "52", "PHP per diem"),
-            "withdrawal_management": _per_diem("H0010", "1002", "861", "55", "residential WM"),
+            "php": _per_diem("S0201", "0913", "13", "52", "PHP per diem"),
+            "withdrawal_management": _per_diem("H0010", "1002", "86", "55", "residential WM"),
         },
         "program_codes": {  # §14: MH residential is 1001, SUD 1002; IOP by program
             "mh": {"iop": _day(MH_IOP), "residential": _day(MH_RESIDENTIAL)},

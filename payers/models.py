@@ -76,7 +76,7 @@ class Payer(TenantModel):
     # Per program level: {"php": {"min_hours_per_day": 4, "min_hours_per_week": 20,
     #   "short_day_outcome": "downcode", "downcode_to": {"hcpcs": "S9480", ...}}, "iop": {...}}
     program_minimums = models.JSONField(default=dict, blank=True)
-    # Per level: {"iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "131",
+    # Per level: {"iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "13",
     #   "pos": "57", "condition_codes": ["92"], "unit": "per_diem"}}
     level_of_care_codes = models.JSONField(default=dict, blank=True)
     # Codes by program x level x service kind, over the columns above (which apply to both

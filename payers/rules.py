@@ -23,6 +23,7 @@ from coding import (
     TelehealthProfile,
 )
 from coding.engine import REMAPPABLE
+from coding.types import CENSUS_LEVELS, DayBasis
 
 
 class RuleDataError(ValueError):
@@ -68,11 +69,16 @@ def _loc_code(data: Mapping[str, Any], column: str) -> LevelOfCareCode:
     return LevelOfCareCode(**data)
 
 
-def _program_day(data: Mapping[str, Any], column: str) -> ProgramDayRules:
-    data = {k: v for k, v in data.items() if k != "plan_review_days"}
+def _program_day(data: Mapping[str, Any], column: str, level: str | None = None) -> ProgramDayRules:
+    data = {k: v for k, v in data.items() if k not in ("plan_review_days", "basis")}
     data = _known(ProgramDayRules, data, column)
     if data.get("downcode_to"):
         data["downcode_to"] = _loc_code(data["downcode_to"], column)
+    if level in CENSUS_LEVELS:
+        # REFERENCE.md §14: billed per census day; hours only where the payer sets them.
+        data.setdefault("min_hours_per_day", 0)
+        data.setdefault("min_hours_per_week", 0)
+        data["basis"] = DayBasis.CENSUS
     return ProgramDayRules(**data)
 
 
@@ -109,10 +115,11 @@ def _guard(column: str, build: Callable[[], Any]) -> Any:
 
 def _level_parts(payer: Any, level: str | None) -> dict[str, Any]:
     parts: dict[str, Any] = {}
-    if level and level in (payer.program_minimums or {}):
+    minimums = (payer.program_minimums or {}).get(level) if level else None
+    if minimums is not None or level in CENSUS_LEVELS:
         parts["program_day"] = _guard(
             "program_minimums",
-            lambda: _program_day(payer.program_minimums[level], "program_minimums"),
+            lambda: _program_day(minimums or {}, "program_minimums", level),
         )
     if level and level in (payer.level_of_care_codes or {}):
         parts["level_of_care"] = _guard(

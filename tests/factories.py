@@ -62,7 +62,7 @@ def payer(**fields: Any) -> Any:
         edi_payer_id=f"P{n:04d}",
         accepted_license_types=["psychiatrist", "psychologist", "lcsw", "lpc", "lmft", "pmhnp"],
         level_of_care_codes={
-            "iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "131", "pos": "57"}
+            "iop": {"hcpcs": "H0015", "revenue_code": "0906", "type_of_bill": "13", "pos": "57"}
         },
         auth_required_levels=["iop", "php", "residential"],
     )
@@ -270,6 +270,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
     from patients.models import (
         EpisodeDiagnosis,
         GroupSession,
+        LeaveOfAbsence,
         SessionCorrection,
         TreatmentGoal,
         TreatmentPlan,
@@ -334,6 +335,9 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "enrollment_period": EnrollmentPeriod.objects.create(
                 enrollment=enr, effective_date=dt.date(2026, 1, 1)
+            ),
+            "leave": LeaveOfAbsence.objects.create(
+                episode=ep, start_date=TODAY, end_date=TODAY + dt.timedelta(days=1)
             ),
             "session_correction": SessionCorrection.objects.create(
                 session=sess,

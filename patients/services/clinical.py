@@ -17,6 +17,7 @@ from patients.services.episodes import (
     episode_discharge,
     level_transition,
 )
+from patients.services.leaves import leave_record
 from patients.services.plans import (
     PLAN_REVIEW_DAYS,
     review_days_for,
@@ -55,6 +56,7 @@ __all__ = [
     "facility_create",
     "facility_update",
     "group_session_record",
+    "leave_record",
     "level_transition",
     "patient_register",
     "patient_update",

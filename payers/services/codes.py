@@ -62,7 +62,7 @@ CODE_RE = re.compile(r"^(\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
 POS_RE = re.compile(r"^\d{2}$")
 REVENUE_CODE_RE = re.compile(r"^\d{4}$")
-TOB_RE = re.compile(r"^\d{3}$")
+TOB_RE = re.compile(r"^[1-9][0-9]$")  # facility type + classification
 CONDITION_CODE_RE = re.compile(r"^[A-Z0-9]{2}$")
 TAXONOMY_RE = re.compile(r"^[0-9]{3}[0-9A-Z]{6}X$")
 EDI_PAYER_ID_RE = re.compile(r"^[A-Za-z0-9-]*$")
@@ -73,7 +73,8 @@ FORMAT_HINTS: dict[str, str] = {
     "modifier": "2 capital letters or digits (e.g. HO, 95)",
     "pos": "a 2-digit place of service (e.g. 11, 02)",
     "revenue_code": "4 digits (e.g. 0906)",
-    "type_of_bill": "3 digits (e.g. 131)",
+    "type_of_bill": "2 digits: the facility type and classification (e.g. 13, 76, 86); the "
+    "frequency digit is chosen for each claim",
     "condition_code": "2 capital letters or digits (e.g. 41, 92)",
     "taxonomy": "10 characters: 3 digits, 6 letters or digits, then X (e.g. 261QM0801X)",
 }

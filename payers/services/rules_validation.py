@@ -262,6 +262,8 @@ _LEVEL_CODE_KEYS = (
 _PROGRAM_KEYS = (
     "min_hours_per_day",
     "min_hours_per_week",
+    "min_days_per_week",
+    "leave_days",
     "short_day_outcome",
     "downcode_to",
     "plan_review_days",
@@ -370,6 +372,11 @@ def _check_program_minimums(p: Payer, errors: FieldErrors) -> None:
         _check_hours(entry, where, errors)
         _check_short_day(entry, where, errors)
         _check_review_days(entry, "program_minimums", where, errors)
+        days = entry.get("min_days_per_week")
+        if days is not None and not (isinstance(days, int) and 0 <= days <= 7):
+            errors.add("program_minimums", f"{where}days a week must be a whole number 0-7.")
+        if entry.get("leave_days", "non_covered") not in ("bill", "non_covered"):
+            errors.add("program_minimums", f"{where}leave days must be bill or non_covered.")
 
 
 # --- Parity comparators ---------------------------------------------------------------------

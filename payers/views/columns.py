@@ -68,8 +68,8 @@ def _level_code(d: Mapping[str, Any], level: str, rounding: Mapping[str, Any]) -
 
 def _program_entry(d: Mapping[str, Any], level: str) -> dict[str, Any] | None:
     day, week = d[f"pm_{level}_day"], d[f"pm_{level}_week"]
-    review = d[f"pm_{level}_review"]
-    if day is None and week is None and not review:
+    review, days, leave = d[f"pm_{level}_review"], d[f"pm_{level}_days"], d[f"pm_{level}_leave"]
+    if day is None and week is None and not (review or days or leave):
         return None
     entry: dict[str, Any] = {  # levels with only a review cadence have no hour minimum
         "min_hours_per_day": float(day or 0),
@@ -82,6 +82,10 @@ def _program_entry(d: Mapping[str, Any], level: str) -> dict[str, Any] | None:
             entry["downcode_to"]["revenue_code"] = d[f"pm_{level}_down_revenue"]
     if review:
         entry["plan_review_days"] = review
+    if days:
+        entry["min_days_per_week"] = days
+    if leave:
+        entry["leave_days"] = leave
     return entry
 
 
@@ -210,6 +214,8 @@ def _initial_programs(p: Payer) -> dict[str, Any]:
                 f"pm_{level}_down_hcpcs": down.get("hcpcs", ""),
                 f"pm_{level}_down_revenue": down.get("revenue_code", ""),
                 f"pm_{level}_review": entry.get("plan_review_days"),
+                f"pm_{level}_days": entry.get("min_days_per_week"),
+                f"pm_{level}_leave": entry.get("leave_days", ""),
             }
         )
     return out

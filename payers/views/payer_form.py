@@ -211,6 +211,17 @@ class PayerForm(forms.Form):
             upper_char("revenue_code"), f"{label}: downcode rev code"
         )
         f[f"pm_{level}_review"] = _count(f"{label}: treatment plan review (days)")
+        f[f"pm_{level}_days"] = _cell(
+            forms.IntegerField(required=False, min_value=1, max_value=7),
+            f"{label}: minimum days a week",
+        )
+        f[f"pm_{level}_leave"] = _cell(
+            forms.ChoiceField(
+                required=False,
+                choices=[("", "—"), ("bill", "billed"), ("non_covered", "non-covered")],
+            ),
+            f"{label}: leave / bed-hold days",
+        )
         f[f"mh_review_{level}"] = _count(f"{label}: review every (days)")
         f[f"mh_limit_{level}"] = _count(f"{label}: visit limit")
 
@@ -288,7 +299,7 @@ class PayerForm(forms.Form):
         return [(label, self._bound(f"loc_{lv}_{p}" for p in parts)) for lv, label in LEVELS]
 
     def program_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
-        parts = ("day", "week", "short", "down_hcpcs", "down_revenue", "review")
+        parts = ("day", "week", "days", "short", "down_hcpcs", "down_revenue", "leave", "review")
         return [(label, self._bound(f"pm_{lv}_{p}" for p in parts)) for lv, label in LEVELS]
 
     def parity(self) -> list[forms.BoundField]:

@@ -24,7 +24,7 @@ def iop_patient(org_a):
                 "iop": {
                     "hcpcs": "H0015",
                     "revenue_code": "0906",
-                    "type_of_bill": "131",
+                    "type_of_bill": "13",
                     "pos": "57",
                 }
             },

@@ -29,7 +29,7 @@ NEW_PAYER = {
         "iop": {
             "hcpcs": "S9480",
             "revenue_code": "0905",
-            "type_of_bill": "131",
+            "type_of_bill": "13",
             "pos": "53",  # a CMHC; POS 52 is partial hospitalization, never IOP (§14)
             "unit": "per_diem",
         }

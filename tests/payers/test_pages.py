@@ -215,7 +215,7 @@ def test_the_form_saves_every_structured_rule(org_a, catalog, manager):
         ({"claim_filing_indicator": "XX"}, "claim_filing_indicator"),
         ({"loc_iop_revenue_code": "906"}, "loc_iop_revenue_code"),
         ({"loc_iop_hcpcs": "", "loc_iop_revenue_code": "0906"}, "loc_iop_hcpcs"),
-        ({"loc_iop_type_of_bill": "13"}, "loc_iop_type_of_bill"),
+        ({"loc_iop_type_of_bill": "131"}, "loc_iop_type_of_bill"),
         ({"th_home_pos": "100"}, "th_home_pos"),
         ({"rounding_rule": "state_table", "count_unit_at": ""}, "count_unit_at"),
         ({"rounding_bands": "8:1"}, "rounding_bands"),

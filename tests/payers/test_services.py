@@ -53,9 +53,9 @@ def test_a_minimal_commercial_payer_is_created(in_org_a):
             "revenue code '906' must be 4 digits",
         ),
         (
-            {"level_of_care_codes": {"iop": {"hcpcs": "H0015", "type_of_bill": "13"}}},
+            {"level_of_care_codes": {"iop": {"hcpcs": "H0015", "type_of_bill": "131"}}},
             "level_of_care_codes",
-            "type of bill '13' must be 3 digits",
+            "type of bill '131' must be 2 digits",
         ),
         (
             {"level_of_care_codes": {"iop": {"hcpcs": "H0015", "pos": "5"}}},
