@@ -22,7 +22,12 @@ from payers.services.payers import payer_create, payer_update
 from payers.views.columns import payer_columns, payer_initial
 from payers.views.fields import LICENSES, TokenListField, upper_char
 from payers.views.payer_form import PayerForm
-from payers.views.summaries import level_table, parity_table, payer_summary
+from payers.views.summaries import (
+    level_table,
+    parity_table,
+    payer_summary,
+    program_code_tables,
+)
 from rcm.pages import form_page, page, save_valid
 from rcm.permissions import Cap
 from rcm.views import for_model, requires
@@ -104,6 +109,7 @@ def _detail_context(payer: Payer, rate_form: FeeRateForm | None = None) -> dict[
         "payer": payer,
         "summary": payer_summary(payer),
         "levels": level_table(payer),
+        "program_codes": program_code_tables(payer),
         "parity": parity_table(payer),
         "problems": validate_payer_rule_data(payer),
         "rates": payer.rates.order_by("code", "license_type", "effective_from"),
