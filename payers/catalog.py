@@ -45,7 +45,8 @@ def _per_diem(
     condition_codes: Iterable[str] = (),
 ) -> dict[str, Any]:
     """A per-diem program-day code. `pos` None: the facility's own POS (an IOP is never
-    POS 52, which is partial hospitalization: REFERENCE.md §14)."""
+    POS 52, which is partial hospitalization: REFERENCE.md §14). Empty settings are left out,
+    as the payer form stores them."""
     entry = {
         "hcpcs": hcpcs,
         "revenue_code": revenue_code,
@@ -55,7 +56,7 @@ def _per_diem(
         "unit": "per_diem",
         "label": label,
     }
-    return {k: v for k, v in entry.items() if v is not None}
+    return {k: v for k, v in entry.items() if v not in (None, [])}
 
 
 def _day(entry: dict[str, Any]) -> dict[str, Any]:

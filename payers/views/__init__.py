@@ -2,8 +2,8 @@
 the form turns them into the payer's rule columns and the services validate and save them.
 
 Modules: `fields` (shared inputs and choices), `payer_form` (PayerForm), `columns` (form values
-<-> payer columns), `summaries` (rules in plain words), `payer_pages` (the views); the URLs
-are in `payers.urls`.
+<-> payer columns), `program_codes` (the codes-by-program rows of the form), `summaries` (rules
+in plain words), `payer_pages` (the views); the URLs are in `payers.urls`.
 """
 
 from __future__ import annotations

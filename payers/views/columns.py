@@ -11,6 +11,7 @@ from coding.types import GroupBillingMode, ShortDayOutcome, TelehealthProfile
 from payers.models import Payer
 from payers.services.codes import MEDSURG_CATEGORIES
 from payers.views.fields import LEVELS, LICENSES
+from payers.views.program_codes import program_codes_column, program_codes_initial
 from payers.views.summaries import as_dict, telehealth_summary
 
 
@@ -145,6 +146,7 @@ def payer_columns(d: Mapping[str, Any]) -> dict[str, Any]:
     }
     programs = {lv: _program_entry(d, lv) for lv, _ in LEVELS}
     columns["program_minimums"] = {lv: e for lv, e in programs.items() if e}
+    columns["program_codes"] = program_codes_column(d)
     columns["parity_comparators"] = _parity_column(d)
     columns["crisis_site_codes"] = _crisis_column(d)
     return columns
@@ -259,6 +261,7 @@ def payer_initial(p: Payer) -> dict[str, Any]:
             **_initial_levels(p),
             **_initial_programs(p),
             **_initial_parity(p),
+            **program_codes_initial(p),
         }
     )
     return initial

@@ -25,6 +25,11 @@ from payers.views.fields import (
     TokenListField,
     upper_char,
 )
+from payers.views.program_codes import (
+    add_program_code_fields,
+    clean_program_codes,
+    program_code_tables,
+)
 
 
 def _cell(field: forms.Field, label: str) -> forms.Field:
@@ -181,6 +186,7 @@ class PayerForm(forms.Form):
         for cat, label in MEDSURG_CATEGORIES.items():
             self.fields[f"ms_review_{cat}"] = _count(f"{label}: review every (days)")
             self.fields[f"ms_limit_{cat}"] = _count(f"{label}: visit limit")
+        add_program_code_fields(self.fields)
 
     def _add_level_fields(self, level: str, label: str) -> None:
         f = self.fields
@@ -302,6 +308,9 @@ class PayerForm(forms.Form):
         parts = ("day", "week", "days", "short", "down_hcpcs", "down_revenue", "leave", "review")
         return [(label, self._bound(f"pm_{lv}_{p}" for p in parts)) for lv, label in LEVELS]
 
+    def program_code_tables(self) -> list[dict[str, Any]]:
+        return program_code_tables(self)
+
     def parity(self) -> list[forms.BoundField]:
         return self._bound(["parity_applies", "ms_auth_levels", "ms_visits_before_auth"])
 
@@ -331,6 +340,7 @@ class PayerForm(forms.Form):
             )
         for level, _ in LEVELS:
             self._clean_level(level, data)
+        clean_program_codes(self, data)
         crisis = [data.get(n) for n in ("crisis_first_code", "crisis_additional_code")]
         if (any(crisis) or data.get("crisis_places_of_service")) and not (
             all(crisis) and data.get("crisis_places_of_service")

@@ -22,7 +22,13 @@ from payers.services.payers import payer_create, payer_update
 from payers.views.columns import payer_columns, payer_initial
 from payers.views.fields import LICENSES, TokenListField, upper_char
 from payers.views.payer_form import PayerForm
-from payers.views.summaries import level_table, parity_table, payer_summary
+from payers.views.program_codes import errors_on_rows, kept_rows, with_entries_off_the_page
+from payers.views.summaries import (
+    level_table,
+    parity_table,
+    payer_summary,
+    program_code_tables,
+)
 from rcm.pages import form_page, page, save_valid
 from rcm.permissions import Cap
 from rcm.views import for_model, requires
@@ -68,9 +74,14 @@ def payer_install_starter(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 def _save_payer(request: HttpRequest, payer: Payer | None, form: PayerForm) -> Payer:
     columns = payer_columns(form.cleaned_data)
-    if payer is None:
-        return payer_create(actor=request.user, **columns)
-    return payer_update(payer=payer, actor=request.user, **columns)
+    try:
+        if payer is None:
+            return payer_create(actor=request.user, **columns)
+        # Codes by program the page has no row for (set through the API) stay as they are.
+        columns["program_codes"] = with_entries_off_the_page(columns["program_codes"], payer)
+        return payer_update(payer=payer, actor=request.user, **columns)
+    except ValidationError as exc:
+        raise errors_on_rows(exc) from exc
 
 
 def _payer_form_page(request: HttpRequest, payer: Payer | None) -> HttpResponse:
@@ -80,7 +91,7 @@ def _payer_form_page(request: HttpRequest, payer: Payer | None) -> HttpResponse:
         form,
         lambda: _save_payer(request, payer, form),
         template="payers/form.html",
-        context={"payer": payer},
+        context={"payer": payer, "program_codes_kept": kept_rows(payer or Payer())},
         done=lambda saved: redirect(
             "payers:payer_detail", org_slug=request.org.slug, public_id=saved.public_id
         ),
@@ -104,6 +115,7 @@ def _detail_context(payer: Payer, rate_form: FeeRateForm | None = None) -> dict[
         "payer": payer,
         "summary": payer_summary(payer),
         "levels": level_table(payer),
+        "program_codes": program_code_tables(payer),
         "parity": parity_table(payer),
         "problems": validate_payer_rule_data(payer),
         "rates": payer.rates.order_by("code", "license_type", "effective_from"),

@@ -6,9 +6,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from coding.types import TelehealthProfile
+from coding.types import COMMUNITY_KINDS, TelehealthProfile
 from payers.models import Payer
+from payers.rules import ANY_LEVEL, EVALUATION, GROUP, PROGRAM_DAY, PROGRAMS
 from payers.services.codes import LEVEL_UNITS, MEDSURG_CATEGORIES
+from payers.services.program_codes import PROGRAM_LABELS, SERVICE_UNITS
 from payers.views.fields import GROUP_MODES, LEVELS, LICENSES, SHORT_DAY
 
 
@@ -173,3 +175,129 @@ def parity_table(p: Payer) -> dict[str, Any]:
         "mhsud": mhsud,
         "ms_visits": pc.get("medsurg_outpatient_visits_before_auth"),
     }
+
+
+# --- Codes by program (Payer.program_codes) ------------------------------------------------
+
+# The service kinds a payer may give a code of its own (payers.rules.SERVICE_CODE_KINDS).
+SERVICE_LABELS: dict[str, str] = {
+    "individual": "Individual psychotherapy",
+    "family_with_patient": "Family therapy with the patient",
+    "family_without_patient": "Family therapy without the patient",
+    "crisis": "Crisis psychotherapy",
+    "peer_support": "Peer support",
+    "case_management": "Case management",
+    "skills_training": "Skills training",
+    "community_support": "Community support",
+}
+KIND_LABELS: dict[str, str] = {
+    PROGRAM_DAY: "Program day",
+    GROUP: "Group",
+    EVALUATION: "Evaluation",
+    **SERVICE_LABELS,
+}
+
+
+def _code_text(entry: Mapping[str, Any]) -> str:
+    code = " ".join([entry.get("hcpcs") or "", *(entry.get("modifiers") or [])]).strip()
+    if entry.get("revenue_code"):
+        code += f" (rev {entry['revenue_code']})"
+    return code
+
+
+def _unit_text(kind: str, entry: Mapping[str, Any]) -> str:
+    if kind == PROGRAM_DAY:
+        return LEVEL_UNITS.get(entry.get("unit") or "per_diem", str(entry.get("unit")))
+    if kind == GROUP:
+        return GROUP_MODES.get(entry.get("mode", ""), str(entry.get("mode")))
+    if kind == EVALUATION:
+        return ""
+    if entry.get("unit"):
+        return SERVICE_UNITS.get(entry["unit"], str(entry["unit"]))
+    return "per session" if entry.get("hcpcs") else "as the CPT code"
+
+
+def _entry_code(kind: str, entry: Mapping[str, Any]) -> str:
+    if kind == GROUP:
+        return str(entry.get("code", ""))
+    if kind == EVALUATION:
+        return ", ".join(f"{code} for {cpt}" for cpt, code in entry.items())
+    return str(entry.get("hcpcs") or ("the CPT code" if kind != PROGRAM_DAY else ""))
+
+
+def program_code_row(level: str, kind: str, entry: Any) -> dict[str, Any]:
+    """One entry of `Payer.program_codes` in words: where, what, code, rev code, unit."""
+    entry = as_dict(entry)
+    return {
+        "level": level,
+        "kind": kind,
+        "where": "Any level" if level == ANY_LEVEL else dict(LEVELS).get(level, level),
+        "service": KIND_LABELS.get(kind, kind),
+        "code": _entry_code(kind, entry),
+        "revenue_code": entry.get("revenue_code", ""),
+        "modifiers": " ".join(entry.get("modifiers") or []),
+        "unit": _unit_text(kind, entry),
+        "label": entry.get("label", ""),
+    }
+
+
+def _ordered(keys: Iterable[str], order: Iterable[str]) -> list[str]:
+    order = list(order)
+    return sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
+
+
+def _program_rows(levels: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for level in _ordered(levels, [*(lv for lv, _ in LEVELS), ANY_LEVEL]):
+        kinds = as_dict(levels[level])
+        for kind in _ordered(kinds, KIND_LABELS):
+            rows.append(program_code_row(level, kind, kinds[kind]))
+    return rows
+
+
+def _sentence_list(labels: list[str]) -> str:
+    return ", ".join(label.lower() for label in labels).capitalize()
+
+
+def _independent(p: Payer, program: str) -> list[str]:
+    """The program-independent codes that apply where `program` has no entry of its own."""
+    own = as_dict(as_dict(p.program_codes).get(program))
+    any_level = as_dict(own.get(ANY_LEVEL))
+    rows = [
+        f"{label} program day: {_code_text(as_dict(code))}, "
+        f"{_unit_text(PROGRAM_DAY, as_dict(code))}"
+        for lv, label in LEVELS
+        if (code := as_dict(p.level_of_care_codes).get(lv))
+        and PROGRAM_DAY not in as_dict(own.get(lv))
+    ]
+    if GROUP not in any_level:
+        group = {"code": "90853", "mode": "per_session", **as_dict(p.group_billing)}
+        code = " ".join([group["code"], *(group.get("modifiers") or [])])
+        rows.append(f"Group: {code}, {_unit_text(GROUP, group)}")
+    if EVALUATION not in any_level:
+        evals = as_dict(p.evaluation_code_overrides)
+        said = ", ".join(f"{cpt} billed as {code}" for cpt, code in evals.items())
+        rows.append(f"Evaluation: {said or '90791 and 90792 as themselves'}")
+    missing = [k for k in SERVICE_LABELS if k not in any_level]
+    cpt = [SERVICE_LABELS[k] for k in missing if k not in COMMUNITY_KINDS]
+    community = [SERVICE_LABELS[k] for k in missing if k in COMMUNITY_KINDS]
+    if cpt:
+        rows.append(f"{_sentence_list(cpt)}: their CPT codes")
+    if community:
+        rows.append(f"{_sentence_list(community)}: no code, so not billable to this payer")
+    return rows
+
+
+def program_code_tables(p: Payer) -> list[dict[str, Any]]:
+    """Per program (MH, SUD): its own codes as rows, and the program-independent codes that
+    apply where it has none."""
+    codes = as_dict(p.program_codes)
+    return [
+        {
+            "key": program,
+            "label": PROGRAM_LABELS[program],
+            "rows": _program_rows(as_dict(codes.get(program))),
+            "independent": _independent(p, program),
+        }
+        for program in PROGRAMS
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from coding import Attendance, ServiceFacts, code_service, count_units
+from coding.types import LEVEL_CHOICES
 from facilities.models import Facility
 from payers.models import FeeScheduleRate, Payer
 from payers.rules import payer_rules_for
@@ -84,20 +85,22 @@ def test_the_detail_page_reads_the_rules_in_plain_words(catalog, biller):
 
 
 def test_saving_the_edit_form_unchanged_keeps_the_engines_rules(org_a, catalog, manager):
+    cases = [(lv, pg) for lv in [None, *dict(LEVEL_CHOICES)] for pg in (None, "mh", "sud")]
     for payer in catalog.values():
-        levels = [None, *payer.level_of_care_codes, *payer.program_minimums]
         with org_context(org_a):
-            before = [payer_rules_for(payer, level=lv) for lv in levels]
+            before = [payer_rules_for(payer, level=lv, program=pg) for lv, pg in cases]
         response = manager.post(_url(payer, "edit/"), form_data(payer))
         assert response.status_code == 302, (payer.name, response.context["form"].errors)
         stored = reload(org_a, payer)
         with org_context(org_a):
-            after = [payer_rules_for(stored, level=lv) for lv in levels]
+            after = [payer_rules_for(stored, level=lv, program=pg) for lv, pg in cases]
         unlabelled = [
             dataclasses.replace(r, telehealth=dataclasses.replace(r.telehealth, label=""))
             for r in (*before, *after)
         ]
-        assert unlabelled[: len(levels)] == unlabelled[len(levels) :], payer.name
+        for case, old, new in zip(cases, unlabelled[: len(cases)], unlabelled[len(cases) :]):
+            assert old == new, (payer.name, case)
+        assert stored.program_codes == payer.program_codes, payer.name
         assert stored.parity_comparators["applies"] == payer.parity_comparators["applies"]
 
 
