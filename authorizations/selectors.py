@@ -4,13 +4,14 @@ one query (no per-row ledger sums)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     BooleanField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -25,8 +26,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from authorizations import facts, rules
+from authorizations.facts import USABLE_STATUSES
 from authorizations.models import PriorAuthorization, UnitLedgerEntry
-from authorizations.services import USABLE_STATUSES
+from patients.selectors import primary_coverage_on
 from rcm.models import Organization
 
 EXPIRING_DAYS = 14
@@ -123,23 +126,37 @@ def authorization_with_usage(
 
 
 def authorization_for_service(
-    *, patient: Any, level: str, code: str, on_date: dt.date
+    *,
+    patient: Any,
+    level: str,
+    code: str,
+    on_date: dt.date,
+    modifiers: tuple[str, ...] = (),
+    revenue_code: str | None = None,
+    provider: Any = None,
 ) -> PriorAuthorization | None:
-    """The usable authorization that covers this patient, level and code on `on_date`
-    (soonest-ending first, as consumption would pick it)."""
-    code = code.strip().upper()
-    return (
-        PriorAuthorization.objects.filter(
-            coverage__patient=patient,
-            level_of_care=level,
-            status__in=USABLE_STATUSES,
-            start_date__lte=on_date,
-            end_date__gte=on_date,
-        )
-        .filter(Q(codes=[]) | Q(codes__contains=[code]))
-        .order_by("end_date", "pk")
-        .first()
+    """The usable authorization that would pay for one line: on the coverage billed on
+    `on_date` (the patient's primary then), for `level`, in force on the date, listing the code
+    or revenue code with the modifiers it requires and, where the payer ties authorizations to
+    the provider, for `provider`. Soonest-ending first, as the ledger picks."""
+    coverage = primary_coverage_on(patient, on_date)
+    if coverage is None:
+        return None
+    line = rules.BilledLine(
+        code.strip().upper(),
+        modifiers=tuple(m.strip().upper() for m in modifiers),
+        revenue_code=revenue_code,
+        provider_id=getattr(provider, "pk", None),
     )
+    auths = PriorAuthorization.objects.filter(
+        coverage=coverage, level_of_care=level, status__in=USABLE_STATUSES
+    ).select_related("coverage__payer", "provider")
+    for auth in auths.order_by("end_date", "pk"):
+        service = rules.ServiceForAuth(on_date, level, auth.episode_id, coverage.pk, (line,))
+        if rules.mismatch(facts.auth_facts(auth, remaining=auth.units_authorized), service, line):
+            continue
+        return auth
+    return None
 
 
 def authorization_covering_level(
@@ -174,3 +191,38 @@ def authorization_reviews(*, authorization: PriorAuthorization) -> QuerySet:
 
 def authorization_ledger(*, authorization: PriorAuthorization) -> QuerySet:
     return authorization.ledger.select_related("session").order_by("-service_date", "-pk")
+
+
+# --- Does a service need an authorization, and which covers it ------------------------------
+
+
+def still_open(consumed: QuerySet[UnitLedgerEntry]) -> QuerySet[UnitLedgerEntry]:
+    """Debits not yet given back (each session revision releases its own)."""
+    released = UnitLedgerEntry.objects.filter(
+        authorization=OuterRef("authorization"),
+        session=OuterRef("session"),
+        session_revision=OuterRef("session_revision"),
+        kind=UnitLedgerEntry.Kind.RELEASE,
+    )
+    return consumed.filter(~Exists(released))
+
+
+def session_debits(*, session: Any) -> QuerySet[UnitLedgerEntry]:
+    """The session's debits that stand (consumed, not released)."""
+    consumed = UnitLedgerEntry.objects.filter(session=session, kind=UnitLedgerEntry.Kind.CONSUME)
+    return still_open(consumed)
+
+
+def days_debited_by_others(*, session: Any, auths: Iterable[PriorAuthorization]) -> set[int]:
+    """The days authorizations whose day (the session's date of service) another session
+    already debits: a days authorization is consumed once per day (REFERENCE.md §14)."""
+    days = [a.pk for a in auths if a.unit_type == PriorAuthorization.UnitType.DAYS]
+    if not days:
+        return set()
+    consumed = UnitLedgerEntry.objects.filter(
+        authorization_id__in=days,
+        service_date=session.service_date,
+        kind=UnitLedgerEntry.Kind.CONSUME,
+        session__isnull=False,
+    ).exclude(session=session)
+    return set(still_open(consumed).values_list("authorization_id", flat=True))

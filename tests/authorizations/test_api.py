@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
-from authorizations.services import units_consume_for_session
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
 from tests import factories
-from tests.authorizations.util import program_day
+from tests.authorizations.util import consume, program_day, use_days
 
 API = "/api/o/clinic-a/"
 
@@ -121,7 +120,7 @@ def test_leadership_cannot_read_authorizations(client, org_a, iop):
 
 
 def test_the_list_carries_usage_filters_and_logs_the_phi_read(biller, iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("3"))
+    use_days(iop, 3)
     factories.authorization(level_of_care="php", status="denied")
     response = biller.get(
         API + "authorizations/", {"level_of_care": "iop", "patient": str(iop.patient.public_id)}
@@ -209,7 +208,7 @@ def test_reviews_are_history_and_cannot_be_edited(biller, iop):
 
 def test_the_ledger_is_listed_and_read_only(biller, iop):
     day = program_day(iop)
-    units_consume_for_session(session=day, code="H0015", units=Decimal("1"))
+    consume(day, "H0015")
     rows = biller.get(
         API + "auth-ledger/", {"authorization__public_id": str(iop.auth.public_id)}
     ).json()["results"]

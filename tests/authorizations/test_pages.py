@@ -11,11 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
-from authorizations.services import units_consume_for_session
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
 from tests import factories
-from tests.authorizations.util import program_day
+from tests.authorizations.util import use_days
 
 PAGES = "/o/clinic-a/authorizations/"
 
@@ -33,7 +32,7 @@ def _html(response) -> str:
 
 
 def test_the_list_shows_patient_payer_units_used_remaining_and_days_to_expiry(biller, iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("4"))
+    use_days(iop, 4)
     html = _html(biller.get(PAGES))
     days = (iop.auth.end_date - timezone.localdate()).days
     for text in (
@@ -104,7 +103,7 @@ def test_the_list_page_makes_the_same_number_of_queries_for_1_or_20_rows(biller,
 
 
 def test_the_detail_shows_reviews_and_ledger_and_logs_the_read(biller, iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("1"))
+    use_days(iop, 1)
     ConcurrentReview.objects.create(
         authorization=iop.auth,
         review_date=iop.auth.start_date,

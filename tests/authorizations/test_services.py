@@ -15,10 +15,9 @@ from authorizations.services import (
     authorization_create,
     authorization_update,
     concurrent_review_record,
-    units_consume_for_session,
 )
 from tests import factories
-from tests.authorizations.util import program_day
+from tests.authorizations.util import use_days
 
 
 def _fields(coverage: Any, **over: Any) -> dict[str, Any]:
@@ -99,7 +98,7 @@ def test_update_validates_like_create_and_keeps_the_old_values(iop):
 
 
 def test_authorized_units_cannot_drop_below_what_is_used(iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("4"))
+    use_days(iop, 4)
     with pytest.raises(ValidationError, match="already used"):
         authorization_update(authorization=iop.auth, actor=None, units_authorized=Decimal("3"))
     assert (
