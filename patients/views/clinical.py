@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from patients import answers
 from patients import forms as f
 from patients.coding_bridge import coding_summary, preview_for
 from patients.models import Coverage, EpisodeOfCare, LevelOfCare, Patient, Session, TreatmentPlan
@@ -320,6 +321,7 @@ def session_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
             "coding": coding,
             "next_statuses": next_statuses,
             "corrections": session_corrections(session=session),
+            "authorization": answers.service_authorization(session=session),
         },
     )
 
