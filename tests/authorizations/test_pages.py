@@ -157,6 +157,28 @@ def test_the_form_shows_field_errors_and_saves_nothing(biller, iop):
     assert not PriorAuthorization.objects.filter(auth_number="WEB-1").exists()
 
 
+def test_the_form_records_code_tokens_and_the_rendering_provider(biller, iop):
+    provider = factories.provider()
+    form = _form(iop.coverage, codes="h0035:hq, 0912", provider=str(provider.public_id))
+    assert biller.post(f"{PAGES}new/", form).status_code == 302
+    auth = PriorAuthorization.objects.get(auth_number="WEB-1")
+    assert (auth.codes, auth.provider) == (["H0035:HQ", "0912"], provider)
+    html = _html(biller.get(f"{PAGES}{auth.public_id}/"))
+    assert "H0035:HQ, 0912" in html and str(provider) in html
+
+
+def test_the_form_names_a_bad_modifier(biller, iop):
+    html = _html(biller.post(f"{PAGES}new/", _form(iop.coverage, codes="H0035:HQX")))
+    assert 'data-testid="error-codes"' in html and "a modifier is 2 letters or digits" in html
+
+
+def test_the_detail_says_when_the_payer_ties_the_authorization_to_its_provider(biller, iop):
+    iop.coverage.payer.auth_tied_to_provider = True
+    iop.coverage.payer.save()
+    html = _html(biller.get(f"{PAGES}{iop.auth.public_id}/"))
+    assert "ties authorizations to the provider" in html
+
+
 def test_recording_a_review_from_the_form_extends_the_authorization(biller, iop):
     url = f"{PAGES}{iop.auth.public_id}/reviews/new/"
     response = biller.post(
