@@ -410,8 +410,9 @@ class AuthCheck:
 
     @property
     def holds_claim(self) -> bool:
-        """What the claims scrubber acts on: needed and not covered."""
-        return self.needed and not self.covered
+        """What the claims scrubber acts on: a billed service that needs an authorization none
+        covers."""
+        return self.needed and not self.covered and bool(self.lines)
 
 
 def visit_rule(
@@ -481,6 +482,9 @@ def usage(auth: AuthFacts) -> str:
 
 
 def _message(needed: bool, checks: Sequence[LineCheck], reasons: Sequence[str]) -> str:
+    if not checks:
+        answer = "yes" if needed else "no"
+        return f"Needs authorization: {answer}, but the service bills nothing, so it uses none."
     covering = list(dict.fromkeys(c.covered_by for c in checks if c.covered_by))
     missing = [c for c in checks if c.needed and c.covered_by is None]
     if missing:

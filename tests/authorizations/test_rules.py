@@ -258,3 +258,12 @@ def test_no_coverage_needs_no_authorization():
     check = rules.authorization_check(service(RESIDENTIAL_DAY, coverage_id=None), None, [])
     assert (check.needed, check.holds_claim) == (False, False)
     assert check.message.startswith("Needs authorization: no (no coverage in force")
+
+
+def test_a_service_that_bills_nothing_holds_no_claim():
+    payer = PayerAuthRules("MCO", required_levels=frozenset({"residential"}))
+    check = rules.authorization_check(service(), payer, [auth()])
+    assert (check.needed, check.holds_claim) == (True, False)
+    assert check.message == (
+        "Needs authorization: yes, but the service bills nothing, so it uses none."
+    )
