@@ -49,7 +49,7 @@ class AuthorizationForm(forms.Form):
         "modifiers after colons, e.g. H0015:HQ, 1002, 90837. Blank: any code at this level.",
     )
     provider = ProviderChoice(
-        queryset=Provider.objects.order_by("last_name", "first_name"),
+        queryset=Provider.objects.filter(is_active=True).order_by("last_name", "first_name"),
         to_field_name="public_id",
         required=False,
         label="Rendering provider",

@@ -35,7 +35,7 @@ TOKEN_HINT = (
 ZERO = Decimal("0")
 
 DAYS, VISITS, UNITS_15, HOURS = "days", "visits", "units_15", "hours"
-UNIT_WORDS = {DAYS: "days", VISITS: "visits", UNITS_15: "units", HOURS: "hours"}
+UNIT_WORDS = {DAYS: "day", VISITS: "visit", UNITS_15: "unit", HOURS: "hour"}
 OUTPATIENT = "outpatient"
 
 
@@ -43,6 +43,12 @@ def authorized_level(level: str | None) -> str:
     """The level an authorization must be for: a service outside any program (no level-of-care
     segment on its date) is outpatient care."""
     return level or OUTPATIENT
+
+
+def quantity(amount: Decimal, unit_type: str) -> str:
+    """e.g. "1 day", "3 visits", "1.5 hours"."""
+    word = UNIT_WORDS[unit_type]
+    return f"{amount.normalize():f} {word}{'' if amount == 1 else 's'}"
 
 
 # --- Authorized codes -------------------------------------------------------------------------
@@ -308,10 +314,7 @@ def _choose(
 
 
 def _shortfall(covering: Sequence[AuthFacts], line: BilledLine, planned: Any) -> str:
-    left = ", ".join(
-        f"{a.name}: {_left(a, planned).normalize():f} {UNIT_WORDS[a.unit_type]} left"
-        for a in covering
-    )
+    left = ", ".join(f"{a.name}: {quantity(_left(a, planned), a.unit_type)} left" for a in covering)
     return f"Not enough authorized units for {line.label} ({left})."
 
 
@@ -476,9 +479,9 @@ def requirement(
 
 
 def usage(auth: AuthFacts) -> str:
-    word = UNIT_WORDS[auth.unit_type]
-    left, total = auth.units_remaining.normalize(), auth.units_authorized.normalize()
-    return f"{auth.name}, {left:f} of {total:f} {word} left"
+    """e.g. "AUTH-123, 3 of 10 visits left"."""
+    left = auth.units_remaining.normalize()
+    return f"{auth.name}, {left:f} of {quantity(auth.units_authorized, auth.unit_type)} left"
 
 
 def _message(needed: bool, checks: Sequence[LineCheck], reasons: Sequence[str]) -> str:

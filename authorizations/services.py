@@ -365,7 +365,7 @@ def _check_consumable(session: Session, lines: Sequence[BilledLine]) -> None:
 
 def _memo(lines: Sequence[BilledLine], units: Decimal, unit_type: str) -> str:
     billed = ", ".join(f"{line.label} x {line.units}" for line in lines)
-    return f"{billed}: {units.normalize():f} {rules.UNIT_WORDS[unit_type]}"[:200]
+    return f"{billed}: {rules.quantity(units, unit_type)}"[:200]
 
 
 def _consume_entry(

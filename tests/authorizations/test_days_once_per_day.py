@@ -98,7 +98,7 @@ def test_a_residential_day_is_debited_by_its_revenue_code(residential):
     day = _program_day(residential)
     entry = UnitLedgerEntry.objects.get(session=day)
     assert (entry.authorization, entry.units) == (residential.auth, Decimal("-1"))
-    assert entry.memo == "H0018 (rev 1002) x 1: 1 days"
+    assert entry.memo == "H0018 (rev 1002) x 1: 1 day"
 
 
 def test_two_program_day_sessions_on_one_date_debit_one_day(residential):

@@ -199,7 +199,7 @@ def test_a_listed_line_that_cannot_be_paid_is_a_problem_naming_what_is_left():
     short = auth(unit_type="units_15", codes=(), units_remaining=Decimal(1))
     plan = rules.plan_debits(service(BilledLine("90840", 2)), [short])
     assert plan.problems["units"] == (
-        "Not enough authorized units for 90840 (AUTH-1: 1 units left).",
+        "Not enough authorized units for 90840 (AUTH-1: 1 unit left).",
     )
 
 

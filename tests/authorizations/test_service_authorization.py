@@ -187,3 +187,10 @@ def test_the_session_api_answers_and_logs_the_read(client, org_a, blue):
     )
     assert "url" not in line
     assert PhiAccess.objects.filter(object_ids=[str(session.public_id)]).exists()
+
+
+def test_leadership_cannot_read_a_sessions_authorization_answer(client, org_a, blue):
+    session = _visit(blue)
+    client.force_login(factories.member(org_a, role="leadership"))
+    url = f"/api/o/{org_a.slug}/sessions/{session.public_id}/authorization/"
+    assert client.get(url).status_code == 403
