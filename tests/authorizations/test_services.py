@@ -201,3 +201,19 @@ def test_a_denied_authorization_cannot_be_reviewed(iop):
     with pytest.raises(ValidationError) as exc:
         _review(iop.auth)
     assert "authorization" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "codes", [["h0015"], ["H0015:HQX"], ["H0015 HQ"], ["90837:95:GT:HO:HN:AJ"]]
+)
+def test_the_database_refuses_codes_that_are_not_tokens(iop, codes):
+    """The token grammar (REFERENCE.md §6/§14: codes with modifiers) is a constraint too."""
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PriorAuthorization.objects.filter(pk=iop.auth.pk).update(codes=codes)
+
+
+def test_the_database_takes_code_tokens_with_modifiers_and_revenue_codes(iop):
+    PriorAuthorization.objects.filter(pk=iop.auth.pk).update(codes=["H0015:HQ:TF", "1002", "0001U"])
+    assert PriorAuthorization.objects.get(pk=iop.auth.pk).codes == ["H0015:HQ:TF", "1002", "0001U"]
