@@ -39,6 +39,7 @@ from rcm.models import Organization
 from rcm.tenancy import current_org
 
 EXPIRING_DAYS = 14
+ZERO = Decimal("0")
 REVIEW_DUE_DAYS = 2
 UNITS = DecimalField(max_digits=10, decimal_places=2)
 
@@ -158,10 +159,10 @@ def authorization_for_service(
         coverage=coverage, level_of_care=level, status__in=USABLE_STATUSES
     ).select_related("coverage__payer", "provider")
     for auth in auths.order_by("end_date", "pk"):
+        # No session, so no episode to hold the authorization to: take its own.
         service = rules.ServiceForAuth(on_date, level, auth.episode_id, coverage.pk, (line,))
-        if rules.mismatch(facts.auth_facts(auth, remaining=auth.units_authorized), service, line):
-            continue
-        return auth
+        if not rules.mismatch(facts.auth_facts(auth, remaining=ZERO), service, line):
+            return auth
     return None
 
 
@@ -313,12 +314,13 @@ def authorization_answer(*, session: Any) -> dict[str, Any]:
     """`service_authorization` as JSON-ready data (session page and API)."""
     check = service_authorization(session=session)
     message = check.message
-    if session.status != Session.Status.COMPLETED:
+    completed = session.status == Session.Status.COMPLETED
+    if not completed:
         message = f"{session.get_status_display()}: uses no authorized units. {message}"
     return {
         "needed": check.needed,
         "covered": check.covered,
-        "holds_claim": check.holds_claim,
+        "holds_claim": check.holds_claim and completed,  # only a completed service is billed
         "message": message,
         "reasons": list(check.reasons),
         "lines": [_line_answer(line) for line in check.lines],

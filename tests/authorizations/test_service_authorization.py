@@ -194,3 +194,12 @@ def test_leadership_cannot_read_a_sessions_authorization_answer(client, org_a, b
     client.force_login(factories.member(org_a, role="leadership"))
     url = f"/api/o/{org_a.slug}/sessions/{session.public_id}/authorization/"
     assert client.get(url).status_code == 403
+
+
+def test_a_cancelled_session_uses_no_units_and_holds_no_claim(client, org_a, blue):
+    _earlier_visits(blue, 3)
+    session = _visit(blue, status="cancelled")
+    client.force_login(factories.member(org_a, role="biller"))
+    body = client.get(f"/api/o/{org_a.slug}/sessions/{session.public_id}/authorization/").json()
+    assert (body["needed"], body["holds_claim"]) == (True, False)
+    assert body["message"].startswith("Cancelled: uses no authorized units.")
