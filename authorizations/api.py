@@ -46,7 +46,12 @@ class PriorAuthorizationSerializer(serializers.ModelSerializer):
         allow_null=True,
     )
     patient = serializers.UUIDField(source="coverage.patient.public_id", read_only=True)
-    codes = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        help_text="Authorized codes: CPT/HCPCS or revenue codes, each with any required "
+        'modifiers after colons, e.g. ["H0015:HQ", "1002"]; empty: any code at the level.',
+    )
     units_used = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
     units_remaining = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
     days_to_expiry = serializers.IntegerField(read_only=True)

@@ -11,7 +11,7 @@ class AuthorizationsConfig(AppConfig):
             on_sessions_recorded,
         )
         from authorizations.models import PriorAuthorization
-        from authorizations.selectors import authorization_covering_level
+        from authorizations.selectors import authorization_answer, authorization_covering_level
         from patients import answers
         from patients.signals import session_corrected, session_status_changed, sessions_recorded
         from rcm.home import home_figure
@@ -23,6 +23,7 @@ class AuthorizationsConfig(AppConfig):
         )
         session_corrected.connect(on_session_corrected, dispatch_uid="auth-units-on-correction")
         answers.answer("covering_authorization", authorization_covering_level)
+        answers.answer("service_authorization", authorization_answer)
         home_figure(
             "Approved authorizations",
             order=40,

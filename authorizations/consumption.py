@@ -1,66 +1,80 @@
 """Recorded sessions and program days consume authorized units (listens to patients'
-`sessions_recorded`, `session_status_changed` and `session_corrected`). What a service is worth
-comes from the coding engine, so the ledger counts what will be billed: visits or days count one
-per service, 15-minute units come from the payer's rounding rule, hours from attended minutes.
-A correction that changes what is billed releases the old debit and consumes anew."""
+`sessions_recorded`, `session_status_changed` and `session_corrected`). What a service bills
+comes from the coding engine, every line of it, so the ledger counts what will be billed: each
+line debits the authorization that lists it, on the coverage billed that day (REFERENCE.md §14).
+A correction that changes what is billed releases the old debit and consumes anew.
+
+A days authorization is debited once per day: when the session holding a day's debit is
+cancelled or corrected away, another completed session of that patient on that date (if any)
+takes the day over, so the day stays debited until its last service goes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from authorizations.models import PriorAuthorization
-from authorizations.selectors import authorization_for_service
-from authorizations.services import units_consume_for_session
+from authorizations.facts import billed_lines, session_minutes
+from authorizations.models import PriorAuthorization, UnitLedgerEntry
+from authorizations.services import units_consume_for_session, units_release_for_session
 from patients.coding_bridge import level_for, preview_for
+from patients.models import Session
 
 log = logging.getLogger(__name__)
 
 
-def units_for(auth: PriorAuthorization, line_units: int, minutes: int | None) -> Decimal:
-    kind = PriorAuthorization.UnitType
-    if auth.unit_type == kind.UNITS_15:
-        return Decimal(line_units)
-    if auth.unit_type == kind.HOURS:
-        hours = Decimal(minutes or 0) / Decimal(60)
-        return hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return Decimal(1)  # visits and days: one per service
+def lines_of(session: Any) -> tuple[Any, ...]:
+    """Every line the session bills (none when it is not billable)."""
+    return billed_lines(session, preview_for(session_like=session))
 
 
-def _minutes(session: Any) -> int | None:
-    return session.attended_minutes if session.attended_minutes is not None else session.minutes
-
-
-def consume_for_session(session: Any) -> Any:
-    """Consume units for one completed session; None when nothing applies or it can't."""
+def consume_for_session(session: Any) -> list[UnitLedgerEntry]:
+    """Consume units for one completed session; [] when nothing applies or it can't."""
     if session.status != session.Status.COMPLETED:
-        return None
-    result = preview_for(session_like=session)
-    line = result.lines[0] if result.billable and result.lines else None  # one patient a row
-    level = level_for(session)
-    if line is None or level is None:
-        return None
-    auth = authorization_for_service(
-        patient=session.patient, level=level, code=line.code, on_date=session.service_date
-    )
-    if auth is None:
-        return None
-    units = units_for(auth, line.units, _minutes(session))
-    if units <= 0:
-        return None
+        return []
+    lines = lines_of(session)
+    if not lines:
+        return []
     try:
         with transaction.atomic():  # a refusal must not abort the recording transaction
-            return units_consume_for_session(session=session, code=line.code, units=units)
+            return units_consume_for_session(session=session, lines=lines)
     except ValidationError as exc:
         # The session stands; the scrubber will hold its claim. Ids and field names only: the
         # messages carry service dates, authorized spans and auth numbers (PHI).
         fields = sorted(exc.message_dict) if hasattr(exc, "error_dict") else ["__all__"]
         log.info("session %s consumed no units (refused on %s)", session.public_id, fields)
-        return None
+        return []
+
+
+def _days_given_back(released: Iterable[UnitLedgerEntry]) -> set[dt.date]:
+    pairs = {(entry.authorization_id, entry.service_date) for entry in released}
+    days = set(
+        PriorAuthorization.objects.filter(
+            pk__in={auth for auth, _ in pairs}, unit_type=PriorAuthorization.UnitType.DAYS
+        ).values_list("pk", flat=True)
+    )
+    return {day for auth, day in pairs if auth in days}
+
+
+def release_for_session(session: Any) -> set[dt.date]:
+    """Give back what the session debits; the dates of the days debits it gave back."""
+    return _days_given_back(units_release_for_session(session=session))
+
+
+def pass_on_days(session: Any, days: set[dt.date]) -> None:
+    """The day a released session debited stays debited while another completed session of
+    the patient bills it: the first such session (in the day's order) takes the debit over."""
+    if not days:
+        return
+    others = Session.objects.filter(
+        patient_id=session.patient_id, service_date__in=days, status=Session.Status.COMPLETED
+    ).exclude(pk=session.pk)
+    for other in others.order_by("service_date", "starts_at", "pk"):
+        consume_for_session(other)
 
 
 def on_sessions_recorded(sender: Any, sessions: list[Any], **kwargs: Any) -> None:
@@ -69,39 +83,35 @@ def on_sessions_recorded(sender: Any, sessions: list[Any], **kwargs: Any) -> Non
 
 
 def on_session_status_changed(sender: Any, session: Any, previous: str, **kwargs: Any) -> None:
-    from authorizations.services import units_release_for_session
-
     if session.status == session.Status.COMPLETED:
         consume_for_session(session)
     elif previous == session.Status.COMPLETED:
-        units_release_for_session(session=session)  # a cancelled service gives its units back
+        pass_on_days(session, release_for_session(session))  # a cancelled service gives back
 
 
 def billed(session: Any) -> tuple[Any, ...] | None:
-    """What a session's debit depends on (None: it debits nothing). Two states with the same
-    answer debit the same units of the same authorization."""
+    """What a session's debits depend on (None: it debits nothing). Two states with the same
+    answer debit the same units of the same authorizations."""
     if session.status != session.Status.COMPLETED:
         return None
-    result = preview_for(session_like=session)
-    if not (result.billable and result.lines):
+    lines = lines_of(session)
+    if not lines:
         return None
-    line = result.lines[0]
     return (
         session.service_date,
         session.episode_id,
         level_for(session),
-        line.code,
-        line.units,
-        _minutes(session),
+        lines,
+        session_minutes(session),
     )
 
 
 def on_session_corrected(sender: Any, session: Any, previous: Any, **kwargs: Any) -> None:
-    """A correction that changes what is billed (minutes, kind, date, level...) gives the old
-    debit back and consumes for the corrected session; other corrections leave the ledger."""
-    from authorizations.services import units_release_for_session
-
+    """A correction that changes what is billed (minutes, kind, date, level, provider...) gives
+    the old debits back and consumes for the corrected session; other corrections leave the
+    ledger. A day the session no longer bills passes to another session of that day."""
     if billed(previous) == billed(session):
         return
-    units_release_for_session(session=session)
+    days = release_for_session(session)
     consume_for_session(session)
+    pass_on_days(session, days)

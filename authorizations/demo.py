@@ -1,7 +1,13 @@
 """Synthetic prior authorizations for the demo org: one per episode whose level of care needs
 one, some expiring within 14 days, some exhausted, some with concurrent reviews and a next
 review date, a few pended. Deterministic for a given rng (every pair draws the same numbers,
-seeded or not); rerunning skips authorization numbers that already exist."""
+seeded or not); rerunning skips authorization numbers that already exist.
+
+Program levels are authorized as payers do (REFERENCE.md §2, §14): by the revenue code the
+payer bills the level under (residential and withdrawal management 1002, IOP 0905/0906, PHP
+0912/0913...), in days. The demo's recorded sessions inside an authorization's span go through
+the real ledger (once per day, line by line, on the coverage billed); units "used before this
+system" top the usage up to the scenario's share."""
 
 from __future__ import annotations
 
@@ -15,8 +21,10 @@ from typing import Any
 from django.db.models import Q
 
 from authorizations import services
+from authorizations.consumption import consume_for_session
+from authorizations.facts import USABLE_STATUSES
 from authorizations.models import Criteria, PriorAuthorization, UnitLedgerEntry
-from patients.models import Coverage, EpisodeOfCare, LevelOfCareSegment
+from patients.models import Coverage, EpisodeOfCare, LevelOfCareSegment, Session
 from rcm.tenancy import org_context
 
 DEFAULT_AUTH_LEVELS = {"iop", "php", "residential", "withdrawal_management", "inpatient"}
@@ -35,12 +43,13 @@ class Profile:
 
 
 # Typical first approvals and review cadence by level (REFERENCE.md §2 and §6).
+# Codes: CPT/HCPCS or revenue codes, with required modifiers after a colon (authorizations.rules).
 PROFILES = {
     "outpatient": Profile("visits", 12, 90, 0, ("90837", "90834"), ("H0004", "90837"), "1"),
-    "iop": Profile("days", 12, 28, 14, ("S9480",), ("H0015",), "2.1"),
-    "php": Profile("days", 10, 14, 5, ("H0035",), ("H0035",), "2.5"),
-    "residential": Profile("days", 14, 14, 7, ("H0019",), ("H0018",), "3.5"),
-    "withdrawal_management": Profile("days", 5, 5, 2, ("H0011",), ("H0011",), "3.7-WM"),
+    "iop": Profile("days", 12, 28, 14, ("0905",), ("0906", "H0015"), "2.1"),
+    "php": Profile("days", 10, 14, 5, ("0912", "0913"), ("0912", "0913"), "2.5"),
+    "residential": Profile("days", 14, 14, 7, ("1001", "H0019"), ("1002",), "3.5"),
+    "withdrawal_management": Profile("days", 5, 5, 2, ("1002",), ("1002",), "3.7-WM"),
     "inpatient": Profile("days", 5, 5, 2, (), (), "4"),
     "otp": Profile("days", 30, 30, 0, ("H0020",), ("H0020",), "OTP"),
 }
@@ -141,7 +150,7 @@ def _create(
     span = _fits(coverage, *_span(profile, draw, today))
     if span is None:
         return None
-    codes = profile.sud_codes if episode.program == "sud" else profile.mh_codes
+    codes = _codes(profile, episode, coverage, level)
     auth = services.authorization_create(
         actor=None,
         coverage=coverage,
@@ -158,10 +167,22 @@ def _create(
         criteria=Criteria.ASAM if episode.program == "sud" else Criteria.LOCUS,
         next_review_date=_first_review(profile, span[0], today),
     )
+    _replay_sessions(auth, today)
     _use_units(auth, draw)
     if draw.scenario == "reviewed" and profile.review_every:
         _review(auth, profile, draw, today)
     return auth
+
+
+def _codes(
+    profile: Profile, episode: EpisodeOfCare, coverage: Coverage, level: str
+) -> tuple[str, ...]:
+    """What the payer bills the level under (its revenue code, e.g. 1002 for residential), as
+    plans authorize program days; else the profile's codes."""
+    entry = (coverage.payer.level_of_care_codes or {}).get(level) or {}
+    if entry.get("revenue_code"):
+        return (entry["revenue_code"],)
+    return profile.sud_codes if episode.program == "sud" else profile.mh_codes
 
 
 def _first_review(profile: Profile, start: dt.date, today: dt.date) -> dt.date | None:
@@ -170,11 +191,26 @@ def _first_review(profile: Profile, start: dt.date, today: dt.date) -> dt.date |
     return max(start + profile.review_every * DAY, today + 3 * DAY)
 
 
+def _replay_sessions(auth: PriorAuthorization, today: dt.date) -> None:
+    """The demo's completed sessions in the span debit the authorization as recording would
+    have (the demo bulk-creates sessions, so no signal ran)."""
+    if auth.status not in USABLE_STATUSES:
+        return
+    sessions = Session.objects.filter(
+        patient_id=auth.coverage.patient_id,
+        status=Session.Status.COMPLETED,
+        service_date__range=(auth.start_date, min(auth.end_date, today)),
+    ).select_related("patient", "episode", "rendering_provider", "supervising_provider")
+    for session in sessions.order_by("service_date", "starts_at", "pk"):
+        consume_for_session(session)
+
+
 def _use_units(auth: PriorAuthorization, draw: Draw) -> None:
+    """Top the usage up to the scenario's share with units used before this system."""
     if draw.scenario == "pended":
         return
     share = Decimal(1) if draw.scenario == "exhausted" else Decimal(f"{draw.usage:.2f}")
-    used = (auth.units_authorized * share).quantize(Decimal("1"))
+    used = (auth.units_authorized * share).quantize(Decimal("1")) - services.units_used(auth)
     if used > 0:
         UnitLedgerEntry.objects.create(
             authorization=auth,

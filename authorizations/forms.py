@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from authorizations.models import ConcurrentReview, Criteria, PriorAuthorization
+from credentialing.models import Provider
 from patients.models import Coverage, EpisodeOfCare, LevelOfCare
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -24,6 +25,11 @@ class EpisodeChoice(forms.ModelChoiceField):
         return f"{obj.patient.mrn} · {obj.get_program_display()} · admitted {obj.admit_date}"
 
 
+class ProviderChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Provider) -> str:
+        return f"{obj} (NPI {obj.npi})"
+
+
 class AuthorizationForm(forms.Form):
     coverage = CoverageChoice(
         queryset=Coverage.objects.select_related("patient", "payer").order_by("patient__mrn"),
@@ -36,7 +42,20 @@ class AuthorizationForm(forms.Form):
     )
     level_of_care = forms.ChoiceField(choices=LevelOfCare.choices)
     asam_level = forms.CharField(max_length=8, required=False, label="ASAM level")
-    codes = forms.CharField(required=False, help_text="CPT/HCPCS, separated by commas")
+    codes = forms.CharField(
+        required=False,
+        label="Authorized codes",
+        help_text="CPT/HCPCS or revenue codes, separated by commas, each with any required "
+        "modifiers after colons, e.g. H0015:HQ, 1002, 90837. Blank: any code at this level.",
+    )
+    provider = ProviderChoice(
+        queryset=Provider.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        to_field_name="public_id",
+        required=False,
+        label="Rendering provider",
+        help_text="The provider the authorization is tied to (required when the payer ties "
+        "authorizations to the provider).",
+    )
     unit_type = forms.ChoiceField(choices=PriorAuthorization.UnitType.choices)
     units_authorized = forms.DecimalField(max_digits=8, decimal_places=2)
     start_date = forms.DateField(widget=DATE)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 
 from patients.models import LevelOfCare
 from rcm.fields import EncryptedTextField
@@ -22,6 +22,16 @@ class Criteria(models.TextChoices):
     INTERQUAL = "interqual", "InterQual BH"
     MCG = "mcg", "MCG BH"
     PROPRIETARY = "proprietary", "Plan proprietary"
+
+
+class CodesAreTokens(Func):
+    """True when every element of a text array is CODE[:MOD[:MOD...]] (at most 4 modifiers)."""
+
+    template = (
+        "(array_to_string(%(expressions)s, ' ') ~ "
+        "'^([0-9A-Z]{4,5}(:[0-9A-Z]{2}){0,4}( [0-9A-Z]{4,5}(:[0-9A-Z]{2}){0,4})*)?$')"
+    )
+    output_field = models.BooleanField()
 
 
 class PriorAuthorization(TenantModel):
@@ -54,7 +64,10 @@ class PriorAuthorization(TenantModel):
     )
     level_of_care = models.CharField(max_length=24, choices=LevelOfCare.choices)
     asam_level = models.CharField(max_length=8, blank=True)
-    codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    # Authorized services as tokens: a CPT/HCPCS code or a revenue code, then any required
+    # modifiers after colons ("90837", "H0015:HQ", "1002"); none = any code at its level.
+    # Matching: authorizations.rules (REFERENCE.md §6, §14).
+    codes = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     unit_type = models.CharField(max_length=10, choices=UnitType.choices)
     units_authorized = models.DecimalField(max_digits=8, decimal_places=2)
     start_date = models.DateField()
@@ -69,7 +82,8 @@ class PriorAuthorization(TenantModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Provider the authorization is tied to, if any",
+        help_text="Rendering provider the authorization is tied to, if any (checked against "
+        "the provider a service is billed under when the payer ties them)",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -80,6 +94,11 @@ class PriorAuthorization(TenantModel):
             ),
             models.CheckConstraint(
                 condition=Q(units_authorized__gte=0), name="auth_units_not_negative"
+            ),
+            # The token grammar (a 4-5 character code, up to four 2-character modifiers); the
+            # code sets themselves are checked by the service with a message.
+            models.CheckConstraint(
+                condition=CodesAreTokens(F("codes")), name="auth_codes_are_tokens"
             ),
             # The same payer number twice on one coverage is a double entry, not two auths.
             models.UniqueConstraint(

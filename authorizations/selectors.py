@@ -3,14 +3,16 @@ one query (no per-row ledger sums)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     BooleanField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -21,15 +23,23 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
+from authorizations import facts, rules
+from authorizations.facts import USABLE_STATUSES
 from authorizations.models import PriorAuthorization, UnitLedgerEntry
-from authorizations.services import USABLE_STATUSES
+from patients.coding_bridge import preview_for
+from patients.models import Coverage, Session
+from patients.selectors import primary_coverage_on, service_level_of_care
 from rcm.models import Organization
+from rcm.tenancy import current_org
 
 EXPIRING_DAYS = 14
+ZERO = Decimal("0")
 REVIEW_DUE_DAYS = 2
 UNITS = DecimalField(max_digits=10, decimal_places=2)
 
@@ -123,23 +133,37 @@ def authorization_with_usage(
 
 
 def authorization_for_service(
-    *, patient: Any, level: str, code: str, on_date: dt.date
+    *,
+    patient: Any,
+    level: str,
+    code: str,
+    on_date: dt.date,
+    modifiers: tuple[str, ...] = (),
+    revenue_code: str | None = None,
+    provider: Any = None,
 ) -> PriorAuthorization | None:
-    """The usable authorization that covers this patient, level and code on `on_date`
-    (soonest-ending first, as consumption would pick it)."""
-    code = code.strip().upper()
-    return (
-        PriorAuthorization.objects.filter(
-            coverage__patient=patient,
-            level_of_care=level,
-            status__in=USABLE_STATUSES,
-            start_date__lte=on_date,
-            end_date__gte=on_date,
-        )
-        .filter(Q(codes=[]) | Q(codes__contains=[code]))
-        .order_by("end_date", "pk")
-        .first()
+    """The usable authorization that would pay for one line: on the coverage billed on
+    `on_date` (the patient's primary then), for `level`, in force on the date, listing the code
+    or revenue code with the modifiers it requires and, where the payer ties authorizations to
+    the provider, for `provider`. Soonest-ending first, as the ledger picks."""
+    coverage = primary_coverage_on(patient, on_date)
+    if coverage is None:
+        return None
+    line = rules.BilledLine(
+        code.strip().upper(),
+        modifiers=tuple(m.strip().upper() for m in modifiers),
+        revenue_code=revenue_code,
+        provider_id=getattr(provider, "pk", None),
     )
+    auths = PriorAuthorization.objects.filter(
+        coverage=coverage, level_of_care=level, status__in=USABLE_STATUSES
+    ).select_related("coverage__payer", "provider")
+    for auth in auths.order_by("end_date", "pk"):
+        # No session, so no episode to hold the authorization to: take its own.
+        service = rules.ServiceForAuth(on_date, level, auth.episode_id, coverage.pk, (line,))
+        if not rules.mismatch(facts.auth_facts(auth, remaining=ZERO), service, line):
+            return auth
+    return None
 
 
 def authorization_covering_level(
@@ -174,3 +198,158 @@ def authorization_reviews(*, authorization: PriorAuthorization) -> QuerySet:
 
 def authorization_ledger(*, authorization: PriorAuthorization) -> QuerySet:
     return authorization.ledger.select_related("session").order_by("-service_date", "-pk")
+
+
+# --- Does a service need an authorization, and which covers it ------------------------------
+
+
+def still_open(consumed: QuerySet[UnitLedgerEntry]) -> QuerySet[UnitLedgerEntry]:
+    """Debits not yet given back (each session revision releases its own)."""
+    released = UnitLedgerEntry.objects.filter(
+        authorization=OuterRef("authorization"),
+        session=OuterRef("session"),
+        session_revision=OuterRef("session_revision"),
+        kind=UnitLedgerEntry.Kind.RELEASE,
+    )
+    return consumed.filter(~Exists(released))
+
+
+def session_debits(*, session: Any) -> QuerySet[UnitLedgerEntry]:
+    """The session's debits that stand (consumed, not released)."""
+    consumed = UnitLedgerEntry.objects.filter(session=session, kind=UnitLedgerEntry.Kind.CONSUME)
+    return still_open(consumed)
+
+
+def days_debited_by_others(*, session: Any, auths: Iterable[PriorAuthorization]) -> set[int]:
+    """The days authorizations whose day (the session's date of service) another session
+    already debits: a days authorization is consumed once per day (REFERENCE.md §14)."""
+    days = [a.pk for a in auths if a.unit_type == PriorAuthorization.UnitType.DAYS]
+    if not days:
+        return set()
+    consumed = UnitLedgerEntry.objects.filter(
+        authorization_id__in=days,
+        service_date=session.service_date,
+        kind=UnitLedgerEntry.Kind.CONSUME,
+        session__isnull=False,
+    ).exclude(session=session)
+    return set(still_open(consumed).values_list("authorization_id", flat=True))
+
+
+def _visit_order(session: Any) -> tuple[Any, ...]:
+    start = session.starts_at.timestamp() if session.starts_at else float("inf")
+    return (session.service_date, start, session.pk or float("inf"))
+
+
+def outpatient_visits_before(*, session: Any, coverage: Coverage, limit: int) -> int:
+    """Completed outpatient visits billed to `coverage` before this session in the calendar
+    year of its date of service, counted up to `limit`. A visit is a completed session at the
+    outpatient level or outside any program (`service_level_of_care`); it is billed to the
+    coverage when that coverage is the primary in force on its date. Same-day visits count in
+    order of start time. (Plans count "N visits a year"; the calendar year is the plan year
+    we know without benefit data.)"""
+    day = session.service_date
+    patient = session.patient
+    prefetch_related_objects([patient], "coverages__payer")
+    rows = (
+        Session.objects.filter(
+            patient_id=session.patient_id,
+            status=Session.Status.COMPLETED,
+            service_date__range=(max(dt.date(day.year, 1, 1), coverage.effective_date), day),
+        )
+        .exclude(pk=session.pk)
+        .select_related("episode")
+        .prefetch_related("episode__segments")
+    )
+    count = 0
+    for row in sorted(rows, key=_visit_order):
+        if count >= limit or _visit_order(row) >= _visit_order(session):
+            break
+        row.patient = patient
+        billed_to = primary_coverage_on(patient, row.service_date)
+        outpatient = rules.authorized_level(service_level_of_care(session=row)) == "outpatient"
+        count += int(billed_to == coverage and outpatient)
+    return count
+
+
+def _auth_facts(session: Any) -> tuple[list[PriorAuthorization], list[rules.AuthFacts]]:
+    """Every authorization of the patient (the near misses explain why none covers), in the
+    ledger's order, with units remaining after every open debit."""
+    rows = PriorAuthorization.objects.filter(coverage__patient_id=session.patient_id)
+    rows = rows.select_related("coverage__payer", "provider")
+    auths = list(with_usage(rows, today=timezone.localdate()).order_by("end_date", "pk"))
+    return auths, [
+        dataclasses.replace(
+            facts.auth_facts(a, remaining=a.units_remaining), public_id=str(a.public_id)
+        )
+        for a in auths
+    ]
+
+
+def service_authorization(*, session: Any) -> rules.AuthCheck:
+    """Does this session's service need an authorization (the payer billed on its date: levels,
+    codes, visits before authorization), and which authorization covers each line it bills, or
+    why none does. The session page and API show it; the claims scrubber holds a claim on
+    `holds_claim`."""
+    coverage = primary_coverage_on(session.patient, session.service_date)
+    payer = coverage.payer if coverage else None
+    level = rules.authorized_level(service_level_of_care(session=session))
+    auths, auth_facts = _auth_facts(session)
+    service = facts.service_for_auth(
+        session,
+        level=level,
+        coverage=coverage,
+        lines=facts.billed_lines(session, preview_for(session_like=session)),
+        held=session_debits(session=session).values_list("authorization_id", flat=True),
+        days_taken=days_debited_by_others(session=session, auths=auths),
+    )
+    limit = payer.outpatient_visits_before_auth if payer else None
+    prior = 0
+    if coverage is not None and limit is not None and level == rules.OUTPATIENT:
+        prior = outpatient_visits_before(session=session, coverage=coverage, limit=limit)
+    rules_ = facts.payer_auth_rules(payer) if payer else None
+    return rules.authorization_check(service, rules_, auth_facts, prior)
+
+
+def authorization_answer(*, session: Any) -> dict[str, Any]:
+    """`service_authorization` as JSON-ready data (session page and API)."""
+    check = service_authorization(session=session)
+    message = check.message
+    completed = session.status == Session.Status.COMPLETED
+    if not completed:
+        message = f"{session.get_status_display()}: uses no authorized units. {message}"
+    return {
+        "needed": check.needed,
+        "covered": check.covered,
+        "holds_claim": check.holds_claim and completed,  # only a completed service is billed
+        "message": message,
+        "reasons": list(check.reasons),
+        "lines": [_line_answer(line) for line in check.lines],
+    }
+
+
+def _line_answer(check: rules.LineCheck) -> dict[str, Any]:
+    auth = check.covered_by
+    return {
+        "code": check.line.code,
+        "modifiers": list(check.line.modifiers),
+        "revenue_code": check.line.revenue_code,
+        "units": check.line.units,
+        "needed": check.needed,
+        "authorization": auth.public_id if auth else None,
+        "auth_number": auth.number if auth else None,
+        "unit_type": auth.unit_type if auth else None,
+        "units_authorized": auth.units_authorized if auth else None,
+        "units_remaining": auth.units_remaining if auth else None,
+        "covered_by": rules.usage(auth) if auth else None,
+        "why_not": list(check.why_not),
+        "url": _detail_url(auth.public_id) if auth else None,  # pages only
+    }
+
+
+def _detail_url(public_id: str | None) -> str | None:
+    org = current_org()
+    if org is None or public_id is None:
+        return None
+    return reverse(
+        "authorizations:auth_detail", kwargs={"org_slug": org.slug, "public_id": public_id}
+    )

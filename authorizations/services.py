@@ -5,29 +5,27 @@ problems at once, so a form or API client sees each bad field and nothing is hal
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Sum
 
+from authorizations import facts, rules
+from authorizations.facts import USABLE_STATUSES
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
+from authorizations.rules import BilledLine, code_errors
+from authorizations.selectors import days_debited_by_others, session_debits
 from patients.models import Coverage, Session
-from patients.selectors import service_level_of_care
+from patients.selectors import primary_coverage_on, service_level_of_care
 from rcm.errors import FieldErrors
 
-CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
 ZERO = Decimal("0")
-# HCR01 A1 certified, A2 partial, A6 modified: the payer has agreed to some services.
-USABLE_STATUSES = (
-    PriorAuthorization.Status.APPROVED,
-    PriorAuthorization.Status.PARTIAL,
-    PriorAuthorization.Status.MODIFIED,
-)
+__all__ = ["USABLE_STATUSES", "BilledLine"]
 EXTENDING_OUTCOMES = (ConcurrentReview.Outcome.APPROVED, ConcurrentReview.Outcome.PARTIAL)
 CLOSING_OUTCOMES = (ConcurrentReview.Outcome.DENIED, ConcurrentReview.Outcome.STEP_DOWN)
 EDITABLE_FIELDS = frozenset(
@@ -54,16 +52,9 @@ EDITABLE_FIELDS = frozenset(
 
 
 def normalize_codes(codes: Iterable[str] | str | None) -> list[str]:
-    """Accept a list or a comma/space separated string; upper-case, de-duplicated, in order."""
-    if codes is None:
-        return []
-    items = re.split(r"[\s,;]+", codes) if isinstance(codes, str) else list(codes)
-    seen: dict[str, None] = {}
-    for item in items:
-        code = str(item).strip().upper()
-        if code:
-            seen.setdefault(code, None)
-    return list(seen)
+    """Accept a list or a comma/space separated string of tokens ("H0015:HQ", "1002");
+    upper-cased, modifiers sorted, de-duplicated, in order (see authorizations.rules)."""
+    return rules.normalize_codes(codes)
 
 
 def _as_decimal(value: Any) -> Decimal | None:
@@ -106,13 +97,8 @@ def _check_units_and_codes(auth: PriorAuthorization, errors: FieldErrors) -> Non
         errors.require(units >= 0, "units_authorized", "Units cannot be negative.")
     elif "units_authorized" not in errors.errors:
         errors.add("units_authorized", "Enter a number of units.")
-    bad = [code for code in auth.codes if not CODE_RE.match(code)]
-    errors.require(
-        not bad,
-        "codes",
-        f"Not a CPT/HCPCS code: {', '.join(bad)}. Codes are five "
-        "characters, e.g. 90837, H0015, S9480.",
-    )
+    for message in code_errors(auth.codes):
+        errors.add("codes", message)
 
 
 def _coverage_active(coverage: Coverage, start: dt.date, end: dt.date) -> bool:
@@ -136,6 +122,12 @@ def _check_links(auth: PriorAuthorization, errors: FieldErrors) -> None:
             "coverage",
             "The coverage belongs to a different patient than the episode.",
         )
+    errors.require(
+        auth.provider_id is not None or not coverage.payer.auth_tied_to_provider,
+        "provider",
+        f"{coverage.payer.name} ties authorizations to the rendering provider: choose the "
+        "provider this one is for.",
+    )
 
 
 def _check_auth_number(auth: PriorAuthorization, errors: FieldErrors) -> None:
@@ -346,24 +338,23 @@ def concurrent_review_record(
 # --- Units ledger -----------------------------------------------------------------------------
 
 
-def _candidates(session: Session, code: str) -> list[PriorAuthorization]:
-    """Usable auths for the patient, level and code, locked in a fixed order (no deadlocks)."""
-    level = service_level_of_care(session=session)
-    if level is None:
+def _candidates(coverage: Coverage | None, level: str) -> list[PriorAuthorization]:
+    """Usable authorizations on the coverage billed on the date of service, at the service's
+    level of care, locked in a fixed order (no deadlocks). Soonest-ending first: the order the
+    ledger uses them in."""
+    if coverage is None:
         return []
     auths = PriorAuthorization.objects.filter(
-        coverage__patient_id=session.patient_id,
-        level_of_care=level,
-        status__in=USABLE_STATUSES,
-    ).filter(Q(codes=[]) | Q(codes__contains=[code]))
-    if session.episode_id is not None:
-        auths = auths.filter(Q(episode__isnull=True) | Q(episode_id=session.episode_id))
+        coverage=coverage, level_of_care=level, status__in=USABLE_STATUSES
+    ).select_related("coverage__payer", "provider")
     return list(auths.order_by("end_date", "pk").select_for_update(of=("self",)))
 
 
-def _check_consumable(session: Session, units: Decimal) -> None:
+def _check_consumable(session: Session, lines: Sequence[BilledLine]) -> None:
     errors = FieldErrors()
-    errors.require(units > 0, "units", "Units to consume must be more than zero.")
+    errors.require(
+        all(line.units > 0 for line in lines), "units", "Units to consume must be more than zero."
+    )
     errors.require(
         session.status not in (Session.Status.CANCELLED, Session.Status.NO_SHOW),
         "session",
@@ -372,19 +363,13 @@ def _check_consumable(session: Session, units: Decimal) -> None:
     errors.raise_if_any()
 
 
-def _pick(covering: list[PriorAuthorization], units: Decimal) -> PriorAuthorization:
-    for auth in covering:
-        if auth.units_authorized - units_used(auth) >= units:
-            return auth
-    left = ", ".join(
-        f"{a.auth_number or 'no number'}: {a.units_authorized - units_used(a)} left"
-        for a in covering
-    )
-    raise ValidationError({"units": [f"Not enough authorized units for {units} ({left})."]})
+def _memo(lines: Sequence[BilledLine], units: Decimal, unit_type: str) -> str:
+    billed = ", ".join(f"{line.label} x {line.units}" for line in lines)
+    return f"{billed}: {rules.quantity(units, unit_type)}"[:200]
 
 
 def _consume_entry(
-    auth: PriorAuthorization, session: Session, code: str, units: Decimal
+    auth: PriorAuthorization, session: Session, lines: Sequence[BilledLine], units: Decimal
 ) -> UnitLedgerEntry:
     return UnitLedgerEntry.objects.create(
         authorization=auth,
@@ -393,42 +378,14 @@ def _consume_entry(
         units=-units,
         service_date=session.service_date,
         session_revision=session.revision,
-        memo=f"{code} x {units}"[:200],
+        memo=_memo(lines, units, auth.unit_type),
     )
 
 
-def _open_consumes(session: Session) -> QuerySet[UnitLedgerEntry]:
-    """The session's debits not yet given back (each revision releases its own)."""
-    released = UnitLedgerEntry.objects.filter(
-        authorization=OuterRef("authorization"),
-        session=session,
-        session_revision=OuterRef("session_revision"),
-        kind=UnitLedgerEntry.Kind.RELEASE,
-    )
-    consumed = UnitLedgerEntry.objects.filter(session=session, kind=UnitLedgerEntry.Kind.CONSUME)
-    return consumed.filter(~Exists(released))
-
-
-@transaction.atomic
-def units_consume_for_session(
-    *, session: Session, code: str, units: Decimal
-) -> UnitLedgerEntry | None:
-    """Consume `units` of the matching approved authorization. Returns None when no
-    authorization applies to this patient, level and code; the same session consumes once (a
-    corrected session consumes again only after its earlier debit was released)."""
-    code = code.strip().upper()
-    units = _as_decimal(units)
-    if units is None:
-        raise ValidationError({"units": ["Enter a number of units."]})
-    _check_consumable(session, units)
-    candidates = _candidates(session, code)
-    if not candidates:
-        return None
-    if existing := _open_consumes(session).filter(authorization__in=candidates).first():
-        return existing
+def _refuse_released(session: Session, auth_ids: Iterable[int]) -> None:
     released = UnitLedgerEntry.objects.filter(
         session=session,
-        authorization__in=candidates,
+        authorization_id__in=list(auth_ids),
         session_revision=session.revision,
         kind=UnitLedgerEntry.Kind.RELEASE,
     )
@@ -440,14 +397,72 @@ def units_consume_for_session(
                 ]
             }
         )
-    day = session.service_date
-    covering = [a for a in candidates if a.start_date <= day <= a.end_date]
-    if not covering:
-        spans = "; ".join(f"{a.start_date} to {a.end_date}" for a in candidates)
-        raise ValidationError(
-            {"service_date": [f"{day} is outside the authorized span ({spans})."]}
-        )
-    return _consume_entry(_pick(covering, units), session, code, units)
+
+
+def _plan(
+    session: Session,
+    lines: Sequence[BilledLine],
+    candidates: list[PriorAuthorization],
+    **known: Any,
+) -> rules.DebitPlan:
+    service = facts.service_for_auth(session, lines=lines, **known)
+    auths = [facts.auth_facts(a, remaining=a.units_authorized - units_used(a)) for a in candidates]
+    plan = rules.plan_debits(service, auths)
+    if plan.problems:
+        raise ValidationError({name: list(messages) for name, messages in plan.problems.items()})
+    return plan
+
+
+def _normal(line: BilledLine, session: Session) -> BilledLine:
+    """Codes as the engine writes them; a line without a provider is the rendering one's."""
+    return dataclasses.replace(
+        line,
+        code=line.code.strip().upper(),
+        modifiers=tuple(m.strip().upper() for m in line.modifiers),
+        provider_id=line.provider_id or session.rendering_provider_id,
+    )
+
+
+@transaction.atomic
+def units_consume_for_session(
+    *, session: Session, lines: Sequence[BilledLine]
+) -> list[UnitLedgerEntry]:
+    """Debit the authorizations that pay for the session's billed `lines` (REFERENCE.md §14):
+    only authorizations on the coverage billed on the date of service (the patient's primary
+    coverage in force then), at the service's level of care, that list the line (its code or
+    revenue code, with the modifiers they require) and, where the payer ties authorizations to
+    the provider, are for the provider the line is billed under. Days: once per day, whichever
+    session bills it first; visits and hours: once per session; units: each line's units.
+
+    Returns the session's debits (one per authorization). Idempotent: an authorization the
+    session already debits is not debited again (a corrected session consumes again only
+    after its earlier debit was released). When a line an authorization lists cannot be paid
+    (outside its span, not enough units) nothing is debited: ValidationError."""
+    lines = [_normal(line, session) for line in lines]
+    _check_consumable(session, lines)
+    coverage = primary_coverage_on(session.patient, session.service_date)
+    level = rules.authorized_level(service_level_of_care(session=session))
+    candidates = _candidates(coverage, level)
+    if not candidates or not lines:
+        return []
+    held = {
+        e.authorization_id: e
+        for e in session_debits(session=session).filter(authorization__in=candidates)
+    }
+    plan = _plan(
+        session,
+        lines,
+        candidates,
+        level=level,
+        coverage=coverage,
+        held=held,
+        days_taken=days_debited_by_others(session=session, auths=candidates),
+    )
+    new = {pk: units for pk, units in plan.amounts.items() if pk not in held and units > 0}
+    _refuse_released(session, new)
+    by_id = {auth.pk: auth for auth in candidates}
+    created = [_consume_entry(by_id[pk], session, plan.lines[pk], new[pk]) for pk in new]
+    return [held[pk] for pk in plan.amounts if pk in held] + created
 
 
 @transaction.atomic

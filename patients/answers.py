@@ -1,8 +1,9 @@
 """Questions the patients app asks of the apps above it, answered without importing them.
 
-Imports flow one way (patients < authorizations, consent). The patient and level-of-care pages
-still need two facts that belong to those apps: which authorization covers a level on a date,
-and the patient's Part 2 consents. Those apps register their answer here from their
+Imports flow one way (patients < authorizations, consent). The patient, level-of-care and
+session pages still need facts that belong to those apps: which authorization covers a level on
+a date, whether a session's service needs an authorization and which covers it, and the
+patient's Part 2 consents. Those apps register their answer here from their
 AppConfig.ready(); until one does, asking fails loudly rather than guessing.
 """
 
@@ -13,7 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 _answers: dict[str, Callable[..., Any]] = {}
-QUESTIONS = ("covering_authorization", "part2_consents", "consent_form_url")
+QUESTIONS = (
+    "covering_authorization",
+    "service_authorization",
+    "part2_consents",
+    "consent_form_url",
+)
 
 
 class Unanswered(LookupError):
@@ -37,6 +43,12 @@ def _ask(question: str, **kwargs: Any) -> Any:
 def covering_authorization(*, coverage: Any, level: str, on: datetime.date) -> Any | None:
     """The usable authorization of `coverage` for `level` in force on `on`, newest first."""
     return _ask("covering_authorization", coverage=coverage, level=level, on=on)
+
+
+def service_authorization(*, session: Any) -> dict[str, Any]:
+    """Whether the session's service needs an authorization and which covers each billed line
+    (JSON-ready: needed, covered, holds_claim, message, reasons, lines)."""
+    return dict(_ask("service_authorization", session=session))
 
 
 def part2_consents(*, patient: Any) -> list[Any]:

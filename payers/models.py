@@ -69,6 +69,9 @@ class Payer(TenantModel):
     auth_required_codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
     # Commercial plans often authorize outpatient care only after N visits; blank = never.
     outpatient_visits_before_auth = models.PositiveIntegerField(null=True, blank=True)
+    # Some plans tie an authorization to the rendering provider (the NPI on the 278): a
+    # service billed under another provider does not use it (REFERENCE.md §6).
+    auth_tied_to_provider = models.BooleanField(default=False)
     family_min_minutes = models.PositiveIntegerField(default=26)
     # {"mode": "per_session"} or {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]}
     group_billing = models.JSONField(default=dict, blank=True)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from credentialing.models import Provider
 from facilities.models import Facility
+from patients import answers
 from patients.coding_bridge import coding_summary, preview_for, prime_week_cache
 from patients.models import (
     MODALITY_CHOICES,
@@ -485,6 +486,35 @@ class SessionCorrectionRowSerializer(serializers.Serializer):
     changes = FieldChangeSerializer(many=True)
 
 
+class AuthorizationLineSerializer(serializers.Serializer):
+    """One billed line: does it need an authorization, which covers it, or why none does."""
+
+    code = serializers.CharField()
+    modifiers = serializers.ListField(child=serializers.CharField())
+    revenue_code = serializers.CharField(allow_null=True)
+    units = serializers.IntegerField()
+    needed = serializers.BooleanField()
+    authorization = serializers.UUIDField(allow_null=True)
+    auth_number = serializers.CharField(allow_null=True)
+    unit_type = serializers.CharField(allow_null=True)
+    units_authorized = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    units_remaining = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    covered_by = serializers.CharField(allow_null=True)
+    why_not = serializers.ListField(child=serializers.CharField())
+
+
+class SessionAuthorizationSerializer(serializers.Serializer):
+    """Whether the session's service needs a prior authorization and whether one covers it;
+    `holds_claim` (needed, not covered) is what the claims scrubber acts on."""
+
+    needed = serializers.BooleanField()
+    covered = serializers.BooleanField()
+    holds_claim = serializers.BooleanField()
+    message = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    lines = AuthorizationLineSerializer(many=True)
+
+
 class AttendeeSerializer(serializers.Serializer):
     patient = PublicId(queryset=Patient.objects.all())
     arrived_at = LocalDateTimeField(required=False)
@@ -761,6 +791,17 @@ class SessionViewSet(OrgModelViewSet):
         self._log_reads([session])
         rows = session_corrections(session=session)
         return Response(SessionCorrectionRowSerializer(rows, many=True).data)
+
+    @extend_schema(responses=SessionAuthorizationSerializer)
+    @action(detail=True, methods=["get"])
+    def authorization(self, request: Request, public_id: str | None = None) -> Response:
+        """Does the service need a prior authorization (the payer billed on its date: levels,
+        codes, outpatient visits before authorization), and which authorization covers each
+        billed line, with units left, or why none does."""
+        session = self.get_object()
+        self._log_reads([session])
+        answer = answers.service_authorization(session=session)
+        return Response(SessionAuthorizationSerializer(answer).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="sign-note")

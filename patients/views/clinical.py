@@ -315,6 +315,7 @@ def session_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
             "coding": coding,
             "next_statuses": next_statuses,
             "corrections": session_corrections(session=session),
+            "authorization": answers.service_authorization(session=session),
         },
     )
 

@@ -50,6 +50,7 @@ PAYER_FIELDS = (
     "auth_required_levels",
     "auth_required_codes",
     "outpatient_visits_before_auth",
+    "auth_tied_to_provider",
     "family_min_minutes",
     "group_billing",
     "evaluation_code_overrides",

@@ -91,6 +91,8 @@ def _check_basics(p: Payer, errors: FieldErrors) -> None:
             "Enter a whole number of at least 1, or "
             "leave it blank when outpatient visits need no authorization.",
         )
+    if not isinstance(p.auth_tied_to_provider, bool):
+        errors.add("auth_tied_to_provider", "Must be true or false.")
     if not EDI_PAYER_ID_RE.match(p.edi_payer_id or ""):
         errors.add("edi_payer_id", "An EDI payer id has only letters, digits and dashes.")
     if p.name and Payer.objects.filter(name=p.name).exclude(pk=p.pk).exists():

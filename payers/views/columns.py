@@ -124,6 +124,7 @@ _PLAIN = (
     "auth_required_levels",
     "auth_required_codes",
     "outpatient_visits_before_auth",
+    "auth_tied_to_provider",
     "family_min_minutes",
 )
 

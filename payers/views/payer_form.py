@@ -154,7 +154,13 @@ class PayerForm(forms.Form):
         required=False,
         min_value=1,
         label="Outpatient visits before authorization is needed",
-        help_text="Blank: outpatient visits never need one.",
+        help_text="Blank: outpatient visits never need one. Counted per calendar year on "
+        "the coverage billed.",
+    )
+    auth_tied_to_provider = forms.BooleanField(
+        required=False,
+        label="Authorizations are tied to the rendering provider",
+        help_text="A service billed under another provider does not use the authorization.",
     )
 
     family_min_minutes = forms.IntegerField(min_value=1, label="Family therapy minimum (min)")
@@ -272,7 +278,12 @@ class PayerForm(forms.Form):
 
     def authorization(self) -> list[forms.BoundField]:
         return self._bound(
-            ["auth_required_levels", "auth_required_codes", "outpatient_visits_before_auth"]
+            [
+                "auth_required_levels",
+                "auth_required_codes",
+                "outpatient_visits_before_auth",
+                "auth_tied_to_provider",
+            ]
         )
 
     def services(self) -> list[forms.BoundField]:

@@ -87,7 +87,9 @@ def _auth_summary(p: Payer) -> str:
     if p.auth_required_codes:
         parts.append(f"codes: {', '.join(p.auth_required_codes)}")
     if p.outpatient_visits_before_auth:
-        parts.append(f"outpatient after {p.outpatient_visits_before_auth} visits")
+        parts.append(f"outpatient after {p.outpatient_visits_before_auth} visits a year")
+    if p.auth_tied_to_provider:
+        parts.append("tied to the rendering provider")
     return "; ".join(parts)
 
 

@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
-from authorizations.services import units_consume_for_session
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
 from tests import factories
-from tests.authorizations.util import program_day
+from tests.authorizations.util import consume, program_day, use_days
 
 API = "/api/o/clinic-a/"
 
@@ -78,6 +77,40 @@ def test_bad_input_is_a_400_with_a_field_error_and_nothing_is_saved(biller, iop,
     assert PriorAuthorization.objects.count() == before
 
 
+def test_codes_with_modifiers_and_revenue_codes_and_a_provider_are_recorded(biller, iop):
+    """REFERENCE.md §6/§14: procedure or revenue codes with modifiers; the provider's NPI."""
+    provider = factories.provider()
+    response = _post(
+        biller,
+        "authorizations/",
+        _payload(iop.coverage, codes=["h0015:tf:hq", "1002"], provider=str(provider.public_id)),
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["codes"] == ["H0015:HQ:TF", "1002"]
+    assert response.json()["provider"] == str(provider.public_id)
+
+
+@pytest.mark.parametrize(
+    ("codes", "fragment"),
+    [
+        (["H0015:HQX"], "a modifier is 2 letters or digits"),
+        (["9002"], "is not a CPT/HCPCS code"),
+        (["H0015:HQ:TF:U1:U2:U3"], "at most 4 modifiers"),
+    ],
+)
+def test_a_malformed_code_token_is_a_400_naming_it(biller, iop, codes, fragment):
+    response = _post(biller, "authorizations/", _payload(iop.coverage, codes=codes))
+    assert response.status_code == 400
+    assert fragment in response.json()["codes"][0]
+
+
+def test_a_payer_that_ties_authorizations_needs_the_provider(biller, iop):
+    iop.coverage.payer.auth_tied_to_provider = True
+    iop.coverage.payer.save()
+    response = _post(biller, "authorizations/", _payload(iop.coverage))
+    assert response.status_code == 400 and "provider" in response.json()
+
+
 def test_coverage_of_another_patient_is_refused(biller, iop):
     stranger = factories.coverage()
     response = _post(
@@ -121,7 +154,7 @@ def test_leadership_cannot_read_authorizations(client, org_a, iop):
 
 
 def test_the_list_carries_usage_filters_and_logs_the_phi_read(biller, iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("3"))
+    use_days(iop, 3)
     factories.authorization(level_of_care="php", status="denied")
     response = biller.get(
         API + "authorizations/", {"level_of_care": "iop", "patient": str(iop.patient.public_id)}
@@ -209,7 +242,7 @@ def test_reviews_are_history_and_cannot_be_edited(biller, iop):
 
 def test_the_ledger_is_listed_and_read_only(biller, iop):
     day = program_day(iop)
-    units_consume_for_session(session=day, code="H0015", units=Decimal("1"))
+    consume(day, "H0015")
     rows = biller.get(
         API + "auth-ledger/", {"authorization__public_id": str(iop.auth.public_id)}
     ).json()["results"]

@@ -82,3 +82,41 @@ def test_the_demo_shows_expiring_exhausted_and_reviewed_authorizations(org_a):
     assert any(r.expiring for r in rows)
     assert any(r.exhausted for r in rows)
     assert reviewed and all(r.next_review_date for r in reviewed)
+
+
+def test_demo_residential_days_are_authorized_by_revenue_code_and_debited_once_a_day(org_a):
+    """REFERENCE.md §14: residential by revenue code 1002, consumed once per day. The demo's
+    recorded program days go through the real ledger."""
+    import datetime as dt
+
+    with org_context(org_a):
+        pay = factories.payer(
+            level_of_care_codes={
+                "residential": {"hcpcs": "H0018", "revenue_code": "1002", "unit": "per_diem"}
+            }
+        )
+        pairs = []
+        for _ in range(8):
+            pat = factories.patient()
+            ep = factories.episode(
+                patient_obj=pat, level="residential", program="sud", admit_date=dt.date(2026, 10, 1)
+            )
+            for back in (1, 1, 2):  # two program days on TODAY - 1, one on TODAY - 2
+                factories.session(
+                    patient_obj=pat,
+                    episode=ep,
+                    kind="program_day",
+                    service_date=TODAY - dt.timedelta(days=back),
+                    attended_minutes=360,
+                    facility=factories.facility(pos="55"),
+                )
+            pairs.append((ep, factories.coverage(patient_obj=pat, payer_obj=pay)))
+    created = demo.seed(org=org_a, rng=random.Random(5), episodes_with_coverage=pairs, today=TODAY)
+    with org_context(org_a):
+        approved = [a for a in created if a.status == "approved"]
+        assert approved and all(a.codes == ["1002"] and a.unit_type == "days" for a in created)
+        for auth in approved:
+            debits = auth.ledger.filter(kind="consume")
+            days = sorted(d.service_date for d in debits)
+            assert days == [TODAY - dt.timedelta(days=2), TODAY - dt.timedelta(days=1)]
+            assert all("rev 1002" in d.memo for d in debits)

@@ -10,20 +10,16 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from authorizations.models import UnitLedgerEntry
-from authorizations.services import (
-    units_consume_for_session,
-    units_release_for_session,
-    units_used,
-)
+from authorizations.services import units_release_for_session, units_used
 from patients.models import LevelOfCareSegment
 from tests import factories
-from tests.authorizations.util import TODAY, program_day
+from tests.authorizations.util import TODAY, consume, one, program_day
 
 ONE = Decimal("1")
 
 
 def test_a_program_day_consumes_one_unit_of_the_matching_authorization(iop):
-    entry = units_consume_for_session(session=program_day(iop), code="H0015", units=ONE)
+    entry = one(consume(program_day(iop), "H0015"))
     assert entry.authorization == iop.auth
     assert (entry.kind, entry.units, entry.service_date) == ("consume", Decimal("-1"), TODAY)
     assert units_used(iop.auth) == ONE
@@ -31,8 +27,8 @@ def test_a_program_day_consumes_one_unit_of_the_matching_authorization(iop):
 
 def test_consuming_the_same_session_twice_consumes_once(iop):
     day = program_day(iop)
-    first = units_consume_for_session(session=day, code="H0015", units=ONE)
-    second = units_consume_for_session(session=day, code="h0015 ", units=ONE)
+    first = one(consume(day, "H0015"))
+    second = one(consume(day, "h0015 "))
     assert second.pk == first.pk
     assert UnitLedgerEntry.objects.filter(session=day).count() == 1
     assert units_used(iop.auth) == ONE
@@ -42,25 +38,27 @@ def test_consumption_that_would_exhaust_the_authorization_is_refused(iop):
     iop.auth.units_authorized = Decimal("2")
     iop.auth.save()
     for offset in (0, 1):
-        units_consume_for_session(
-            session=program_day(iop, TODAY - dt.timedelta(days=offset)), code="H0015", units=ONE
-        )
+        consume(program_day(iop, TODAY - dt.timedelta(days=offset)), "H0015")
     third = program_day(iop, TODAY - dt.timedelta(days=2))
     with pytest.raises(ValidationError) as exc:
-        units_consume_for_session(session=third, code="H0015", units=ONE)
+        consume(third, "H0015")
     assert "units" in exc.value.message_dict
     assert not UnitLedgerEntry.objects.filter(session=third).exists()
     assert units_used(iop.auth) == Decimal("2")
 
 
 def test_a_partial_overdraw_is_refused_too(iop):
+    iop.auth.unit_type = "units_15"
+    iop.auth.save()
     with pytest.raises(ValidationError, match="Not enough authorized units"):
-        units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("10.5"))
+        consume(program_day(iop), "H0015", units=11)  # 10 authorized
 
 
 def test_releasing_a_voided_session_restores_its_units_once(iop):
+    iop.auth.unit_type = "units_15"
+    iop.auth.save()
     day = program_day(iop)
-    units_consume_for_session(session=day, code="H0015", units=Decimal("3"))
+    consume(day, "H0015", units=3)
     released = units_release_for_session(session=day)
     again = units_release_for_session(session=day)
     assert [(r.kind, r.units) for r in released] == [("release", Decimal("3"))]
@@ -75,42 +73,40 @@ def test_releasing_a_session_that_consumed_nothing_writes_nothing(iop):
 
 def test_a_released_session_cannot_silently_consume_again(iop):
     day = program_day(iop)
-    units_consume_for_session(session=day, code="H0015", units=ONE)
+    consume(day, "H0015")
     units_release_for_session(session=day)
     with pytest.raises(ValidationError, match="released"):
-        units_consume_for_session(session=day, code="H0015", units=ONE)
+        consume(day, "H0015")
 
 
 def test_a_service_after_the_authorized_span_is_refused(iop):
     late = program_day(iop, dt.date(2026, 12, 1))
     with pytest.raises(ValidationError) as exc:
-        units_consume_for_session(session=late, code="H0015", units=ONE)
+        consume(late, "H0015")
     assert "outside the authorized span" in exc.value.message_dict["service_date"][0]
 
 
 @pytest.mark.parametrize("units", [Decimal("0"), Decimal("-1")])
 def test_zero_or_negative_units_are_refused(iop, units):
     with pytest.raises(ValidationError) as exc:
-        units_consume_for_session(session=program_day(iop), code="H0015", units=units)
+        consume(program_day(iop), "H0015", units=units)
     assert "units" in exc.value.message_dict
 
 
 def test_a_cancelled_session_does_not_consume(iop):
     with pytest.raises(ValidationError) as exc:
-        units_consume_for_session(
-            session=program_day(iop, status="cancelled"), code="H0015", units=ONE
-        )
+        consume(program_day(iop, status="cancelled"), "H0015")
     assert "session" in exc.value.message_dict
 
 
 def test_a_code_the_authorization_does_not_list_finds_no_authorization(iop):
-    assert units_consume_for_session(session=program_day(iop), code="90837", units=ONE) is None
+    assert consume(program_day(iop), "90837") == []
 
 
 def test_an_authorization_without_codes_covers_any_code_at_its_level(iop):
     iop.auth.codes = []
     iop.auth.save()
-    entry = units_consume_for_session(session=program_day(iop), code="S9480", units=ONE)
+    entry = one(consume(program_day(iop), "S9480"))
     assert entry.authorization == iop.auth
 
 
@@ -118,7 +114,7 @@ def test_an_authorization_without_codes_covers_any_code_at_its_level(iop):
 def test_an_authorization_not_approved_is_never_consumed(iop, status):
     iop.auth.status = status
     iop.auth.save()
-    assert units_consume_for_session(session=program_day(iop), code="H0015", units=ONE) is None
+    assert consume(program_day(iop), "H0015") == []
 
 
 def test_the_level_comes_from_the_episode_segment_on_the_service_date(iop):
@@ -130,15 +126,15 @@ def test_the_level_comes_from_the_episode_segment_on_the_service_date(iop):
     )
     in_iop = program_day(iop, dt.date(2026, 10, 20))
     stepped_down = program_day(iop, dt.date(2026, 11, 3))
-    assert units_consume_for_session(session=in_iop, code="H0015", units=ONE) is not None
-    assert units_consume_for_session(session=stepped_down, code="H0015", units=ONE) is None
+    assert consume(in_iop, "H0015") != []
+    assert consume(stepped_down, "H0015") == []
 
 
 def test_another_patients_authorization_is_never_consumed(iop):
     other = factories.patient()
     factories.episode(patient_obj=other, level="iop", admit_date=dt.date(2026, 10, 1))
     session = factories.session(patient_obj=other, kind="program_day")
-    assert units_consume_for_session(session=session, code="H0015", units=ONE) is None
+    assert consume(session, "H0015") == []
     assert units_used(iop.auth) == 0
 
 
@@ -154,8 +150,8 @@ def test_the_soonest_ending_authorization_is_used_first_then_the_next(iop):
     )
     iop.auth.units_authorized = ONE
     iop.auth.save()
-    first = units_consume_for_session(session=program_day(iop), code="H0015", units=ONE)
-    second = units_consume_for_session(session=program_day(iop), code="H0015", units=ONE)
+    first = one(consume(program_day(iop), "H0015"))
+    second = one(consume(program_day(iop, TODAY - dt.timedelta(days=1)), "H0015"))
     assert (first.authorization, second.authorization) == (iop.auth, later)
 
 

@@ -11,11 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
-from authorizations.services import units_consume_for_session
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
 from tests import factories
-from tests.authorizations.util import program_day
+from tests.authorizations.util import use_days
 
 PAGES = "/o/clinic-a/authorizations/"
 
@@ -33,7 +32,7 @@ def _html(response) -> str:
 
 
 def test_the_list_shows_patient_payer_units_used_remaining_and_days_to_expiry(biller, iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("4"))
+    use_days(iop, 4)
     html = _html(biller.get(PAGES))
     days = (iop.auth.end_date - timezone.localdate()).days
     for text in (
@@ -104,7 +103,7 @@ def test_the_list_page_makes_the_same_number_of_queries_for_1_or_20_rows(biller,
 
 
 def test_the_detail_shows_reviews_and_ledger_and_logs_the_read(biller, iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("1"))
+    use_days(iop, 1)
     ConcurrentReview.objects.create(
         authorization=iop.auth,
         review_date=iop.auth.start_date,
@@ -156,6 +155,28 @@ def test_the_form_shows_field_errors_and_saves_nothing(biller, iop):
         assert f'data-testid="error-{field}"' in html, field
     assert "Units cannot be negative." in html
     assert not PriorAuthorization.objects.filter(auth_number="WEB-1").exists()
+
+
+def test_the_form_records_code_tokens_and_the_rendering_provider(biller, iop):
+    provider = factories.provider()
+    form = _form(iop.coverage, codes="h0035:hq, 0912", provider=str(provider.public_id))
+    assert biller.post(f"{PAGES}new/", form).status_code == 302
+    auth = PriorAuthorization.objects.get(auth_number="WEB-1")
+    assert (auth.codes, auth.provider) == (["H0035:HQ", "0912"], provider)
+    html = _html(biller.get(f"{PAGES}{auth.public_id}/"))
+    assert "H0035:HQ, 0912" in html and str(provider) in html
+
+
+def test_the_form_names_a_bad_modifier(biller, iop):
+    html = _html(biller.post(f"{PAGES}new/", _form(iop.coverage, codes="H0035:HQX")))
+    assert 'data-testid="error-codes"' in html and "a modifier is 2 letters or digits" in html
+
+
+def test_the_detail_says_when_the_payer_ties_the_authorization_to_its_provider(biller, iop):
+    iop.coverage.payer.auth_tied_to_provider = True
+    iop.coverage.payer.save()
+    html = _html(biller.get(f"{PAGES}{iop.auth.public_id}/"))
+    assert "ties authorizations to the provider" in html
 
 
 def test_recording_a_review_from_the_form_extends_the_authorization(biller, iop):

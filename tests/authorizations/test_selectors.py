@@ -13,9 +13,9 @@ from authorizations.selectors import (
     authorizations_needing_attention,
     authorizations_with_usage,
 )
-from authorizations.services import units_consume_for_session, units_release_for_session
+from authorizations.services import units_release_for_session
 from tests import factories
-from tests.authorizations.util import TODAY, program_day
+from tests.authorizations.util import TODAY, consume, program_day
 
 
 def _auth(**fields):
@@ -30,7 +30,7 @@ def _by_number(org, today=TODAY, **filters):
 
 def test_usage_sums_consumption_and_releases_from_the_ledger(iop):
     for day in (TODAY, TODAY - dt.timedelta(days=1), TODAY - dt.timedelta(days=2)):
-        units_consume_for_session(session=program_day(iop, day), code="H0015", units=Decimal(1))
+        consume(program_day(iop, day), "H0015")
     voided = iop.auth.ledger.first().session
     units_release_for_session(session=voided)
     row = _by_number(iop.auth.org)[iop.auth.auth_number]

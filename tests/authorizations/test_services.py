@@ -15,10 +15,9 @@ from authorizations.services import (
     authorization_create,
     authorization_update,
     concurrent_review_record,
-    units_consume_for_session,
 )
 from tests import factories
-from tests.authorizations.util import program_day
+from tests.authorizations.util import use_days
 
 
 def _fields(coverage: Any, **over: Any) -> dict[str, Any]:
@@ -99,7 +98,7 @@ def test_update_validates_like_create_and_keeps_the_old_values(iop):
 
 
 def test_authorized_units_cannot_drop_below_what_is_used(iop):
-    units_consume_for_session(session=program_day(iop), code="H0015", units=Decimal("4"))
+    use_days(iop, 4)
     with pytest.raises(ValidationError, match="already used"):
         authorization_update(authorization=iop.auth, actor=None, units_authorized=Decimal("3"))
     assert (
@@ -202,3 +201,19 @@ def test_a_denied_authorization_cannot_be_reviewed(iop):
     with pytest.raises(ValidationError) as exc:
         _review(iop.auth)
     assert "authorization" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "codes", [["h0015"], ["H0015:HQX"], ["H0015 HQ"], ["90837:95:GT:HO:HN:AJ"]]
+)
+def test_the_database_refuses_codes_that_are_not_tokens(iop, codes):
+    """The token grammar (REFERENCE.md §6/§14: codes with modifiers) is a constraint too."""
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PriorAuthorization.objects.filter(pk=iop.auth.pk).update(codes=codes)
+
+
+def test_the_database_takes_code_tokens_with_modifiers_and_revenue_codes(iop):
+    PriorAuthorization.objects.filter(pk=iop.auth.pk).update(codes=["H0015:HQ:TF", "1002", "0001U"])
+    assert PriorAuthorization.objects.get(pk=iop.auth.pk).codes == ["H0015:HQ:TF", "1002", "0001U"]

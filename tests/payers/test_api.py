@@ -116,6 +116,16 @@ def test_a_bad_update_is_a_400_and_changes_nothing(org_a, manager):
     assert manager.get(f"{API}payers/{pid}/").json()["timely_filing_days"] == 90
 
 
+def test_the_payer_rule_tying_authorizations_to_the_provider_is_read_and_written(org_a, manager):
+    """REFERENCE.md §6: an authorization may be tied to the provider's NPI."""
+    created = _post(manager, "payers/", NEW_PAYER).json()
+    assert created["auth_tied_to_provider"] is False
+    tied = _patch(manager, f"payers/{created['id']}/", {"auth_tied_to_provider": True})
+    assert tied.status_code == 200 and tied.json()["auth_tied_to_provider"] is True
+    bad = _patch(manager, f"payers/{created['id']}/", {"auth_tied_to_provider": "maybe"})
+    assert bad.status_code == 400 and "auth_tied_to_provider" in bad.json()
+
+
 def test_fee_rates_are_created_filtered_and_checked(org_a, manager):
     pid = _post(manager, "payers/", NEW_PAYER).json()["id"]
     rate = {

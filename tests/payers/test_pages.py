@@ -153,6 +153,7 @@ def test_the_form_saves_every_structured_rule(org_a, catalog, manager):
         auth_required_levels=["php", "residential"],
         auth_required_codes="96130 H0015",
         outpatient_visits_before_auth="8",
+        auth_tied_to_provider="on",
         family_min_minutes="45",
         eval_90791="H0031",
         loc_otp_hcpcs="H0020",
@@ -178,6 +179,7 @@ def test_the_form_saves_every_structured_rule(org_a, catalog, manager):
     assert p.telehealth["video_modifier"] == "GT" and p.telehealth["audio_only_allowed"] is False
     assert p.supervision_modifiers == ["HL", "HO"] and p.license_modifiers == {"lcsw": "AJ"}
     assert p.auth_required_codes == ["96130", "H0015"] and p.outpatient_visits_before_auth == 8
+    assert p.auth_tied_to_provider is True
     assert p.level_of_care_codes["otp"] == {
         "hcpcs": "H0020",
         "revenue_code": "0919",

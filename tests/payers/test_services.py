@@ -43,6 +43,7 @@ def test_a_minimal_commercial_payer_is_created(in_org_a):
         ({"license_modifiers": {"wizard": "AJ"}}, "license_modifiers", "Unknown license type"),
         ({"auth_required_levels": ["spa"]}, "auth_required_levels", "Unknown level of care"),
         ({"auth_required_codes": ["9083"]}, "auth_required_codes", "CPT or HCPCS"),
+        ({"auth_tied_to_provider": "yes"}, "auth_tied_to_provider", "true or false"),
         ({"rounding_rule": "state_table"}, "rounding_params", "needs the minute"),
         ({"rounding_params": {"count_unit_at": 15}}, "rounding_params", "only apply to a state"),
         ({"telehealth": {"home_pos": "1"}}, "telehealth", "2-digit place of service"),
