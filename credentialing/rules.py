@@ -541,3 +541,16 @@ def _not_enrolled_on(e: EnrollmentFacts, payer: str, on_date: dt.date) -> str:
         status = "pending" if e.status == "submitted" else e.status
         return f"Enrollment with {payer} is {status}."
     return f"Not enrolled with {payer}."
+
+
+def state_license_block(
+    licenses: Sequence[LicenseFacts], state: str, on_date: dt.date
+) -> str | None:
+    """Why no license lets the clinician treat a patient who is in `state` on `on_date`
+    (telehealth: the license must be valid where the patient is, REFERENCE.md §14), or None."""
+    in_state = [lic for lic in licenses if lic.state == state]
+    if not in_state:
+        held = ", ".join(sorted({lic.state for lic in licenses})) or "none"
+        return f"No license in {state}, where the patient was (licenses held: {held})."
+    why = _license_block(in_state, on_date)
+    return f"In {state}, where the patient was: {why}" if why else None

@@ -308,3 +308,12 @@ def provider_can_bill(
     reasons = [f"{provider} is inactive."] if inactive else []
     reasons += rules.billing_blocks(licenses, facts, payer.name, on_date, state=state)
     return not reasons, reasons
+
+
+def license_block_in_state(*, provider: Provider, state: str, on_date: dt.date) -> str | None:
+    """Why `provider` may not treat a patient located in `state` on `on_date`, or None (the
+    coding preview asks it for telehealth; claims ask provider_can_bill with `state`)."""
+    if not _has_billing_records(provider):
+        provider = providers_for_billing().get(pk=provider.pk)
+    licenses = [license_facts(x) for x in provider.licenses.all()]
+    return rules.state_license_block(licenses, state, on_date)

@@ -11,6 +11,7 @@ from typing import Any
 from coding import (
     Attendance,
     CodingResult,
+    Modality,
     PayerRules,
     ServiceFacts,
     ServiceKind,
@@ -18,6 +19,7 @@ from coding import (
 )
 from coding.census import census_day
 from coding.types import CENSUS_LEVELS, CensusDay, minutes_within
+from credentialing.selectors import license_block_in_state
 from patients.models import Session
 from patients.selectors import (
     primary_coverage_on,
@@ -220,7 +222,26 @@ def preview_for(
     except ValueError as exc:
         return _failed(str(exc), context)
     result = code_service(facts, rules)
+    result = _telehealth_licensure(session_like, result)
     return dataclasses.replace(result, reasons=context + result.reasons)
+
+
+def _telehealth_licensure(session: Session, result: CodingResult) -> CodingResult:
+    """A telehealth service is billable only when the rendering clinician's license is valid
+    in the state where the patient was (REFERENCE.md §14, NGS telehealth FAQ)."""
+    if session.modality == Modality.IN_PERSON or not session.patient_state:
+        return result
+    if not session.service_date or session.rendering_provider_id is None:
+        return result
+    block = license_block_in_state(
+        provider=session.rendering_provider,
+        state=session.patient_state,
+        on_date=session.service_date,
+    )
+    if block is None:
+        why = f"licensed where the patient was ({session.patient_state})"
+        return dataclasses.replace(result, reasons=(*result.reasons, why))
+    return dataclasses.replace(result, billable=False, lines=(), errors=(*result.errors, block))
 
 
 def coding_summary(result: CodingResult) -> dict[str, Any]:

@@ -276,6 +276,12 @@ class SessionFactsForm(forms.Form):
         choices=Session.PatientLocation.choices, label="Patient was"
     )
     audio_only_reason = forms.CharField(required=False, max_length=200, label="Why audio-only")
+    patient_state = forms.CharField(
+        required=False,
+        max_length=2,
+        label="Patient's state (telehealth)",
+        help_text="Where the patient was; blank = their address state",
+    )
     facility = _by_public_id(Facility.objects.filter(is_active=True), required=False)
     rendering_provider = forms.ModelChoiceField(
         queryset=Facility.objects.none(), to_field_name="public_id"
@@ -358,6 +364,7 @@ class SessionForm(SessionFactsForm):
             "modality",
             "patient_location",
             "audio_only_reason",
+            "patient_state",
             "facility",
             "rendering_provider",
             "supervising_provider",
@@ -402,6 +409,7 @@ CORRECTED_AS_IS = (
     "modality",
     "patient_location",
     "audio_only_reason",
+    "patient_state",
     "facility",
     "rendering_provider",
     "supervising_provider",

@@ -362,6 +362,9 @@ class Session(TenantModel):
         max_length=10, choices=PatientLocation.choices, default=PatientLocation.FACILITY
     )
     audio_only_reason = models.CharField(max_length=200, blank=True)
+    # Where the patient was at the time of service (telehealth: the rendering licence must be
+    # valid in this state, REFERENCE.md §14). Defaults to the patient's address state.
+    patient_state = models.CharField(max_length=2, blank=True)
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -133,6 +133,20 @@ def provider(**fields: Any) -> Any:
     return Provider.objects.create(**defaults)
 
 
+def licensed(provider_obj: Any, state: str = "OR") -> Any:
+    """Give a provider a license valid 2020-2030 in `state` (telehealth checks need one)."""
+    from credentialing.services import license_add
+
+    license_add(
+        provider=provider_obj,
+        state=state,
+        number=f"T-{next(_seq)}",
+        issued_on=_dt.date(2020, 1, 1),
+        expires_on=_dt.date(2030, 1, 1),
+    )
+    return provider_obj
+
+
 def episode(patient_obj: Any = None, **fields: Any) -> Any:
     from patients.models import EpisodeOfCare, LevelOfCareSegment
 

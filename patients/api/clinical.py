@@ -451,6 +451,7 @@ class SessionCorrectionSerializer(serializers.Serializer):
         choices=Session.PatientLocation.choices, required=False
     )
     audio_only_reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    patient_state = serializers.CharField(required=False, allow_blank=True, max_length=2)
     facility = PublicId(queryset=Facility.objects.all(), required=False, allow_null=True)
     rendering_provider = ProviderId(required=False)
     supervising_provider = ProviderId(required=False, allow_null=True)

@@ -55,6 +55,7 @@ CORRECTABLE_FIELDS = (
     "modality",
     "patient_location",
     "audio_only_reason",
+    "patient_state",
     "facility",
     "rendering_provider",
     "supervising_provider",

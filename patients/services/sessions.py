@@ -41,6 +41,7 @@ SESSION_FIELDS = (
     "modality",
     "patient_location",
     "audio_only_reason",
+    "patient_state",
     "facility",
     "rendering_provider",
     "supervising_provider",
@@ -73,6 +74,7 @@ def session_assemble(**facts: Any) -> Session:
     reject_unknown(facts, SESSION_FIELDS, "session")
     facts = {k: _in_utc(v) for k, v in facts.items() if v is not None}
     facts["audio_only_reason"] = clean_text(facts.get("audio_only_reason"))
+    facts["patient_state"] = clean_text(facts.get("patient_state")).upper()
     facts["em_code"] = clean_text(facts.get("em_code")).upper()
     session = Session(**facts)
     group = facts.get("group")
@@ -86,6 +88,8 @@ def session_assemble(**facts: Any) -> Session:
         session.episode = episode_for_date(session.patient, session.service_date)
     if session.facility_id is None and session.episode_id and session.episode.facility_id:
         session.facility = session.episode.facility
+    if not session.patient_state and session.modality != Modality.IN_PERSON:
+        session.patient_state = session.patient.state if session.patient_id else ""
     return session
 
 
@@ -199,6 +203,17 @@ def _check_people(s: Session, errors: FieldErrors) -> None:
 
 
 def _check_place(s: Session, errors: FieldErrors) -> None:
+    if s.patient_state:
+        errors.require(
+            len(s.patient_state) == 2 and s.patient_state.isalpha(),
+            "patient_state",
+            "A 2-letter state code (e.g. OR).",
+        )
+    elif s.modality != Modality.IN_PERSON:
+        errors.add(
+            "patient_state",
+            "Record the state the patient was in: the clinician's licence must be valid there.",
+        )
     if s.modality == Modality.AUDIO_ONLY:
         errors.require(
             bool(s.audio_only_reason),

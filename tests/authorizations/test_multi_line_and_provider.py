@@ -27,14 +27,14 @@ def outpatient(in_org_a):
     payer = factories.payer(
         telehealth={"video_modifier": "95", "home_pos": "10", "other_site_pos": "02"}
     )
-    patient = factories.patient()
+    patient = factories.patient(state="OR")  # telehealth: licensed where the patient is
     coverage = factories.coverage(patient_obj=patient, payer_obj=payer)
     factories.episode(patient_obj=patient, admit_date=dt.date(2026, 10, 1))
     return SimpleNamespace(
         payer=payer,
         patient=patient,
         coverage=coverage,
-        lcsw=factories.provider(license_type="lcsw"),
+        lcsw=factories.licensed(factories.provider(license_type="lcsw"), "OR"),
         np=factories.provider(license_type="pmhnp", credentials="PMHNP-BC"),
         facility=factories.facility(pos="11"),
     )

@@ -117,13 +117,15 @@ def test_associates_need_a_supervising_provider(setting):
 
 def test_audio_only_needs_a_documented_reason_and_codes_93_at_home(setting):
     with pytest.raises(ValidationError) as exc:
-        _record(setting, modality="audio_only", patient_location="home")
+        _record(setting, modality="audio_only", patient_location="home", patient_state="OR")
     assert "audio_only_reason" in exc.value.message_dict
+    factories.licensed(setting["provider"], "OR")
     session = _record(
         setting,
         modality="audio_only",
         patient_location="home",
         audio_only_reason="Patient has no video device",
+        patient_state="OR",
     )
     line = preview_for(session_like=session).lines[0]
     assert (line.code, line.pos, line.modifiers) == ("90837", "10", ("93",))
