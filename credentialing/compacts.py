@@ -40,14 +40,14 @@ if TYPE_CHECKING:
 class Compact:
     code: str
     name: str  # short name used in messages, e.g. "PSYPACT"
-    authority: str  # what the compact grants, e.g. "APIT (telepsychology)"
+    authority: str  # what the compact grants, e.g. "APIT, telepsychology"
     license_types: frozenset[str]
 
 
 PSYPACT = Compact(
     "psypact",
     "PSYPACT",
-    "APIT (telepsychology)",
+    "APIT, telepsychology",
     frozenset({LicenseType.PSYCHOLOGIST}),
 )
 COUNSELING = Compact(

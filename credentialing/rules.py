@@ -321,7 +321,7 @@ def _uncovered(lic: LicenseFacts, as_of: dt.date) -> Gap:
 # --- Compact privileges ----------------------------------------------------------------------
 
 
-def _a(license_type: str) -> str:
+def with_article(license_type: str) -> str:
     """A license type's label with its article ("an LCSW", "a psychologist")."""
     try:
         label = license_label(LicenseType(license_type))
@@ -335,7 +335,7 @@ def _not_covered(p: PrivilegeFacts) -> str:
     types = sorted(license_label(LicenseType(t)) for t in compact.license_types) if compact else []
     return (
         f"{p.label} cannot be used: {p.name} applies to {' or '.join(types) or 'no'} licenses, "
-        f"and its home license {p.home.label} is {_a(p.home.license_type)} license."
+        f"and its home license {p.home.label} is {with_article(p.home.license_type)} license."
     )
 
 
