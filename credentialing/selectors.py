@@ -230,6 +230,14 @@ def _license_and_privilege_facts(
     return tuple(by_id.values()), privileges
 
 
+def privilege_standing(*, privilege: CompactPrivilege, as_of: dt.date) -> str:
+    """Where one privilege stands on `as_of` (prefetch its home license's `periods` and
+    `status_changes` when reading many)."""
+    home = privilege.home_license
+    facts = privilege_facts(privilege, {home.pk: license_facts(home)})
+    return rules.privilege_standing(facts, as_of)
+
+
 @dataclass(frozen=True)
 class PrivilegeRow:
     """A compact privilege with where it stands on a day, for the pages."""
