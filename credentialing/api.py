@@ -1,9 +1,12 @@
-"""REST endpoints for providers, licenses and payer enrollments (provider data is not PHI).
+"""REST endpoints for providers, licenses, compact privileges and payer enrollments (provider
+data is not PHI).
 
 License and enrollment dates are history: a license lists its `periods` (issue and renewals)
 and `status_changes`; an enrollment lists its `periods`. The flat fields (`status`,
 `issued_on`, `expires_on`; `effective_date`, `end_date`) read today's status and the latest
-period, and writing them corrects that period or records a dated status change."""
+period, and writing them corrects that period or records a dated status change. A compact
+privilege is a dated row of its own: a renewal is a new one, an early end is recorded with
+POST end/ and keeps the row."""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, RestrictedError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,7 +26,9 @@ from rest_framework.response import Response
 
 from coding.types import LICENSE_CHOICES
 from credentialing import selectors, services
+from credentialing.compacts import COMPACT_CHOICES
 from credentialing.models import (
+    CompactPrivilege,
     EnrollmentPeriod,
     License,
     LicensePeriod,
@@ -207,6 +212,97 @@ class LicenseStatusInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+PRIVILEGE_STANDINGS = [
+    "in effect",
+    "not yet in effect",
+    "expired",
+    "relinquished",
+    "revoked",
+    "home license not valid",
+    "not covered by the compact",
+]
+
+
+class CompactPrivilegeSerializer(_ImmutableParentMixin, _ActorMixin, serializers.ModelSerializer):
+    """POST records a privilege (with `status` relinquished/revoked and `ended_on`, an ended
+    one); PUT/PATCH correct it (status active reopens one ended by mistake)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    provider = _provider_ref()
+    home_license = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=License.objects.all(),
+        help_text="The provider's home-state license the privilege rests on",
+    )
+    compact = serializers.ChoiceField(
+        choices=COMPACT_CHOICES,
+        help_text="psypact covers psychologists, counseling LPC/LMHCs, social_work LCSWs",
+    )
+    status = serializers.ChoiceField(
+        choices=CompactPrivilege.Status.choices, required=False, help_text="Why it ended, if it did"
+    )
+    ended_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Last valid day of a privilege relinquished or revoked early",
+    )
+    standing = serializers.SerializerMethodField(
+        help_text="Where it stands today: whether it allows services in its state"
+    )
+
+    class Meta:
+        model = CompactPrivilege
+        fields = [
+            "id",
+            "provider",
+            "home_license",
+            "compact",
+            "state",
+            "number",
+            "effective_on",
+            "expires_on",
+            "status",
+            "ended_on",
+            "note",
+            "standing",
+        ]
+        validators: list[Any] = []  # the services check overlaps and numbers
+
+    @extend_schema_field(serializers.ChoiceField(choices=PRIVILEGE_STANDINGS))
+    def get_standing(self, obj: CompactPrivilege) -> str:
+        return selectors.privilege_standing(privilege=obj, as_of=timezone.localdate())
+
+    def create(self, validated_data: dict[str, Any]) -> CompactPrivilege:
+        status = validated_data.pop("status", CompactPrivilege.Status.ACTIVE)
+        ended_on = validated_data.pop("ended_on", None)
+        privilege = services.privilege_record(actor=self._actor(), **validated_data)
+        if status != CompactPrivilege.Status.ACTIVE or ended_on is not None:
+            privilege = services.privilege_end(
+                privilege=privilege, ended_on=ended_on, status=status, actor=self._actor()
+            )
+        return privilege
+
+    def update(
+        self, instance: CompactPrivilege, validated_data: dict[str, Any]
+    ) -> CompactPrivilege:
+        validated_data.pop("provider", None)
+        return services.privilege_correct(privilege=instance, actor=self._actor(), **validated_data)
+
+
+class PrivilegeEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(
+        help_text="The last valid day (services after it: not covered)"
+    )
+    status = serializers.ChoiceField(
+        choices=[
+            (CompactPrivilege.Status.RELINQUISHED, "Relinquished"),
+            (CompactPrivilege.Status.REVOKED, "Revoked"),
+        ],
+        default=CompactPrivilege.Status.RELINQUISHED,
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 ENROLLMENT_FIELDS = (
     "status",
     "submitted_on",
@@ -311,6 +407,14 @@ class LicenseFilter(django_filters.FilterSet):
         fields = ["provider", "state", "license_type"]
 
 
+class CompactPrivilegeFilter(django_filters.FilterSet):
+    provider = django_filters.UUIDFilter(field_name="provider__public_id")
+
+    class Meta:
+        model = CompactPrivilege
+        fields = ["provider", "compact", "state", "status"]
+
+
 class PayerEnrollmentFilter(django_filters.FilterSet):
     provider = django_filters.UUIDFilter(field_name="provider__public_id")
     payer = django_filters.UUIDFilter(field_name="payer__public_id")
@@ -386,6 +490,16 @@ class LicenseViewSet(_CredentialingViewSet):
     def _fresh(self, lic: License) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=lic.pk)).data)
 
+    def perform_destroy(self, instance: License) -> None:
+        try:
+            super().perform_destroy(instance)
+        except RestrictedError as exc:
+            message = (
+                f"License {instance} is the home license of a compact privilege; end or "
+                "correct the privilege first."
+            )
+            raise serializers.ValidationError({"non_field_errors": [message]}) from exc
+
     @extend_schema(request=LicenseRenewalSerializer, responses=LicenseSerializer)
     @action(detail=True, methods=["post"])
     def renew(self, request: Request, public_id: str | None = None) -> Response:
@@ -407,6 +521,37 @@ class LicenseViewSet(_CredentialingViewSet):
         return self._fresh(lic)
 
 
+class CompactPrivilegeViewSet(_CredentialingViewSet):
+    """Compact privileges (PSYPACT APIT, Counseling Compact, Social Work Compact): the
+    authority to practise in a state without a license there, resting on a home-state license.
+    A telehealth service to a patient in that state is billable while the privilege and its
+    home license are valid. Not deleted: end one with POST end/, or correct it."""
+
+    model = CompactPrivilege
+    serializer_class = CompactPrivilegeSerializer
+    filterset_class = CompactPrivilegeFilter
+    select_related = ("provider", "home_license")
+    ordering = ("provider__last_name", "state", "compact", "effective_on", "id")
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related("home_license__periods", "home_license__status_changes")
+        )
+
+    @extend_schema(request=PrivilegeEndSerializer, responses=CompactPrivilegeSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, public_id: str | None = None) -> Response:
+        """Record that the privilege was relinquished or revoked; its last valid day."""
+        privilege = self.get_object()
+        body = PrivilegeEndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.privilege_end(privilege=privilege, actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=privilege.pk)).data)
+
+
 class PayerEnrollmentViewSet(_CredentialingViewSet):
     model = PayerEnrollment
     serializer_class = PayerEnrollmentSerializer
@@ -421,3 +566,4 @@ class PayerEnrollmentViewSet(_CredentialingViewSet):
 register("providers", ProviderViewSet, "providers")
 register("licenses", LicenseViewSet, "licenses")
 register("enrollments", PayerEnrollmentViewSet, "enrollments")
+register("compact-privileges", CompactPrivilegeViewSet, "compact-privileges")

@@ -1,8 +1,9 @@
 """Synthetic providers for demos: one of every license type, with the credentialing gaps a real
 clinic has (a license expiring soon, one expired, a stale CAQH attestation, pending and missing
-enrollments, a recredentialing deadline) and some dated history (a license renewed late, a
-suspension later lifted, a re-enrollment after a termination). Idempotent by NPI; all names and
-numbers are made up."""
+enrollments, a recredentialing deadline), some dated history (a license renewed late, a
+suspension later lifted, a re-enrollment after a termination) and a psychologist's PSYPACT
+telepsychology privilege (APIT) for Wisconsin, next to the Illinois home license. Idempotent by
+NPI; all names and numbers are made up."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from coding.codesets.npi import npi_check_digit
 from credentialing import rules, services
-from credentialing.models import Provider
+from credentialing.models import License, Provider
 from payers.models import Payer
 from rcm.models import Organization
 from rcm.tenancy import org_context
@@ -55,6 +56,8 @@ LAST_NAMES = [
 ]
 RECREDENTIAL_CYCLE = dt.timedelta(days=3 * 365)  # NCQA: every 36 months
 LICENSE_TERM = dt.timedelta(days=730)  # a two-year renewal cycle
+APIT_TERM = dt.timedelta(days=365)  # PSYPACT renews the APIT yearly (credentialing/compacts.py)
+HOME_STATE = "IL"
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,20 @@ class Spec:
     enrollments: tuple[str, ...] = ("enrolled",)  # per payer, cycled
     supervisor: int | None = None  # index of the supervising spec
     license_history: str = ""  # "late_renewal" or "suspended_once"
+    # (compact, state, expiry relative to today): a privilege resting on the home license
+    privilege: tuple[str, str, int] | None = None
 
 
 SPECS: tuple[Spec, ...] = (
     Spec("psychiatrist", "MD", 420, 20, license_history="late_renewal"),
-    Spec("psychologist", "PsyD", 35, 100, ("enrolled", "recredential_soon")),
+    Spec(
+        "psychologist",
+        "PsyD",
+        35,
+        100,
+        ("enrolled", "recredential_soon"),
+        privilege=("psypact", "WI", 45),  # Wisconsin borders Illinois; both are in PSYPACT
+    ),
     Spec("lcsw", "LCSW", 700, 150, ("enrolled", "submitted")),  # stale CAQH
     Spec("lpc", "LPC", -12, 40),  # expired license
     Spec("lmft", "LMFT", 50, 10, ("enrolled", "missing"), license_history="suspended_once"),
@@ -130,28 +142,30 @@ def _provider(
         caqh_attested_on=caqh,
         caqh_id=f"{16_000_000 + index}" if caqh else "",
     )
-    _license(provider, spec, license_number, today)
+    home = _license(provider, spec, license_number, today)
+    if spec.privilege is not None:
+        _privilege(provider, home, spec.privilege, index, today)
     if spec.license_type not in rules.NEEDS_SUPERVISOR:
         _enroll(provider, spec, payers, effective_offsets, today)
     return provider
 
 
-def _license(provider: Provider, spec: Spec, number: str, today: dt.date) -> None:
+def _license(provider: Provider, spec: Spec, number: str, today: dt.date) -> License:
     expires = today + dt.timedelta(days=spec.license_days)
     issued = expires - LICENSE_TERM
     if spec.license_history == "late_renewal":  # the previous term ended 3 weeks before
         lapsed = issued - dt.timedelta(days=21)
         lic = services.license_add(
             provider=provider,
-            state="IL",
+            state=HOME_STATE,
             number=number,
             expires_on=lapsed,
             issued_on=lapsed - LICENSE_TERM,
         )
         services.license_renew(license=lic, starts_on=issued, expires_on=expires)
-        return
+        return lic
     lic = services.license_add(
-        provider=provider, state="IL", number=number, expires_on=expires, issued_on=issued
+        provider=provider, state=HOME_STATE, number=number, expires_on=expires, issued_on=issued
     )
     if spec.license_history == "suspended_once":
         services.license_status_change(
@@ -163,6 +177,25 @@ def _license(provider: Provider, spec: Spec, number: str, today: dt.date) -> Non
         services.license_status_change(
             license=lic, status="active", effective_on=today - dt.timedelta(days=270)
         )
+    return lic
+
+
+def _privilege(
+    provider: Provider, home: License, plan: tuple[str, str, int], index: int, today: dt.date
+) -> None:
+    """A yearly compact privilege expiring `plan[2]` days from today (no random draw, so the
+    rest of the demo stays as it was)."""
+    compact, state, expiry_days = plan
+    expires = today + dt.timedelta(days=expiry_days)
+    services.privilege_record(
+        provider=provider,
+        home_license=home,
+        compact=compact,
+        state=state,
+        number=f"APIT-{9100 + index}",
+        effective_on=expires - APIT_TERM + dt.timedelta(days=1),
+        expires_on=expires,
+    )
 
 
 def _enroll(

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 
 from coding.types import LICENSE_CHOICES
 from credentialing import rules
-from credentialing.models import License, PayerEnrollment, Provider
+from credentialing.compacts import COMPACT_CHOICES
+from credentialing.models import CompactPrivilege, License, PayerEnrollment, Provider
 from payers.models import Payer
 from rcm.models import Membership
 
@@ -143,6 +144,78 @@ class LicenseStatusForm(forms.Form):
     note = forms.CharField(
         max_length=200, required=False, help_text="e.g. the board order number, or why"
     )
+
+
+class _HomeLicenseChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.state} {obj.number} ({obj.get_license_type_display()})"
+
+
+class PrivilegeForm(forms.Form):
+    compact = forms.ChoiceField(
+        choices=COMPACT_CHOICES,
+        help_text="PSYPACT covers psychologists, the Counseling Compact LPC/LMHCs, the Social "
+        "Work Compact LCSWs. Nurse practitioners have no compact (the NLC covers RNs only).",
+    )
+    state = forms.CharField(
+        max_length=2, help_text="The state the privilege is for (where the patients are), e.g. WA"
+    )
+    number = forms.CharField(
+        max_length=40,
+        label="Privilege number",
+        help_text="The APIT, privilege or multistate license number",
+    )
+    home_license = _HomeLicenseChoice(
+        queryset=License.objects.none(),
+        to_field_name="public_id",
+        label="Home license",
+        help_text="The home-state license it rests on: it must be valid on the date of service too",
+    )
+    effective_on = forms.DateField(label="Valid from", widget=DateInput())
+    expires_on = forms.DateField(
+        required=False, label="Expires on", help_text="Blank: no expiry", widget=DateInput()
+    )
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_license"].queryset = License.objects.filter(provider=provider).order_by(
+            "state", "number"
+        )
+
+
+class PrivilegeEditForm(PrivilegeForm):
+    status = forms.ChoiceField(
+        choices=CompactPrivilege.Status.choices,
+        help_text="Active to reopen a privilege ended by mistake",
+    )
+    ended_on = forms.DateField(
+        required=False,
+        label="Last valid day",
+        help_text="Only for a privilege relinquished or revoked early",
+        widget=DateInput(),
+    )
+
+    @staticmethod
+    def initial_for(p: CompactPrivilege) -> dict[str, Any]:
+        return {name: getattr(p, name) for name in PrivilegeEditForm.base_fields}
+
+
+class PrivilegeEndForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (CompactPrivilege.Status.RELINQUISHED, "Relinquished"),
+            (CompactPrivilege.Status.REVOKED, "Revoked"),
+        ],
+        help_text="Relinquished by the clinician (e.g. a move to another home state), or "
+        "revoked by the compact commission or the state",
+    )
+    ended_on = forms.DateField(
+        label="Last valid day",
+        help_text="Services after this day are not covered by the privilege",
+        widget=DateInput(),
+    )
+    note = forms.CharField(max_length=200, required=False, help_text="e.g. the notice, or why")
 
 
 class EnrollmentForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Providers (clinicians), licenses, payer enrollments and CAQH attestation."""
+"""Providers (clinicians), licenses, compact privileges, payer enrollments and CAQH."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from coding.types import LICENSE_CHOICES
 from credentialing import rules
+from credentialing.compacts import COMPACT_CHOICES
 from rcm.tenancy.models import TenantModel
 
 
@@ -174,6 +176,107 @@ class LicenseStatusChange(TenantModel):
             ),
         ]
         ordering = ["effective_on"]
+
+
+class CompactPrivilege(TenantModel):
+    """A provider's authority, under an interstate licensure compact, to practise in `state`
+    without a license there (PSYPACT's APIT, a Counseling Compact privilege to practice, a
+    Social Work Compact multistate license), resting on the home-state license `home_license`.
+    The compact decides which license types it covers (credentialing/compacts.py).
+
+    Valid from `effective_on` through `expires_on` (blank: open-ended), both included. A
+    privilege relinquished or revoked early keeps its row: `ended_on` is its last valid day and
+    `status` says why. A renewal is a new row that takes effect after the previous one; the
+    rows of one provider x compact x state never overlap. An APIT or a multistate license
+    covers several states: each state relied on is one row, with the same number."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RELINQUISHED = "relinquished", "Relinquished"
+        REVOKED = "revoked", "Revoked"
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="compact_privileges"
+    )
+    home_license = models.ForeignKey(
+        License,
+        on_delete=models.RESTRICT,  # a license under a privilege is not deleted alone
+        related_name="compact_privileges",
+        help_text="The home-state license the privilege rests on",
+    )
+    compact = models.CharField(max_length=20, choices=COMPACT_CHOICES)
+    state = models.CharField(max_length=2, help_text="The state the privilege is for")
+    number = models.CharField(
+        "Privilege number", max_length=40, help_text="e.g. the APIT or privilege id"
+    )
+    effective_on = models.DateField("Valid from")
+    expires_on = models.DateField("Expires on", null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    ended_on = models.DateField(
+        "Last valid day",
+        null=True,
+        blank=True,
+        help_text="Only for a privilege relinquished or revoked early",
+    )
+    note = models.CharField(
+        max_length=200, blank=True, help_text="e.g. why it ended, or the commission's notice"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "provider", "compact", "state", "effective_on"],
+                name="uniq_compact_privilege_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__regex=r"^[A-Z]{2}$"), name="compact_privilege_state_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("effective_on")),
+                name="compact_privilege_expires_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="active") & Q(ended_on__isnull=True))
+                | (~Q(status="active") & Q(ended_on__gte=F("effective_on"))),
+                name="compact_privilege_ended_when_not_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(ended_on__lte=F("expires_on")),
+                name="compact_privilege_ends_by_expiry",
+            ),
+            ExclusionConstraint(
+                name="compact_privileges_no_overlap",
+                expressions=[
+                    ("provider", RangeOperators.EQUAL),
+                    ("compact", RangeOperators.EQUAL),
+                    ("state", RangeOperators.EQUAL),
+                    (
+                        DateRange("effective_on", Least("expires_on", "ended_on"), Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+            ExclusionConstraint(  # one holder per number: an APIT is one psychologist's
+                name="compact_privilege_number_one_provider",
+                expressions=[
+                    ("org", RangeOperators.EQUAL),
+                    ("compact", RangeOperators.EQUAL),
+                    ("number", RangeOperators.EQUAL),
+                    ("provider", RangeOperators.NOT_EQUAL),
+                ],
+            ),
+        ]
+        ordering = ["state", "compact", "effective_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_compact_display()} in {self.state} ({self.number})"
+
+    @property
+    def last_day(self) -> dt.date | None:
+        days = [d for d in (self.expires_on, self.ended_on) if d is not None]
+        return min(days, default=None)
 
 
 class PayerEnrollment(TenantModel):

@@ -2,8 +2,9 @@
 a date, and whether a provider may render services billed to a payer on a date of service.
 
 Both read dated history: a license's periods (original issue and renewals) and its dated status
-changes, and an enrollment's periods. Every span includes both of its end dates: a license is
-valid on its expiry date, an enrollment covers its end date (the last covered day)."""
+changes, an enrollment's periods, and compact privileges' dates. Every span includes both of its
+end dates: a license is valid on its expiry date, an enrollment covers its end date (the last
+covered day), a compact privilege its expiry date."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from coding.types import LicenseType, license_label
+from credentialing.compacts import COMPACTS, PrivilegeFacts
 
 # Source: NUCC code format, 3 digits + 6 alphanumerics + "X" (e.g. 1041C0700X)
 TAXONOMY_RE = re.compile(r"^[0-9]{3}[0-9A-Z]{6}X$")
@@ -47,6 +49,7 @@ COMMON_TAXONOMIES: dict[str, tuple[str, ...]] = {
 }
 
 LICENSE_WARN_DAYS = 60
+ONE_DAY = dt.timedelta(days=1)
 # Source: REFERENCE.md §11, CAQH ProView re-attestation every 120 days; warn 30 days ahead
 CAQH_CYCLE_DAYS = 120
 CAQH_WARN_DAYS = 30
@@ -115,6 +118,7 @@ class LicenseFacts:
     number: str
     periods: tuple[LicensePeriod, ...] = ()
     status_changes: tuple[StatusChange, ...] = ()
+    license_type: str = ""  # LicenseType value; a compact privilege applies to some types only
 
     @property
     def label(self) -> str:
@@ -222,6 +226,7 @@ class ProviderFacts:
     supervisor_active: bool = True
     licenses: tuple[LicenseFacts, ...] = ()
     enrollments: tuple[EnrollmentFacts, ...] = field(default=())
+    privileges: tuple[PrivilegeFacts, ...] = ()
 
 
 def fmt(day: dt.date) -> str:
@@ -311,6 +316,135 @@ def _uncovered(lic: LicenseFacts, as_of: dt.date) -> Gap:
         return Gap("license_lapsed", Severity.BLOCK, message)
     message = f"License {lic.label} takes effect only on {starts}."
     return Gap("license_not_yet_valid", Severity.BLOCK, message)
+
+
+# --- Compact privileges ----------------------------------------------------------------------
+
+
+def with_article(license_type: str) -> str:
+    """A license type's label with its article ("an LCSW", "a psychologist")."""
+    try:
+        label = license_label(LicenseType(license_type))
+    except ValueError:
+        label = license_type or "unknown type"
+    return f"{'an' if label[:1] in 'aeiouAEFHILMNORSX' else 'a'} {label}"  # "an LPC"
+
+
+def _not_covered(p: PrivilegeFacts) -> str:
+    compact = COMPACTS.get(p.compact)
+    types = sorted(license_label(LicenseType(t)) for t in compact.license_types) if compact else []
+    return (
+        f"{p.label} cannot be used: {p.name} applies to {' or '.join(types) or 'no'} licenses, "
+        f"and its home license {p.home.label} is {with_article(p.home.license_type)} license."
+    )
+
+
+def _home_reason(home: LicenseFacts, day: dt.date) -> str:
+    """Why the home license is not valid on `day`, as the end of a sentence."""
+    if home.period_on(day) is not None:
+        return f"was {home.status_on(day)} on {fmt(day)}"
+    before, after = home.expired_before(day), home.starting_after(day)
+    if before is not None and after is not None and after.starts_on is not None:
+        return (
+            f"had expired on {fmt(before.expires_on)} and was renewed only from "
+            f"{fmt(after.starts_on)}"
+        )
+    if before is not None:
+        return f"expired on {fmt(before.expires_on)}"
+    return f"was not yet in effect on {fmt(day)}"
+
+
+def privilege_block(p: PrivilegeFacts, day: dt.date) -> str | None:
+    """Why compact privilege `p` does not allow a service on `day` (None: it does). A
+    privilege rests on an unencumbered home-state license, so the home license must be valid
+    that day too (compacts.py, sources)."""
+    if not p.covers_license_type:
+        return _not_covered(p)
+    if day < p.effective_on:
+        return f"{p.label} takes effect only on {fmt(p.effective_on)}."
+    last = p.last_day
+    if last is not None and day > last:
+        if p.ended_early:
+            return f"{p.label} was {p.status}; its last valid day was {fmt(last)}."
+        return f"{p.label} expired on {fmt(last)}."
+    if not p.home.valid_on(day):
+        return (
+            f"{p.label} rests on the home license {p.home.label}, which "
+            f"{_home_reason(p.home, day)}."
+        )
+    return None
+
+
+def privilege_standing(p: PrivilegeFacts, day: dt.date) -> str:
+    """Where the privilege stands on `day`, in a few words for the pages ("in effect")."""
+    if not p.covers_license_type:
+        return "not covered by the compact"
+    if day < p.effective_on:
+        return "not yet in effect"
+    last = p.last_day
+    if last is not None and day > last:
+        return p.status if p.ended_early else "expired"
+    return "in effect" if p.home.valid_on(day) else "home license not valid"
+
+
+def privilege_gaps(privileges: Sequence[PrivilegeFacts], as_of: dt.date) -> list[Gap]:
+    """Gaps of the compact privileges as of `as_of`, one per compact x state at most: like a
+    license, one expiring within LICENSE_WARN_DAYS warns and one that cannot be used today
+    blocks (telehealth to patients in that state). A privilege relinquished or revoked on
+    purpose is no gap."""
+    groups: dict[tuple[str, str], list[PrivilegeFacts]] = {}
+    for p in privileges:
+        groups.setdefault((p.compact, p.state), []).append(p)
+    return [gap for key in sorted(groups) if (gap := _privilege_gap(groups[key], as_of))]
+
+
+def _privilege_gap(group: list[PrivilegeFacts], as_of: dt.date) -> Gap | None:
+    current = next((p for p in group if p.covers(as_of)), None)
+    if current is None:
+        return _lapsed_privilege(group, as_of)
+    if not current.covers_license_type:
+        return Gap("privilege_not_covered", Severity.BLOCK, _not_covered(current))
+    if not current.home.valid_on(as_of):
+        message = (
+            f"{current.label} cannot be used while its home license {current.home.label} is "
+            f"not valid: telehealth to patients in {current.state} cannot be billed."
+        )
+        return Gap("privilege_home_license_invalid", Severity.BLOCK, message)
+    last = _privilege_chain_end(group, current)
+    through = last.last_day
+    if through is None or last.ended_early or (through - as_of).days > LICENSE_WARN_DAYS:
+        return None
+    message = f"{last.label} expires on {fmt(through)} ({_days((through - as_of).days)})."
+    return Gap("privilege_expiring", Severity.WARN, message)
+
+
+def _privilege_chain_end(group: list[PrivilegeFacts], current: PrivilegeFacts) -> PrivilegeFacts:
+    """The last privilege of the unbroken run from `current`: each next one takes effect by
+    the day after the previous one's last day (a renewal on time)."""
+    last = current
+    for p in sorted(group, key=lambda p: p.effective_on):
+        end = last.last_day
+        if p.effective_on > current.effective_on and end and p.effective_on <= end + ONE_DAY:
+            last = p
+    return last
+
+
+def _lapsed_privilege(group: list[PrivilegeFacts], as_of: dt.date) -> Gap | None:
+    past = [p for p in group if p.last_day is not None and p.last_day < as_of]
+    latest = max(past, key=lambda p: p.last_day or dt.date.min, default=None)
+    if latest is None or latest.ended_early or latest.last_day is None:
+        return None  # none yet (only one taking effect later), or ended on purpose
+    later = [p for p in group if p.effective_on > as_of]
+    upcoming = min(later, key=lambda p: p.effective_on, default=None)
+    expired = f"{latest.label} expired on {fmt(latest.last_day)}"
+    if upcoming is not None:
+        message = f"{expired} and the renewal takes effect only on {fmt(upcoming.effective_on)}."
+        return Gap("privilege_lapsed", Severity.BLOCK, message)
+    message = (
+        f"{expired}: telehealth to patients in {latest.state} cannot be billed until it is "
+        "renewed (end it if it is no longer used)."
+    )
+    return Gap("privilege_expired", Severity.BLOCK, message)
 
 
 # --- CAQH ------------------------------------------------------------------------------------
@@ -464,6 +598,7 @@ def provider_gaps(facts: ProviderFacts, payers: Iterable[PayerFacts], as_of: dt.
     """Every gap for one provider, blocks first."""
     gaps = (
         license_gaps(facts.licenses, as_of)
+        + privilege_gaps(facts.privileges, as_of)
         + caqh_gaps(facts.license_type, facts.caqh_attested_on, as_of)
         + enrollment_gaps(facts.enrollments, payers, as_of)
         + supervision_gaps(facts)
@@ -477,25 +612,68 @@ def billing_blocks(
     payer: str,
     on_date: dt.date,
     state: str | None = None,
+    privileges: Sequence[PrivilegeFacts] = (),
 ) -> list[str]:
     """Why a provider may not render services billed to `payer` on the date of service
-    `on_date` (empty: may). Decided from the license periods and status changes and the
-    enrollment periods in effect on that date, never from today's status (REFERENCE.md §11:
-    block when not enrolled on the DOS, or when the license is expired, suspended or invalid
-    in the patient's state). With `state`, only licenses of that state count."""
+    `on_date` (empty: may). Decided from the license periods and status changes, the compact
+    privileges and the enrollment periods in effect on that date, never from today's status
+    (REFERENCE.md §11: block when not enrolled on the DOS, or when the license is expired,
+    suspended or invalid in the patient's state).
+
+    `state`: where the patient was (telehealth). Then a license of another state does not
+    count: a valid license in `state`, or a valid compact privilege for `state` whose home
+    license is valid that day, allows (REFERENCE.md §14, "Telehealth licensure")."""
     if state:
-        in_state = [lic for lic in licenses if lic.state == state]
-        if not in_state:
-            held = ", ".join(sorted({lic.state for lic in licenses})) or "none"
-            reasons = [f"No license in {state}, where the service was (licenses held: {held})."]
-            return reasons + _enrollment_blocks(enrollment, payer, on_date)
-        licenses = in_state
-    why = _license_block(licenses, on_date)
-    if why and state:
-        why = f"In {state}, where the service was: {why}"
+        why = _place_block(licenses, privileges, state, on_date)
+    else:
+        why = _license_block(licenses, on_date)
     reasons = [why] if why else []
     reasons.extend(_enrollment_blocks(enrollment, payer, on_date))
     return reasons
+
+
+def _place_block(
+    licenses: Sequence[LicenseFacts],
+    privileges: Sequence[PrivilegeFacts],
+    state: str,
+    on_date: dt.date,
+) -> str | None:
+    in_state = [lic for lic in licenses if lic.state == state]
+    there = [p for p in privileges if p.state == state]
+    if any(x.valid_on(on_date) for x in in_state) or any(p.valid_on(on_date) for p in there):
+        return None
+    if not in_state and not there:
+        held = _held(licenses, privileges)
+        return f"No license or compact privilege in {state} on {fmt(on_date)} ({held})."
+    privilege = _nearest_privilege(there, on_date)
+    why = privilege_block(privilege, on_date) if privilege else None
+    if not in_state:
+        return f"In {state}, where the service was, no license is held; {why}"
+    license_why = _license_block(in_state, on_date)
+    return f"In {state}, where the service was: {' '.join(filter(None, (license_why, why)))}"
+
+
+def _held(licenses: Sequence[LicenseFacts], privileges: Sequence[PrivilegeFacts]) -> str:
+    """What is on file, any date: "licenses held: CA, OR; PSYPACT privileges: WA"."""
+    states: dict[str, set[str]] = {}
+    for p in privileges:
+        states.setdefault(p.name, set()).add(p.state)
+    held = [f"licenses held: {', '.join(sorted({x.state for x in licenses})) or 'none'}"]
+    held += [f"{name} privileges: {', '.join(sorted(s))}" for name, s in sorted(states.items())]
+    return "; ".join(held if states else [*held, "no compact privileges"])
+
+
+def _nearest_privilege(privileges: list[PrivilegeFacts], day: dt.date) -> PrivilegeFacts | None:
+    """The privilege that explains `day`: the one whose dates cover it, else the one that ended
+    last before it, else the first one that starts after it."""
+    covering = [p for p in privileges if p.covers(day)]
+    past = [p for p in privileges if p.last_day is not None and p.last_day < day]
+    later = [p for p in privileges if p.effective_on > day]
+    if covering:
+        return covering[0]
+    if past:
+        return max(past, key=lambda p: p.last_day or dt.date.min)
+    return min(later, key=lambda p: p.effective_on, default=None)
 
 
 def _license_block(licenses: Sequence[LicenseFacts], on_date: dt.date) -> str | None:

@@ -12,7 +12,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from credentialing import rules
+from credentialing.compacts import PrivilegeFacts
 from credentialing.models import (
+    CompactPrivilege,
     EnrollmentPeriod,
     License,
     LicensePeriod,
@@ -60,11 +62,11 @@ def providers_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Prov
 
 
 def provider_with_records(*, public_id: Any) -> Provider:
-    """One provider with licenses (periods, status changes), enrollments (payers, periods) and
-    supervisees loaded."""
+    """One provider with licenses (periods, status changes), compact privileges, enrollments
+    (payers, periods) and supervisees loaded."""
     return (
         Provider.objects.select_related("supervisor")
-        .prefetch_related(_licenses(), _enrollments(with_payer=True), "supervisees")
+        .prefetch_related(_licenses(), _privileges(), _enrollments(with_payer=True), "supervisees")
         .get(public_id=public_id)
     )
 
@@ -172,6 +174,15 @@ def _licenses() -> Prefetch:
     return Prefetch("licenses", queryset=licenses)
 
 
+def _privileges() -> Prefetch:
+    """Compact privileges by state and compact, oldest first. Their facts read the home
+    license from the prefetched licenses; the join only names it on pages."""
+    qs = CompactPrivilege.objects.select_related("home_license").order_by(
+        "state", "compact", "effective_on", "id"
+    )
+    return Prefetch("compact_privileges", queryset=qs)
+
+
 def _enrollments(*, with_payer: bool = False) -> Prefetch:
     qs = PayerEnrollment.objects.order_by("id").prefetch_related(
         Prefetch("periods", queryset=EnrollmentPeriod.objects.order_by("effective_date"))
@@ -184,11 +195,68 @@ def license_facts(lic: License) -> rules.LicenseFacts:
     return rules.LicenseFacts(
         state=lic.state,
         number=lic.number,
+        license_type=lic.license_type,
         periods=tuple(rules.LicensePeriod(p.starts_on, p.expires_on) for p in lic.periods.all()),
         status_changes=tuple(
             rules.StatusChange(c.status, c.effective_on) for c in lic.status_changes.all()
         ),
     )
+
+
+def privilege_facts(
+    p: CompactPrivilege, licenses: Mapping[int, rules.LicenseFacts]
+) -> PrivilegeFacts:
+    """Plain facts from a privilege; `licenses` holds the provider's license facts by id (a
+    home license missing from it counts as one with no period, never valid)."""
+    missing = rules.LicenseFacts(state="", number="?")
+    return PrivilegeFacts(
+        compact=p.compact,
+        state=p.state,
+        number=p.number,
+        effective_on=p.effective_on,
+        expires_on=p.expires_on,
+        home=licenses.get(p.home_license_id, missing),
+        status=p.status,
+        ended_on=p.ended_on,
+    )
+
+
+def _license_and_privilege_facts(
+    provider: Provider,
+) -> tuple[tuple[rules.LicenseFacts, ...], tuple[PrivilegeFacts, ...]]:
+    """Facts of the provider's prefetched licenses and compact privileges, without a query."""
+    by_id = {lic.pk: license_facts(lic) for lic in provider.licenses.all()}
+    privileges = tuple(privilege_facts(p, by_id) for p in provider.compact_privileges.all())
+    return tuple(by_id.values()), privileges
+
+
+def privilege_standing(*, privilege: CompactPrivilege, as_of: dt.date) -> str:
+    """Where one privilege stands on `as_of` (prefetch its home license's `periods` and
+    `status_changes` when reading many)."""
+    home = privilege.home_license
+    facts = privilege_facts(privilege, {home.pk: license_facts(home)})
+    return rules.privilege_standing(facts, as_of)
+
+
+@dataclass(frozen=True)
+class PrivilegeRow:
+    """A compact privilege with where it stands on a day, for the pages."""
+
+    privilege: CompactPrivilege
+    standing: str
+
+    @property
+    def ok(self) -> bool:
+        return self.standing == "in effect"
+
+
+def privilege_rows(*, provider: Provider, as_of: dt.date) -> list[PrivilegeRow]:
+    """The provider's compact privileges (from `provider_with_records`) and their standing."""
+    _, facts = _license_and_privilege_facts(provider)
+    return [
+        PrivilegeRow(p, rules.privilege_standing(f, as_of))
+        for p, f in zip(provider.compact_privileges.all(), facts, strict=True)
+    ]
 
 
 def enrollment_facts(e: PayerEnrollment) -> rules.EnrollmentFacts:
@@ -219,16 +287,18 @@ def licenses_list(*, as_of: dt.date) -> QuerySet[License]:
 
 
 def provider_facts(provider: Provider) -> rules.ProviderFacts:
-    """Plain facts from a provider whose licenses and enrollments are prefetched."""
+    """Plain facts from a provider whose licenses, privileges and enrollments are prefetched."""
     sup = provider.supervisor
+    licenses, privileges = _license_and_privilege_facts(provider)
     return rules.ProviderFacts(
         license_type=provider.license_type,
         is_active=provider.is_active,
         caqh_attested_on=provider.caqh_attested_on,
         supervisor_name=str(sup) if sup else None,
         supervisor_active=bool(sup and sup.is_active),
-        licenses=tuple(license_facts(x) for x in provider.licenses.all()),
+        licenses=licenses,
         enrollments=tuple(enrollment_facts(x) for x in provider.enrollments.all()),
+        privileges=privileges,
     )
 
 
@@ -259,7 +329,7 @@ def credentialing_gaps(*, org: Organization, as_of: dt.date) -> list[ProviderGap
     providers = (
         Provider.objects.filter(org=org, is_active=True)
         .select_related("supervisor")
-        .prefetch_related(_licenses(), _enrollments())
+        .prefetch_related(_licenses(), _privileges(), _enrollments())
         .order_by("last_name", "first_name", "id")
     )
     payers = active_payers()
@@ -278,21 +348,23 @@ def providers_for_billing() -> QuerySet[Provider]:
     """Providers with every record `provider_can_bill` reads, in a fixed number of queries
     however many providers, licenses and periods: load the providers of a batch of claim lines
     once, then call `provider_can_bill` per line without another query."""
-    return Provider.objects.prefetch_related(_licenses(), _enrollments())
+    return Provider.objects.prefetch_related(_licenses(), _privileges(), _enrollments())
 
 
 def _has_billing_records(provider: Provider) -> bool:
     loaded = getattr(provider, "_prefetched_objects_cache", {})
-    return "licenses" in loaded and "enrollments" in loaded
+    return {"licenses", "compact_privileges", "enrollments"} <= loaded.keys()
 
 
 def provider_can_bill(
     *, provider: Provider, payer: Payer, on_date: dt.date, state: str | None = None
 ) -> tuple[bool, list[str]]:
     """Whether `provider` may render services billed to `payer` on the date of service
-    `on_date`, and why not: from the license periods and status changes and the enrollment
-    periods in effect on that date, not from today's status (REFERENCE.md §11). `state`: the
-    state the patient was in (telehealth); only licenses there count.
+    `on_date`, and why not: from the license periods and status changes, the compact
+    privileges and the enrollment periods in effect on that date, not from today's status
+    (REFERENCE.md §11). `state`: the state the patient was in (telehealth); only a license
+    there, or a compact privilege for it resting on a valid home license, counts
+    (REFERENCE.md §14).
 
     `is_active` is today's fact: it blocks today and later dates, never a past date of service
     (a clinician who left can still have the services they delivered billed).
@@ -301,12 +373,14 @@ def provider_can_bill(
     any other is loaded first, in a fixed number of queries."""
     if not _has_billing_records(provider):
         provider = providers_for_billing().get(pk=provider.pk)
-    licenses = [license_facts(x) for x in provider.licenses.all()]
+    licenses, privileges = _license_and_privilege_facts(provider)
     enrollment = next((e for e in provider.enrollments.all() if e.payer_id == payer.pk), None)
     facts = enrollment_facts(enrollment) if enrollment else None
     inactive = not provider.is_active and on_date >= timezone.localdate()
     reasons = [f"{provider} is inactive."] if inactive else []
-    reasons += rules.billing_blocks(licenses, facts, payer.name, on_date, state=state)
+    reasons += rules.billing_blocks(
+        licenses, facts, payer.name, on_date, state=state, privileges=privileges
+    )
     return not reasons, reasons
 
 

@@ -1,10 +1,12 @@
-"""Writes for providers, licenses, payer enrollments and CAQH attestation. Each service checks
-everything first, raises ValidationError({field: [message]}) and saves inside one transaction.
+"""Writes for providers, licenses, compact privileges, payer enrollments and CAQH
+attestation. Each service checks everything first, raises ValidationError({field: [message]})
+and saves inside one transaction.
 `actor` is recorded by the change-log trigger through the active org context.
 
 License and enrollment dates are history: a renewal adds a license period, a suspension or a
-reinstatement adds a dated status change, a re-enrollment adds an enrollment period; earlier
-rows stay, so billing on a past date of service reads what was in effect then."""
+reinstatement adds a dated status change, a re-enrollment adds an enrollment period, a compact
+privilege renewed is a new privilege and one ended early keeps its row; earlier rows stay, so
+billing on a past date of service reads what was in effect then."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from django.utils import timezone
 from coding.codesets.npi import InvalidNpi, validate_npi
 from coding.types import LicenseType, license_label
 from credentialing import rules
+from credentialing.compacts import COMPACTS, compact_name, covers_license_type
 from credentialing.models import (
+    CompactPrivilege,
     EnrollmentPeriod,
     License,
     LicensePeriod,
@@ -489,6 +493,209 @@ def _set_status(lic: License, status: str, effective_on: dt.date, *, note: str) 
     change = same_day or LicenseStatusChange(license=lic, effective_on=effective_on)
     change.status, change.note = status, note
     _save(change, {"effective_on": ["A status change is already recorded on that day."]})
+
+
+# --- Compact privileges ----------------------------------------------------------------------
+
+PRIVILEGE_FIELDS = frozenset(
+    {
+        "compact",
+        "state",
+        "number",
+        "home_license",
+        "effective_on",
+        "expires_on",
+        "status",
+        "ended_on",
+        "note",
+    }
+)
+PRIVILEGE_CONFLICT = {
+    "effective_on": [
+        "This privilege overlaps another one for the same compact and state, or its number "
+        "belongs to another provider."
+    ]
+}
+ENDED_STATUSES = (CompactPrivilege.Status.RELINQUISHED, CompactPrivilege.Status.REVOKED)
+
+
+@transaction.atomic
+def privilege_record(
+    *,
+    provider: Provider,
+    compact: str,
+    state: str,
+    number: str,
+    home_license: License | None,
+    effective_on: dt.date | None,
+    expires_on: dt.date | None = None,
+    note: str = "",
+    actor: Any = None,
+) -> CompactPrivilege:
+    """Record a compact privilege of `provider` for `state`, resting on `home_license` (one of
+    the provider's licenses, of a type the compact covers, from another state). A renewal is
+    recorded the same way, taking effect after the previous privilege's last day."""
+    privilege = CompactPrivilege(
+        provider=provider,
+        compact=compact,
+        state=state,
+        number=number,
+        home_license=home_license,
+        effective_on=effective_on,
+        expires_on=expires_on,
+        note=note,
+    )
+    _raise_if(_privilege_errors(privilege))
+    _save(privilege, PRIVILEGE_CONFLICT)
+    return privilege
+
+
+@transaction.atomic
+def privilege_correct(
+    *, privilege: CompactPrivilege, actor: Any = None, **changes: Any
+) -> CompactPrivilege:
+    """Correct a privilege recorded wrongly (any field but the provider). Setting `status` back
+    to active reopens a privilege ended by mistake."""
+    _refuse_unknown(changes, PRIVILEGE_FIELDS)
+    target = _locked_privilege(privilege)
+    for name, value in changes.items():
+        setattr(target, name, value)
+    if target.status == CompactPrivilege.Status.ACTIVE and "ended_on" not in changes:
+        target.ended_on = None
+    _raise_if(_privilege_errors(target))
+    _save(target, PRIVILEGE_CONFLICT)
+    return target
+
+
+@transaction.atomic
+def privilege_end(
+    *,
+    privilege: CompactPrivilege,
+    ended_on: dt.date | None,
+    status: str = CompactPrivilege.Status.RELINQUISHED,
+    note: str | None = None,
+    actor: Any = None,
+) -> CompactPrivilege:
+    """Record that the privilege was relinquished or revoked: `ended_on` is its last valid day
+    (services after it are not covered; a later date records an end ahead). Ending it again
+    corrects the end. The row is kept, so billing on earlier dates still reads it."""
+    target = _locked_privilege(privilege)
+    errors: Errors = {}
+    if status not in ENDED_STATUSES:
+        _add(errors, "status", f"Choose one of: {', '.join(ENDED_STATUSES)}.")
+    if ended_on is None:
+        _add(errors, "ended_on", "Enter the last day the privilege was valid.")
+    _raise_if(errors)
+    target.status, target.ended_on = status, ended_on
+    if note is not None:
+        target.note = note
+    _raise_if(_privilege_errors(target))
+    _save(target, PRIVILEGE_CONFLICT)
+    return target
+
+
+def _locked_privilege(privilege: CompactPrivilege) -> CompactPrivilege:
+    return (
+        CompactPrivilege.objects.select_for_update()
+        .select_related("provider", "home_license")
+        .get(pk=privilege.pk)
+    )
+
+
+def _privilege_errors(p: CompactPrivilege) -> Errors:
+    p.assign_active_org()
+    p.state = (p.state or "").strip().upper()
+    p.number, p.note = (p.number or "").strip(), (p.note or "").strip()
+    errors: Errors = {}
+    if p.provider.org_id != p.org_id:
+        _add(errors, "provider", "The provider must belong to this organization.")
+    if p.compact not in COMPACTS:
+        _add(errors, "compact", f"Choose one of: {', '.join(COMPACTS)}.")
+    _check_state(p.state, errors)
+    if not p.number:
+        _add(errors, "number", "Enter the privilege number.")
+    _check_home_license(p, errors)
+    _check_privilege_dates(p, errors)
+    if not errors:
+        _check_privilege_conflicts(p, errors)
+    _model_clean(p, errors, skip=("provider", "home_license"))
+    return errors
+
+
+def _check_home_license(p: CompactPrivilege, errors: Errors) -> None:
+    """A privilege rests on one of the provider's own licenses, from another state, of a type
+    its compact covers (credentialing/compacts.py)."""
+    if p.home_license_id is None:
+        _add(errors, "home_license", "Choose the home-state license the privilege rests on.")
+        return
+    home = p.home_license
+    if home.provider_id != p.provider_id:
+        _add(errors, "home_license", "Choose one of this provider's own licenses.")
+        return
+    if home.state == p.state:
+        _add(
+            errors,
+            "state",
+            f"The home license is from {home.state}; a privilege is for another state.",
+        )
+    compact = COMPACTS.get(p.compact)
+    if compact is not None and not covers_license_type(compact.code, home.license_type):
+        types = " or ".join(sorted(license_label(LicenseType(t)) for t in compact.license_types))
+        _add(
+            errors,
+            "compact",
+            f"{compact.name} covers {types} licenses only; the home license {home} is "
+            f"{rules.with_article(home.license_type)} license.",
+        )
+
+
+def _check_privilege_dates(p: CompactPrivilege, errors: Errors) -> None:
+    if p.effective_on is None:
+        _add(errors, "effective_on", "Enter the date the privilege takes effect.")
+        return
+    if p.expires_on is not None and p.expires_on < p.effective_on:
+        _add(errors, "expires_on", "The expiry date cannot be before the date it takes effect.")
+    if p.status == CompactPrivilege.Status.ACTIVE:
+        if p.ended_on is not None:
+            _add(errors, "ended_on", "Only a relinquished or revoked privilege has a last day.")
+        return
+    if p.ended_on is None:
+        _add(errors, "ended_on", "Enter the last day the privilege was valid.")
+    elif p.ended_on < p.effective_on:
+        _add(errors, "ended_on", "The last valid day cannot be before it takes effect.")
+    elif p.expires_on is not None and p.ended_on > p.expires_on:
+        _add(
+            errors,
+            "ended_on",
+            f"The privilege expires on {rules.fmt(p.expires_on)}; it cannot end after that.",
+        )
+
+
+def _overlaps(a: CompactPrivilege, b: CompactPrivilege) -> bool:
+    a_end, b_end = a.last_day or dt.date.max, b.last_day or dt.date.max
+    return a.effective_on <= b_end and b.effective_on <= a_end
+
+
+def _check_privilege_conflicts(p: CompactPrivilege, errors: Errors) -> None:
+    """No overlap with another privilege of the provider for the compact and state, and a
+    number held by this provider only."""
+    same = CompactPrivilege.objects.filter(
+        provider_id=p.provider_id, compact=p.compact, state=p.state
+    ).exclude(pk=p.pk)
+    clash = next((other for other in same if _overlaps(p, other)), None)
+    if clash is not None:
+        last = rules.fmt(clash.last_day) if clash.last_day else "open-ended"
+        _add(
+            errors,
+            "effective_on",
+            f"This overlaps {clash} (valid {rules.fmt(clash.effective_on)} – {last}); a renewal "
+            "takes effect after the previous privilege's last day.",
+        )
+    held = CompactPrivilege.objects.filter(compact=p.compact, number=p.number)
+    if held.exclude(provider_id=p.provider_id).exists():
+        _add(
+            errors, "number", f"Another provider holds {compact_name(p.compact)} number {p.number}."
+        )
 
 
 # --- Payer enrollments -----------------------------------------------------------------------

@@ -24,11 +24,14 @@ from credentialing.forms import (
     LicenseForm,
     LicenseRenewalForm,
     LicenseStatusForm,
+    PrivilegeEditForm,
+    PrivilegeEndForm,
+    PrivilegeForm,
     ProviderFilterForm,
     ProviderForm,
     apply_errors,
 )
-from credentialing.models import License, PayerEnrollment, Provider
+from credentialing.models import CompactPrivilege, License, PayerEnrollment, Provider
 from rcm.permissions import Cap, role_has
 from rcm.views import for_model, requires
 
@@ -147,6 +150,7 @@ def provider_detail(request: HttpRequest, org_slug: str, public_id: Any) -> Http
         "can_edit": role_has(request.membership.role, Cap.EDIT_PROVIDERS),
         "gaps": selectors.provider_gaps(provider=provider, as_of=today),
         "licenses": [(x, selectors.license_history(x)) for x in provider.licenses.all()],
+        "privileges": selectors.privilege_rows(provider=provider, as_of=today),
         "enrollments": [(x, selectors.enrollment_history(x)) for x in provider.enrollments.all()],
     }
     return TemplateResponse(request, "credentialing/provider_detail.html", context)
@@ -263,6 +267,65 @@ def license_status(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
         cancel=_detail(lic.provider).url,
         history=selectors.license_history(lic),
     )
+
+
+# --- Compact privileges ----------------------------------------------------------------------
+
+
+@for_model(Provider)
+@requires(Cap.EDIT_PROVIDERS)
+def privilege_add(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    provider = _provider(public_id)
+    return _form_view(
+        request,
+        PrivilegeForm,
+        save=partial(services.privilege_record, provider=provider, actor=request.user),
+        done=lambda p: _done(request, f"Recorded the {p}.", provider),
+        form_kwargs={"provider": provider},
+        title=f"Add a compact privilege for {provider}",
+        cancel=_detail(provider).url,
+    )
+
+
+def _privilege(public_id: Any) -> CompactPrivilege:
+    return get_object_or_404(
+        CompactPrivilege.objects.select_related("provider__org", "home_license"),
+        public_id=public_id,
+    )
+
+
+@for_model(CompactPrivilege)
+@requires(Cap.EDIT_PROVIDERS)
+def privilege_edit(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    privilege = _privilege(public_id)
+    return _form_view(
+        request,
+        PrivilegeEditForm,
+        save=partial(services.privilege_correct, privilege=privilege, actor=request.user),
+        done=lambda p: _done(request, f"Saved the {p}.", privilege.provider),
+        initial=PrivilegeEditForm.initial_for(privilege),
+        form_kwargs={"provider": privilege.provider},
+        title=f"Correct the {privilege}",
+        cancel=_detail(privilege.provider).url,
+    )
+
+
+@for_model(CompactPrivilege)
+@requires(Cap.EDIT_PROVIDERS)
+def privilege_end(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    privilege = _privilege(public_id)
+    return _form_view(
+        request,
+        PrivilegeEndForm,
+        save=partial(services.privilege_end, privilege=privilege, actor=request.user),
+        done=lambda p: _done(request, f"The end of the {p} is recorded.", privilege.provider),
+        initial={"status": "relinquished", "ended_on": _today(), "note": privilege.note},
+        title=f"Record the end of the {privilege}",
+        cancel=_detail(privilege.provider).url,
+    )
+
+
+# --- Enrollments -----------------------------------------------------------------------------
 
 
 def _enrollment_initial(provider: Provider, payer_id: str | None) -> dict[str, Any]:

@@ -275,6 +275,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
     from consent.models import RecipientRevocation
     from credentialing.models import (
+        CompactPrivilege,
         EnrollmentPeriod,
         License,
         LicensePeriod,
@@ -343,6 +344,15 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "license_status": LicenseStatusChange.objects.create(
                 license=lic, status="active", effective_on=dt.date(2025, 7, 1)
+            ),
+            "compact_privilege": CompactPrivilege.objects.create(
+                provider=prov,
+                home_license=lic,
+                compact="social_work",
+                state="WI",
+                number=f"SW{pat.pk}",
+                effective_on=dt.date(2026, 1, 1),
+                expires_on=dt.date(2027, 12, 31),
             ),
             "enrollment": (
                 enr := PayerEnrollment.objects.create(provider=prov, payer=pay, status="enrolled")

@@ -1,6 +1,6 @@
 """provider_can_bill answers for the date and the place of service: a clinician who has since
 left can still have past services billed, and a telehealth service counts only a license in
-the state where the patient was (REFERENCE.md §11)."""
+the state where the patient was, or a compact privilege there (REFERENCE.md §11, §14)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,12 @@ def test_a_provider_who_left_can_still_bill_services_delivered_before(clinician)
         (None, True, ""),
         ("OR", True, ""),
         ("CA", False, "In CA, where the service was: No active, unexpired license"),
-        ("WA", False, "No license in WA, where the service was (licenses held: CA, OR)"),
+        (
+            "WA",
+            False,
+            "No license or compact privilege in WA on Nov 2, 2026 (licenses held: CA, OR; no "
+            "compact privileges)",
+        ),
     ],
 )
 def test_only_a_license_in_the_patients_state_counts(clinician, state, allowed, why):

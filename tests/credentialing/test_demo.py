@@ -8,6 +8,7 @@ from coding.codesets.npi import validate_npi
 from coding.types import LicenseType
 from credentialing import demo, selectors
 from credentialing.models import (
+    CompactPrivilege,
     EnrollmentPeriod,
     License,
     LicensePeriod,
@@ -42,6 +43,7 @@ def test_demo_seed_is_idempotent_and_deterministic(org_a):
     with org_context(org_a):
         assert Provider.objects.count() == len(demo.SPECS)
         assert License.objects.count() == len(demo.SPECS)
+        assert CompactPrivilege.objects.count() == 1
 
 
 def test_demo_seed_shows_each_kind_of_gap(org_a):
@@ -60,6 +62,7 @@ def test_demo_seed_shows_each_kind_of_gap(org_a):
         "enrollment_missing",
         "recredential_due",
         "recredential_overdue",
+        "privilege_expiring",
     } <= found
     assert statuses == {"enrolled", "submitted"}
 
@@ -96,3 +99,30 @@ def test_demo_seed_has_dated_history_that_billing_on_past_dates_reads(org_a):
         # the PA was terminated with Acme Health, then enrolled again
         assert "resumed only on" in blocks("pa", 200)
         assert blocks("pa", 380) == blocks("pa", 100) == ""
+
+
+def test_demo_psychologist_bills_wisconsin_telehealth_on_a_psypact_privilege(org_a):
+    import datetime as dt
+
+    today = factories.TODAY
+    with org_context(org_a):
+        payers = [factories.payer(name="Acme Health")]
+        psychologist = next(p for p in _seed(org_a, payers) if p.license_type == "psychologist")
+        privilege = CompactPrivilege.objects.get()
+        assert (privilege.provider, privilege.compact, privilege.state) == (
+            psychologist,
+            "psypact",
+            "WI",
+        )
+        assert privilege.home_license.state == "IL"
+
+        def reasons(state: str, days: int = 0) -> list[str]:
+            on = today + dt.timedelta(days=days)
+            return selectors.provider_can_bill(
+                provider=psychologist, payer=payers[0], on_date=on, state=state
+            )[1]
+
+        assert reasons("IL") == reasons("WI") == []
+        assert reasons("MN")[0].startswith("No license or compact privilege in MN")
+        # the Illinois license expires in 35 days; the privilege rests on it
+        assert "rests on the home license IL" in reasons("WI", 36)[0]

@@ -150,8 +150,9 @@ def test_gaps_run_a_fixed_number_of_queries_however_many_providers(
     for _ in range(12):
         clean_provider([payer_a], license_type="associate", supervisor=boss)
         clean_provider([second_payer])
-    # providers, licenses, their periods and status changes, enrollments, their periods, payers
-    with django_assert_max_num_queries(7):
+    # providers, licenses, their periods and status changes, compact privileges, enrollments,
+    # their periods, payers
+    with django_assert_max_num_queries(8):
         rows = selectors.credentialing_gaps(org=in_org_a, as_of=AS_OF)
         assert len(rows) == 12  # the LCSWs missing Acme Health; associates need no enrollment
         assert all(g.message for row in rows for g in row.issues)
@@ -308,12 +309,12 @@ def test_provider_can_bill_reads_preloaded_providers_without_a_query_per_line(
         services.license_renew(license=lic, expires_on=days(1200))
         services.license_status_change(license=lic, status="suspended", effective_on=days(-90))
         services.license_status_change(license=lic, status="active", effective_on=days(-80))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         loaded = list(selectors.providers_for_billing().filter(pk__in=[p.pk for p in providers]))
     with django_assert_num_queries(0):
         results = [can_bill(p, payer_a, days(n))[0] for p in loaded for n in range(-100, 0, 5)]
     assert results.count(False) == 5 * 2  # days -85 and -90 fall in the suspension
-    with django_assert_max_num_queries(6):  # a provider not preloaded is loaded in one go
+    with django_assert_max_num_queries(7):  # a provider not preloaded is loaded in one go
         assert can_bill(providers[0], payer_a, AS_OF) == (True, [])
 
 
