@@ -722,13 +722,12 @@ def _not_enrolled_on(e: EnrollmentFacts, payer: str, on_date: dt.date) -> str:
 
 
 def state_license_block(
-    licenses: Sequence[LicenseFacts], state: str, on_date: dt.date
+    licenses: Sequence[LicenseFacts],
+    state: str,
+    on_date: dt.date,
+    privileges: Sequence[PrivilegeFacts] = (),
 ) -> str | None:
-    """Why no license lets the clinician treat a patient who is in `state` on `on_date`
-    (telehealth: the license must be valid where the patient is, REFERENCE.md §14), or None."""
-    in_state = [lic for lic in licenses if lic.state == state]
-    if not in_state:
-        held = ", ".join(sorted({lic.state for lic in licenses})) or "none"
-        return f"No license in {state}, where the patient was (licenses held: {held})."
-    why = _license_block(in_state, on_date)
-    return f"In {state}, where the patient was: {why}" if why else None
+    """Why neither a license nor a compact privilege lets the clinician treat a patient who is
+    in `state` on `on_date` (telehealth: REFERENCE.md §14), or None. The same rule that
+    billing_blocks applies with a `state`."""
+    return _place_block(licenses, privileges, state, on_date)

@@ -389,5 +389,5 @@ def license_block_in_state(*, provider: Provider, state: str, on_date: dt.date) 
     coding preview asks it for telehealth; claims ask provider_can_bill with `state`)."""
     if not _has_billing_records(provider):
         provider = providers_for_billing().get(pk=provider.pk)
-    licenses = [license_facts(x) for x in provider.licenses.all()]
-    return rules.state_license_block(licenses, state, on_date)
+    licenses, privileges = _license_and_privilege_facts(provider)
+    return rules.state_license_block(licenses, state, on_date, privileges)

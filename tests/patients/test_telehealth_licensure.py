@@ -49,7 +49,7 @@ def test_the_patients_state_defaults_to_their_address_and_the_license_there_coun
 def test_a_patient_in_another_state_needs_a_license_there(video):
     result = preview_for(session_like=video["record"](patient_state="WA"))
     assert not result.billable
-    assert "No license in WA, where the patient was (licenses held: OR)" in result.errors[-1]
+    assert "No license or compact privilege in WA on Nov 2, 2026" in result.errors[-1]
 
 
 def test_a_lapsed_license_in_the_patients_state_blocks_the_service(video):
@@ -63,7 +63,7 @@ def test_a_lapsed_license_in_the_patients_state_blocks_the_service(video):
         expires_on=datetime.date(2026, 10, 31),
     )
     result = preview_for(session_like=video["record"](patient_state="CA"))
-    assert not result.billable and "In CA, where the patient was" in result.errors[-1]
+    assert not result.billable and "In CA, where the service was" in result.errors[-1]
 
 
 def test_telehealth_without_any_state_is_refused(in_org_a):
@@ -93,3 +93,39 @@ def test_an_in_person_session_is_not_asked_for_a_state(in_org_a):
         ends_at=START + datetime.timedelta(minutes=53),
     )
     assert session.patient_state == ""
+
+
+def test_a_compact_privilege_in_the_patients_state_counts(in_org_a):
+    from credentialing.services import license_add, privilege_record
+
+    patient = factories.patient(state="WA")
+    factories.coverage(patient_obj=patient)
+    provider = factories.provider(license_type="psychologist", credentials="PhD")
+    home = license_add(
+        provider=provider,
+        state="OR",
+        number="PSY-1",
+        license_type="psychologist",
+        issued_on=datetime.date(2020, 1, 1),
+        expires_on=datetime.date(2030, 1, 1),
+    )
+    session = session_record(
+        actor=None,
+        patient=patient,
+        kind="individual",
+        rendering_provider=provider,
+        modality="video",
+        patient_location="home",
+        starts_at=START,
+        ends_at=START + datetime.timedelta(minutes=53),
+    )
+    assert not preview_for(session_like=session).billable
+    privilege_record(
+        provider=provider,
+        home_license=home,
+        compact="psypact",
+        state="WA",
+        number="APIT-7",
+        effective_on=datetime.date(2026, 1, 1),
+    )
+    assert preview_for(session_like=session).billable
