@@ -76,8 +76,12 @@ def session_minutes(session: Session) -> int | None:
 
 
 def line_provider_id(session: Session, billed_provider: Any) -> int | None:
-    """The provider a line is billed under: the supervisor when billed incident-to."""
-    if str(getattr(billed_provider, "value", billed_provider)) == "supervising":
+    """The provider a line is billed under: the supervisor when billed incident-to; None for a
+    program's per-diem line (billed by the program, whoever led the day: REFERENCE.md §14)."""
+    role = str(getattr(billed_provider, "value", billed_provider))
+    if role == "facility":
+        return None
+    if role == "supervising":
         return session.supervising_provider_id
     return session.rendering_provider_id
 

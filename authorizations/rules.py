@@ -250,6 +250,8 @@ def _span(auth: AuthFacts, service: ServiceForAuth, line: BilledLine) -> tuple[s
 def _provider(auth: AuthFacts, service: ServiceForAuth, line: BilledLine) -> tuple[str, str] | None:
     if not auth.tied_to_provider or auth.provider_id is None:
         return None
+    if line.provider_id is None:  # the program's own line: no clinician to tie
+        return None
     if line.provider_id == auth.provider_id:
         return None
     rendered = service.provider_names.get(line.provider_id or 0, "another provider")

@@ -40,7 +40,7 @@ def _pregnancy_errors(codes: list[str]) -> list[str]:
         before = [c for c in codes[: rank - 1] if not c.startswith("O")]
         if before:
             errors.append(
-                f"{code} (substance use complicating pregnancy) is sequenced before "
+                f"{code} (substance use complicating pregnancy) is listed after "
                 f"{', '.join(before)}: chapter 15 codes come first (ICD-10-CM I.C.15.a.1)."
             )
         if code.startswith(PREGNANCY_ALCOHOL) and not any(c.startswith("F10") for c in codes):

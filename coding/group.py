@@ -19,7 +19,11 @@ def per_session_lines(
 ) -> list[PlannedLine]:
     if not attendees:
         trace.why(f"group session → {billing.code} × 1 (one unit per session, minutes not used)")
-        return [PlannedLine(billing.code, 1, modifiers=billing.modifiers)]
+        return [
+            PlannedLine(
+                billing.code, 1, scope_code=GROUP_PSYCHOTHERAPY, modifiers=billing.modifiers
+            )
+        ]
     lines = []
     for a in attendees:
         if a.minutes == 0:
@@ -41,8 +45,14 @@ def per_15_minute_lines(
         units, how = explain_units(a.minutes, rule)
         trace.why(f"{_who(a)}: {how} of {billing.code}")
         if units:
+            # Group counseling under any code is group psychotherapy for licence scope (a peer
+            # specialist bills H0038, not H0005 or 90853).
             line = PlannedLine(
-                billing.code, units, patient_ref=a.patient_ref, modifiers=billing.modifiers
+                billing.code,
+                units,
+                scope_code=GROUP_PSYCHOTHERAPY,
+                patient_ref=a.patient_ref,
+                modifiers=billing.modifiers,
             )
             lines.append(line)
     return lines

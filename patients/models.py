@@ -241,7 +241,7 @@ class LeaveOfAbsence(TenantModel):
     episode = models.ForeignKey(EpisodeOfCare, on_delete=models.CASCADE, related_name="leaves")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LEAVE)
     start_date = models.DateField()
-    end_date = models.DateField(help_text="The last day away (included)")
+    end_date = models.DateField(help_text="The last night away (the return day is in census)")
     reason = EncryptedTextField(blank=True)
 
     class Meta:
