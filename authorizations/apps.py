@@ -6,6 +6,7 @@ class AuthorizationsConfig(AppConfig):
 
     def ready(self) -> None:
         from authorizations.consumption import (
+            on_program_day_services_changed,
             on_session_corrected,
             on_session_status_changed,
             on_sessions_recorded,
@@ -13,7 +14,12 @@ class AuthorizationsConfig(AppConfig):
         from authorizations.models import PriorAuthorization
         from authorizations.selectors import authorization_answer, authorization_covering_level
         from patients import answers
-        from patients.signals import session_corrected, session_status_changed, sessions_recorded
+        from patients.signals import (
+            program_day_services_changed,
+            session_corrected,
+            session_status_changed,
+            sessions_recorded,
+        )
         from rcm.home import home_figure
         from rcm.nav import nav_link
 
@@ -22,6 +28,9 @@ class AuthorizationsConfig(AppConfig):
             on_session_status_changed, dispatch_uid="auth-units-on-status"
         )
         session_corrected.connect(on_session_corrected, dispatch_uid="auth-units-on-correction")
+        program_day_services_changed.connect(
+            on_program_day_services_changed, dispatch_uid="auth-units-on-day-services"
+        )
         answers.answer("covering_authorization", authorization_covering_level)
         answers.answer("service_authorization", authorization_answer)
         home_figure(

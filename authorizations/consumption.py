@@ -115,3 +115,11 @@ def on_session_corrected(sender: Any, session: Any, previous: Any, **kwargs: Any
     days = release_for_session(session)
     consume_for_session(session)
     pass_on_days(session, days)
+
+
+def on_program_day_services_changed(sender: Any, session: Any, **kwargs: Any) -> None:
+    """New services inside a program day change what a per-service payer bills: the old debit
+    is given back and the day consumes for its lines now (a per-diem day bills the same)."""
+    days = release_for_session(session)
+    consume_for_session(session)
+    pass_on_days(session, days)

@@ -10,6 +10,7 @@ from .group import group_lines
 from .licensure import billed_provider, is_em_code, provider_modifiers
 from .plan import PlannedLine, Trace
 from .program_day import evaluate_day, evaluate_program_week
+from .program_services import payment_class, service_lines
 from .psychotherapy import (
     CRISIS_MIN_MINUTES,
     CodeDecision,
@@ -27,6 +28,7 @@ from .types import (
     BilledProvider,
     CodingResult,
     DayBasis,
+    DayPaymentClass,
     LeaveDays,
     LevelOfCareCode,
     Modality,
@@ -179,7 +181,7 @@ def _code_census_day(
             trace.fail(day.reason)
             return []
         trace.why(day.reason)
-    trace.why(f"{level.hcpcs} per census day: 1 unit")
+    trace.why(f"{level.name} per census day: 1 unit")
     return [PlannedLine(level.hcpcs, 1, revenue_code=level.revenue_code, modifiers=level.modifiers)]
 
 
@@ -200,6 +202,14 @@ def _code_program_day(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> l
     trace.why(day.reason)
     if day.outcome is ShortDayOutcome.INFORMATIONAL:
         trace.warn(day.reason)
+    if day.billed.per_service is not None:
+        return service_lines(
+            facts.program_services,
+            day.billed.per_service,
+            payer.name,
+            payer.family_min_minutes,
+            trace,
+        )
     return _level_of_care_line(minutes, day.billed, trace)
 
 
@@ -367,6 +377,36 @@ def _program_week(facts: ServiceFacts, payer: PayerRules, trace: Trace) -> Progr
     return week
 
 
+def _billed_level(facts: ServiceFacts, payer: PayerRules) -> LevelOfCareCode | None:
+    """The level code a billed program day went out as (the downcode target on a downcoded
+    day)."""
+    level = payer.level_of_care
+    if facts.kind is not ServiceKind.PROGRAM_DAY or level is None:
+        return None
+    if payer.program_day.basis is DayBasis.CENSUS or facts.minutes is None:
+        return level
+    return evaluate_day(facts.minutes, payer.program_day, level).billed
+
+
+def _day_claim_facts(
+    facts: ServiceFacts, payer: PayerRules, planned: list[PlannedLine], trace: Trace
+) -> tuple[tuple[str, ...], DayPaymentClass | None]:
+    """Condition codes of a billed program day and, billed service by service, its payment
+    class from the qualifying service units (REFERENCE.md §14: 3, or 4 and more)."""
+    level = _billed_level(facts, payer) if planned else None
+    if level is None:
+        return (), None
+    if level.condition_codes:
+        trace.why(f"condition code(s) {', '.join(level.condition_codes)} on the claim")
+    if level.per_service is None:
+        return level.condition_codes, None
+    count = sum(line.units for line in planned if line.program_service)
+    day_class = payment_class(count, level.per_service.payment_classes)
+    if day_class is not None:
+        (trace.warn if day_class.apc is None else trace.why)(day_class.reason)
+    return level.condition_codes, day_class
+
+
 def _line_modifiers(line: PlannedLine, extra: tuple[str, ...], trace: Trace) -> tuple[str, ...]:
     modifiers = tuple(dict.fromkeys(line.modifiers + extra))
     if len(modifiers) > MAX_MODIFIERS:
@@ -383,6 +423,7 @@ def code_service(facts: ServiceFacts, payer: PayerRules = DEFAULT_PAYER_RULES) -
     role = _billed_by(facts, payer, planned, trace)
     pos, place_modifiers = _place(facts, payer, trace)
     lines = _assemble(planned, facts, payer, role, pos, place_modifiers, trace)
+    conditions, day_class = _day_claim_facts(facts, payer, planned, trace)
     billable = not trace.errors and bool(lines)
     return CodingResult(
         billable=billable,
@@ -391,6 +432,8 @@ def code_service(facts: ServiceFacts, payer: PayerRules = DEFAULT_PAYER_RULES) -
         errors=tuple(trace.errors),
         warnings=tuple(trace.warnings),
         program_week=week,
+        condition_codes=conditions if billable else (),
+        payment_class=day_class if billable else None,
     )
 
 
@@ -415,6 +458,7 @@ def _assemble(
             billed_provider=role,
             patient_ref=line.patient_ref,
             revenue_code=line.revenue_code,
+            service_ref=line.service_ref,
         )
         for line in planned
     )

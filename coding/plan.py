@@ -19,6 +19,9 @@ class PlannedLine:
     patient_ref: str | None = None
     revenue_code: str | None = None
     modifiers: tuple[str, ...] = ()
+    # Lines of a per-service program day: the service's stored reference and kind.
+    service_ref: str | None = None
+    program_service: str | None = None
 
     @property
     def concept(self) -> str:

@@ -23,7 +23,7 @@ def _min_minutes(hours: float) -> int:
 
 
 def _code_name(level: LevelOfCareCode | None) -> str:
-    return level.hcpcs if level else "the program code"
+    return level.name if level else "the program code"
 
 
 # Source: REFERENCE.md §2, minimum intensity; "minimum not met" = deny/downcode/pay/informational

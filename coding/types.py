@@ -299,15 +299,106 @@ class GroupBilling:
         _coerce(self, "mode", GroupBillingMode)
 
 
+class ProgramServiceKind(StrEnum):
+    """A service inside a PHP/IOP program day, billed on its own line where the payer bills the
+    day service by service (Medicare: REFERENCE.md §14; the HCPCS list of a PHP day, e.g. CMS
+    Pub 100-04 ch. 4 §260.1)."""
+
+    GROUP_PSYCHOTHERAPY = "group_psychotherapy"
+    INTERACTIVE_GROUP = "interactive_group"
+    INDIVIDUAL_PSYCHOTHERAPY = "individual_psychotherapy"
+    FAMILY_WITH_PATIENT = "family_with_patient"
+    FAMILY_WITHOUT_PATIENT = "family_without_patient"
+    OCCUPATIONAL_THERAPY = "occupational_therapy"
+    ACTIVITY_THERAPY = "activity_therapy"
+    PATIENT_EDUCATION = "patient_education"
+    DIAGNOSTIC_EVALUATION = "diagnostic_evaluation"
+
+    @property
+    def label(self) -> str:
+        return PROGRAM_SERVICE_LABELS[self.value]
+
+
+PROGRAM_SERVICE_LABELS: dict[str, str] = {
+    "group_psychotherapy": "Group psychotherapy",
+    "interactive_group": "Interactive group psychotherapy",
+    "individual_psychotherapy": "Individual psychotherapy",
+    "family_with_patient": "Family psychotherapy (patient present)",
+    "family_without_patient": "Family psychotherapy (patient absent)",
+    "occupational_therapy": "Occupational therapy",
+    "activity_therapy": "Activity therapy",
+    "patient_education": "Patient education / training",
+    "diagnostic_evaluation": "Diagnostic evaluation",
+}
+PROGRAM_SERVICE_CHOICES: list[tuple[str, str]] = [
+    (kind.value, PROGRAM_SERVICE_LABELS[kind.value]) for kind in ProgramServiceKind
+]
+
+
+def program_service_label(kind: str) -> str:
+    return PROGRAM_SERVICE_LABELS.get(kind, kind.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class ProgramServiceCode:
+    """How a payer bills one kind of service inside a per-service program day: `hcpcs` None =
+    the CPT code the engine picks from the minutes (90832/90834/90837, 90846/90847, 90791);
+    `unit_minutes` = whole units of that many minutes (G0410: 45 → 44 min 0, 90 min 2), None =
+    one unit per service; below `min_minutes` the service does not qualify."""
+
+    hcpcs: str | None = None
+    revenue_code: str | None = None
+    unit_minutes: int | None = None
+    min_minutes: int = 0
+    modifiers: tuple[str, ...] = ()
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.unit_minutes is not None and self.unit_minutes <= 0:
+            raise ValueError("unit_minutes must be positive")
+        check_minutes(self.min_minutes, "min_minutes")
+
+
+@dataclass(frozen=True)
+class PaymentClassRule:
+    """A day payment class from `from_services` qualifying services on (Medicare: per-diem APCs
+    for 3 and for 4 or more services a day, REFERENCE.md §2/§14); `apc` is payer data."""
+
+    from_services: int
+    label: str
+    apc: str | None = None
+
+
+@dataclass(frozen=True)
+class PerServiceDay:
+    """A program day billed one line per qualifying service (`services`: kind -> code), paid by
+    the class its count of qualifying service units reaches."""
+
+    services: Mapping[str, ProgramServiceCode]
+    payment_classes: tuple[PaymentClassRule, ...] = ()
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.payment_classes, key=lambda c: c.from_services))
+        object.__setattr__(self, "payment_classes", ordered)
+
+
 @dataclass(frozen=True)
 class LevelOfCareCode:
-    """What a program day is billed as. `unit_rule` None = per diem (one unit a day)."""
+    """What a program day is billed as. `unit_rule` None = per diem (one unit a day);
+    `per_service` set = one line per service of the day instead (Medicare PHP/IOP), `hcpcs`
+    then empty. `condition_codes` go on the institutional claim (41 PHP, 92 IOP)."""
 
     hcpcs: str
     revenue_code: str | None = None
     unit_rule: RoundingRule | None = None
     modifiers: tuple[str, ...] = ()
     label: str = ""
+    condition_codes: tuple[str, ...] = ()
+    per_service: PerServiceDay | None = None
+
+    @property
+    def name(self) -> str:
+        return self.hcpcs or self.label or "the program's service lines"
 
 
 @dataclass(frozen=True)
@@ -444,6 +535,19 @@ class Attendance:
         return cls(patient_ref, elapsed_minutes(arrival, departure), interactive_complexity)
 
 
+@dataclass(frozen=True)
+class ProgramService:
+    """One service recorded inside a program day: its kind, minutes and an optional reference
+    (the stored row's id) carried onto its billed line."""
+
+    kind: str
+    minutes: int
+    ref: str | None = None
+
+    def __post_init__(self) -> None:
+        check_minutes(self.minutes, f"minutes of {program_service_label(self.kind).lower()}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ServiceFacts:
     """Raw facts about one service. Enum fields also accept their string values."""
@@ -466,8 +570,11 @@ class ServiceFacts:
     crisis_minutes_before: int = 0
     # Census programs (residential, withdrawal management): the day's census facts.
     census: CensusDay | None = None
+    # The services inside a program day, for payers that bill the day service by service.
+    program_services: tuple[ProgramService, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "program_services", tuple(self.program_services))
         check_minutes(self.crisis_minutes_before, "earlier crisis minutes that day")
         for name, enum in _FACT_ENUMS:
             _coerce(self, name, enum)
@@ -497,6 +604,19 @@ class ServiceLine:
     billed_provider: BilledProvider
     patient_ref: str | None = None
     revenue_code: str | None = None
+    # The program-day service this line bills (its stored reference), if any.
+    service_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class DayPaymentClass:
+    """The payment class a per-service program day reaches: qualifying service units counted,
+    the class's label and the payer's APC for it (None: no per diem)."""
+
+    services: int
+    label: str
+    apc: str | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -532,6 +652,10 @@ class CodingResult:
     errors: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     program_week: ProgramWeekResult | None = None
+    # Institutional-claim facts of a program day: condition codes (41 PHP, 92 IOP) and, where
+    # the payer bills the day service by service, the day's payment class.
+    condition_codes: tuple[str, ...] = ()
+    payment_class: DayPaymentClass | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from coding import (
     CodingResult,
     Modality,
     PayerRules,
+    ProgramService,
     ServiceFacts,
     ServiceKind,
     code_service,
@@ -153,6 +154,18 @@ def _week_minutes(session: Session, cache: WeekCache | None) -> tuple[int, ...]:
     return tuple(minutes for _, minutes in sorted(days.items()))
 
 
+def _program_services(session: Session) -> tuple[ProgramService, ...]:
+    """The services recorded inside a program day (a payer that bills the day service by
+    service bills a line for each: REFERENCE.md §14). An unsaved day may carry its rows in
+    `pending_program_services` (a preview before recording)."""
+    if session.kind != ServiceKind.PROGRAM_DAY:
+        return ()
+    rows = getattr(session, "pending_program_services", None)
+    if rows is None:
+        rows = session.program_services.all() if session.pk else ()
+    return tuple(ProgramService(row.kind, row.minutes, ref=str(row.public_id)) for row in rows)
+
+
 def service_facts_for(
     session: Session, *, payer: Payer | None = None, week_cache: WeekCache | None = None
 ) -> ServiceFacts:
@@ -176,6 +189,7 @@ def service_facts_for(
         week_minutes=_week_minutes(session, week_cache),
         crisis_minutes_before=_crisis_minutes_before(session),
         census=_census(session, level_for(session)),
+        program_services=_program_services(session),
     )
 
 
@@ -241,7 +255,21 @@ def _telehealth_licensure(session: Session, result: CodingResult) -> CodingResul
     if block is None:
         why = f"licensed where the patient was ({session.patient_state})"
         return dataclasses.replace(result, reasons=(*result.reasons, why))
-    return dataclasses.replace(result, billable=False, lines=(), errors=(*result.errors, block))
+    return dataclasses.replace(
+        result,
+        billable=False,
+        lines=(),
+        condition_codes=(),
+        payment_class=None,
+        errors=(*result.errors, block),
+    )
+
+
+def _payment_class(result: CodingResult) -> dict[str, Any] | None:
+    day = result.payment_class
+    if day is None:
+        return None
+    return {"services": day.services, "label": day.label, "apc": day.apc, "reason": day.reason}
 
 
 def coding_summary(result: CodingResult) -> dict[str, Any]:
@@ -256,9 +284,12 @@ def coding_summary(result: CodingResult) -> dict[str, Any]:
                 "pos": line.pos,
                 "billed_provider": line.billed_provider.value,
                 "revenue_code": line.revenue_code,
+                "service": line.service_ref,
             }
             for line in result.lines
         ],
+        "condition_codes": list(result.condition_codes),
+        "payment_class": _payment_class(result),
         "reasons": list(result.reasons),
         "errors": list(result.errors),
         "warnings": list(result.warnings),

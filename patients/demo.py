@@ -23,6 +23,7 @@ from patients.models import (
     GroupSession,
     LevelOfCareSegment,
     Patient,
+    ProgramDayService,
     Session,
     TreatmentGoal,
     TreatmentPlan,
@@ -123,6 +124,16 @@ PROGRAM_DAYS = {
     "withdrawal_management": (tuple(range(7)), (300, 480), (180, 299)),
 }
 GROUP_LEVELS = {"iop", "php", "residential"}
+# A PHP/IOP day's services (each ~45-60 min), billed line by line by payers that bill the day
+# service by service (Medicare: REFERENCE.md §14); per-diem payers ignore them.
+DAY_SERVICES = (
+    "group_psychotherapy",
+    "group_psychotherapy",
+    "individual_psychotherapy",
+    "activity_therapy",
+    "patient_education",
+    "interactive_group",
+)
 GROUP_WEEKDAY = 1  # Tuesday evening groups
 MINUTES = (12, 14, 28, 33, 40, 45, 50, 53, 55, 60)
 MINUTE_WEIGHTS = (3, 2, 8, 6, 12, 14, 10, 20, 15, 10)
@@ -501,7 +512,7 @@ def _program_day(ctx: _Ctx, ep: EpisodeOfCare, level: str, day: dt.date) -> Sess
         return None  # not a program day, or absent
     minutes = ctx.rng.randint(*(short if roll < 0.15 else normal))
     provider = ctx.rng.choice(ctx.therapists)
-    return Session(
+    day_session = Session(
         public_id=ctx.uid(),
         patient_id=ep.patient_id,
         episode=ep,
@@ -513,6 +524,21 @@ def _program_day(ctx: _Ctx, ep: EpisodeOfCare, level: str, day: dt.date) -> Sess
         supervising_provider=_supervisor(provider, ctx),
         note_signed_at=_signed(ctx, day, 16),
     )
+    if level in ("php", "iop"):
+        day_session._demo_services = _day_services(ctx, minutes)
+    return day_session
+
+
+def _day_services(ctx: _Ctx, attended: int) -> list[ProgramDayService]:
+    """The services of a PHP/IOP day: as many ~50-minute services as the attended time holds."""
+    count = min(len(DAY_SERVICES), attended // 55)
+    kinds = ctx.rng.sample(DAY_SERVICES, count)
+    return [
+        ProgramDayService(
+            public_id=ctx.uid(), kind=kind, minutes=ctx.rng.choice((45, 50, 55)), position=n
+        )
+        for n, kind in enumerate(kinds)
+    ]
 
 
 def _group(ctx: _Ctx, facility: Any, day: dt.date) -> GroupSession:
@@ -587,4 +613,10 @@ def _sessions(ctx: _Ctx, episodes: list[EpisodeOfCare]) -> int:
         if hasattr(s, "_demo_group"):
             s.group = s._demo_group
     Session.objects.bulk_create(rows, batch_size=BATCH)
+    services = []
+    for s in rows:
+        for service in getattr(s, "_demo_services", ()):
+            service.session = s
+            services.append(service)
+    ProgramDayService.objects.bulk_create(services, batch_size=BATCH)
     return len(rows)

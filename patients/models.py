@@ -13,7 +13,14 @@ from django.db import models
 from django.db.models import F, Func, Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from coding.types import Level, Modality, ProgramKind, ServiceKind, elapsed_minutes
+from coding.types import (
+    PROGRAM_SERVICE_CHOICES,
+    Level,
+    Modality,
+    ProgramKind,
+    ServiceKind,
+    elapsed_minutes,
+)
 from facilities.models import Facility
 from payers.models import Payer
 from rcm.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, digits_only
@@ -422,6 +429,36 @@ class Session(TenantModel):
         if start and end:
             return elapsed_minutes(start, end)
         return None
+
+
+class ProgramDayService(TenantModel):
+    """One service inside a program day (a PHP/IOP day recorded as a Session of kind
+    program_day): its kind and minutes, and who rendered it. Payers that bill the day service by
+    service (Medicare PHP/IOP, REFERENCE.md §14) bill a line for each; per-diem payers ignore
+    them."""
+
+    part2_path = "session__patient__episodes__part2_applies"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="program_services")
+    kind = models.CharField(max_length=32, choices=PROGRAM_SERVICE_CHOICES)
+    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    rendering_provider = models.ForeignKey(
+        "credentialing.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="program_day_services",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within the day")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=1440),
+                name="program_service_minutes_in_a_day",
+            ),
+        ]
+        ordering = ["position", "id"]
 
 
 class SessionCorrection(TenantModel):

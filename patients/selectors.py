@@ -343,6 +343,7 @@ def coding_ready_sessions(queryset: QuerySet[Session]) -> QuerySet[Session]:
         Prefetch("patient__coverages", queryset=Coverage.objects.select_related("payer")),
         "episode__segments",
         "episode__leaves",
+        "program_services",
         # Sessions recorded without an episode find theirs among the patient's (in memory).
         Prefetch("patient__episodes", queryset=episodes_qs().prefetch_related("leaves")),
     )

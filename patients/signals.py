@@ -15,3 +15,8 @@ session_status_changed = Signal()
 # unsaved copy as it was before) and `changes` (the corrected field names); authorizations
 # releases the old debit and consumes the new one when what is billed changed.
 session_corrected = Signal()
+
+# Sent inside the transaction when the services recorded inside a program day are replaced,
+# with `session` (its revision moved on); authorizations releases the old debit and consumes
+# for what is billed now.
+program_day_services_changed = Signal()

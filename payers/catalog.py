@@ -144,6 +144,72 @@ _COMMERCIAL_MEDSURG = {
     "mhsud_visit_limits": {},
 }
 
+
+def _per_service(
+    pos: str | None, label: str, condition_codes: list[str], classes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A program day billed one line per service (Medicare PHP/IOP, REFERENCE.md §14) on a
+    hospital outpatient claim (type of bill 13X)."""
+    entry = {
+        "unit": "per_service",
+        "type_of_bill": "13",
+        "pos": pos,
+        "condition_codes": condition_codes,
+        "label": label,
+        "services": MEDICARE_PROGRAM_SERVICES,
+        "payment_classes": classes,
+    }
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+# The services of a Medicare PHP/IOP day, each on its own line (REFERENCE.md §14 [V]).
+# HCPCS descriptors [V, HCPCS file]: G0410 "group psychotherapy other than of a multiple-family
+# group, in a partial hospitalization or intensive outpatient setting, approximately 45 to 50
+# minutes"; G0411 the interactive group; G0129 occupational therapy, G0176 activity therapy and
+# G0177 training and education "per session (45 minutes or more)". 90853 is not billed in a
+# PHP (G0410 replaced it in 2009; optum360coding.com). Revenue codes [S: the PHP HCPCS-by-
+# revenue-code table of Pub 100-04 ch. 4 §260.1 as MAC guides reproduce it]: 0915 group,
+# 0914 individual, 0916 family, 0904 activity therapy, 0942 education/training, 043X
+# occupational therapy (0430 general classification chosen here [U]), 0900 evaluation
+# (90791/90792). Psychotherapy, family and evaluation codes come from the minutes (no hcpcs).
+MEDICARE_PROGRAM_SERVICES: dict[str, dict[str, Any]] = {
+    "group_psychotherapy": {
+        "hcpcs": "G0410", "revenue_code": "0915", "unit_minutes": 45,
+        "label": "group psychotherapy, ~45-50 min a unit",
+    },
+    "interactive_group": {
+        "hcpcs": "G0411", "revenue_code": "0915", "unit_minutes": 45,
+        "label": "interactive group psychotherapy, ~45-50 min a unit",
+    },
+    "individual_psychotherapy": {"revenue_code": "0914", "label": "90832/90834/90837 by minutes"},
+    "family_with_patient": {"revenue_code": "0916", "label": "90847"},
+    "family_without_patient": {"revenue_code": "0916", "label": "90846"},
+    "occupational_therapy": {
+        "hcpcs": "G0129", "revenue_code": "0430", "min_minutes": 45,
+        "label": "occupational therapy, per session (45 min or more)",
+    },
+    "activity_therapy": {
+        "hcpcs": "G0176", "revenue_code": "0904", "min_minutes": 45,
+        "label": "activity therapy, per session (45 min or more)",
+    },
+    "patient_education": {
+        "hcpcs": "G0177", "revenue_code": "0942", "min_minutes": 45,
+        "label": "training and education, per session (45 min or more)",
+    },
+    "diagnostic_evaluation": {"revenue_code": "0900", "label": "90791"},
+}  # fmt: skip
+# Per-diem APCs by qualifying services a day (REFERENCE.md §2/§14 [V]: 3, or 4 and more; none
+# below 3 [U]). APC numbers [U: CY 2024 OPPS final rule, hospital-based programs; confirm in
+# the current Addendum A]: PHP 5863/5864, IOP 5861/5862 (CMHCs: PHP 5853/5854, IOP 5851/5852).
+MEDICARE_PHP_CLASSES = [
+    {"from_services": 3, "label": "3 services", "apc": "5863"},
+    {"from_services": 4, "label": "4 or more services", "apc": "5864"},
+]
+MEDICARE_IOP_CLASSES = [
+    {"from_services": 3, "label": "3 services", "apc": "5861"},
+    {"from_services": 4, "label": "4 or more services", "apc": "5862"},
+]
+
 # Places of service other than a hospital (19, 21, 22, 23) or SNF (31): 42 CFR 410.26(a)(6).
 _NONINSTITUTIONAL_POS = [
     "02", "04", "10", "11", "12", "13", "14", "15", "16", "33", "49", "50", "53", "57", "71",
@@ -192,10 +258,14 @@ MEDICARE: dict[str, Any] = {
         "php": _program(3, 20, "informational"),
         "iop": _program(3, 9, "informational"),
     },
-    "level_of_care_codes": {  # §2: Medicare PHP/IOP bill service lines + condition code 41/92
-        "php": _per_diem("G0410", "0915", "13", "52", "PHP service lines, cond. code 41", ["41"]),
-        "iop": _per_diem("G0410", "0905", "13", None, "IOP service lines, cond. code 92", ["92"]),
-    },
+    "level_of_care_codes": {  # §14 [V]: Medicare PHP/IOP bill service lines + cond. code 41/92
+        "php": _per_service(
+            "52", "Medicare PHP: a line per service, cond. code 41", ["41"], MEDICARE_PHP_CLASSES
+        ),
+        "iop": _per_service(
+            None, "Medicare IOP: a line per service, cond. code 92", ["92"], MEDICARE_IOP_CLASSES
+        ),
+    },  # fmt: skip
     "parity_comparators": {"applies": False},  # §9: MHPAEA does not reach Medicare FFS
     "fee_schedule": [
         _rate("90791", "180.00"),
@@ -209,9 +279,17 @@ MEDICARE: dict[str, Any] = {
     "examples": [
         "fee_schedule",
         "program_minimums.*.min_hours_per_day",
-        "level_of_care_codes (HCPCS/revenue code per program)",
+        "level_of_care_codes.*.payment_classes (APC numbers: hospital-based; a CMHC bills "
+        "type of bill 76 with its own APCs)",
+        "level_of_care_codes.*.services (revenue code subcategories, e.g. 043X for G0129)",
     ],
-    "sources": ["REFERENCE.md §1-4, §7, §9"],
+    "sources": [
+        "REFERENCE.md §1-4, §7, §9, §14",
+        "CGS 'Intensive Outpatient Program Services' (2024-01-02); First Coast IOP page; "
+        "Noridian MM13222 (condition code 92, APCs for 3 and 4+ services)",
+        "CMS Pub 100-04 ch. 4 §260.1 (PHP HCPCS by revenue code), as listed in MAC PHP "
+        "billing guides",
+    ],
 }
 
 STATE_MEDICAID: dict[str, Any] = {

@@ -17,7 +17,11 @@ from coding import (
     LicenseType,
     MinuteBand,
     PayerRules,
+    PaymentClassRule,
+    PerServiceDay,
     ProgramDayRules,
+    ProgramServiceCode,
+    ProgramServiceKind,
     RoundingRule,
     ServiceCode,
     TelehealthProfile,
@@ -56,15 +60,49 @@ def _unit_rule(data: Mapping[str, Any] | None, column: str) -> RoundingRule | No
     return _rounding(data.pop("kind", "cpt_midpoint"), data, column)
 
 
+PER_SERVICE = "per_service"
+_SERVICE_CODE_KEYS = ("hcpcs", "revenue_code", "unit_minutes", "min_minutes", "modifiers", "label")
+
+
+def _program_service_code(kind: str, data: Mapping[str, Any], column: str) -> ProgramServiceCode:
+    if kind not in {k.value for k in ProgramServiceKind}:
+        raise RuleDataError(column, f"unknown program-day service {kind!r}")
+    if not isinstance(data, Mapping) or set(data) - set(_SERVICE_CODE_KEYS):
+        raise RuleDataError(column, f"{kind}: settings are {', '.join(_SERVICE_CODE_KEYS)}")
+    values = dict(data)
+    values["modifiers"] = tuple(values.get("modifiers", ()))
+    return ProgramServiceCode(**values)
+
+
+def _per_service(services: Mapping[str, Any] | None, classes: Any, column: str) -> PerServiceDay:
+    """A per-service day: its service map and payment classes (REFERENCE.md §14)."""
+    if not services or not isinstance(services, Mapping):
+        raise RuleDataError(column, "a per-service program day needs its service codes")
+    rules = tuple(
+        PaymentClassRule(int(c["from_services"]), str(c["label"]), c.get("apc") or None)
+        for c in classes or ()
+    )
+    codes = {kind: _program_service_code(kind, entry, column) for kind, entry in services.items()}
+    return PerServiceDay(services=codes, payment_classes=rules)
+
+
 def _loc_code(data: Mapping[str, Any], column: str) -> LevelOfCareCode:
     data = dict(data)
-    # Claim-form facts (TOB, POS, condition codes) live beside the engine's fields.
-    for key in ("type_of_bill", "pos", "condition_codes", "unit", "plan_review_days"):
+    # Claim-form facts (TOB, POS) live beside the engine's fields.
+    for key in ("type_of_bill", "pos", "plan_review_days"):
         data.pop(key, None)
+    unit = data.pop("unit", None)
+    services, classes = data.pop("services", None), data.pop("payment_classes", None)
     data = _known(LevelOfCareCode, data, column)
-    if not data.get("hcpcs"):
+    if unit == PER_SERVICE:
+        data["per_service"] = _per_service(services, classes, column)
+        data.setdefault("hcpcs", "")
+    elif not data.get("hcpcs"):
         raise RuleDataError(column, "each level needs an HCPCS/CPT code ('hcpcs')")
+    elif services or classes:
+        raise RuleDataError(column, "service codes and payment classes need unit per_service")
     data["modifiers"] = tuple(data.get("modifiers", ()))
+    data["condition_codes"] = tuple(data.get("condition_codes", ()))
     data["unit_rule"] = _unit_rule(data.get("unit_rule"), column)
     return LevelOfCareCode(**data)
 
@@ -161,7 +199,7 @@ def unit_rule_of(payer: Any, unit: str | None) -> RoundingRule | None:
         return _rounding(payer.rounding_rule, payer.rounding_params or {}, "rounding_params")
     if unit == "per_hour":
         return RoundingRule(unit_minutes=60, label="per hour")
-    if unit in (None, "per_diem", "per_session"):
+    if unit in (None, "per_diem", "per_session", PER_SERVICE):
         return None
     raise RuleDataError(_COLUMN, f"unknown unit {unit!r}")
 

@@ -286,6 +286,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
         EpisodeDiagnosis,
         GroupSession,
         LeaveOfAbsence,
+        ProgramDayService,
         SessionCorrection,
         TreatmentGoal,
         TreatmentPlan,
@@ -369,6 +370,9 @@ def org_graph(org: Organization) -> dict[str, Any]:
                 actor=u,
                 reason="Wrong end time",
                 changes={"ends_at": {"from": None, "to": None}},
+            ),
+            "program_day_service": ProgramDayService.objects.create(
+                session=sess, kind="group_psychotherapy", minutes=50, rendering_provider=prov
             ),
             "review": ConcurrentReview.objects.create(authorization=auth, review_date=TODAY),
             "ledger": UnitLedgerEntry.objects.create(

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from coding.types import PROGRAM_SERVICE_CHOICES
 from credentialing.models import Provider
 from facilities.models import Facility
 from patients import answers
@@ -399,6 +400,20 @@ class TreatmentPlanSerializer(serializers.ModelSerializer):
 SESSION_READ_ONLY = ["revision", "claim_locked_at", "claim_reference"]
 
 
+class ProgramDayServiceSerializer(serializers.Serializer):
+    """A service inside a program day (REFERENCE.md §14: billed on its own line by payers that
+    bill PHP/IOP days service by service)."""
+
+    id = IdField()
+    kind = serializers.ChoiceField(choices=PROGRAM_SERVICE_CHOICES)
+    minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    rendering_provider = ProviderId(required=False, allow_null=True)
+
+
+class ProgramDayServicesSerializer(serializers.Serializer):
+    services = ProgramDayServiceSerializer(many=True)
+
+
 class SessionSerializer(serializers.ModelSerializer):
     id = IdField()
     patient = PublicId(queryset=Patient.objects.all())
@@ -411,12 +426,13 @@ class SessionSerializer(serializers.ModelSerializer):
     psychotherapy_minutes = serializers.IntegerField(required=False, allow_null=True)
     attended_minutes = serializers.IntegerField(required=False, allow_null=True)
     minutes = serializers.IntegerField(read_only=True)
+    services = ProgramDayServiceSerializer(many=True, required=False, source="program_services")
     coding = serializers.SerializerMethodField()
 
     class Meta:
         model = Session
         # What the recording service accepts, plus what is derived for reading.
-        fields = ["id", *SESSION_FIELDS, *SESSION_READ_ONLY, "minutes", "coding"]
+        fields = ["id", *SESSION_FIELDS, *SESSION_READ_ONLY, "minutes", "services", "coding"]
         read_only_fields = SESSION_READ_ONLY
 
     def get_coding(self, session: Session) -> dict[str, Any]:
@@ -424,7 +440,10 @@ class SessionSerializer(serializers.ModelSerializer):
         return coding_summary(preview_for(session_like=session, week_cache=cache))
 
     def create(self, validated: dict[str, Any]) -> Session:
-        return call_service(services.session_record, actor=_actor(self), **validated)
+        day_services = validated.pop("program_services", [])
+        return call_service(
+            services.session_record, actor=_actor(self), services=day_services, **validated
+        )
 
 
 class SessionCorrectionSerializer(serializers.Serializer):
@@ -803,6 +822,23 @@ class SessionViewSet(OrgModelViewSet):
         self._log_reads([session])
         answer = answers.service_authorization(session=session)
         return Response(SessionAuthorizationSerializer(answer).data)
+
+    @extend_schema(request=ProgramDayServicesSerializer, responses=SessionSerializer)
+    @action(detail=True, methods=["post"], url_path="services")
+    def day_services(self, request: Request, public_id: str | None = None) -> Response:
+        """Replace the services recorded inside a program day (group psychotherapy, individual
+        psychotherapy, activity therapy...; an empty list clears them). A payer that bills the
+        day service by service bills a line for each; authorized units follow."""
+        target = self.get_object()  # another org's session: 404 before anything else
+        body = ProgramDayServicesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        call_service(
+            services.program_day_services_set,
+            session=target,
+            services=body.validated_data["services"],
+            actor=request.user,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="sign-note")

@@ -34,6 +34,7 @@ from patients.services.registration import (
 from patients.services.sessions import (
     STATUS_CHANGES,
     group_session_record,
+    program_day_services_set,
     session_assemble,
     session_build,
     session_errors,
@@ -60,6 +61,7 @@ __all__ = [
     "level_transition",
     "patient_register",
     "patient_update",
+    "program_day_services_set",
     "review_days_for",
     "session_assemble",
     "session_build",

@@ -14,9 +14,14 @@ from django.utils import timezone
 
 from coding import Modality, ServiceKind, is_em_code
 from credentialing.rules import NEEDS_SUPERVISOR
-from patients.models import GroupSession, Session
+from patients.models import GroupSession, ProgramDayService, Session
 from patients.selectors import episode_for_date, provider_of_user
-from patients.signals import session_status_changed, sessions_recorded
+from patients.services import program_services
+from patients.signals import (
+    program_day_services_changed,
+    session_status_changed,
+    sessions_recorded,
+)
 from rcm.fielderrors import (
     FieldErrors,
     clean_text,
@@ -267,16 +272,47 @@ def session_build(**facts: Any) -> Session:
 
 
 @transaction.atomic
-def session_record(*, actor: Any, **facts: Any) -> Session:
-    """Validate and save one session (see module docstring for what is refused)."""
-    session = session_build(**facts)
+def session_record(
+    *, actor: Any, services: Sequence[Mapping[str, Any]] = (), **facts: Any
+) -> Session:
+    """Validate and save one session (see module docstring for what is refused), with the
+    services inside it when it is a program day (patients.services.program_services)."""
+    session = session_assemble(**facts)
+    errors = FieldErrors()
+    errors.errors = session_errors(session)
+    rows = program_services.program_service_rows(session, services, errors)
+    errors.raise_if_any()
     saved = save_guarded(
         lambda: session.save() or session,
         field="ends_at",
         message="Times are inconsistent (end before start).",
     )
+    program_services.program_services_save(saved, rows)
     sessions_recorded.send(sender=Session, sessions=[saved])
     return saved
+
+
+@transaction.atomic
+def program_day_services_set(
+    *, session: Session, services: Sequence[Mapping[str, Any]], actor: Any
+) -> list[ProgramDayService]:
+    """Replace the services recorded inside a program day (an empty list clears them). The
+    session's revision moves on and authorized units follow what is now billed; a session on
+    a claim is refused (a replacement claim corrects it)."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    refuse_if_on_claim(locked, doing="change its services")
+    errors = FieldErrors()
+    if locked.kind != ServiceKind.PROGRAM_DAY:
+        errors.add(program_services.FIELD, "Only a program day has services inside it.")
+        errors.raise_if_any()
+    rows = program_services.program_service_rows(locked, services, errors)
+    errors.raise_if_any()
+    locked.program_services.all().delete()
+    program_services.program_services_save(locked, rows)
+    locked.revision += 1
+    locked.save(update_fields=["revision"])
+    program_day_services_changed.send(sender=Session, session=locked)
+    return list(locked.program_services.all())
 
 
 # --- Group sessions ---------------------------------------------------------------------

@@ -55,6 +55,9 @@ LEVEL_UNITS: dict[str, str] = {
     "per_hour": "per hour",
     "per_15min": "per 15 min",
 }
+# A level's own code may also bill the day service by service (Medicare PHP/IOP, REFERENCE.md
+# §14): one line per service from the entry's "services", paid by its "payment_classes".
+LEVEL_CODE_UNITS: dict[str, str] = {**LEVEL_UNITS, "per_service": "per service (one line each)"}
 LEVELS = frozenset(value for value, _ in LEVEL_CHOICES)
 LICENSES = frozenset(lt.value for lt in LicenseType)
 # CPT (5 digits, or 4 + F/T/U category II/III/PLA) or HCPCS level II (letter + 4 digits).

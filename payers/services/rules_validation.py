@@ -22,6 +22,7 @@ from payers.rules import validate_payer_rule_data
 from payers.services.codes import (
     EDI_PAYER_ID_RE,
     FILING_INDICATORS,
+    LEVEL_CODE_UNITS,
     LEVEL_UNITS,
     LEVELS,
     LICENSES,
@@ -30,6 +31,7 @@ from payers.services.codes import (
     shape_error,
 )
 from payers.services.program_codes import PHP_ONLY_POS, check_program_codes
+from payers.services.program_services import check_per_service
 from rcm.fielderrors import FieldErrors, model_errors
 
 # --- Small checks -------------------------------------------------------------------------
@@ -260,6 +262,8 @@ _LEVEL_CODE_KEYS = (
     "condition_codes",
     "unit",
     "plan_review_days",
+    "services",
+    "payment_classes",
 )
 _PROGRAM_KEYS = (
     "min_hours_per_day",
@@ -273,10 +277,16 @@ _PROGRAM_KEYS = (
 
 
 def _check_code_entry(
-    entry: Mapping[str, Any], column: str, where: str, errors: FieldErrors
+    entry: Mapping[str, Any],
+    column: str,
+    where: str,
+    errors: FieldErrors,
+    units: Mapping[str, str] = LEVEL_UNITS,
 ) -> None:
-    """One billed code: HCPCS, modifiers, revenue code, TOB, POS, condition codes, unit."""
+    """One billed code: HCPCS, modifiers, revenue code, TOB, POS, condition codes, unit (a
+    per-service level: its service codes and payment classes instead of one HCPCS)."""
     _known_keys(errors, column, entry, _LEVEL_CODE_KEYS, where)
+    per_service = entry.get("unit") == "per_service" and "per_service" in units
     checks = (
         ("code", "hcpcs", "HCPCS/CPT code"),
         ("revenue_code", "revenue_code", "revenue code"),
@@ -285,21 +295,36 @@ def _check_code_entry(
     )
     for kind, key, what in checks:
         value = entry.get(key)
-        if (value or key == "hcpcs") and (message := shape_error(kind, value, where + what)):
+        needed = key == "hcpcs" and not per_service
+        if (value or needed) and (message := shape_error(kind, value, where + what)):
             errors.add(column, message)
     each_shaped(errors, column, "modifier", entry.get("modifiers", []), where + "modifier")
     each_shaped(
         errors, column, "condition_code", entry.get("condition_codes", []), where + "condition code"
     )
-    _check_unit(entry, column, where, errors)
+    _check_unit(entry, column, where, errors, units)
+    if per_service:
+        check_per_service(entry, column, where, errors)
+    elif entry.get("services") or entry.get("payment_classes"):
+        errors.add(column, f"{where}service codes and payment classes need the per-service unit.")
 
 
-def _check_unit(entry: Mapping[str, Any], column: str, where: str, errors: FieldErrors) -> None:
+def _check_unit(
+    entry: Mapping[str, Any],
+    column: str,
+    where: str,
+    errors: FieldErrors,
+    units: Mapping[str, str] = LEVEL_UNITS,
+) -> None:
     unit = entry.get("unit")
     if unit is None:
         return
-    if unit not in LEVEL_UNITS:
-        errors.add(column, f"{where}unit must be one of {', '.join(LEVEL_UNITS)}.")
+    if unit not in units:
+        errors.add(column, f"{where}unit must be one of {', '.join(units)}.")
+    elif unit == "per_service" and entry.get("unit_rule"):
+        errors.add(column, f"{where}a per-service day takes no unit_rule (each service has one).")
+    elif unit == "per_service":
+        return
     elif unit == "per_diem" and entry.get("unit_rule"):
         errors.add(column, f"{where}a per-diem code takes no unit_rule.")
     elif unit != "per_diem" and not entry.get("unit_rule"):
@@ -330,7 +355,7 @@ def _check_level_codes(p: Payer, errors: FieldErrors) -> None:
     entries = _level_entries(errors, "level_of_care_codes", p.level_of_care_codes)
     for level, entry in entries.items():
         where = f"{_level_label(level)}: "
-        _check_code_entry(entry, "level_of_care_codes", where, errors)
+        _check_code_entry(entry, "level_of_care_codes", where, errors, LEVEL_CODE_UNITS)
         _check_review_days(entry, "level_of_care_codes", where, errors)
         if level == "iop" and entry.get("pos") == PHP_ONLY_POS:
             errors.add(

@@ -9,6 +9,7 @@ from typing import Any
 
 from coding.types import GroupBillingMode, ShortDayOutcome, TelehealthProfile
 from payers.models import Payer
+from payers.rules import PER_SERVICE
 from payers.services.codes import MEDSURG_CATEGORIES
 from payers.views.fields import LEVELS, LICENSES
 from payers.views.program_codes import program_codes_column, program_codes_initial
@@ -143,7 +144,9 @@ def payer_columns(d: Mapping[str, Any]) -> dict[str, Any]:
     }
     columns["evaluation_code_overrides"] = _per_key(d, "eval_", ["90791", "90792"])
     columns["level_of_care_codes"] = {
-        lv: _level_code(d, lv, rounding) for lv, _ in LEVELS if d[f"loc_{lv}_hcpcs"]
+        lv: _level_code(d, lv, rounding)
+        for lv, _ in LEVELS
+        if d[f"loc_{lv}_hcpcs"] or d[f"loc_{lv}_unit"] == PER_SERVICE
     }
     programs = {lv: _program_entry(d, lv) for lv, _ in LEVELS}
     columns["program_minimums"] = {lv: e for lv, e in programs.items() if e}
@@ -151,6 +154,21 @@ def payer_columns(d: Mapping[str, Any]) -> dict[str, Any]:
     columns["parity_comparators"] = _parity_column(d)
     columns["crisis_site_codes"] = _crisis_column(d)
     return columns
+
+
+# A per-service level's service codes and payment classes have no inputs on the page.
+PER_SERVICE_PARTS = ("services", "payment_classes")
+
+
+def with_per_service_parts_kept(levels: Mapping[str, Any], p: Payer) -> dict[str, Any]:
+    """`levels` (from the page) with the payer's service codes and payment classes kept on
+    each level still billed per service (set through the API or the starter catalog)."""
+    kept = {lv: dict(entry) for lv, entry in levels.items()}
+    for level, entry in kept.items():
+        stored = as_dict(as_dict(p.level_of_care_codes).get(level))
+        if entry.get("unit") == PER_SERVICE:
+            entry.update({k: stored[k] for k in PER_SERVICE_PARTS if k in stored})
+    return kept
 
 
 def _crisis_column(d: Mapping[str, Any]) -> dict[str, Any]:

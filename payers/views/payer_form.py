@@ -13,7 +13,7 @@ from coding.types import ShortDayOutcome
 from payers.models import Payer
 from payers.services.codes import (
     FILING_INDICATORS,
-    LEVEL_UNITS,
+    LEVEL_CODE_UNITS,
     MAX_LINE_MODIFIERS,
     MEDSURG_CATEGORIES,
 )
@@ -207,7 +207,8 @@ class PayerForm(forms.Form):
             TokenListField(kind="condition_code"), f"{label}: condition codes"
         )
         f[f"loc_{level}_unit"] = _cell(
-            forms.ChoiceField(required=False, choices=list(LEVEL_UNITS.items())), f"{label}: unit"
+            forms.ChoiceField(required=False, choices=list(LEVEL_CODE_UNITS.items())),
+            f"{label}: unit",
         )
         f[f"loc_{level}_label"] = _cell(
             forms.CharField(required=False, max_length=80), f"{label}: description"
@@ -367,7 +368,8 @@ class PayerForm(forms.Form):
             data.get(f"loc_{level}_{p}")
             for p in ("modifiers", "revenue_code", "type_of_bill", "pos", "condition_codes")
         ]
-        if any(row) and not data.get(f"loc_{level}_hcpcs"):
+        per_service = data.get(f"loc_{level}_unit") == "per_service"
+        if any(row) and not data.get(f"loc_{level}_hcpcs") and not per_service:
             self.add_error(
                 f"loc_{level}_hcpcs", "Enter the code billed for this level, or clear the row."
             )

@@ -19,7 +19,7 @@ from payers.rules import validate_payer_rule_data
 from payers.services.codes import MAX_LINE_MODIFIERS
 from payers.services.fee_schedule import fee_rate_set
 from payers.services.payers import payer_create, payer_update
-from payers.views.columns import payer_columns, payer_initial
+from payers.views.columns import payer_columns, payer_initial, with_per_service_parts_kept
 from payers.views.fields import LICENSES, TokenListField, upper_char
 from payers.views.payer_form import PayerForm
 from payers.views.program_codes import errors_on_rows, kept_rows, with_entries_off_the_page
@@ -77,8 +77,12 @@ def _save_payer(request: HttpRequest, payer: Payer | None, form: PayerForm) -> P
     try:
         if payer is None:
             return payer_create(actor=request.user, **columns)
-        # Codes by program the page has no row for (set through the API) stay as they are.
+        # Codes by program the page has no row for (set through the API) stay as they are,
+        # and so do a per-service level's service codes and payment classes.
         columns["program_codes"] = with_entries_off_the_page(columns["program_codes"], payer)
+        columns["level_of_care_codes"] = with_per_service_parts_kept(
+            columns["level_of_care_codes"], payer
+        )
         return payer_update(payer=payer, actor=request.user, **columns)
     except ValidationError as exc:
         raise errors_on_rows(exc) from exc

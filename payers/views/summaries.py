@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from coding.types import COMMUNITY_KINDS, TelehealthProfile
+from coding.types import COMMUNITY_KINDS, TelehealthProfile, program_service_label
 from payers.models import Payer
 from payers.rules import ANY_LEVEL, EVALUATION, GROUP, PROGRAM_DAY, PROGRAMS
-from payers.services.codes import LEVEL_UNITS, MEDSURG_CATEGORIES
+from payers.services.codes import LEVEL_CODE_UNITS, LEVEL_UNITS, MEDSURG_CATEGORIES
 from payers.services.program_codes import PROGRAM_LABELS, SERVICE_UNITS
 from payers.views.fields import GROUP_MODES, LEVELS, LICENSES, SHORT_DAY
 
@@ -122,6 +122,30 @@ def payer_summary(p: Payer) -> list[tuple[str, str]]:
     ]
 
 
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def per_service_rows(code: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A per-service level's services in words: service, code, revenue code, unit."""
+    rows = []
+    for kind, entry in as_dict(code.get("services")).items():
+        entry = as_dict(entry)
+        minutes = entry.get("unit_minutes")
+        unit = f"per {minutes} min" if minutes else "per service"
+        if entry.get("min_minutes"):
+            unit += f", at least {entry['min_minutes']} min"
+        rows.append(
+            {
+                "service": program_service_label(kind),
+                "code": entry.get("hcpcs") or "CPT by minutes",
+                "revenue_code": entry.get("revenue_code") or "",
+                "unit": unit,
+            }
+        )
+    return rows
+
+
 def level_table(p: Payer) -> list[dict[str, Any]]:
     codes, programs = as_dict(p.level_of_care_codes), as_dict(p.program_minimums)
     rows = []
@@ -135,7 +159,9 @@ def level_table(p: Payer) -> list[dict[str, Any]]:
                     "code": code,
                     "program": program,
                     "auth": level in (p.auth_required_levels or []),
-                    "unit": LEVEL_UNITS.get(code.get("unit", ""), ""),
+                    "unit": LEVEL_CODE_UNITS.get(code.get("unit", ""), ""),
+                    "services": per_service_rows(code),
+                    "classes": as_list(code.get("payment_classes")),
                     "short": SHORT_DAY.get(program.get("short_day_outcome", ""), ""),
                     "downcode": " ".join(
                         filter(None, [down.get("hcpcs"), down.get("revenue_code")])

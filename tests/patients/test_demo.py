@@ -12,6 +12,7 @@ from patients.models import (
     GroupSession,
     LevelOfCareSegment,
     Patient,
+    ProgramDayService,
     Session,
     TreatmentPlan,
 )
@@ -72,6 +73,8 @@ def test_demo_covers_every_level_with_varied_sessions(org_a, program):
         assert Session.objects.filter(modality="video").exists()
         assert GroupSession.objects.exists() and TreatmentPlan.objects.exists()
         assert EpisodeOfCare.objects.filter(status="discharged").exists()
+        # PHP/IOP days carry their services (Medicare bills them line by line).
+        assert ProgramDayService.objects.filter(session__episode__segments__level="php").exists()
     expected = {"outpatient", "iop", "php", "residential"} | (
         {"withdrawal_management"} if program == "sud" else set()
     )
