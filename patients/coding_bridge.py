@@ -32,7 +32,8 @@ from payers.models import Payer
 from payers.rules import RuleDataError, payer_rules_for, program_entry
 
 SELF_PAY_RULES = PayerRules(name="self-pay (no coverage)")
-WeekCache = MutableMapping[tuple[int, datetime.date], dict[datetime.date, int]]
+# (episode id, monday) -> {date: attended minutes}; ("first", patient id, date) -> session id.
+WeekCache = MutableMapping[tuple[Any, ...], Any]
 
 
 def _minutes(session: Session) -> int | None:
@@ -112,8 +113,58 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+LIVE = (Session.Status.SCHEDULED, Session.Status.COMPLETED)
+
+
+def _first_days(
+    patient_days: set[tuple[int, datetime.date]],
+) -> dict[tuple[int, datetime.date], int]:
+    """The first-recorded live program day (lowest id) of each (patient, date)."""
+    if not patient_days:
+        return {}
+    rows = (
+        Session.objects.filter(
+            patient_id__in={patient for patient, _ in patient_days},
+            service_date__in={day for _, day in patient_days},
+            kind=ServiceKind.PROGRAM_DAY.value,
+            status__in=LIVE,
+        )
+        .values_list("patient_id", "service_date", "pk")
+        .order_by("pk")
+    )
+    first: dict[tuple[int, datetime.date], int] = {}
+    for patient, day, pk in rows:
+        first.setdefault((patient, day), pk)
+    return first
+
+
+def _billed_day_elsewhere(session: Session, cache: WeekCache | None) -> int | None:
+    """The id of an earlier program day of this patient on this date, if any: a program
+    bills one per diem a date (REFERENCE.md §14), on the day recorded first."""
+    if session.kind != ServiceKind.PROGRAM_DAY or not session.patient_id:
+        return None
+    key = ("first", session.patient_id, session.service_date)
+    if cache is not None and key in cache:
+        first = cache[key]
+    else:
+        first = _first_days({(session.patient_id, session.service_date)}).get(key[1:])
+    if first is None or first == session.pk:
+        return None
+    return first if session.pk is None or first < session.pk else None
+
+
 def prime_week_cache(sessions: list[Session], cache: WeekCache) -> WeekCache:
-    """Load the program-day weeks of many sessions in one query (lists code many rows)."""
+    """Load the program-day weeks of many sessions in one query (lists code many rows), and
+    which program day of each date bills it (one more query)."""
+    days = {
+        (s.patient_id, s.service_date)
+        for s in sessions
+        if s.kind == ServiceKind.PROGRAM_DAY and s.patient_id and s.service_date
+    }
+    days -= {key[1:] for key in cache if key[0] == "first"}
+    first = _first_days(days)
+    for day in days:
+        cache[("first", *day)] = first.get(day)
     keys = {
         (s.episode_id, _monday(s.service_date))
         for s in sessions
@@ -236,8 +287,51 @@ def preview_for(
     except ValueError as exc:
         return _failed(str(exc), context)
     result = code_service(facts, rules)
+    result = _one_day_a_date(session_like, week_cache, result)
+    result = _iop_site(session_like, level, facts, result)
     result = _telehealth_licensure(session_like, result)
     return dataclasses.replace(result, reasons=context + result.reasons)
+
+
+def _one_day_a_date(
+    session: Session, cache: WeekCache | None, result: CodingResult
+) -> CodingResult:
+    first = _billed_day_elsewhere(session, cache)
+    if first is None:
+        return result
+    why = (
+        f"a program day of this patient on {session.service_date} was recorded earlier: the "
+        f"program bills one per diem a date, on that one (add this day's services to it)"
+    )
+    return dataclasses.replace(
+        result,
+        billable=False,
+        lines=(),
+        condition_codes=(),
+        payment_class=None,
+        errors=(*result.errors, why),
+    )
+
+
+def _iop_site(
+    session: Session, level: str | None, facts: ServiceFacts, result: CodingResult
+) -> CodingResult:
+    """POS 52 is psychiatric partial hospitalization: an IOP day there means the facility's POS
+    is wrong for the program (REFERENCE.md §14)."""
+    if session.kind != ServiceKind.PROGRAM_DAY or level != "iop" or facts.facility_pos != "52":
+        return result
+    why = (
+        "an IOP day is at a facility whose place of service is 52 (partial hospitalization): "
+        "give the IOP site its real POS (e.g. 53 CMHC, 57 non-residential SUD, 11 office)"
+    )
+    return dataclasses.replace(
+        result,
+        billable=False,
+        lines=(),
+        condition_codes=(),
+        payment_class=None,
+        errors=(*result.errors, why),
+    )
 
 
 def _telehealth_licensure(session: Session, result: CodingResult) -> CodingResult:

@@ -72,6 +72,8 @@ def _per_15(hcpcs: str, label: str, modifiers: Iterable[str] = ()) -> dict[str, 
 # 0906 IOP chemical dependency; §2 [U]: 1001 residential psychiatric, 1002 residential
 # chemical dependency.
 MH_IOP = _per_diem("S9480", "0905", "13", None, "MH IOP per diem")
+# H0035 "mental health partial hospitalization, treatment, less than 24 hours" (§14).
+MH_PHP = _per_diem("H0035", "0912", "13", "52", "MH PHP")
 SUD_IOP = _per_diem("H0015", "0906", "13", "57", "SUD IOP per diem")
 MH_RESIDENTIAL = _per_diem("H0019", "1001", "86", None, "MH residential")
 SUD_RESIDENTIAL = _per_diem("H0018", "1002", "86", "55", "SUD residential")
@@ -247,7 +249,42 @@ MEDICARE: dict[str, Any] = {
     "crisis_site_codes": {
         "first": "G0017",
         "each_additional": "G0018",
-        "places_of_service": ["04", "12", "13", "14", "15", "16", "33"],
+        # Non-facility places of service other than the office (11); facility-rate POS (19,
+        # 21-24, 26, 31, 34, 41, 42, 51-53, 56, 61) and telehealth (02, 10) are not listed.
+        "places_of_service": [
+            "03",
+            "04",
+            "05",
+            "06",
+            "07",
+            "08",
+            "09",
+            "12",
+            "13",
+            "14",
+            "15",
+            "16",
+            "17",
+            "18",
+            "20",
+            "25",
+            "27",
+            "32",
+            "33",
+            "49",
+            "50",
+            "54",
+            "55",
+            "57",
+            "58",
+            "60",
+            "62",
+            "65",
+            "71",
+            "72",
+            "81",
+            "99",
+        ],  # fmt: skip
     },
     "license_modifiers": {},
     "auth_required_levels": [],
@@ -331,11 +368,11 @@ STATE_MEDICAID: dict[str, Any] = {
         "php": _program(4, 20, "deny"),
     },
     "level_of_care_codes": {  # §2: typical code patterns by level (both programs)
-        "php": _per_diem("H0035", "0912", "13", "52", "MH PHP"),
         "withdrawal_management": _per_diem("H0010", "1002", "86", "55", "Residential WM 3.7"),
     },
     "program_codes": {  # §14: codes depend on the program (MH vs SUD)
         "mh": {
+            "php": _day(MH_PHP),  # H0035 is mental-health PHP: no SUD PHP code configured
             "iop": _day(MH_IOP),
             "residential": _day(MH_RESIDENTIAL),
             "any": MEDICAID_MH_SERVICES,
@@ -401,15 +438,13 @@ MEDICAID_MCO: dict[str, Any] = {
     "family_min_minutes": 26,
     "group_billing": {"mode": "per_session", "code": "90853"},  # §14: H0005 is SUD-only
     "evaluation_code_overrides": {"90791": "H0031"},
-    "program_minimums": {  # §2: PHP short days downcoded to IOP
-        "php": _program(4, 20, "downcode", {"hcpcs": "S9480", "revenue_code": "0905"}),
+    "program_minimums": {  # §2: PHP short days downcoded to the program's IOP code
+        "php": _program(4, 20, "downcode", {"level": "iop"}),
         "iop": _program(3, 9, "deny"),
     },
-    "level_of_care_codes": {  # §2: a Texas MCO pairs 0912+H0035, 0905+S9480, 0906+H0015
-        "php": _per_diem("H0035", "0912", "13", "52", "MH PHP"),
-    },
+    "level_of_care_codes": {},  # §2: a Texas MCO pairs 0912+H0035, 0905+S9480, 0906+H0015
     "program_codes": {
-        "mh": {"iop": _day(MH_IOP), "residential": _day(MH_RESIDENTIAL)},
+        "mh": {"php": _day(MH_PHP), "iop": _day(MH_IOP), "residential": _day(MH_RESIDENTIAL)},
         "sud": {
             "iop": _day(SUD_IOP),
             "residential": _day(SUD_RESIDENTIAL),
@@ -485,7 +520,7 @@ COMMERCIAL_CI = _commercial(
     12,
     {
         "program_minimums": {
-            "php": _program(6, 30, "downcode", {"hcpcs": "S9480", "revenue_code": "0905"}),
+            "php": _program(6, 30, "downcode", {"level": "iop"}),  # the program's IOP code
             "iop": _program(3, 9, "deny"),
         },
         "fee_schedule": [

@@ -107,11 +107,21 @@ def _loc_code(data: Mapping[str, Any], column: str) -> LevelOfCareCode:
     return LevelOfCareCode(**data)
 
 
-def _program_day(data: Mapping[str, Any], column: str, level: str | None = None) -> ProgramDayRules:
+def _program_day(
+    data: Mapping[str, Any],
+    column: str,
+    level: str | None = None,
+    downcode: Callable[[str], LevelOfCareCode | None] | None = None,
+) -> ProgramDayRules:
     data = {k: v for k, v in data.items() if k not in ("plan_review_days", "basis")}
     data = _known(ProgramDayRules, data, column)
-    if data.get("downcode_to"):
-        data["downcode_to"] = _loc_code(data["downcode_to"], column)
+    target = data.get("downcode_to")
+    if target and "level" in target:
+        # A short day is billed as the program's own code of another level (an SUD PHP day
+        # is not downcoded to the MH IOP code: REFERENCE.md §14); none: nothing billed.
+        data["downcode_to"] = downcode(target["level"]) if downcode else None
+    elif target:
+        data["downcode_to"] = _loc_code(target, column)
     if level in CENSUS_LEVELS:
         # REFERENCE.md §14: billed per census day; hours only where the payer sets them.
         data.setdefault("min_hours_per_day", 0)
@@ -151,13 +161,18 @@ def _guard(column: str, build: Callable[[], Any]) -> Any:
         raise RuleDataError(column, str(exc)) from exc
 
 
-def _level_parts(payer: Any, level: str | None) -> dict[str, Any]:
+def _level_parts(payer: Any, level: str | None, program: str | None = None) -> dict[str, Any]:
     parts: dict[str, Any] = {}
     minimums = (payer.program_minimums or {}).get(level) if level else None
     if minimums is not None or level in CENSUS_LEVELS:
         parts["program_day"] = _guard(
             "program_minimums",
-            lambda: _program_day(minimums or {}, "program_minimums", level),
+            lambda: _program_day(
+                minimums or {},
+                "program_minimums",
+                level,
+                downcode=lambda to: _day_code(payer, program, to),
+            ),
         )
     if level and level in (payer.level_of_care_codes or {}):
         parts["level_of_care"] = _guard(
@@ -238,6 +253,15 @@ def _program_parts(payer: Any, program: str | None, level: str | None) -> dict[s
     return parts
 
 
+def _day_code(payer: Any, program: str | None, level: str) -> LevelOfCareCode | None:
+    """The program-day code of `program` at `level` (its own entry, else the level's)."""
+    if entry := program_entry(payer, program, level, PROGRAM_DAY):
+        return _program_loc(payer, entry)
+    if entry := (payer.level_of_care_codes or {}).get(level):
+        return _loc_code(entry, "level_of_care_codes")
+    return None
+
+
 def _each_program_entry(payer: Any) -> list[tuple[str, str, str]]:
     found = []
     for program, levels in (payer.program_codes or {}).items():
@@ -284,7 +308,7 @@ def payer_rules_for(
     fields: dict[str, Any] = {
         "evaluation_code_overrides": dict(payer.evaluation_code_overrides or {}),
         **built,
-        **_level_parts(payer, level),
+        **_level_parts(payer, level, program),
         **_program_parts(payer, program, level),
     }
     return PayerRules(

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from coding import Modality, ServiceKind, is_em_code
+from coding.types import CENSUS_LEVELS
 from credentialing.rules import NEEDS_SUPERVISOR
 from patients.models import GroupSession, ProgramDayService, Session
-from patients.selectors import episode_for_date, provider_of_user
+from patients.selectors import episode_for_date, provider_of_user, service_level_of_care
 from patients.services import program_services
 from patients.signals import (
     program_day_services_changed,
@@ -171,13 +172,20 @@ def _check_kind(s: Session, errors: FieldErrors) -> None:
     if s.kind == ServiceKind.GROUP:
         _check_group(s, errors)
     elif s.kind == ServiceKind.PROGRAM_DAY:
+        _check_program_day(s, errors)
+    elif s.kind == ServiceKind.EM_WITH_PSYCHOTHERAPY:
+        _check_em(s, errors)
+
+
+def _check_program_day(s: Session, errors: FieldErrors) -> None:
+    """Attended minutes for attendance programs (not census ones: residential and withdrawal
+    management are billed per census day, REFERENCE.md §14)."""
+    if service_level_of_care(session=s) not in CENSUS_LEVELS:
         errors.require(
             s.attended_minutes is not None,
             "attended_minutes",
             "Required: minutes the patient attended the program day.",
         )
-    elif s.kind == ServiceKind.EM_WITH_PSYCHOTHERAPY:
-        _check_em(s, errors)
 
 
 def _check_people(s: Session, errors: FieldErrors) -> None:

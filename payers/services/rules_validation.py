@@ -385,7 +385,13 @@ def _check_short_day(entry: Mapping[str, Any], where: str, errors: FieldErrors) 
     downcode = entry.get("downcode_to")
     if outcome == ShortDayOutcome.DOWNCODE and not downcode:
         errors.add("program_minimums", f"{where}downcoding needs the code to downcode to.")
-    if downcode and isinstance(downcode, Mapping):
+    if isinstance(downcode, Mapping) and "level" in downcode:
+        if set(downcode) != {"level"} or downcode["level"] not in LEVELS:
+            errors.add(
+                "program_minimums",
+                f'{where}downcode to a level names only the level (e.g. {{"level": "iop"}}).',
+            )
+    elif downcode and isinstance(downcode, Mapping):
         _check_code_entry(downcode, "program_minimums", f"{where}downcode ", errors)
     elif downcode:
         errors.add("program_minimums", f"{where}downcode_to must be an object with an hcpcs.")

@@ -79,9 +79,12 @@ def _program_entry(d: Mapping[str, Any], level: str) -> dict[str, Any] | None:
         "short_day_outcome": d[f"pm_{level}_short"] or ShortDayOutcome.PAY.value,
     }
     if entry["short_day_outcome"] == ShortDayOutcome.DOWNCODE:
-        entry["downcode_to"] = {"hcpcs": d[f"pm_{level}_down_hcpcs"]}
-        if d[f"pm_{level}_down_revenue"]:
-            entry["downcode_to"]["revenue_code"] = d[f"pm_{level}_down_revenue"]
+        if d[f"pm_{level}_down_level"]:
+            entry["downcode_to"] = {"level": d[f"pm_{level}_down_level"]}
+        else:
+            entry["downcode_to"] = {"hcpcs": d[f"pm_{level}_down_hcpcs"]}
+            if d[f"pm_{level}_down_revenue"]:
+                entry["downcode_to"]["revenue_code"] = d[f"pm_{level}_down_revenue"]
     if review:
         entry["plan_review_days"] = review
     if days:
@@ -232,6 +235,7 @@ def _initial_programs(p: Payer) -> dict[str, Any]:
                 f"pm_{level}_day": None if no_minimum else entry.get("min_hours_per_day"),
                 f"pm_{level}_week": None if no_minimum else entry.get("min_hours_per_week"),
                 f"pm_{level}_short": "" if no_minimum else entry.get("short_day_outcome", ""),
+                f"pm_{level}_down_level": down.get("level", ""),
                 f"pm_{level}_down_hcpcs": down.get("hcpcs", ""),
                 f"pm_{level}_down_revenue": down.get("revenue_code", ""),
                 f"pm_{level}_review": entry.get("plan_review_days"),

@@ -219,6 +219,10 @@ class PayerForm(forms.Form):
             forms.ChoiceField(required=False, choices=[("", "—"), *SHORT_DAY.items()]),
             f"{label}: short day",
         )
+        f[f"pm_{level}_down_level"] = _cell(
+            forms.ChoiceField(required=False, choices=[("", "—"), *LEVELS]),
+            f"{label}: downcode to the program's code of",
+        )
         f[f"pm_{level}_down_hcpcs"] = _cell(upper_char("code"), f"{label}: downcode to")
         f[f"pm_{level}_down_revenue"] = _cell(
             upper_char("revenue_code"), f"{label}: downcode rev code"
@@ -317,7 +321,17 @@ class PayerForm(forms.Form):
         return [(label, self._bound(f"loc_{lv}_{p}" for p in parts)) for lv, label in LEVELS]
 
     def program_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
-        parts = ("day", "week", "days", "short", "down_hcpcs", "down_revenue", "leave", "review")
+        parts = (
+            "day",
+            "week",
+            "days",
+            "short",
+            "down_level",
+            "down_hcpcs",
+            "down_revenue",
+            "leave",
+            "review",
+        )
         return [(label, self._bound(f"pm_{lv}_{p}" for p in parts)) for lv, label in LEVELS]
 
     def program_code_tables(self) -> list[dict[str, Any]]:
@@ -377,5 +391,8 @@ class PayerForm(forms.Form):
         short = data.get(f"pm_{level}_short")
         if hours and not short:
             self.add_error(f"pm_{level}_short", "Choose what a short day gets.")
-        if short == ShortDayOutcome.DOWNCODE and not data.get(f"pm_{level}_down_hcpcs"):
-            self.add_error(f"pm_{level}_down_hcpcs", "Enter the code to downcode to.")
+        down = data.get(f"pm_{level}_down_hcpcs") or data.get(f"pm_{level}_down_level")
+        if short == ShortDayOutcome.DOWNCODE and not down:
+            self.add_error(
+                f"pm_{level}_down_hcpcs", "Enter the code (or the level) to downcode to."
+            )

@@ -163,8 +163,10 @@ def level_table(p: Payer) -> list[dict[str, Any]]:
                     "services": per_service_rows(code),
                     "classes": as_list(code.get("payment_classes")),
                     "short": SHORT_DAY.get(program.get("short_day_outcome", ""), ""),
-                    "downcode": " ".join(
-                        filter(None, [down.get("hcpcs"), down.get("revenue_code")])
+                    "downcode": (
+                        f"the program's {dict(LEVELS).get(down['level'], down['level'])} code"
+                        if down.get("level")
+                        else " ".join(filter(None, [down.get("hcpcs"), down.get("revenue_code")]))
                     ),
                 }
             )

@@ -138,8 +138,8 @@ def test_a_cleared_row_stores_nothing_and_the_program_independent_rule_applies(
             "Enter a code, or modifiers",
         ),
         (
-            {"pc_mh_php_program_day_revenue_code": "0912"},
-            "pc_mh_php_program_day_hcpcs",
+            {"pc_mh_otp_program_day_revenue_code": "0919"},
+            "pc_mh_otp_program_day_hcpcs",
             "Enter the code billed for this program day",
         ),
         (
@@ -220,7 +220,10 @@ def test_the_detail_page_reads_each_programs_codes_and_what_applies_without_them
         "Any level Group H0005 — HQ per 15 minutes attended"
     )
     mh_independent = _row(page, "program-codes-mh-independent")
-    assert "Partial hospitalization (PHP) program day: H0035 (rev 0912), per diem" in mh_independent
+    assert "H0035" in _row(page, "program-code-mh-php-program_day")  # MH PHP: MH's own
+    assert "Withdrawal management (detox) program day: H0010 (rev 1002), per diem" in (
+        mh_independent
+    )
     assert "Group: 90853, one unit per session" in mh_independent
     assert "Evaluation: 90791 billed as H0031" in mh_independent
     assert "Individual psychotherapy: their CPT codes" in mh_independent

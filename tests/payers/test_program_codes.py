@@ -168,7 +168,17 @@ def test_a_peer_cannot_bill_psychotherapy_through_a_remapped_code():
 def test_without_an_episode_the_program_independent_columns_apply(payers):
     rules = payer_rules_for(payers[MEDICAID], level="iop", program=None)
     assert rules.level_of_care is None  # no IOP code without knowing the program
-    assert payer_rules_for(payers[MEDICAID], level="php").level_of_care.hcpcs == "H0035"
+    # H0035 is mental-health PHP (§14): MH's own code; SUD PHP has none until configured.
+    assert payer_rules_for(payers[MEDICAID], level="php", program="mh").level_of_care.hcpcs == (
+        "H0035"
+    )
+    assert payer_rules_for(payers[MEDICAID], level="php", program="sud").level_of_care is None
+
+
+@pytest.mark.parametrize(("program", "code"), [("mh", "S9480"), ("sud", "H0015")])
+def test_a_short_php_day_is_downcoded_to_the_programs_own_iop_code(payers, program, code):
+    rules = payer_rules_for(payers[MCO], level="php", program=program)
+    assert rules.program_day.downcode_to.hcpcs == code
 
 
 @pytest.mark.parametrize(
