@@ -74,7 +74,9 @@ def test_a_counseling_notes_consent_is_its_own_record_limited_to_the_notes(in_or
         kind="counseling_notes",
         recipient_kind="named",
         recipients="Dr. Jordan Park",
+        recipient_kinds=["provider"],
         purpose="Continuity of care",
+        purposes=["treatment"],
         expiration_event="",
         expires_on=today() + datetime.timedelta(30),
     )
@@ -158,8 +160,10 @@ def test_a_specific_consent_to_a_recipient_outside_hipaa_needs_no_tpo_statements
     elements = valid_elements(
         kind="specific",
         purpose="At the patient's request: verify attendance for the court",
+        purposes=["patient_request"],
         recipient_kind="named",
         recipients="County Drug Court Probation Office",
+        recipient_kinds=["other"],
         recipient_covered_entity=False,
         redisclosure_notice_stated=False,
         expiration_event="",
@@ -173,16 +177,18 @@ def test_a_specific_consent_to_a_recipient_outside_hipaa_needs_no_tpo_statements
 def test_any_consent_to_a_covered_entity_for_tpo_must_state_hipaa_redisclosure(in_org_a, kind):
     """42 CFR 2.31(a)(4)(iii): whatever the consent's kind, when the recipient is a covered
     entity or business associate receiving for TPO, the HIPAA redisclosure statement is
-    required (the refusal statement stays a TPO-consent element)."""
+    required (the refusal statement stays a TPO-consent element). Counseling notes go to a
+    treating provider (never to a payer)."""
+    notes = kind == "counseling_notes"
     elements = valid_elements(
         kind=kind,
-        information_scope="SUD counseling notes" if kind == "counseling_notes" else "Claims data",
-        information_categories=[
-            "counseling_notes" if kind == "counseling_notes" else "claims_payment"
-        ],
-        purpose="Billing Acme Health Plan",
+        information_scope="SUD counseling notes" if notes else "Claims data",
+        information_categories=["counseling_notes" if notes else "claims_payment"],
+        purpose="Continuity of care" if notes else "Billing Acme Health Plan",
+        purposes=["treatment" if notes else "payment"],
         recipient_kind="named",
-        recipients="Acme Health Plan",
+        recipients="Dr. Jordan Park" if notes else "Acme Health Plan",
+        recipient_kinds=["provider" if notes else "health_plan"],
         recipient_covered_entity=True,
         redisclosure_notice_stated=False,
         refusal_consequences_stated=False,
