@@ -150,6 +150,50 @@ def test_a_signature_dated_in_the_future_is_refused(in_org_a):
     assert errors["signed_on"][0].startswith("Element 9:")
 
 
+def test_a_specific_consent_must_tick_its_purposes(in_org_a):
+    """42 CFR 2.31(a)(5) as data: only a TPO consent's purposes are known by definition."""
+    elements = valid_elements(kind="specific", purposes=[], expiration_event="", expires_on=today())
+    errors = _record_errors(factories.patient(), **elements)
+    assert errors == {"purposes": [rules.MSG["purposes_blank"]]}
+
+
+def test_a_tpo_consent_recorded_without_purpose_ticks_is_for_treatment_payment_and_operations(
+    in_org_a,
+):
+    consent = consent_record(patient=factories.patient(), actor=None, **valid_elements(purposes=[]))
+    consent.refresh_from_db()
+    assert consent.purposes == ["treatment", "payment", "operations"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"purposes": ["payment"]},  # a TPO consent is for all three
+        {"purposes": ["payment", "marketing"]},
+        {"recipient_kinds": ["insurer"]},
+        {"recipient_kinds": ["provider", "other"]},  # others are covered by name only
+        {
+            "kind": "counseling_notes",
+            "information_scope": "SUD counseling notes",
+            "information_categories": ["counseling_notes"],
+            "purposes": ["payment"],
+            "recipient_kinds": ["provider"],
+        },
+        {
+            "kind": "counseling_notes",
+            "information_scope": "SUD counseling notes",
+            "information_categories": ["counseling_notes"],
+            "purposes": ["treatment"],
+            "recipient_kinds": ["health_plan"],
+        },
+    ],
+)
+def test_the_database_refuses_purposes_and_recipient_kinds_the_rules_refuse(in_org_a, fields):
+    """42 CFR 2.31(a)(4)-(5) as database invariants too; notes never go to payers."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.part2_consent(**fields)
+
+
 def test_a_tpo_purpose_must_name_treatment_payment_and_operations(in_org_a):
     errors = _record_errors(factories.patient(), **valid_elements(purpose="Payment only"))
     assert errors["purpose"][0].startswith("Element 5: a TPO consent")
