@@ -17,6 +17,8 @@ from consent.forms import (
     TPO_CATEGORIES,
     TPO_EXPIRATION,
     TPO_PURPOSE,
+    TPO_PURPOSES,
+    TPO_RECIPIENT_KINDS,
     TPO_RECIPIENTS,
     TPO_SCOPE,
 )
@@ -93,7 +95,9 @@ def _tpo(
         information_categories=TPO_CATEGORIES,
         recipient_kind="class",
         recipients=TPO_RECIPIENTS,
+        recipient_kinds=TPO_RECIPIENT_KINDS,
         purpose=TPO_PURPOSE,
+        purposes=TPO_PURPOSES,
         expiration_event=TPO_EXPIRATION,
         recipient_covered_entity=True,
         redisclosure_notice_stated=True,
@@ -111,7 +115,9 @@ def _expired_specific(org: Any, patient: Any, signed_on: datetime.date) -> Part2
         information_categories=["attendance", "services"],
         recipient_kind="named",
         recipients="County Drug Court Probation Office",
+        recipient_kinds=["other"],
         purpose="At the patient's request: verify attendance for the court",
+        purposes=["patient_request"],
         expires_on=signed_on + datetime.timedelta(days=14),
     )
 

@@ -22,7 +22,10 @@ TPO_SCOPE = (
 )
 # The same scope as data (consent.rules.INFORMATION_CATEGORIES): never SUD counseling notes.
 TPO_CATEGORIES = [*rules.BILLING_CATEGORIES, "treatment_records"]
+# The same recipients and purposes as data (what the gate decides from).
+TPO_RECIPIENT_KINDS = ["provider", "health_plan", "clearinghouse"]
 TPO_PURPOSE = "Treatment, payment, and health care operations"
+TPO_PURPOSES = list(rules.TPO_PURPOSES)
 TPO_EXPIRATION = "None: this TPO consent stays in effect until I revoke it in writing"
 
 
@@ -36,7 +39,9 @@ def tpo_preset(*, org_name: str) -> dict[str, Any]:
         "information_categories": TPO_CATEGORIES,
         "recipient_kind": "class",
         "recipients": TPO_RECIPIENTS,
+        "recipient_kinds": TPO_RECIPIENT_KINDS,
         "purpose": TPO_PURPOSE,
+        "purposes": TPO_PURPOSES,
         "expiration_event": TPO_EXPIRATION,
     }
 
@@ -78,12 +83,29 @@ class ConsentForm(forms.Form):
         widget=_area(2),
         help_text="Named recipients: one per line.",
     )
+    recipient_kinds = forms.MultipleChoiceField(
+        label="Kinds of recipient named",
+        required=False,
+        choices=list(rules.CONSENT_RECIPIENT_KINDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick only the recipients the signed consent names. Every disclosure is "
+        "compared with these, never with the wording: a recipient not ticked is refused.",
+    )
     recipient_covered_entity = forms.BooleanField(
         required=False,
         label="A recipient is a HIPAA covered entity or business associate (a health plan, "
         "provider or clearinghouse) receiving the records for treatment, payment or operations",
     )
     purpose = forms.CharField(label="Purpose", max_length=300, required=False)
+    purposes = forms.MultipleChoiceField(
+        label="Purposes named",
+        required=False,
+        choices=list(rules.CONSENT_PURPOSES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick only the purposes the signed consent names (a TPO consent: treatment, "
+        "payment and operations, filled in when none is ticked). A disclosure for a purpose "
+        "not ticked is refused.",
+    )
     revocation_rights_stated = forms.BooleanField(
         required=False,
         label="The consent states the right to revoke in writing, how to "
@@ -151,14 +173,14 @@ ELEMENT_GROUPS: list[tuple[str, str, str, list[str]]] = [
         "4",
         "Recipients",
         "Named people or organizations, or a class such as 'health plans and third-party payers'.",
-        ["recipient_kind", "recipients", "recipient_covered_entity"],
+        ["recipient_kind", "recipients", "recipient_kinds", "recipient_covered_entity"],
     ),
     (
         "5",
         "Purpose",
         "Why the information is disclosed. A TPO consent says 'treatment, "
         "payment, and health care operations'.",
-        ["purpose"],
+        ["purpose", "purposes"],
     ),
     (
         "6",

@@ -10,17 +10,20 @@ It fails closed:
 - The caller states what the disclosure carries (consent.rules.INFORMATION_CATEGORIES); the
   consent must release every one of them (a consent for attendance dates does not release a
   claim with diagnoses). SUD counseling notes never leave through the gate.
-- 'End of treatment' expirations resolve to the episodes' discharge date; any other event the
-  system cannot evaluate refuses the disclosure rather than guess.
+- 'End of treatment' expirations resolve to the discharge date of the patient's Part 2 episodes
+  (an open mental-health episode does not extend them; signed after the last discharge, the
+  consent has already ended); any other event the system cannot evaluate refuses the
+  disclosure rather than guess.
 - A recipient that is a HIPAA covered entity or business associate (health plan, provider,
   clearinghouse) needs a consent carrying the §2.31(a)(4)(iii) redisclosure statement.
 
-Matching is deliberately simple (see consent.rules): TPO consents cover treatment, payment and
-operations; a specific consent covers a purpose when its purpose text uses that purpose's words.
-A class of recipients covers a recipient kind when its description uses the kind's words
-("health plans", "third-party payers" -> health_plan); named recipients must match the name
-(case-insensitive, one name per line or separated by semicolons). SUD counseling-notes consents
-never authorise these disclosures (notes are never sent to payers).
+Purposes and recipients are decided from data only, never from the consent's words (a purpose
+"not for payment" must not match "payment"): the consent's ticked `purposes` must include the
+purpose asked about and its ticked `recipient_kinds` the recipient's kind (consent.rules). A
+class consent then covers that kind; a named consent also needs the recipient's name on its list
+(case-insensitive, one name per line or separated by semicolons); a recipient of any other kind
+is covered by name only. A consent recorded without the ticks releases nothing. SUD
+counseling-notes consents never authorise these disclosures (notes are never sent to payers).
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ class DisclosureRequest:
 
     recipient_kind: str  # 'health_plan' | 'provider' | 'clearinghouse' | other (by name only)
     recipient_name: str
-    purpose: str  # 'treatment' | 'payment' | 'operations'
+    purpose: str  # 'treatment' | 'payment' | 'operations' | 'patient_request'
     carries: tuple[str, ...]
 
 
@@ -151,6 +154,11 @@ def _state_problem(
         return _STATE_REASON[state].format(
             on=on_date, revoked=consent.revoked_on, expires=expiry.on
         ) + (f" (treatment ended {expiry.treatment_ended})" if expiry.treatment_ended else "")
+    if expiry.pending_event and rules.is_end_of_treatment(expiry.pending_event):
+        return (
+            "ends at the end of treatment, but the patient has no Part 2 episode of care to "
+            "tell when that is, so it cannot authorise an automatic disclosure"
+        )
     if expiry.pending_event:
         return (
             f"ends on an event the system cannot evaluate ('{expiry.pending_event}'), so it "
@@ -160,22 +168,37 @@ def _state_problem(
 
 
 def _purpose_problem(consent: Part2Consent, request: DisclosureRequest) -> str:
-    covered = rules.purpose_covered(
-        kind=consent.kind, purpose_text=consent.purpose, purpose=request.purpose
-    )
-    return "" if covered else f"does not cover {request.purpose}"
+    if not consent.purposes:
+        return (
+            "names no purpose (recorded before purposes were kept as data); record the signed "
+            "consent again with its purposes ticked"
+        )
+    if rules.purpose_covered(purposes=consent.purposes, purpose=request.purpose):
+        return ""
+    (label,) = rules.purpose_labels([request.purpose])
+    return f"does not cover the purpose '{label.lower()}' (not ticked on the consent)"
 
 
 def _recipient_problem(
     consent: Part2Consent, request: DisclosureRequest, on_date: datetime.date
 ) -> str:
+    name = request.recipient_name or request.recipient_kind
+    if not consent.recipient_kinds:
+        return (
+            "names no kind of recipient (recorded before recipients were kept as data); record "
+            "the signed consent again with its recipients ticked"
+        )
+    wanted_kind = rules.recipient_kind_of(request.recipient_kind)
+    if wanted_kind not in consent.recipient_kinds:
+        (label,) = rules.recipient_kind_labels([wanted_kind])
+        return f"does not cover {label.lower()} such as {name} (not ticked on the consent)"
     covered = rules.recipient_covered(
         recipient_kind_of_consent=consent.recipient_kind,
         recipients=consent.recipients,
+        recipient_kinds=consent.recipient_kinds,
         recipient_kind=request.recipient_kind,
         recipient_name=request.recipient_name,
     )
-    name = request.recipient_name or request.recipient_kind
     if not covered:
         return f"does not cover the recipient {name}"
     revoked_on = rules.recipient_revoked_on(
@@ -350,13 +373,17 @@ def consent_scope_summary(consent: Part2Consent) -> str:
     if consent.expires_on and consent.expiration_event:
         expiry = f"{consent.expires_on}, or {consent.expiration_event} if earlier"
     categories = "; ".join(rules.category_labels(consent.information_categories)) or "none"
+    recipient_kinds = "; ".join(rules.recipient_kind_labels(consent.recipient_kinds)) or "none"
+    purposes = "; ".join(rules.purpose_labels(consent.purposes)) or "none"
     lines = [
         f"42 CFR Part 2 consent {consent.public_id}: {consent.get_kind_display()}, signed "
         f"{consent.signed_on} by the {consent.get_signer_role_display().lower()}.",
         f"Information that may be disclosed: {consent.information_scope}",
         f"Kinds of information released: {categories}.",
         f"Recipients ({consent.get_recipient_kind_display().lower()}): {consent.recipients}",
+        f"Kinds of recipient: {recipient_kinds}.",
         f"Purpose: {consent.purpose}",
+        f"Purposes: {purposes}.",
         f"Expires: {expiry}",
     ]
     for partial in consent.recipient_revocations.all():

@@ -13,9 +13,13 @@ from consent.qso_rules import SERVICES as QSO_SERVICES
 from consent.qso_rules import in_force as qso_in_force
 from consent.rules import (
     CONSENT,
+    CONSENT_PURPOSES,
+    CONSENT_RECIPIENT_KINDS,
     COUNSELING_NOTES,
     INFORMATION_CATEGORIES,
     LEGAL_BASES,
+    OTHER_RECIPIENT,
+    TPO_PURPOSES,
     category_labels,
 )
 from rcm.fields import EncryptedTextField
@@ -53,11 +57,16 @@ class Part2Consent(TenantModel):
     # (4) recipients, named or by class
     recipient_kind = models.CharField(max_length=6, choices=RecipientKind.choices)
     recipients = models.TextField()
+    # The same recipients as data (consent.rules.CONSENT_RECIPIENT_KINDS), which the gate decides
+    # from; the words above are what the patient signed. Recorded without them: releases nothing.
+    recipient_kinds = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     # §2.31(a)(4)(iii): a recipient is a HIPAA covered entity or business associate receiving
     # the records for treatment, payment or health care operations (any kind of consent).
     recipient_covered_entity = models.BooleanField(default=False)
     # (5) purpose
     purpose = models.CharField(max_length=300)
+    # The same purposes as data (consent.rules.CONSENT_PURPOSES), which the gate decides from.
+    purposes = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     # (6) right to revoke in writing, how, and the reliance exception
     revocation_rights_stated = models.BooleanField(default=False)
     # (7) expiration: a date, or an event / "end of treatment" / "none" (TPO only)
@@ -147,6 +156,39 @@ class Part2Consent(TenantModel):
                 condition=~Q(kind="counseling_notes")
                 | Q(information_categories__contained_by=[COUNSELING_NOTES]),
                 name="consent_notes_consent_releases_notes_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(purposes__contained_by=list(CONSENT_PURPOSES)),
+                name="consent_purposes_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_kinds__contained_by=list(CONSENT_RECIPIENT_KINDS)),
+                name="consent_recipient_kinds_known",
+            ),
+            # A TPO consent is for treatment, payment and operations, all three (none: recorded
+            # before purposes were data, and it releases nothing).
+            models.CheckConstraint(
+                condition=~Q(kind="tpo")
+                | Q(purposes=[])
+                | Q(
+                    purposes__contains=list(TPO_PURPOSES), purposes__contained_by=list(TPO_PURPOSES)
+                ),
+                name="consent_tpo_purposes_are_tpo",
+            ),
+            # SUD counseling notes are never sent to payers (REFERENCE §8).
+            models.CheckConstraint(
+                condition=~Q(kind="counseling_notes")
+                | (
+                    ~Q(purposes__contains=["payment"])
+                    & ~Q(recipient_kinds__contains=["health_plan"])
+                ),
+                name="consent_notes_never_for_payment",
+            ),
+            # Other individuals or organizations are covered by name only.
+            models.CheckConstraint(
+                condition=Q(recipient_kind="named")
+                | ~Q(recipient_kinds__contains=[OTHER_RECIPIENT]),
+                name="consent_other_recipients_named",
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("signed_on")),

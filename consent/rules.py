@@ -17,7 +17,27 @@ RECIPIENT_KINDS = ("named", "class")
 SIGNER_ROLES = ("patient", "guardian", "representative")
 SIGNATURE_METHODS = ("wet", "electronic")
 REVOCATION_METHODS = ("written", "electronic")
-PURPOSES = ("treatment", "payment", "operations")
+# §2.31(a)(5)-(4) as data: the purposes and the kinds of recipient the signed consent names,
+# ticked when it is recorded. The gate decides from these only (never from the consent's words),
+# and a consent without them releases nothing. A TPO consent's purposes are treatment, payment
+# and operations by definition: `normalized_elements` fills them when none is ticked.
+CONSENT_PURPOSES: dict[str, str] = {
+    "treatment": "Treatment",
+    "payment": "Payment",
+    "operations": "Health care operations",
+    "patient_request": "At the patient's request",
+}
+PURPOSES = tuple(CONSENT_PURPOSES)  # what the gate may be asked about
+TPO_PURPOSES = ("treatment", "payment", "operations")
+# The gate's `recipient_kind` values; any other kind asked about is "other" and is covered only
+# by a consent that names the recipient.
+OTHER_RECIPIENT = "other"
+CONSENT_RECIPIENT_KINDS: dict[str, str] = {
+    "provider": "Treating providers",
+    "health_plan": "Health plans and third-party payers",
+    "clearinghouse": "Clearinghouses and business associates helping to operate this program",
+    OTHER_RECIPIENT: "Other named individuals or organizations",
+}
 MAX_LENGTHS = {"disclosing_party": 200, "purpose": 300, "expiration_event": 200}
 
 # The consent's scope as data (§2.31(a)(3)): what kinds of information it releases. A disclosure
@@ -94,7 +114,7 @@ FLAG_FIELDS = (
     "refusal_consequences_stated",
 )
 DATE_FIELDS = ("expires_on", "signed_on")
-LIST_FIELDS = ("information_categories",)
+LIST_FIELDS = ("information_categories", "purposes", "recipient_kinds")
 ELEMENT_FIELDS = TEXT_FIELDS + FLAG_FIELDS + DATE_FIELDS + LIST_FIELDS
 
 MSG = {
@@ -120,7 +140,21 @@ MSG = {
     "notes only; untick the other kinds of information.",
     "recipient_kind": "Element 4: say whether the recipients are named or described as a class.",
     "recipients": "Element 4: name the recipients, or describe the class of recipients.",
+    "recipient_kinds_blank": "Element 4: tick each kind of recipient the consent names; every "
+    "disclosure is compared with them.",
+    "recipient_kinds_unknown": "Element 4: unknown kind of recipient: {codes}.",
+    "recipient_kinds_other_class": "Element 4: other individuals or organizations are covered "
+    "only by name; choose 'Named recipient' and list them, or untick them.",
+    "recipient_kinds_notes": "Element 4: SUD counseling notes are never disclosed to health "
+    "plans or payers; untick health plans and third-party payers.",
     "purpose": "Element 5: state the purpose of the disclosure.",
+    "purposes_blank": "Element 5: tick each purpose the consent names; every disclosure is "
+    "compared with them.",
+    "purposes_unknown": "Element 5: unknown purpose: {codes}.",
+    "purposes_tpo": "Element 5: a TPO consent's purposes are treatment, payment and health care "
+    "operations; tick all three (or none: they are filled in).",
+    "purposes_notes": "Element 5: SUD counseling notes are never disclosed for payment; untick "
+    "payment.",
     "purpose_tpo": "Element 5: a TPO consent's purpose must be treatment, payment, and health "
     "care operations.",
     "revocation_rights_stated": "Element 6: the consent must state the right to revoke in "
@@ -201,15 +235,29 @@ def is_open_ended_expiry(event: str) -> bool:
 def normalized_categories(value: Any) -> list[str]:
     """Category codes without blanks or repeats, in INFORMATION_CATEGORIES order (unknown codes
     last, kept so the check can name them)."""
-    if isinstance(value, str):
-        value = [value]
-    codes = {str(code).strip() for code in (value or []) if str(code).strip()}
-    order = list(INFORMATION_CATEGORIES)
-    return sorted(codes, key=lambda c: (order.index(c) if c in order else len(order), c))
+    return normalized_codes(value, INFORMATION_CATEGORIES)
 
 
 def category_labels(codes: Iterable[str]) -> list[str]:
     return [INFORMATION_CATEGORIES.get(code, code) for code in codes]
+
+
+def normalized_codes(value: Any, known: Mapping[str, str]) -> list[str]:
+    """Codes without blanks or repeats, in `known` order (unknown codes last, kept so the check
+    can name them)."""
+    if isinstance(value, str):
+        value = [value]
+    codes = {str(code).strip() for code in (value or []) if str(code).strip()}
+    order = list(known)
+    return sorted(codes, key=lambda c: (order.index(c) if c in order else len(order), c))
+
+
+def purpose_labels(codes: Iterable[str]) -> list[str]:
+    return [CONSENT_PURPOSES.get(code, code) for code in codes]
+
+
+def recipient_kind_labels(codes: Iterable[str]) -> list[str]:
+    return [CONSENT_RECIPIENT_KINDS.get(code, code) for code in codes]
 
 
 def normalized_elements(elements: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,6 +267,12 @@ def normalized_elements(elements: Mapping[str, Any]) -> dict[str, Any]:
     data.update({name: bool(elements.get(name)) for name in FLAG_FIELDS})
     data.update({name: elements.get(name) or None for name in DATE_FIELDS})
     data["information_categories"] = normalized_categories(elements.get("information_categories"))
+    data["purposes"] = normalized_codes(elements.get("purposes"), CONSENT_PURPOSES)
+    data["recipient_kinds"] = normalized_codes(
+        elements.get("recipient_kinds"), CONSENT_RECIPIENT_KINDS
+    )
+    if data["kind"] == "tpo" and not data["purposes"]:
+        data["purposes"] = list(TPO_PURPOSES)  # what a TPO consent is for, by definition
     return data
 
 
@@ -234,7 +288,9 @@ def element_errors(data: Mapping[str, Any], *, has_patient: bool, today: datetim
         _scope,
         _categories,
         _recipients,
+        _recipient_kinds,
         _purpose,
+        _purposes,
         _revocation,
         _expiry,
         _signature,
@@ -288,12 +344,39 @@ def _recipients(data: Mapping[str, Any], errors: Errors, today: datetime.date) -
         _add(errors, "recipients", MSG["recipients"])
 
 
+def _recipient_kinds(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
+    codes, kind = data["recipient_kinds"], data["kind"]
+    unknown = [code for code in codes if code not in CONSENT_RECIPIENT_KINDS]
+    if not codes:
+        _add(errors, "recipient_kinds", MSG["recipient_kinds_blank"])
+    elif unknown:
+        message = MSG["recipient_kinds_unknown"].format(codes=", ".join(unknown))
+        _add(errors, "recipient_kinds", message)
+    elif OTHER_RECIPIENT in codes and data["recipient_kind"] == "class":
+        _add(errors, "recipient_kinds", MSG["recipient_kinds_other_class"])
+    elif kind == "counseling_notes" and "health_plan" in codes:
+        _add(errors, "recipient_kinds", MSG["recipient_kinds_notes"])
+
+
 def _purpose(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
     purpose = normalize_text(data["purpose"])
     if not purpose:
         _add(errors, "purpose", MSG["purpose"])
-    elif data["kind"] == "tpo" and not all(word in purpose for word in PURPOSES):
+    elif data["kind"] == "tpo" and not all(word in purpose for word in TPO_PURPOSES):
         _add(errors, "purpose", MSG["purpose_tpo"])
+
+
+def _purposes(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
+    codes, kind = data["purposes"], data["kind"]
+    unknown = [code for code in codes if code not in CONSENT_PURPOSES]
+    if not codes:
+        _add(errors, "purposes", MSG["purposes_blank"])
+    elif unknown:
+        _add(errors, "purposes", MSG["purposes_unknown"].format(codes=", ".join(unknown)))
+    elif kind == "tpo" and codes != list(TPO_PURPOSES):
+        _add(errors, "purposes", MSG["purposes_tpo"])
+    elif kind == "counseling_notes" and "payment" in codes:
+        _add(errors, "purposes", MSG["purposes_notes"])
 
 
 def _revocation(data: Mapping[str, Any], errors: Errors, today: datetime.date) -> None:
@@ -423,29 +506,15 @@ def consent_state(
     return "valid"
 
 
-# Words a specific consent's purpose text must contain to cover a gate purpose.
-PURPOSE_TERMS: dict[str, tuple[str, ...]] = {
-    "payment": ("payment", "billing", "claim", "reimbursement"),
-    "treatment": ("treatment", "care coordination"),
-    "operations": ("operations",),
-}
-# Words a class description must contain to cover a kind of recipient.
-CLASS_TERMS: dict[str, tuple[str, ...]] = {
-    "health_plan": ("health plan", "third party payer", "payer", "insurer", "insurance"),
-    "provider": ("provider", "clinician", "treating"),
-    "clearinghouse": ("clearinghouse", "business associate", "operate this program"),
-}
+def purpose_covered(*, purposes: Iterable[str], purpose: str) -> bool:
+    """A consent covers a purpose only when it is ticked (§2.31(a)(5)); its words do not count."""
+    return purpose in PURPOSES and purpose in set(purposes)
 
 
-def purpose_covered(*, kind: str, purpose_text: str, purpose: str) -> bool:
-    """TPO covers treatment, payment and operations; a specific consent covers a purpose only
-    when its purpose text uses one of that purpose's words (PURPOSE_TERMS)."""
-    if purpose not in PURPOSES:
-        return False
-    if kind == "tpo":
-        return True
-    text = normalize_text(purpose_text)
-    return any(normalize_text(term) in text for term in PURPOSE_TERMS[purpose])
+def recipient_kind_of(recipient_kind: str) -> str:
+    """The consent tick a gate recipient kind needs: its own, or 'other' (by name only)."""
+    known = set(CONSENT_RECIPIENT_KINDS) - {OTHER_RECIPIENT}
+    return recipient_kind if recipient_kind in known else OTHER_RECIPIENT
 
 
 def recipient_names(recipients: str) -> list[str]:
@@ -459,14 +528,23 @@ def named_recipients(recipients: str) -> list[str]:
 
 
 def recipient_covered(
-    *, recipient_kind_of_consent: str, recipients: str, recipient_kind: str, recipient_name: str
+    *,
+    recipient_kind_of_consent: str,
+    recipients: str,
+    recipient_kinds: Iterable[str],
+    recipient_kind: str,
+    recipient_name: str,
 ) -> bool:
-    """A class consent covers a kind of recipient when its description uses one of the kind's
-    words (CLASS_TERMS); a named consent covers a recipient whose name it lists (any case)."""
+    """§2.31(a)(4): the recipient's kind must be ticked on the consent; a class consent then
+    covers it (never an 'other' recipient, who is covered by name only), a named consent covers
+    it when it lists the recipient's name (any case)."""
+    wanted_kind = recipient_kind_of(recipient_kind)
+    if wanted_kind not in set(recipient_kinds):
+        return False
     if recipient_kind_of_consent == "class":
-        text = normalize_text(recipients)
-        terms = CLASS_TERMS.get(recipient_kind, ())
-        return any(normalize_text(term) in text for term in terms)
+        return wanted_kind != OTHER_RECIPIENT
+    if recipient_kind_of_consent != "named":
+        return False
     wanted = " ".join(recipient_name.split()).casefold()
     return bool(wanted) and wanted in named_recipients(recipients)
 
@@ -515,12 +593,16 @@ def end_of_treatment(
 ) -> datetime.date | None:
     """The last day of the treatment the consent was signed in: the discharge date after which
     the patient has no episode in care (a readmission on or before that day continues the
-    treatment). None while an episode is open, or when none has started since signing."""
+    treatment). None while an episode is open, or when there is no episode at all. Signed after
+    every episode was discharged: the treatment had already ended (the last discharge), so the
+    consent fails closed rather than never expire."""
     spans = sorted(
         (admit, discharge)
         for admit, discharge in episodes
         if discharge is None or discharge >= signed_on
     )
+    if not spans:
+        return max((discharge for _, discharge in episodes if discharge), default=None)
     ended: datetime.date | None = None
     for admit, discharge in spans:
         if ended is not None and admit > ended:
@@ -540,12 +622,13 @@ def resolve_expiry(
 ) -> Expiry:
     """§2.31(a)(7): a date, an event or a condition. 'None'/'until revoked' never expires;
     'end of treatment' resolves to the episodes' discharge date (the consent covers the
-    discharge day and stops the day after); any other event cannot be evaluated by the system
-    and is returned as pending (the gate refuses rather than guess)."""
+    discharge day and stops the day after; with no episode to resolve it to it stays pending);
+    any other event cannot be evaluated by the system and is returned as pending (the gate
+    refuses rather than guess). `episodes` are the patient's Part 2 episodes only."""
     event = expiration_event.strip()
     if not event or is_no_expiry(event):
         return Expiry(on=expires_on)
-    if is_end_of_treatment(event):
+    if is_end_of_treatment(event) and episodes:
         ended = end_of_treatment(signed_on=signed_on, episodes=episodes)
         after = ended + datetime.timedelta(days=1) if ended else None
         dates = [d for d in (expires_on, after) if d is not None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from consent import rules
@@ -30,9 +30,13 @@ def consents_for_patient(*, patient: Any) -> QuerySet[Part2Consent]:
 
 
 def treatment_episodes(*, patient: Any) -> list[rules.Episode]:
-    """(admit, discharge) of the patient's episodes: what 'end of treatment' resolves to."""
+    """(admit, discharge) of the patient's Part 2 episodes (Part 2 applies, or the SUD program):
+    what a Part 2 consent's 'end of treatment' resolves to. A mental-health episode is another
+    treatment and never keeps the consent alive."""
     return list(
-        EpisodeOfCare.objects.filter(patient=patient).values_list("admit_date", "discharge_date")
+        EpisodeOfCare.objects.filter(patient=patient)
+        .filter(Q(part2_applies=True) | Q(program="sud"))
+        .values_list("admit_date", "discharge_date")
     )
 
 

@@ -18,7 +18,10 @@ from rcm.tenancy import require_org
 
 
 def consent_record(*, patient: Any, actor: Any, **elements: Any) -> Part2Consent:
-    """Record a signed consent. Raises ValidationError({field: [message naming the element]})."""
+    """Record a signed consent. Raises ValidationError({field: [message naming the element]}).
+    The purposes and kinds of recipient the consent names are required as ticked codes (the gate
+    decides from them only); a TPO consent's purposes are treatment, payment and operations by
+    definition, filled in when none is ticked and refused when ticked otherwise."""
     unknown = set(elements) - set(rules.ELEMENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown consent elements: {', '.join(sorted(unknown))}")

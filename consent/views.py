@@ -102,6 +102,8 @@ def consent_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
             "state": selectors.consent_state_of(consent, on_date=today),
             "expiry": selectors.consent_expiry(consent),
             "categories": rules.category_labels(consent.information_categories),
+            "recipient_kinds": rules.recipient_kind_labels(consent.recipient_kinds),
+            "purposes": rules.purpose_labels(consent.purposes),
             "disclosures": consent.disclosures.select_related("disclosed_by"),
             "summary": consent_scope_summary(consent),
             "statement_1": STATEMENT_1,

@@ -212,7 +212,9 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
         recipient_kind="class",
         recipients="My treating providers, health plans, third-party payers, and people "
         "helping to operate this program",
+        recipient_kinds=["provider", "health_plan", "clearinghouse"],
         purpose="Treatment, payment, and health care operations",
+        purposes=["treatment", "payment", "operations"],
         revocation_rights_stated=True,
         expiration_event="None (TPO consent)",
         signer_name="Alex Rivera",
@@ -222,6 +224,8 @@ def part2_consent(patient_obj: Any = None, **fields: Any) -> Any:
         redisclosure_notice_stated=True,
         refusal_consequences_stated=True,
     )
+    if fields.get("kind") == "counseling_notes":  # never for payment, never to payers
+        defaults.update(purposes=["treatment"], recipient_kinds=["provider"])
     defaults.update(fields)
     return Part2Consent.objects.create(**defaults)
 

@@ -10,7 +10,7 @@ from typing import Any
 import time_machine
 from django.utils import timezone
 
-from consent.forms import TPO_RECIPIENTS
+from consent.forms import TPO_PURPOSES, TPO_RECIPIENT_KINDS, TPO_RECIPIENTS
 
 
 def today() -> datetime.date:
@@ -38,7 +38,9 @@ def valid_elements(**overrides: Any) -> dict[str, Any]:
         information_categories=["attendance", "diagnoses", "services", "claims_payment"],
         recipient_kind="class",
         recipients=TPO_RECIPIENTS,
+        recipient_kinds=TPO_RECIPIENT_KINDS,
         purpose="Treatment, payment, and health care operations",
+        purposes=TPO_PURPOSES,
         revocation_rights_stated=True,
         expiration_event="None (TPO consent)",
         signer_name="Alex Rivera",
@@ -61,6 +63,7 @@ MISSING_ELEMENTS = [
     (["information_categories"], "information_categories", "Element 3:"),
     (["recipient_kind"], "recipient_kind", "Element 4:"),
     (["recipients"], "recipients", "Element 4:"),
+    (["recipient_kinds"], "recipient_kinds", "Element 4: tick each kind of recipient"),
     (["purpose"], "purpose", "Element 5:"),
     (["revocation_rights_stated"], "revocation_rights_stated", "Element 6:"),
     (["expiration_event"], "expires_on", "Element 7:"),

@@ -60,6 +60,17 @@ def test_intake_records_a_complete_consent(intake_client, org_a, patient_a):
         assert Part2Consent.objects.get(public_id=response.json()["id"]).patient == patient_a
 
 
+def test_the_api_takes_purposes_and_recipient_kinds_as_codes(intake_client, org_a, patient_a):
+    """42 CFR 2.31(a)(4)-(5) as data, with the service's messages on a bad code."""
+    payload = {**valid_elements(), "patient": str(patient_a.public_id)}
+    body = _post(intake_client, _url(org_a), payload).json()
+    assert body["purposes"] == ["treatment", "payment", "operations"]
+    assert body["recipient_kinds"] == ["provider", "health_plan", "clearinghouse"]
+    bad = _post(intake_client, _url(org_a), {**payload, "recipient_kinds": ["insurer"]})
+    assert bad.status_code == 400
+    assert bad.json()["recipient_kinds"] == ["Element 4: unknown kind of recipient: insurer."]
+
+
 @pytest.mark.parametrize(("keys", "field", "prefix"), MISSING_ELEMENTS, ids=MISSING_IDS)
 def test_each_missing_element_answers_400_on_its_field_and_saves_nothing(
     intake_client, org_a, patient_a, keys, field, prefix

@@ -61,10 +61,13 @@ def _record(patient, *, on_date, **overrides):
 
 def _specific(patient, **fields):
     defaults = dict(
+        signed_on=D(2026, 1, 5),
         kind="specific",
         recipient_kind="named",
         recipients="Acme Health Plan",
+        recipient_kinds=["health_plan"],
         purpose="Billing Acme Health Plan for the IOP admission",
+        purposes=["payment"],
         expiration_event="",
         expires_on=D(2026, 12, 31),
         recipient_covered_entity=True,  # a health plan, for payment (§2.31(a)(4)(iii))
@@ -192,16 +195,20 @@ def test_an_older_consent_in_force_still_covers_when_a_newer_one_is_revoked(in_o
 # --- "End of treatment" resolves to the discharge date (§2.31(a)(7)) -------------------------
 
 
-def _end_of_treatment_consent(patient):
+def _end_of_treatment_consent(patient, signed_on=D(2026, 1, 5)):
     return factories.part2_consent(
-        patient, signed_on=D(2026, 1, 5), expiration_event="End of treatment"
+        patient, signed_on=signed_on, expiration_event="End of treatment"
     )
 
 
+def _part2_episode(patient, **fields):
+    return factories.episode(patient, program="sud", part2_applies=True, **fields)
+
+
 def test_an_end_of_treatment_consent_works_through_the_discharge_day_only(in_org_a):
-    """42 CFR 2.31(a)(7): 'end of treatment' is the episode's discharge date."""
+    """42 CFR 2.31(a)(7): 'end of treatment' is the Part 2 episode's discharge date."""
     patient = factories.patient()
-    factories.episode(patient, admit_date=D(2026, 1, 2), discharge_date=D(2026, 5, 1))
+    _part2_episode(patient, admit_date=D(2026, 1, 2), discharge_date=D(2026, 5, 1))
     _end_of_treatment_consent(patient)
     assert _ask(patient, on_date=D(2026, 5, 1)).allowed
     decision = _ask(patient, on_date=D(2026, 5, 2))
@@ -209,19 +216,60 @@ def test_an_end_of_treatment_consent_works_through_the_discharge_day_only(in_org
     assert "expired on 2026-05-02 (treatment ended 2026-05-01)" in decision.reasons[0]
 
 
-def test_an_end_of_treatment_consent_holds_while_an_episode_is_open(in_org_a):
-    """42 CFR 2.31(a)(7): no discharge yet, treatment has not ended."""
+def test_an_open_mental_health_episode_does_not_extend_an_sud_consent(in_org_a):
+    """42 CFR 2.31(a)(7): the consent ends with the Part 2 treatment; an MH episode still open
+    is another treatment (the discharge day is covered, the day after is not)."""
     patient = factories.patient()
-    factories.episode(patient, admit_date=D(2026, 1, 2), discharge_date=None)
+    _part2_episode(patient, admit_date=D(2026, 1, 2), discharge_date=D(2026, 5, 1))
+    factories.episode(patient, program="mh", admit_date=D(2026, 1, 2), discharge_date=None)
+    _end_of_treatment_consent(patient)
+    assert _ask(patient, on_date=D(2026, 5, 1)).allowed
+    decision = _ask(patient, on_date=D(2026, 5, 2))
+    assert not decision.allowed and "(treatment ended 2026-05-01)" in decision.reasons[0]
+
+
+def test_an_sud_program_episode_counts_as_part2_treatment(in_org_a):
+    """An SUD-program episode is Part 2 treatment even when the flag is not set."""
+    patient = factories.patient()
+    factories.episode(patient, program="sud", admit_date=D(2026, 1, 2), discharge_date=None)
     _end_of_treatment_consent(patient)
     assert _ask(patient, on_date=D(2027, 1, 1)).allowed
+
+
+def test_an_end_of_treatment_consent_holds_while_a_part2_episode_is_open(in_org_a):
+    """42 CFR 2.31(a)(7): no discharge yet, treatment has not ended."""
+    patient = factories.patient()
+    _part2_episode(patient, admit_date=D(2026, 1, 2), discharge_date=None)
+    _end_of_treatment_consent(patient)
+    assert _ask(patient, on_date=D(2027, 1, 1)).allowed
+
+
+def test_a_consent_signed_after_the_part2_discharge_fails_closed(in_org_a):
+    """42 CFR 2.31(a)(7): treatment had already ended when it was signed; it never releases
+    (rather than never expire), even while an MH episode is open."""
+    patient = factories.patient()
+    _part2_episode(patient, admit_date=D(2025, 6, 1), discharge_date=D(2025, 12, 1))
+    factories.episode(patient, program="mh", admit_date=D(2025, 6, 1), discharge_date=None)
+    _end_of_treatment_consent(patient, signed_on=D(2026, 1, 5))
+    decision = _ask(patient, on_date=D(2026, 1, 5))
+    assert not decision.allowed
+    assert "expired on 2025-12-02 (treatment ended 2025-12-01)" in decision.reasons[0]
+
+
+def test_an_end_of_treatment_consent_without_a_part2_episode_fails_closed(in_org_a):
+    """42 CFR 2.31(a)(7): with only an MH episode there is no Part 2 treatment to end."""
+    patient = factories.patient()
+    factories.episode(patient, program="mh", admit_date=D(2026, 1, 2), discharge_date=None)
+    _end_of_treatment_consent(patient)
+    decision = _ask(patient, on_date=D(2026, 2, 1))
+    assert not decision.allowed and "no Part 2 episode of care" in decision.reasons[0]
 
 
 def test_a_readmission_after_a_gap_does_not_revive_an_ended_treatment_consent(in_org_a):
     """42 CFR 2.31(a)(7): the consent ended with the treatment it was signed in."""
     patient = factories.patient()
-    factories.episode(patient, admit_date=D(2026, 1, 2), discharge_date=D(2026, 3, 1))
-    factories.episode(patient, admit_date=D(2026, 6, 1), discharge_date=None)
+    _part2_episode(patient, admit_date=D(2026, 1, 2), discharge_date=D(2026, 3, 1))
+    _part2_episode(patient, admit_date=D(2026, 6, 1), discharge_date=None)
     _end_of_treatment_consent(patient)
     assert not _ask(patient, on_date=D(2026, 6, 10)).allowed
 
@@ -261,14 +309,107 @@ def test_a_specific_consent_does_not_cover_a_purpose_it_does_not_name(in_org_a):
     """42 CFR 2.31(a)(5): the purpose."""
     consent = _specific(factories.patient(), signed_on=D(2026, 1, 5))
     decision = _ask(consent.patient, on_date=D(2026, 2, 1), purpose="operations")
-    assert not decision.allowed and "does not cover operations" in decision.reasons[0]
+    assert not decision.allowed
+    assert "does not cover the purpose 'health care operations'" in decision.reasons[0]
 
 
 def test_a_class_without_health_plans_does_not_cover_a_health_plan(in_org_a):
     """42 CFR 2.31(a)(4)(i): a class of recipients covers only the kinds it names."""
-    consent = factories.part2_consent(signed_on=D(2026, 1, 5), recipients="My treating providers")
+    consent = factories.part2_consent(
+        signed_on=D(2026, 1, 5),
+        recipients="My treating providers",
+        recipient_kinds=["provider"],
+    )
     assert not _ask(consent.patient, on_date=D(2026, 2, 1)).allowed
     assert _ask(consent.patient, on_date=D(2026, 2, 1), kind="provider", name="Dr. Lee").allowed
+
+
+def _treatment_only(patient, **fields):
+    """The reviewer's consent: its words mention payment, health plans and payers, only to
+    exclude them."""
+    return _specific(
+        patient,
+        signed_on=D(2026, 1, 5),
+        recipient_kind="class",
+        recipients="My treating providers only. Not to any health plan, insurer or payer",
+        recipient_kinds=["provider"],
+        purpose="For my treatment only; not for payment or billing",
+        purposes=["treatment"],
+        **fields,
+    )
+
+
+def test_a_consent_that_excludes_payment_in_words_refuses_a_claim_to_a_health_plan(in_org_a):
+    """42 CFR 2.31(a)(4)-(5): the gate decides from the recipients and purpose the patient
+    named (the ticks), never from words the patient used to exclude them."""
+    consent = _treatment_only(factories.patient())
+    decision = _ask(consent.patient, on_date=D(2026, 2, 1))
+    assert not decision.allowed and decision.consent is None
+    assert "does not cover the purpose 'payment'" in decision.reasons[0]
+    assert "does not cover health plans and third-party payers" in decision.reasons[1]
+    assert _ask(
+        consent.patient, on_date=D(2026, 2, 1), kind="provider", name="Dr. Lee", purpose="treatment"
+    ).allowed
+
+
+def test_a_consent_ticking_payment_and_health_plans_allows_a_claim_to_a_health_plan(in_org_a):
+    """42 CFR 2.31(a)(4)-(5): the ticks name the purpose and the recipient."""
+    consent = _specific(
+        factories.patient(),
+        signed_on=D(2026, 1, 5),
+        recipient_kind="class",
+        recipients="My health insurance",
+        recipient_kinds=["health_plan"],
+        purpose="So my insurance is billed",
+        purposes=["payment"],
+    )
+    decision = _ask(consent.patient, on_date=D(2026, 2, 1), name="Any Health Plan")
+    assert (decision.allowed, decision.consent) == (True, consent)
+
+
+_ALL_TICKED = {
+    "purposes": ["treatment", "payment", "operations"],
+    "recipient_kinds": ["provider", "health_plan", "clearinghouse"],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "code", "kind", "purpose", "reason"),
+    [
+        ("purposes", "treatment", "provider", "treatment", "the purpose 'treatment'"),
+        ("purposes", "payment", "health_plan", "payment", "the purpose 'payment'"),
+        ("purposes", "operations", "clearinghouse", "operations", "the purpose 'health care"),
+        ("recipient_kinds", "provider", "provider", "treatment", "treating providers such as"),
+        ("recipient_kinds", "health_plan", "health_plan", "payment", "health plans and third"),
+        ("recipient_kinds", "clearinghouse", "clearinghouse", "payment", "clearinghouses and"),
+    ],
+)
+def test_each_missing_tick_refuses_with_a_reason_that_names_it(
+    in_org_a, field, code, kind, purpose, reason
+):
+    """42 CFR 2.31(a)(4)-(5): a class consent with every purpose and kind of recipient ticked
+    but one refuses exactly that one, and says so."""
+    ticked = {**_ALL_TICKED, field: [c for c in _ALL_TICKED[field] if c != code]}
+    ask = dict(on_date=D(2026, 2, 1), kind=kind, name="Acme", purpose=purpose)
+    complete = _specific(factories.patient(), recipient_kind="class", **_ALL_TICKED)
+    assert _ask(complete.patient, **ask).allowed
+    consent = _specific(factories.patient(), recipient_kind="class", **ticked)
+    decision = _ask(consent.patient, **ask)
+    assert not decision.allowed and len(decision.reasons) == 1
+    assert f"does not cover {reason}" in decision.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "reason"),
+    [("purposes", "names no purpose"), ("recipient_kinds", "names no kind of recipient")],
+)
+def test_a_consent_recorded_before_purposes_and_recipients_were_data_releases_nothing(
+    in_org_a, field, reason
+):
+    """42 CFR 2.31(a)(4)-(5), failing closed like a consent without information categories."""
+    consent = factories.part2_consent(signed_on=D(2026, 1, 5), **{field: []})
+    decision = _ask(consent.patient, on_date=D(2026, 2, 1))
+    assert not decision.allowed and reason in decision.reasons[0]
 
 
 def test_a_covered_entity_recipient_needs_a_consent_with_the_hipaa_statement(in_org_a):
@@ -278,6 +419,7 @@ def test_a_covered_entity_recipient_needs_a_consent_with_the_hipaa_statement(in_
         factories.patient(),
         signed_on=D(2026, 1, 5),
         recipients="Acme Health Plan\nCounty Court Liaison",
+        recipient_kinds=["health_plan", "other"],
         purpose="Billing and court reports",
         recipient_covered_entity=False,
         redisclosure_notice_stated=False,

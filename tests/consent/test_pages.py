@@ -89,6 +89,34 @@ def test_the_tpo_preset_ticks_every_category_but_counseling_notes(intake_client,
     assert ticked == set(TPO_CATEGORIES)
 
 
+def test_the_tpo_preset_ticks_tpo_purposes_and_recipient_kinds(intake_client, org_a, patient_a):
+    """42 CFR 2.31(a)(4)-(5) as data: the standard TPO wording and its ticks go together."""
+    html = intake_client.get(
+        _url(org_a, "consent_create", patient_a.public_id), {"preset": "tpo"}
+    ).content.decode()
+
+    def ticked(name):
+        return {
+            chunk.split('value="')[1].split('"')[0]
+            for chunk in html.split(f'name="{name}"')[1:]
+            if "checked" in chunk.split(">")[0]
+        }
+
+    assert ticked("purposes") == {"treatment", "payment", "operations"}
+    assert ticked("recipient_kinds") == {"provider", "health_plan", "clearinghouse"}
+
+
+def test_the_detail_page_lists_the_purposes_and_recipient_kinds_named(
+    intake_client, org_a, consent_a
+):
+    """42 CFR 2.31(a)(4)-(5): staff see what the gate compares disclosures with."""
+    html = intake_client.get(_url(org_a, "consent_detail", consent_a.public_id)).content.decode()
+    purposes = html.split('data-testid="purposes">')[1].split("</td>")[0]
+    kinds = html.split('data-testid="recipient-kinds">')[1].split("</td>")[0]
+    assert purposes == "Treatment; Payment; Health care operations"
+    assert kinds.startswith("Treating providers; Health plans and third-party payers;")
+
+
 def test_the_detail_page_lists_the_kinds_of_information_released(intake_client, org_a, consent_a):
     """42 CFR 2.31(a)(3): staff see the scope the gate applies."""
     html = intake_client.get(_url(org_a, "consent_detail", consent_a.public_id)).content.decode()

@@ -79,44 +79,132 @@ def test_open_ended_expirations_are_recognised(event, open_ended):
 
 
 @pytest.mark.parametrize(
-    ("kind", "purpose_text", "purpose", "covered"),
+    ("purposes", "purpose", "covered"),
     [
-        ("tpo", "Treatment, payment, and health care operations", "payment", True),
-        ("tpo", "Treatment, payment, and health care operations", "operations", True),
-        ("specific", "Billing my insurer for this admission", "payment", True),
-        ("specific", "Billing my insurer for this admission", "treatment", False),
-        ("specific", "Verify attendance for the court", "payment", False),
-        ("tpo", "Treatment, payment, and health care operations", "marketing", False),
+        (["treatment", "payment", "operations"], "payment", True),
+        (["treatment", "payment", "operations"], "operations", True),
+        (["payment"], "payment", True),
+        (["payment"], "treatment", False),
+        (["patient_request"], "payment", False),
+        (["patient_request"], "patient_request", True),
+        ([], "payment", False),
+        (["treatment", "payment", "operations"], "marketing", False),
     ],
 )
-def test_purpose_coverage(kind, purpose_text, purpose, covered):
-    assert rules.purpose_covered(kind=kind, purpose_text=purpose_text, purpose=purpose) is covered
+def test_a_purpose_is_covered_only_when_ticked(purposes, purpose, covered):
+    """42 CFR 2.31(a)(5): the purposes the patient named, as data."""
+    assert rules.purpose_covered(purposes=purposes, purpose=purpose) is covered
+
+
+TPO_KINDS = ["provider", "health_plan", "clearinghouse"]
 
 
 @pytest.mark.parametrize(
-    ("consent_kind", "recipients", "kind", "name", "covered"),
+    ("consent_kind", "recipients", "kinds", "kind", "name", "covered"),
     [
-        ("class", TPO_RECIPIENTS, "health_plan", "Acme Health Plan", True),
-        ("class", TPO_RECIPIENTS, "provider", "Dr. Lee", True),
-        ("class", "Health plans and third-party payers", "health_plan", "", True),
-        ("class", "My treating providers", "health_plan", "Acme Health Plan", False),
-        ("class", TPO_RECIPIENTS, "employer", "Acme Corp", False),
-        ("named", "Acme Health Plan\nCounty Probation", "health_plan", "acme  HEALTH plan", True),
-        ("named", "Acme Health Plan; County Probation", "other", "County Probation", True),
-        ("named", "Acme Health Plan", "health_plan", "Beta Insurance", False),
-        ("named", "Acme Health Plan", "health_plan", "", False),
+        ("class", TPO_RECIPIENTS, TPO_KINDS, "health_plan", "Acme Health Plan", True),
+        ("class", TPO_RECIPIENTS, TPO_KINDS, "provider", "Dr. Lee", True),
+        ("class", "Health plans and third-party payers", ["health_plan"], "health_plan", "", True),
+        # the words name health plans, the ticks do not: the ticks decide
+        ("class", TPO_RECIPIENTS, ["provider"], "health_plan", "Acme Health Plan", False),
+        ("class", "Not to any health plan", ["provider"], "health_plan", "Acme", False),
+        ("class", TPO_RECIPIENTS, TPO_KINDS, "employer", "Acme Corp", False),
+        ("class", TPO_RECIPIENTS, [], "health_plan", "Acme Health Plan", False),
+        (
+            "named",
+            "Acme Health Plan\nCounty Probation",
+            ["health_plan"],
+            "health_plan",
+            "acme  HEALTH plan",
+            True,
+        ),
+        (
+            "named",
+            "Acme Health Plan; County Probation",
+            ["health_plan", "other"],
+            "court",
+            "County Probation",
+            True,
+        ),
+        (
+            "named",
+            "Acme Health Plan; County Probation",
+            ["health_plan"],
+            "court",
+            "County Probation",
+            False,
+        ),
+        ("named", "Acme Health Plan", ["other"], "health_plan", "Acme Health Plan", False),
+        ("named", "Acme Health Plan", ["health_plan"], "health_plan", "Beta Insurance", False),
+        ("named", "Acme Health Plan", ["health_plan"], "health_plan", "", False),
     ],
 )
-def test_recipient_coverage(consent_kind, recipients, kind, name, covered):
+def test_a_recipient_is_covered_only_when_its_kind_is_ticked(
+    consent_kind, recipients, kinds, kind, name, covered
+):
+    """42 CFR 2.31(a)(4): the recipients the patient named, as data (and by name when named)."""
     assert (
         rules.recipient_covered(
             recipient_kind_of_consent=consent_kind,
             recipients=recipients,
+            recipient_kinds=kinds,
             recipient_kind=kind,
             recipient_name=name,
         )
         is covered
     )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"purposes": [], "kind": "specific"}, "purposes", "purposes_blank"),
+        ({"purposes": ["payment", "marketing"]}, "purposes", "purposes_unknown"),
+        ({"purposes": ["payment"]}, "purposes", "purposes_tpo"),
+        (
+            {"purposes": ["treatment", "payment", "operations", "patient_request"]},
+            "purposes",
+            "purposes_tpo",
+        ),
+        ({"recipient_kinds": []}, "recipient_kinds", "recipient_kinds_blank"),
+        ({"recipient_kinds": ["payer"]}, "recipient_kinds", "recipient_kinds_unknown"),
+        ({"recipient_kinds": ["other"]}, "recipient_kinds", "recipient_kinds_other_class"),
+    ],
+)
+def test_purposes_and_recipient_kinds_are_required_known_and_consistent_with_the_kind(
+    overrides, field, message
+):
+    """42 CFR 2.31(a)(4)-(5) as data: a TPO consent is for treatment, payment and operations."""
+    data = valid_elements(**overrides)
+    if data["kind"] == "specific":
+        data.update(expiration_event="", expires_on=today() + datetime.timedelta(days=9))
+    codes = "marketing" if field == "purposes" else "payer"
+    assert _errors(data) == {field: [rules.MSG[message].format(codes=codes)]}
+
+
+def test_a_tpo_consent_without_ticked_purposes_is_for_treatment_payment_and_operations():
+    """42 CFR 2.31(a)(5): what a TPO consent is for, by definition (filled in, not guessed)."""
+    data = rules.normalized_elements(valid_elements(purposes=[]))
+    assert data["purposes"] == ["treatment", "payment", "operations"]
+
+
+def test_a_counseling_notes_consent_is_never_for_payment_nor_to_a_health_plan():
+    """REFERENCE §8: SUD counseling notes are never sent to payers."""
+    data = valid_elements(
+        kind="counseling_notes",
+        information_scope="SUD counseling notes",
+        information_categories=["counseling_notes"],
+        recipient_kind="named",
+        recipients="Acme Health Plan",
+        recipient_kinds=["health_plan"],
+        purposes=["payment"],
+        expiration_event="",
+        expires_on=today() + datetime.timedelta(days=9),
+    )
+    assert _errors(data) == {
+        "recipient_kinds": [rules.MSG["recipient_kinds_notes"]],
+        "purposes": [rules.MSG["purposes_notes"]],
+    }
 
 
 @pytest.mark.parametrize(
@@ -192,8 +280,9 @@ def test_the_hipaa_redisclosure_statement_follows_the_recipient_not_the_kind(
         ([], None),
         ([(D(2026, 1, 2), None)], None),
         ([(D(2026, 1, 2), D(2026, 5, 1))], D(2026, 5, 1)),
-        # discharged before signing: that treatment is not the one the consent was signed in
-        ([(D(2025, 1, 2), D(2025, 3, 1))], None),
+        # signed after every discharge: the treatment had already ended (fails closed)
+        ([(D(2025, 1, 2), D(2025, 3, 1))], D(2025, 3, 1)),
+        ([(D(2025, 1, 2), D(2025, 3, 1)), (D(2025, 6, 1), D(2025, 8, 1))], D(2025, 8, 1)),
         # a transfer the same day continues the treatment
         ([(D(2026, 1, 2), D(2026, 3, 1)), (D(2026, 3, 1), D(2026, 6, 1))], D(2026, 6, 1)),
         # a readmission after a gap is a new treatment
@@ -247,6 +336,14 @@ def test_expirations_resolve_to_a_date_or_stay_pending(expires_on, event, expect
         episodes=[(D(2026, 1, 2), D(2026, 5, 1))],
     )
     assert resolved == expected
+
+
+def test_end_of_treatment_without_a_part2_episode_stays_pending():
+    """42 CFR 2.31(a)(7), failing closed: no Part 2 episode to tell when treatment ends."""
+    resolved = rules.resolve_expiry(
+        expires_on=None, expiration_event="End of treatment", signed_on=D(2026, 1, 5), episodes=[]
+    )
+    assert resolved == rules.Expiry(on=None, pending_event="End of treatment")
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,9 @@ def test_a_counseling_notes_consent_is_its_own_record_limited_to_the_notes(in_or
         kind="counseling_notes",
         recipient_kind="named",
         recipients="Dr. Jordan Park",
+        recipient_kinds=["provider"],
         purpose="Continuity of care",
+        purposes=["treatment"],
         expiration_event="",
         expires_on=today() + datetime.timedelta(30),
     )
@@ -148,6 +150,50 @@ def test_a_signature_dated_in_the_future_is_refused(in_org_a):
     assert errors["signed_on"][0].startswith("Element 9:")
 
 
+def test_a_specific_consent_must_tick_its_purposes(in_org_a):
+    """42 CFR 2.31(a)(5) as data: only a TPO consent's purposes are known by definition."""
+    elements = valid_elements(kind="specific", purposes=[], expiration_event="", expires_on=today())
+    errors = _record_errors(factories.patient(), **elements)
+    assert errors == {"purposes": [rules.MSG["purposes_blank"]]}
+
+
+def test_a_tpo_consent_recorded_without_purpose_ticks_is_for_treatment_payment_and_operations(
+    in_org_a,
+):
+    consent = consent_record(patient=factories.patient(), actor=None, **valid_elements(purposes=[]))
+    consent.refresh_from_db()
+    assert consent.purposes == ["treatment", "payment", "operations"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"purposes": ["payment"]},  # a TPO consent is for all three
+        {"purposes": ["payment", "marketing"]},
+        {"recipient_kinds": ["insurer"]},
+        {"recipient_kinds": ["provider", "other"]},  # others are covered by name only
+        {
+            "kind": "counseling_notes",
+            "information_scope": "SUD counseling notes",
+            "information_categories": ["counseling_notes"],
+            "purposes": ["payment"],
+            "recipient_kinds": ["provider"],
+        },
+        {
+            "kind": "counseling_notes",
+            "information_scope": "SUD counseling notes",
+            "information_categories": ["counseling_notes"],
+            "purposes": ["treatment"],
+            "recipient_kinds": ["health_plan"],
+        },
+    ],
+)
+def test_the_database_refuses_purposes_and_recipient_kinds_the_rules_refuse(in_org_a, fields):
+    """42 CFR 2.31(a)(4)-(5) as database invariants too; notes never go to payers."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.part2_consent(**fields)
+
+
 def test_a_tpo_purpose_must_name_treatment_payment_and_operations(in_org_a):
     errors = _record_errors(factories.patient(), **valid_elements(purpose="Payment only"))
     assert errors["purpose"][0].startswith("Element 5: a TPO consent")
@@ -158,8 +204,10 @@ def test_a_specific_consent_to_a_recipient_outside_hipaa_needs_no_tpo_statements
     elements = valid_elements(
         kind="specific",
         purpose="At the patient's request: verify attendance for the court",
+        purposes=["patient_request"],
         recipient_kind="named",
         recipients="County Drug Court Probation Office",
+        recipient_kinds=["other"],
         recipient_covered_entity=False,
         redisclosure_notice_stated=False,
         expiration_event="",
@@ -173,16 +221,18 @@ def test_a_specific_consent_to_a_recipient_outside_hipaa_needs_no_tpo_statements
 def test_any_consent_to_a_covered_entity_for_tpo_must_state_hipaa_redisclosure(in_org_a, kind):
     """42 CFR 2.31(a)(4)(iii): whatever the consent's kind, when the recipient is a covered
     entity or business associate receiving for TPO, the HIPAA redisclosure statement is
-    required (the refusal statement stays a TPO-consent element)."""
+    required (the refusal statement stays a TPO-consent element). Counseling notes go to a
+    treating provider (never to a payer)."""
+    notes = kind == "counseling_notes"
     elements = valid_elements(
         kind=kind,
-        information_scope="SUD counseling notes" if kind == "counseling_notes" else "Claims data",
-        information_categories=[
-            "counseling_notes" if kind == "counseling_notes" else "claims_payment"
-        ],
-        purpose="Billing Acme Health Plan",
+        information_scope="SUD counseling notes" if notes else "Claims data",
+        information_categories=["counseling_notes" if notes else "claims_payment"],
+        purpose="Continuity of care" if notes else "Billing Acme Health Plan",
+        purposes=["treatment" if notes else "payment"],
         recipient_kind="named",
-        recipients="Acme Health Plan",
+        recipients="Dr. Jordan Park" if notes else "Acme Health Plan",
+        recipient_kinds=["provider" if notes else "health_plan"],
         recipient_covered_entity=True,
         redisclosure_notice_stated=False,
         refusal_consequences_stated=False,
