@@ -180,6 +180,8 @@ def _describe(context: PreviewContext, day: datetime.date | None) -> str:
     where = f"{program.upper()} program, {where}" if program else where
     if context.payer_source == "none":
         return f"no payer or patient named: CPT/Medicare-like defaults ({where})"
+    if payer is None and context.payer_source == "named":
+        return f"self-pay named: CPT/Medicare-like defaults ({where})"
     if payer is None:
         return f"no coverage in force on {day}: self-pay defaults ({where})"
     source = {

@@ -276,6 +276,22 @@ def test_a_coverage_names_its_patient_and_its_payer(org_a, clinic):
     assert data["lines"][0]["code"] == "90837"
 
 
+def test_a_payer_named_null_is_self_pay_whatever_the_patients_coverage(org_a, clinic):
+    data = _preview(
+        _api(org_a),
+        org_a,
+        kind="individual",
+        rendering_provider=clinic["lcsw"],
+        patient=clinic["patient"],
+        payer=None,
+        minutes=53,
+        facility=clinic["facility"],
+    ).json()
+    assert data["context"]["payer"] is None and data["context"]["payer_source"] == "named"
+    assert data["context"]["description"].startswith("self-pay named")
+    assert [(line["code"], line["modifiers"]) for line in data["lines"]] == [("90837", [])]
+
+
 def test_telehealth_is_refused_unless_the_license_is_valid_where_the_patient_was(org_a, clinic):
     with org_context(org_a):
         factories.licensed(clinic["lcsw"], "OR")
