@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 from .complexity import interactive_complexity
+from .explain import reasons_of_line
 from .group import group_lines
 from .licensure import billed_provider, is_em_code, provider_modifiers
 from .plan import PlannedLine, Trace
@@ -427,13 +428,23 @@ def code_service(facts: ServiceFacts, payer: PayerRules = DEFAULT_PAYER_RULES) -
     billable = not trace.errors and bool(lines)
     return CodingResult(
         billable=billable,
-        lines=lines if billable else (),
+        lines=_explained(lines, facts, trace) if billable else (),
         reasons=tuple(trace.reasons),
         errors=tuple(trace.errors),
         warnings=tuple(trace.warnings),
         program_week=week,
         condition_codes=conditions if billable else (),
         payment_class=day_class if billable else None,
+    )
+
+
+def _explained(
+    lines: tuple[ServiceLine, ...], facts: ServiceFacts, trace: Trace
+) -> tuple[ServiceLine, ...]:
+    refs = [a.patient_ref for a in facts.attendees if a.patient_ref]
+    return tuple(
+        dataclasses.replace(line, reasons=reasons_of_line(line, trace.reasons, lines, refs))
+        for line in lines
     )
 
 

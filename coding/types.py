@@ -606,6 +606,9 @@ class ServiceLine:
     revenue_code: str | None = None
     # The program-day service this line bills (its stored reference), if any.
     service_ref: str | None = None
+    # The result's reasons that explain this line (coding.explain); the same line coded for
+    # the same reasons compares equal whatever their wording.
+    reasons: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,21 @@
-"""From stored (or unsaved) sessions to the pure coding engine: facts from the session, payer
-rules from the patient's primary coverage on the service date, at the level of care then."""
+"""From the facts of a service to the pure coding engine. The facts come from a stored or unsaved
+session (the session pages and the sessions API) or are named in a request (`POST
+coding/preview/`); both go through `preview_from_facts`, so the two cannot disagree. The payer
+is the one named, the named coverage's, or the patient's primary coverage's on the service date;
+the program and level of care are the ones named, else those of the patient's episode then."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 from coding import (
+    DEFAULT_PAYER_RULES,
     Attendance,
+    BilledProvider,
     CodingResult,
     Modality,
     PayerRules,
@@ -19,14 +25,16 @@ from coding import (
     code_service,
 )
 from coding.census import census_day
-from coding.types import CENSUS_LEVELS, CensusDay, minutes_within
+from coding.types import CENSUS_LEVELS, CensusDay, elapsed_minutes, minutes_within
+from credentialing.models import Provider
 from credentialing.selectors import license_block_in_state
-from patients.models import Session
+from facilities.models import Facility
+from patients.models import Coverage, EpisodeOfCare, Patient, Session
 from patients.selectors import (
+    episode_level_on,
+    patient_episode_on,
     primary_coverage_on,
-    service_episode,
     service_level_of_care,
-    service_program,
 )
 from payers.models import Payer
 from payers.rules import RuleDataError, payer_rules_for, program_entry
@@ -34,67 +42,192 @@ from payers.rules import RuleDataError, payer_rules_for, program_entry
 SELF_PAY_RULES = PayerRules(name="self-pay (no coverage)")
 # (episode id, monday) -> {date: attended minutes}; ("first", patient id, date) -> session id.
 WeekCache = MutableMapping[tuple[Any, ...], Any]
+UNSET: Any = object()  # payer not named: it comes from the coverage or the patient
+HOME_POS = "12"  # in person at the patient's home (telehealth POS is the engine's call)
 
 
-def _minutes(session: Session) -> int | None:
-    if session.kind == ServiceKind.PROGRAM_DAY:
-        return session.attended_minutes
-    if session.kind == ServiceKind.EM_WITH_PSYCHOTHERAPY:
-        return session.psychotherapy_minutes
-    if session.group_id and session.arrived_at and session.departed_at:
-        group = session.group
-        return minutes_within(
-            session.arrived_at, session.departed_at, group.starts_at, group.ends_at
-        )
-    return session.minutes
+@dataclass(frozen=True, kw_only=True)
+class PreviewFacts:
+    """The facts of one service or program day, as model objects (saved or not).
+
+    `minutes` are the minutes the engine codes (`coded_minutes`): psychotherapy minutes of an
+    E/M visit, attended minutes of a program day, a group attendee's minutes while the group
+    met, else the service's. `attendees` is a whole group's attendance (labelled lines);
+    `program_services` the services inside a program day (a payer that bills the day service
+    by service bills a line for each); `week_minutes` None means the episode's recorded week.
+    `patient_state`: where the patient was (telehealth needs the rendering license valid
+    there). `patient`, `coverage`, `payer`, `program` and `level` are the context: whatever is
+    named wins over what the patient's coverage and episode would give. `session_pk`: the
+    stored session being coded (not one of its own earlier services)."""
+
+    kind: str
+    rendering_provider: Provider | None
+    supervising_provider: Provider | None = None
+    service_date: datetime.date | None = None
+    starts_at: datetime.datetime | None = None
+    minutes: int | None = None
+    attendees: tuple[Attendance, ...] = ()
+    program_services: tuple[ProgramService, ...] = ()
+    week_minutes: tuple[int, ...] | None = None
+    modality: str = "in_person"
+    patient_location: str = Session.PatientLocation.FACILITY
+    patient_state: str = ""
+    facility: Facility | None = None
+    pos: str = ""
+    interactive_complexity: bool = False
+    em_code: str = ""
+    with_medical_services: bool = False
+    patient: Patient | None = None
+    episode: EpisodeOfCare | None = None
+    coverage: Coverage | None = None
+    payer: Any = UNSET
+    program: str | None = None
+    level: str | None = None
+    session_pk: int | None = None
 
 
-def _census(session: Session, level: str | None) -> CensusDay | None:
-    """The midnight-census facts of a residential / withdrawal-management day (REFERENCE.md
-    §14): from the episode's admission, discharge and leaves."""
-    if session.kind != ServiceKind.PROGRAM_DAY or level not in CENSUS_LEVELS:
+@dataclass(frozen=True)
+class PreviewContext:
+    """Whose rules coded the service: the payer (and where it came from), program and level."""
+
+    payer: Payer | None
+    payer_source: str  # "named", "coverage", "primary_coverage" or "none"
+    coverage: Coverage | None
+    episode: EpisodeOfCare | None
+    program: str | None
+    level: str | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CodingPreview:
+    facts: PreviewFacts
+    context: PreviewContext
+    result: CodingResult
+
+
+# --- Minutes ------------------------------------------------------------------------------
+
+
+def coded_minutes(
+    kind: str,
+    *,
+    minutes: int | None = None,
+    starts_at: datetime.datetime | None = None,
+    ends_at: datetime.datetime | None = None,
+    arrived_at: datetime.datetime | None = None,
+    departed_at: datetime.datetime | None = None,
+    window: tuple[datetime.datetime, datetime.datetime] | None = None,
+    psychotherapy_minutes: int | None = None,
+    attended_minutes: int | None = None,
+) -> int | None:
+    """The minutes the engine codes. E/M time never counts toward the psychotherapy add-on, and
+    a group attendee's time counts only while the group met (`window`, REFERENCE.md §14)."""
+    if kind == ServiceKind.PROGRAM_DAY:
+        return attended_minutes
+    if kind == ServiceKind.EM_WITH_PSYCHOTHERAPY:
+        return psychotherapy_minutes
+    if minutes is not None:
+        return minutes
+    if arrived_at and departed_at:
+        if window is not None:
+            return minutes_within(arrived_at, departed_at, *window)
+        return elapsed_minutes(arrived_at, departed_at)
+    if starts_at and ends_at:
+        return elapsed_minutes(starts_at, ends_at)
+    return None
+
+
+def _session_minutes(session: Session) -> int | None:
+    group = session.group if session.group_id else None
+    return coded_minutes(
+        session.kind,
+        starts_at=None if group else session.starts_at,
+        ends_at=None if group else session.ends_at,
+        arrived_at=session.arrived_at if group else None,
+        departed_at=session.departed_at if group else None,
+        window=(group.starts_at, group.ends_at) if group else None,
+        psychotherapy_minutes=session.psychotherapy_minutes,
+        attended_minutes=session.attended_minutes,
+    )
+
+
+# --- Context: payer, program, level -------------------------------------------------------
+
+
+def _payer(facts: PreviewFacts) -> tuple[Payer | None, str, Coverage | None]:
+    if facts.payer is not UNSET:
+        return facts.payer, "named", None
+    if facts.coverage is not None:
+        return facts.coverage.payer, "coverage", facts.coverage
+    if facts.patient is None:
+        return None, "none", None
+    day = facts.service_date
+    coverage = primary_coverage_on(facts.patient, day) if day else None
+    return (coverage.payer if coverage else None), "primary_coverage", coverage
+
+
+def _episode(facts: PreviewFacts) -> EpisodeOfCare | None:
+    if facts.episode is not None:
+        return facts.episode
+    if facts.patient is None or facts.service_date is None:
         return None
-    episode = service_episode(session=session)
-    if episode is None or session.service_date is None:
-        return None
-    leave_days = {day for leave in episode.leaves.all() for day in leave.days()}
-    return census_day(session.service_date, episode.admit_date, episode.discharge_date, leave_days)
+    return patient_episode_on(patient=facts.patient, on=facts.service_date)
 
 
-def _crisis_minutes_before(session: Session) -> int:
-    """Minutes of the patient's earlier completed crisis services on the same date (they add
-    up: 90839 once a day, REFERENCE.md §14)."""
-    if session.kind != ServiceKind.CRISIS or not session.patient_id or not session.starts_at:
-        return 0
-    earlier = Session.objects.filter(
-        patient_id=session.patient_id,
-        kind=ServiceKind.CRISIS.value,
-        status=Session.Status.COMPLETED,
-        service_date=session.service_date,
-        starts_at__lt=session.starts_at,
-    ).exclude(pk=session.pk)
-    return sum(s.minutes or 0 for s in earlier.only("starts_at", "ends_at", "group_id"))
+def _describe(context: PreviewContext, day: datetime.date | None) -> str:
+    program, level, payer = context.program, context.level, context.payer
+    where = f"level {level}" if level else "no level of care on file"
+    where = f"{program.upper()} program, {where}" if program else where
+    if context.payer_source == "none":
+        return f"no payer or patient named: CPT/Medicare-like defaults ({where})"
+    if payer is None and context.payer_source == "named":
+        return f"self-pay named: CPT/Medicare-like defaults ({where})"
+    if payer is None:
+        return f"no coverage in force on {day}: self-pay defaults ({where})"
+    source = {
+        "named": "named",
+        "coverage": "the coverage named",
+        "primary_coverage": f"primary coverage on {day}",
+    }[context.payer_source]
+    return f"payer {payer.name} ({source}), {where}"
+
+
+def preview_context(facts: PreviewFacts) -> PreviewContext:
+    payer, source, coverage = _payer(facts)
+    episode = _episode(facts)
+    program = facts.program or (episode.program if episode else None)
+    level = facts.level or episode_level_on(episode=episode, on=facts.service_date)
+    context = PreviewContext(payer, source, coverage, episode, program, level)
+    return dataclasses.replace(context, description=_describe(context, facts.service_date))
 
 
 def level_for(session: Session) -> str | None:
     return service_level_of_care(session=session)
 
 
-def _program_day_pos(session: Session, payer: Payer | None, level: str | None) -> str | None:
+# --- Engine facts -------------------------------------------------------------------------
+
+
+def _program_day_pos(facts: PreviewFacts, context: PreviewContext) -> str | None:
     """The POS a payer names for the program day of this program and level, if any."""
-    if payer is None or session.kind != ServiceKind.PROGRAM_DAY:
+    payer, level = context.payer, context.level
+    if payer is None or facts.kind != ServiceKind.PROGRAM_DAY:
         return None
-    entry = program_entry(payer, service_program(session=session), level, "program_day")
+    entry = program_entry(payer, context.program, level, "program_day")
     entry = entry or (payer.level_of_care_codes or {}).get(level or "", {})
     return entry.get("pos") or None
 
 
-def _facility_pos(session: Session, payer: Payer | None, level: str | None) -> str | None:
-    if session.patient_location == Session.PatientLocation.HOME:
-        return "12"  # in-person at the patient's home (telehealth POS is the engine's call)
-    if pos := _program_day_pos(session, payer, level):
+def _facility_pos(facts: PreviewFacts, context: PreviewContext) -> str | None:
+    if facts.pos:
+        return facts.pos
+    if facts.patient_location == Session.PatientLocation.HOME:
+        return HOME_POS
+    if pos := _program_day_pos(facts, context):
         return pos
-    facility = session.facility or (session.episode.facility if session.episode_id else None)
+    episode = context.episode
+    facility = facts.facility or (episode.facility if episode is not None else None)
     return facility.pos if facility else None
 
 
@@ -138,19 +271,56 @@ def _first_days(
     return first
 
 
-def _billed_day_elsewhere(session: Session, cache: WeekCache | None) -> int | None:
+def _billed_day_elsewhere(facts: PreviewFacts, cache: WeekCache | None) -> int | None:
     """The id of an earlier program day of this patient on this date, if any: a program
     bills one per diem a date (REFERENCE.md §14), on the day recorded first."""
-    if session.kind != ServiceKind.PROGRAM_DAY or not session.patient_id:
+    if facts.kind != ServiceKind.PROGRAM_DAY or facts.patient is None:
         return None
-    key = ("first", session.patient_id, session.service_date)
+    key = ("first", facts.patient.pk, facts.service_date)
     if cache is not None and key in cache:
         first = cache[key]
     else:
-        first = _first_days({(session.patient_id, session.service_date)}).get(key[1:])
-    if first is None or first == session.pk:
+        first = _first_days({(facts.patient.pk, facts.service_date)}).get(key[1:])
+    if first is None or first == facts.session_pk:
         return None
-    return first if session.pk is None or first < session.pk else None
+    return first if facts.session_pk is None or first < facts.session_pk else None
+
+
+def _refused(result: CodingResult, why: str) -> CodingResult:
+    return dataclasses.replace(
+        result,
+        billable=False,
+        lines=(),
+        condition_codes=(),
+        payment_class=None,
+        errors=(*result.errors, why),
+    )
+
+
+def _one_day_a_date(
+    facts: PreviewFacts, cache: WeekCache | None, result: CodingResult
+) -> CodingResult:
+    if _billed_day_elsewhere(facts, cache) is None:
+        return result
+    return _refused(
+        result,
+        f"a program day of this patient on {facts.service_date} was recorded earlier: the "
+        f"program bills one per diem a date, on that one (add this day's services to it)",
+    )
+
+
+def _iop_site(
+    facts: PreviewFacts, level: str | None, pos: str | None, result: CodingResult
+) -> CodingResult:
+    """POS 52 is psychiatric partial hospitalization: an IOP day there means the facility's POS
+    is wrong for the program (REFERENCE.md §14)."""
+    if facts.kind != ServiceKind.PROGRAM_DAY or level != "iop" or pos != "52":
+        return result
+    return _refused(
+        result,
+        "an IOP day is at a facility whose place of service is 52 (partial hospitalization): "
+        "give the IOP site its real POS (e.g. 53 CMHC, 57 non-residential SUD, 11 office)",
+    )
 
 
 def prime_week_cache(sessions: list[Session], cache: WeekCache) -> WeekCache:
@@ -190,24 +360,153 @@ def prime_week_cache(sessions: list[Session], cache: WeekCache) -> WeekCache:
     return cache
 
 
-def _week_minutes(session: Session, cache: WeekCache | None) -> tuple[int, ...]:
-    """Program-day minutes of the same episode, Monday to Sunday, this day included."""
-    if session.kind != ServiceKind.PROGRAM_DAY or not session.episode_id:
+def _week_minutes(
+    facts: PreviewFacts, context: PreviewContext, cache: WeekCache | None
+) -> tuple[int, ...]:
+    """Program-day minutes, Monday to Sunday, this day included: as named, else the episode's
+    recorded days with this one in place of any recorded on its date."""
+    if facts.kind != ServiceKind.PROGRAM_DAY:
         return ()
-    monday = _monday(session.service_date)
+    if facts.week_minutes is not None:
+        return facts.week_minutes
+    episode, day = context.episode, facts.service_date
+    if episode is None or episode.pk is None or day is None:
+        return ()
     cache = {} if cache is None else cache
-    key = (session.episode_id, monday)
+    key = (episode.pk, _monday(day))
     if key not in cache:
-        cache[key] = _recorded_week(session.episode_id, monday)
+        cache[key] = _recorded_week(episode.pk, key[1])
     days = dict(cache[key])
-    if session.attended_minutes is not None:
-        days[session.service_date] = session.attended_minutes
+    if facts.minutes is not None:
+        days[day] = facts.minutes
     return tuple(minutes for _, minutes in sorted(days.items()))
 
 
-def _program_services(session: Session) -> tuple[ProgramService, ...]:
-    """The services recorded inside a program day (a payer that bills the day service by
-    service bills a line for each: REFERENCE.md §14). An unsaved day may carry its rows in
+def _crisis_minutes_before(facts: PreviewFacts) -> int:
+    """Minutes of the patient's earlier completed crisis services on the same date (they add
+    up: 90839 once a day, REFERENCE.md §14)."""
+    if facts.kind != ServiceKind.CRISIS or facts.patient is None or not facts.starts_at:
+        return 0
+    earlier = Session.objects.filter(
+        patient_id=facts.patient.pk,
+        kind=ServiceKind.CRISIS.value,
+        status=Session.Status.COMPLETED,
+        service_date=facts.service_date,
+        starts_at__lt=facts.starts_at,
+    )
+    if facts.session_pk is not None:
+        earlier = earlier.exclude(pk=facts.session_pk)
+    return sum(s.minutes or 0 for s in earlier.only("starts_at", "ends_at", "group_id"))
+
+
+def _census(facts: PreviewFacts, context: PreviewContext) -> CensusDay | None:
+    """The midnight-census facts of a residential / withdrawal-management day (REFERENCE.md
+    §14): from the episode's admission, discharge and leaves."""
+    episode, day = context.episode, facts.service_date
+    if facts.kind != ServiceKind.PROGRAM_DAY or context.level not in CENSUS_LEVELS:
+        return None
+    if episode is None or episode.pk is None or day is None:
+        return None
+    leave_days = {leave_day for leave in episode.leaves.all() for leave_day in leave.days()}
+    return census_day(day, episode.admit_date, episode.discharge_date, leave_days)
+
+
+def _engine_facts(
+    facts: PreviewFacts, context: PreviewContext, week_cache: WeekCache | None
+) -> ServiceFacts:
+    """Raises ValueError on impossible facts (e.g. negative minutes, an unknown kind)."""
+    minutes, supervisor = facts.minutes, facts.supervising_provider
+    attendees = facts.attendees
+    if not attendees and facts.kind == ServiceKind.GROUP and minutes is not None:
+        attendees = (Attendance(None, minutes),)
+    return ServiceFacts(
+        kind=facts.kind,
+        rendering_license=facts.rendering_provider.license_type,  # type: ignore[union-attr]
+        minutes=minutes,
+        attendees=attendees,
+        modality=facts.modality,
+        patient_at_home=facts.patient_location == Session.PatientLocation.HOME,
+        facility_pos=_facility_pos(facts, context),
+        supervising_license=supervisor.license_type if supervisor else None,
+        interactive_complexity=facts.interactive_complexity,
+        em_code=facts.em_code or None,
+        with_medical_services=facts.with_medical_services,
+        week_minutes=_week_minutes(facts, context, week_cache),
+        crisis_minutes_before=_crisis_minutes_before(facts),
+        census=_census(facts, context),
+        program_services=facts.program_services if facts.kind == ServiceKind.PROGRAM_DAY else (),
+    )
+
+
+def _rules(context: PreviewContext) -> PayerRules:
+    if context.payer is not None:
+        return payer_rules_for(context.payer, level=context.level, program=context.program)
+    return DEFAULT_PAYER_RULES if context.payer_source == "none" else SELF_PAY_RULES
+
+
+# --- Telehealth licensure ------------------------------------------------------------------
+
+
+def _telehealth_licensure(facts: PreviewFacts, result: CodingResult) -> CodingResult:
+    """A telehealth service is billable only when the rendering clinician's license is valid
+    in the state where the patient was (REFERENCE.md §14, NGS telehealth FAQ)."""
+    provider, state, day = facts.rendering_provider, facts.patient_state, facts.service_date
+    if facts.modality == Modality.IN_PERSON or not state or not day or provider is None:
+        return result
+    block = license_block_in_state(provider=provider, state=state, on_date=day)
+    if block is not None:
+        return dataclasses.replace(
+            result,
+            billable=False,
+            lines=(),
+            condition_codes=(),
+            payment_class=None,
+            errors=(*result.errors, block),
+        )
+    why = f"licensed where the patient was ({state})"
+    lines = tuple(dataclasses.replace(line, reasons=(*line.reasons, why)) for line in result.lines)
+    return dataclasses.replace(result, lines=lines, reasons=(*result.reasons, why))
+
+
+# --- The one path -------------------------------------------------------------------------
+
+
+def _failed(message: str, reasons: tuple[str, ...] = ()) -> CodingResult:
+    return CodingResult(billable=False, lines=(), reasons=reasons, errors=(message,))
+
+
+def _coded(facts: PreviewFacts, context: PreviewContext, cache: WeekCache | None) -> CodingResult:
+    head = (context.description,)
+    if facts.rendering_provider is None or not facts.kind:
+        return _failed("choose the service kind and rendering provider first", head)
+    try:
+        rules = _rules(context)
+        engine_facts = _engine_facts(facts, context, cache)
+    except RuleDataError as exc:
+        return _failed(f"payer rule data is invalid ({exc}); fix the payer's rules", head)
+    except ValueError as exc:
+        return _failed(str(exc), head)
+    result = code_service(engine_facts, rules)
+    result = _one_day_a_date(facts, cache, result)
+    result = _iop_site(facts, context.level, engine_facts.facility_pos, result)
+    result = _telehealth_licensure(facts, result)
+    return dataclasses.replace(result, reasons=head + result.reasons)
+
+
+def preview_from_facts(
+    *, facts: PreviewFacts, week_cache: WeekCache | None = None
+) -> CodingPreview:
+    """What the service would bill and why, in the context its facts name. Reads only; never
+    raises on bad facts: they become the preview's errors."""
+    context = preview_context(facts)
+    return CodingPreview(facts, context, _coded(facts, context, week_cache))
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def _session_program_services(session: Session) -> tuple[ProgramService, ...]:
+    """The services recorded inside a program day. An unsaved day may carry its rows in
     `pending_program_services` (a preview before recording)."""
     if session.kind != ServiceKind.PROGRAM_DAY:
         return ()
@@ -217,146 +516,55 @@ def _program_services(session: Session) -> tuple[ProgramService, ...]:
     return tuple(ProgramService(row.kind, row.minutes, ref=str(row.public_id)) for row in rows)
 
 
-def service_facts_for(
-    session: Session, *, payer: Payer | None = None, week_cache: WeekCache | None = None
-) -> ServiceFacts:
-    """Engine facts from a session (raises ValueError on impossible facts, e.g. negative
-    minutes)."""
-    minutes = _minutes(session)
-    supervisor = session.supervising_provider
-    group = session.kind == ServiceKind.GROUP
-    return ServiceFacts(
+def session_facts(session: Session, *, payer: Any = UNSET) -> PreviewFacts:
+    """The facts a (stored or unsaved) session records. `payer` defaults to the patient's
+    primary coverage on the service date; None means self-pay."""
+    return PreviewFacts(
         kind=session.kind,
-        rendering_license=session.rendering_provider.license_type,
-        minutes=minutes,
-        attendees=(Attendance(None, minutes),) if group and minutes is not None else (),
+        rendering_provider=session.rendering_provider if session.rendering_provider_id else None,
+        supervising_provider=session.supervising_provider,
+        service_date=session.service_date,
+        starts_at=session.starts_at,
+        minutes=_session_minutes(session),
+        program_services=_session_program_services(session),
         modality=session.modality,
-        patient_at_home=session.patient_location == Session.PatientLocation.HOME,
-        facility_pos=_facility_pos(session, payer, level_for(session)),
-        supervising_license=supervisor.license_type if supervisor else None,
+        patient_location=session.patient_location,
+        patient_state=session.patient_state,
+        facility=session.facility,
         interactive_complexity=session.interactive_complexity,
-        em_code=session.em_code or None,
+        em_code=session.em_code,
         with_medical_services=session.with_medical_services,
-        week_minutes=_week_minutes(session, week_cache),
-        crisis_minutes_before=_crisis_minutes_before(session),
-        census=_census(session, level_for(session)),
-        program_services=_program_services(session),
+        patient=session.patient if session.patient_id else None,
+        episode=session.episode if session.episode_id else None,
+        payer=payer,
+        session_pk=session.pk,
     )
 
 
-def payer_for(session: Session) -> Payer | None:
-    if session.patient_id is None or session.service_date is None:
-        return None
-    cov = primary_coverage_on(session.patient, session.service_date)
-    return cov.payer if cov else None
-
-
-def _failed(message: str, reasons: tuple[str, ...] = ()) -> CodingResult:
-    return CodingResult(billable=False, lines=(), reasons=reasons, errors=(message,))
-
-
-def _context(session: Session, payer: Payer | None, level: str | None) -> str:
-    program = service_program(session=session)
-    where = f"level {level}" if level else "no level of care on file"
-    where = f"{program.upper()} program, {where}" if program else where
-    if payer is None:
-        return f"no coverage in force on {session.service_date}: self-pay defaults ({where})"
-    return f"payer {payer.name} (primary coverage on {session.service_date}), {where}"
-
-
-_UNSET: Any = object()
+def preview_of_session(
+    *, session: Session, payer: Any = UNSET, week_cache: WeekCache | None = None
+) -> CodingPreview:
+    return preview_from_facts(facts=session_facts(session, payer=payer), week_cache=week_cache)
 
 
 def preview_for(
-    *, session_like: Session, payer: Payer | None = _UNSET, week_cache: WeekCache | None = None
+    *, session_like: Session, payer: Any = UNSET, week_cache: WeekCache | None = None
 ) -> CodingResult:
-    """What the session would bill and why. `payer` defaults to the patient's primary coverage
-    on the service date; None means self-pay. Never raises on bad facts: they become errors."""
-    if payer is _UNSET:
-        payer = payer_for(session_like)
-    level = level_for(session_like)
-    context = (_context(session_like, payer, level),)
-    if session_like.rendering_provider_id is None or not session_like.kind:
-        return _failed("choose the service kind and rendering provider first", context)
-    try:
-        program = service_program(session=session_like)
-        rules = payer_rules_for(payer, level=level, program=program) if payer else SELF_PAY_RULES
-        facts = service_facts_for(session_like, payer=payer, week_cache=week_cache)
-    except RuleDataError as exc:
-        return _failed(f"payer rule data is invalid ({exc}); fix the payer's rules", context)
-    except ValueError as exc:
-        return _failed(str(exc), context)
-    result = code_service(facts, rules)
-    result = _one_day_a_date(session_like, week_cache, result)
-    result = _iop_site(session_like, level, facts, result)
-    result = _telehealth_licensure(session_like, result)
-    return dataclasses.replace(result, reasons=context + result.reasons)
+    """What the session would bill and why (see `session_facts` for `payer`). Never raises on
+    bad facts: they become errors."""
+    return preview_of_session(session=session_like, payer=payer, week_cache=week_cache).result
 
 
-def _one_day_a_date(
-    session: Session, cache: WeekCache | None, result: CodingResult
-) -> CodingResult:
-    first = _billed_day_elsewhere(session, cache)
-    if first is None:
-        return result
-    why = (
-        f"a program day of this patient on {session.service_date} was recorded earlier: the "
-        f"program bills one per diem a date, on that one (add this day's services to it)"
-    )
-    return dataclasses.replace(
-        result,
-        billable=False,
-        lines=(),
-        condition_codes=(),
-        payment_class=None,
-        errors=(*result.errors, why),
-    )
+def service_facts_for(
+    session: Session, *, payer: Any = UNSET, week_cache: WeekCache | None = None
+) -> ServiceFacts:
+    """Engine facts from a session (raises ValueError on impossible facts, e.g. negative
+    minutes)."""
+    facts = session_facts(session, payer=payer)
+    return _engine_facts(facts, preview_context(facts), week_cache)
 
 
-def _iop_site(
-    session: Session, level: str | None, facts: ServiceFacts, result: CodingResult
-) -> CodingResult:
-    """POS 52 is psychiatric partial hospitalization: an IOP day there means the facility's POS
-    is wrong for the program (REFERENCE.md §14)."""
-    if session.kind != ServiceKind.PROGRAM_DAY or level != "iop" or facts.facility_pos != "52":
-        return result
-    why = (
-        "an IOP day is at a facility whose place of service is 52 (partial hospitalization): "
-        "give the IOP site its real POS (e.g. 53 CMHC, 57 non-residential SUD, 11 office)"
-    )
-    return dataclasses.replace(
-        result,
-        billable=False,
-        lines=(),
-        condition_codes=(),
-        payment_class=None,
-        errors=(*result.errors, why),
-    )
-
-
-def _telehealth_licensure(session: Session, result: CodingResult) -> CodingResult:
-    """A telehealth service is billable only when the rendering clinician's license is valid
-    in the state where the patient was (REFERENCE.md §14, NGS telehealth FAQ)."""
-    if session.modality == Modality.IN_PERSON or not session.patient_state:
-        return result
-    if not session.service_date or session.rendering_provider_id is None:
-        return result
-    block = license_block_in_state(
-        provider=session.rendering_provider,
-        state=session.patient_state,
-        on_date=session.service_date,
-    )
-    if block is None:
-        why = f"licensed where the patient was ({session.patient_state})"
-        return dataclasses.replace(result, reasons=(*result.reasons, why))
-    return dataclasses.replace(
-        result,
-        billable=False,
-        lines=(),
-        condition_codes=(),
-        payment_class=None,
-        errors=(*result.errors, block),
-    )
+# --- JSON-ready explanations ----------------------------------------------------------------
 
 
 def _payment_class(result: CodingResult) -> dict[str, Any] | None:
@@ -379,6 +587,8 @@ def coding_summary(result: CodingResult) -> dict[str, Any]:
                 "billed_provider": line.billed_provider.value,
                 "revenue_code": line.revenue_code,
                 "service": line.service_ref,
+                "attendee": line.patient_ref,
+                "reasons": list(line.reasons),
             }
             for line in result.lines
         ],
@@ -388,3 +598,49 @@ def coding_summary(result: CodingResult) -> dict[str, Any]:
         "errors": list(result.errors),
         "warnings": list(result.warnings),
     }
+
+
+def _public_id(obj: Any) -> str | None:
+    return str(obj.public_id) if obj is not None else None
+
+
+def _program_week(result: CodingResult) -> dict[str, Any] | None:
+    week = result.program_week
+    if week is None:
+        return None
+    return {
+        "days": [day.minutes for day in week.days],
+        "total_minutes": week.total_minutes,
+        "meets_weekly_minimum": week.meets_weekly_minimum,
+        "reason": week.reason,
+    }
+
+
+def preview_summary(preview: CodingPreview) -> dict[str, Any]:
+    """`coding_summary` plus the public id of who bills each line (the rendering or supervising
+    provider, or for a program day the facility), the program week and the context (payer,
+    program, level) the service was coded in."""
+    summary = coding_summary(preview.result)
+    facts, context = preview.facts, preview.context
+    episode = context.episode
+    providers = {
+        BilledProvider.RENDERING.value: _public_id(facts.rendering_provider),
+        BilledProvider.SUPERVISING.value: _public_id(facts.supervising_provider),
+        # A program day is billed by the program: the facility's Type-2 NPI.
+        BilledProvider.FACILITY.value: _public_id(
+            facts.facility or (episode.facility if episode is not None else None)
+        ),
+    }
+    for line in summary["lines"]:
+        line["billed_provider_id"] = providers[line["billed_provider"]]
+    payer = context.payer
+    summary["program_week"] = _program_week(preview.result)
+    summary["context"] = {
+        "payer": {"id": str(payer.public_id), "name": payer.name} if payer else None,
+        "payer_source": context.payer_source,
+        "coverage": _public_id(context.coverage),
+        "program": context.program,
+        "level": context.level,
+        "description": context.description,
+    }
+    return summary

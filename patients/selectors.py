@@ -154,11 +154,12 @@ def service_level_of_care(*, session: Session) -> str | None:
     of the session's episode, or, for a session recorded without an episode, of the patient's
     episode in force on that date (the latest admitted, as recording picks it). None when no
     segment covers the date (professional services outside any program)."""
-    day = session.service_date
-    if day is None:
-        return None
-    episode = service_episode(session=session)
-    segment = segment_on(episode, day) if episode is not None else None
+    return episode_level_on(episode=service_episode(session=session), on=session.service_date)
+
+
+def episode_level_on(*, episode: EpisodeOfCare | None, on: datetime.date | None) -> str | None:
+    """The level of the episode's segment in force on `on` (uses prefetched segments)."""
+    segment = segment_on(episode, on) if episode is not None and on is not None else None
     return segment.level if segment else None
 
 
@@ -169,14 +170,19 @@ def service_episode(*, session: Session) -> EpisodeOfCare | None:
         return session.episode
     if not (session.patient_id and session.service_date):
         return None
-    loaded = getattr(session.patient, "_prefetched_objects_cache", {}).get("episodes")
+    return patient_episode_on(patient=session.patient, on=session.service_date)
+
+
+def patient_episode_on(*, patient: Patient, on: datetime.date) -> EpisodeOfCare | None:
+    """The patient's episode in force on `on`, the latest admitted (read from the patient's
+    prefetched episodes when a list loaded them)."""
+    loaded = getattr(patient, "_prefetched_objects_cache", {}).get("episodes")
     if loaded is None:
-        return episode_for_date(session.patient, session.service_date)
-    day = session.service_date
+        return episode_for_date(patient, on)
     covering = [
         ep
         for ep in loaded
-        if ep.admit_date <= day and (ep.discharge_date is None or ep.discharge_date >= day)
+        if ep.admit_date <= on and (ep.discharge_date is None or ep.discharge_date >= on)
     ]
     return max(covering, key=lambda ep: ep.admit_date, default=None)  # as episode_for_date
 

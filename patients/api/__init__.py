@@ -1,3 +1,3 @@
 """Patients API: importing the modules registers their viewsets with rcm.api.urls."""
 
-from patients.api import clinical  # noqa: F401
+from patients.api import clinical, preview  # noqa: F401

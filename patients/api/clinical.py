@@ -21,7 +21,8 @@ from coding.types import PROGRAM_SERVICE_CHOICES
 from credentialing.models import Provider
 from facilities.models import Facility
 from patients import answers
-from patients.coding_bridge import coding_summary, preview_for, prime_week_cache
+from patients.api.coding import CodingPreviewSerializer
+from patients.coding_bridge import preview_of_session, preview_summary, prime_week_cache
 from patients.models import (
     MODALITY_CHOICES,
     SERVICE_KIND_CHOICES,
@@ -435,9 +436,10 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = ["id", *SESSION_FIELDS, *SESSION_READ_ONLY, "minutes", "services", "coding"]
         read_only_fields = SESSION_READ_ONLY
 
+    @extend_schema_field(CodingPreviewSerializer)
     def get_coding(self, session: Session) -> dict[str, Any]:
         cache = self.context.setdefault("week_cache", {})
-        return coding_summary(preview_for(session_like=session, week_cache=cache))
+        return preview_summary(preview_of_session(session=session, week_cache=cache))
 
     def create(self, validated: dict[str, Any]) -> Session:
         day_services = validated.pop("program_services", [])

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from patients import answers
 from patients import forms as f
-from patients.coding_bridge import coding_summary, preview_for
+from patients.coding_bridge import preview_of_session, preview_summary
 from patients.models import Coverage, EpisodeOfCare, LevelOfCare, Patient, Session, TreatmentPlan
 from patients.selectors import (
     auth_requirement,
@@ -283,8 +283,13 @@ def session_preview(request: HttpRequest, org_slug: str) -> HttpResponse:
         session = services.session_assemble(**facts)
         problems = services.session_errors(session)
         preview["form_errors"] += [m for msgs in problems.values() for m in msgs]
-        preview["coding"] = coding_summary(preview_for(session_like=session))
+        preview["coding"] = _coding(session)
     return TemplateResponse(request, "patients/session_form.html#preview", {"preview": preview})
+
+
+def _coding(session: Session) -> dict[str, Any]:
+    """What the session would bill and why: the same path as the API's `coding/preview/`."""
+    return preview_summary(preview_of_session(session=session))
 
 
 def _plain_errors(form: f.SessionFactsForm, skip: tuple[str, ...] = ()) -> list[str]:
@@ -301,7 +306,7 @@ def _plain_errors(form: f.SessionFactsForm, skip: tuple[str, ...] = ()) -> list[
 def session_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
     session = get_object_or_404(coding_ready_sessions(sessions_qs()), public_id=public_id)
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[session])
-    coding = coding_summary(preview_for(session_like=session))
+    coding = _coding(session)
     next_statuses = [
         (value, label)
         for value, label in Session.Status.choices
@@ -329,7 +334,7 @@ def _correction_preview(
     candidate = services.session_correction_assemble(session=session, **form.changes())
     problems = services.session_errors(candidate)
     preview["form_errors"] += [m for msgs in problems.values() for m in msgs]
-    preview["coding"] = coding_summary(preview_for(session_like=candidate))
+    preview["coding"] = _coding(candidate)
     return TemplateResponse(request, "patients/session_correct.html#preview", {"preview": preview})
 
 
@@ -359,7 +364,7 @@ def session_correction(request: HttpRequest, org_slug: str, public_id: Any) -> H
                 return redirect(_url(request, "session_detail", public_id=session.public_id))
         status = 400
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[session])
-    preview = {"coding": coding_summary(preview_for(session_like=session)), "form_errors": []}
+    preview = {"coding": _coding(session), "form_errors": []}
     return TemplateResponse(
         request,
         "patients/session_correct.html",

@@ -205,6 +205,8 @@ SPECTACULAR_SETTINGS = {
         # Sessions and their corrections share these choice sets; other models have a `kind`.
         "SessionKindEnum": "patients.models.SERVICE_KIND_CHOICES",
         "SessionModalityEnum": "patients.models.MODALITY_CHOICES",
+        # A program day's services, recorded (sessions) or named (the coding preview).
+        "ProgramDayServiceKindEnum": "coding.types.PROGRAM_SERVICE_CHOICES",
         "LicenseStatusEnum": "credentialing.models.License.Status",
     },
 }
