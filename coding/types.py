@@ -284,6 +284,11 @@ class TelehealthProfile:
     audio_only_allowed: bool = True
     audio_only_requires_home: bool = True
     label: str = "CMS (POS 02/10, 95 video, 93 audio-only at home)"
+    # Licensure exceptions as data (REFERENCE.md §14): a payer that accepts a clinician's
+    # valid license of any state, and patient states where it accepts an out-of-state license
+    # (e.g. a state's out-of-state telehealth registration). Default: the patient's state only.
+    any_state_license: bool = False
+    license_exception_states: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -447,12 +447,26 @@ def _rules(context: PreviewContext) -> PayerRules:
 # --- Telehealth licensure ------------------------------------------------------------------
 
 
-def _telehealth_licensure(facts: PreviewFacts, result: CodingResult) -> CodingResult:
+def _licensure_exception(rules: PayerRules, state: str) -> str | None:
+    """The payer's licensure exception that covers a patient in `state` (payer data)."""
+    profile = rules.telehealth
+    if profile.any_state_license:
+        return f"{rules.name} accepts a clinician's license of any state"
+    if state in profile.license_exception_states:
+        return f"{rules.name} accepts an out-of-state license for patients in {state}"
+    return None
+
+
+def _telehealth_licensure(
+    facts: PreviewFacts, result: CodingResult, rules: PayerRules
+) -> CodingResult:
     """A telehealth service is billable only when the rendering clinician's license is valid
     in the state where the patient was (REFERENCE.md §14, NGS telehealth FAQ)."""
     provider, state, day = facts.rendering_provider, facts.patient_state, facts.service_date
     if facts.modality == Modality.IN_PERSON or not state or not day or provider is None:
         return result
+    if exception := _licensure_exception(rules, state):
+        return dataclasses.replace(result, reasons=(*result.reasons, exception))
     block = license_block_in_state(provider=provider, state=state, on_date=day)
     if block is not None:
         return dataclasses.replace(
@@ -489,7 +503,7 @@ def _coded(facts: PreviewFacts, context: PreviewContext, cache: WeekCache | None
     result = code_service(engine_facts, rules)
     result = _one_day_a_date(facts, cache, result)
     result = _iop_site(facts, context.level, engine_facts.facility_pos, result)
-    result = _telehealth_licensure(facts, result)
+    result = _telehealth_licensure(facts, result, rules)
     return dataclasses.replace(result, reasons=head + result.reasons)
 
 

@@ -137,6 +137,12 @@ def _group(data: Mapping[str, Any], column: str) -> GroupBilling:
     return GroupBilling(**data)
 
 
+def _telehealth(data: Mapping[str, Any]) -> TelehealthProfile:
+    data = _known(TelehealthProfile, data, "telehealth")
+    data["license_exception_states"] = tuple(data.get("license_exception_states", ()))
+    return TelehealthProfile(**data)
+
+
 def _crisis_site(data: Mapping[str, Any]) -> CrisisSiteCodes | None:
     if not data:
         return None
@@ -278,10 +284,7 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "rounding_params",
         lambda p: _rounding(p.rounding_rule, p.rounding_params or {}, "rounding_params"),
     ),
-    "telehealth": (
-        "telehealth",
-        lambda p: TelehealthProfile(**_known(TelehealthProfile, p.telehealth or {}, "telehealth")),
-    ),
+    "telehealth": ("telehealth", lambda p: _telehealth(p.telehealth or {})),
     "accepted_licenses": ("accepted_license_types", lambda p: _licenses(p.accepted_license_types)),
     "license_modifiers": (
         "license_modifiers",

@@ -80,6 +80,7 @@ FORMAT_HINTS: dict[str, str] = {
     "frequency digit is chosen for each claim",
     "condition_code": "2 capital letters or digits (e.g. 41, 92)",
     "taxonomy": "10 characters: 3 digits, 6 letters or digits, then X (e.g. 261QM0801X)",
+    "state": "a 2-letter state code (e.g. WA)",
 }
 PATTERNS: dict[str, re.Pattern[str]] = {
     "code": CODE_RE,
@@ -88,6 +89,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "revenue_code": REVENUE_CODE_RE,
     "type_of_bill": TOB_RE,
     "condition_code": CONDITION_CODE_RE,
+    "state": re.compile(r"^[A-Z]{2}$"),
     "taxonomy": TAXONOMY_RE,
 }
 

@@ -232,9 +232,16 @@ def _check_telehealth(p: Payer, errors: FieldErrors) -> None:
         value = data.get(key)
         if value and (message := shape_error("modifier", value, key.replace("_", " "))):
             errors.add("telehealth", message)
-    for key in ("use_facility_pos", "audio_only_allowed", "audio_only_requires_home"):
+    for key in (
+        "use_facility_pos",
+        "audio_only_allowed",
+        "audio_only_requires_home",
+        "any_state_license",
+    ):
         if key in data and not isinstance(data[key], bool):
             errors.add("telehealth", f"{key.replace('_', ' ')} must be true or false.")
+    states = data.get("license_exception_states", [])
+    each_shaped(errors, "telehealth", "state", states, "license exception state")
 
 
 def _check_group(p: Payer, errors: FieldErrors) -> None:

@@ -99,6 +99,14 @@ class PayerForm(forms.Form):
         "modifier", label="Audio-only modifier", help_text="93, FQ, or blank for none"
     )
     th_audio_only_allowed = forms.BooleanField(required=False, label="Audio-only is paid")
+    th_any_state_license = forms.BooleanField(
+        required=False, label="Accepts a clinician's license of any state"
+    )
+    th_license_exception_states = TokenListField(
+        kind="state",
+        label="Patient states where it accepts an out-of-state license",
+        help_text="Otherwise the license (or a compact privilege) must be where the patient is.",
+    )
     th_audio_only_requires_home = forms.BooleanField(
         required=False, label="Audio-only only with the patient at home"
     )

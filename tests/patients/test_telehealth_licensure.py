@@ -129,3 +129,30 @@ def test_a_compact_privilege_in_the_patients_state_counts(in_org_a):
         effective_on=datetime.date(2026, 1, 1),
     )
     assert preview_for(session_like=session).billable
+
+
+@pytest.mark.parametrize(
+    ("telehealth", "billable"),
+    [
+        ({}, False),
+        ({"license_exception_states": ["WA"]}, True),
+        ({"license_exception_states": ["ID"]}, False),
+        ({"any_state_license": True}, True),
+    ],
+)
+def test_payer_licensure_exceptions_are_data(in_org_a, telehealth, billable):
+    patient = factories.patient(state="WA")
+    payer = factories.payer(name=f"Plan {telehealth}", telehealth=telehealth)
+    factories.coverage(patient_obj=patient, payer_obj=payer)
+    provider = factories.licensed(factories.provider(), "OR")
+    session = session_record(
+        actor=None,
+        patient=patient,
+        kind="individual",
+        rendering_provider=provider,
+        modality="video",
+        patient_location="home",
+        starts_at=START,
+        ends_at=START + datetime.timedelta(minutes=53),
+    )
+    assert preview_for(session_like=session).billable is billable
