@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 from .complexity import interactive_complexity
-from .explain import reasons_of_line
+from .explain import explain_lines
 from .group import group_lines
 from .licensure import billed_provider, is_em_code, provider_modifiers
 from .plan import PlannedLine, Trace
@@ -442,9 +442,10 @@ def _explained(
     lines: tuple[ServiceLine, ...], facts: ServiceFacts, trace: Trace
 ) -> tuple[ServiceLine, ...]:
     refs = [a.patient_ref for a in facts.attendees if a.patient_ref]
+    explained = explain_lines(lines, trace.reasons, refs)
     return tuple(
-        dataclasses.replace(line, reasons=reasons_of_line(line, trace.reasons, lines, refs))
-        for line in lines
+        dataclasses.replace(line, reasons=reasons)
+        for line, reasons in zip(lines, explained, strict=True)
     )
 
 

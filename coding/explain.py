@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from .types import ServiceLine
 
@@ -20,20 +20,47 @@ def names(reason: str, word: str) -> bool:
     return bool(_token(word).search(reason))
 
 
-def _concerns(reason: str, line: ServiceLine, codes: frozenset[str], others: Iterable[str]) -> bool:
-    mine = line.patient_ref is not None and names(reason, line.patient_ref)
-    if not mine and any(names(reason, ref) for ref in others):
-        return False  # about another attendee
+_WORD = re.compile(r"[0-9A-Za-z]+")
+
+
+@lru_cache(maxsize=8192)
+def _words(reason: str) -> frozenset[str]:
+    """The reason's words: a code (letters and digits only) stands alone in a reason exactly
+    when it is one of them. Reasons repeat across services, so they are read once."""
+    return frozenset(_WORD.findall(reason))
+
+
+def explain_lines(
+    lines: Sequence[ServiceLine], reasons: Sequence[str], refs: Iterable[str]
+) -> list[tuple[str, ...]]:
+    """For each line, the reasons that name its code or no billed code at all; for one
+    attendee's line, none that are about another attendee only (`refs`: every attendee's
+    label). Each reason is read once, whatever the number of lines."""
+    codes = frozenset(line.code for line in lines)
+    labels = list(refs)
+    facts = [
+        (reason, _words(reason), {ref for ref in labels if names(reason, ref)})
+        for reason in reasons
+    ]
+    return [
+        tuple(r for r, words, named in facts if _concerns(line, codes, words, named))
+        for line in lines
+    ]
+
+
+def _concerns(
+    line: ServiceLine, codes: frozenset[str], words: frozenset[str], named: set[str]
+) -> bool:
+    if named - {line.patient_ref} and line.patient_ref not in named:
+        return False  # about another attendee only
     # A reason that names no billed code is about the whole service: who bills, the place,
     # the week, the payer's modifiers.
-    return names(reason, line.code) or not any(names(reason, code) for code in codes)
+    return line.code in words or not (codes & words)
 
 
 def reasons_of_line(
     line: ServiceLine, reasons: Sequence[str], lines: Sequence[ServiceLine], refs: Iterable[str]
 ) -> tuple[str, ...]:
-    """The reasons that name `line`'s code, or name no billed code at all; for one attendee's
-    line, none that are about another attendee only (`refs`: every attendee's label)."""
-    codes = frozenset(other.code for other in lines)
-    others = [ref for ref in refs if ref != line.patient_ref]
-    return tuple(reason for reason in reasons if _concerns(reason, line, codes, others))
+    """The reasons of one line (see `explain_lines`)."""
+    others = list(refs)
+    return explain_lines([line], reasons, others)[0] if line in lines else ()
