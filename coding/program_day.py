@@ -78,11 +78,12 @@ def evaluate_program_week(
     total = sum(day.minutes for day in days)
     met, reason = evaluate_week(total, rules)
     attended = sum(1 for day in days if day.minutes > 0)
-    days_met = attended >= rules.min_days_per_week
-    if rules.min_days_per_week:
+    needed = max(rules.min_days_per_week, level.min_days_per_week if level else 0)
+    days_met = attended >= needed
+    if needed:
         sign = "≥" if days_met else "<"
         reason += (
-            f"; {attended} day(s) attended {sign} {rules.min_days_per_week} days a week "
+            f"; {attended} day(s) attended {sign} {needed} days a week "
             f"({'met' if days_met else 'not met'})"
         )
     return ProgramWeekResult(days, total, met, reason, meets_days_minimum=days_met)

@@ -398,6 +398,8 @@ class LevelOfCareCode:
     unit_rule: RoundingRule | None = None
     modifiers: tuple[str, ...] = ()
     label: str = ""
+    # A code's own attendance rule (H0015: "at least 3 days a week", REFERENCE.md §14).
+    min_days_per_week: int = 0
     condition_codes: tuple[str, ...] = ()
     per_service: PerServiceDay | None = None
 

@@ -74,7 +74,8 @@ def _per_15(hcpcs: str, label: str, modifiers: Iterable[str] = ()) -> dict[str, 
 MH_IOP = _per_diem("S9480", "0905", "13", None, "MH IOP per diem")
 # H0035 "mental health partial hospitalization, treatment, less than 24 hours" (§14).
 MH_PHP = _per_diem("H0035", "0912", "13", "52", "MH PHP")
-SUD_IOP = _per_diem("H0015", "0906", "13", "57", "SUD IOP per diem")
+# H0015: "a program of at least 3 hours/day and at least 3 days/week" (§14 descriptor).
+SUD_IOP = {**_per_diem("H0015", "0906", "13", "57", "SUD IOP per diem"), "min_days_per_week": 3}
 MH_RESIDENTIAL = _per_diem("H0019", "1001", "86", None, "MH residential")
 SUD_RESIDENTIAL = _per_diem("H0018", "1002", "86", "55", "SUD residential")
 # H0005 is "alcohol and/or drug services; group counseling": SUD groups only (§14).
@@ -364,7 +365,7 @@ STATE_MEDICAID: dict[str, Any] = {
     "group_billing": {"mode": "per_session", "code": "90853"},
     "evaluation_code_overrides": {"90791": "H0031"},  # §1: many Medicaid programs use H0031
     "program_minimums": {  # §2/§14: H0015 ≥3 h/day, ≥3 days/week, 9 h/week; short days denied
-        "iop": _program(3, 9, "deny", days_a_week=3),
+        "iop": _program(3, 9, "deny"),  # H0015's 3 days a week rides on its code entry
         "php": _program(4, 20, "deny"),
     },
     "level_of_care_codes": {  # §2: typical code patterns by level (both programs)

@@ -30,6 +30,7 @@ _DAY_KEYS = (
     "pos",
     "condition_codes",
     "unit",
+    "min_days_per_week",
 )
 _SERVICE_KEYS = ("hcpcs", "modifiers", "unit", "label")
 _GROUP_KEYS = ("mode", "code", "modifiers")
@@ -71,6 +72,9 @@ def _check_day(errors: FieldErrors, where: str, level: str, entry: Mapping[str, 
     )
     if entry.get("unit") not in (None, *LEVEL_UNITS):
         _add(errors, where, f"unit must be one of {', '.join(LEVEL_UNITS)}.")
+    days = entry.get("min_days_per_week")
+    if days is not None and not (isinstance(days, int) and 1 <= days <= 7):
+        _add(errors, where, "minimum days a week must be a whole number 1-7.")
 
 
 def _check_group(errors: FieldErrors, where: str, entry: Mapping[str, Any]) -> None:

@@ -41,6 +41,7 @@ PARTS: dict[str, tuple[str, ...]] = {
         "pos",
         "condition_codes",
         "unit",
+        "min_days_per_week",
         "label",
     ),
     GROUP: ("mode", "code", "modifiers"),
@@ -56,6 +57,7 @@ TABLE_COLUMNS = (
     "pos",
     "condition_codes",
     "unit",
+    "min_days_per_week",
     "label",
 )
 _SERVICE_CELLS = {"hcpcs": "hcpcs", "modifiers": "modifiers", "unit": "unit", "label": "label"}
@@ -106,6 +108,8 @@ def _input(kind: str, part: str) -> forms.Field:
         return TokenListField(kind="condition_code")
     if part == "mode":
         return forms.ChoiceField(required=False, choices=[("", "—"), *GROUP_MODES.items()])
+    if part == "min_days_per_week":
+        return forms.IntegerField(required=False, min_value=1, max_value=7)
     if part == "unit" and kind == PROGRAM_DAY:
         return forms.ChoiceField(required=False, choices=list(LEVEL_UNITS.items()))
     if part == "unit":
@@ -122,6 +126,7 @@ _PART_LABELS = {
     "pos": "POS",
     "condition_codes": "condition codes",
     "unit": "unit",
+    "min_days_per_week": "min days a week",
     "mode": "billed",
     "label": "description",
     **{cpt: f"bill {cpt} as" for cpt in EVALUATION_CODES},

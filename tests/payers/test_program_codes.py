@@ -216,3 +216,22 @@ def test_an_iop_on_pos_52_is_refused_in_the_program_independent_map_too(payers):
     with pytest.raises(ValidationError) as refused:
         payer_update(payer=payer, actor=None, level_of_care_codes={"iop": entry})
     assert "POS 52 is partial hospitalization" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("payer", "program", "rule"),
+    [
+        (MCO, "sud", True),
+        (PPO, "sud", True),
+        (MEDICAID, "sud", True),
+        (MCO, "mh", False),
+    ],
+)
+def test_h0015s_three_days_a_week_rides_on_its_code_at_every_payer(payers, payer, program, rule):
+    rules = payer_rules_for(payers[payer], level="iop", program=program)
+    facts = ServiceFacts(
+        kind="program_day", minutes=200, rendering_license="lcsw", week_minutes=(200, 200)
+    )
+    result = code_service(facts, rules)
+    assert result.program_week.meets_days_minimum is (not rule)
+    assert any("3 days a week" in w for w in result.warnings) is rule
