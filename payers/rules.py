@@ -113,7 +113,7 @@ def _program_day(
     level: str | None = None,
     downcode: Callable[[str], LevelOfCareCode | None] | None = None,
 ) -> ProgramDayRules:
-    data = {k: v for k, v in data.items() if k not in ("plan_review_days", "basis")}
+    data = {k: v for k, v in data.items() if k != "plan_review_days"}
     data = _known(ProgramDayRules, data, column)
     target = data.get("downcode_to")
     if target and "level" in target:
@@ -122,8 +122,10 @@ def _program_day(
         data["downcode_to"] = downcode(target["level"]) if downcode else None
     elif target:
         data["downcode_to"] = _loc_code(target, column)
-    if level in CENSUS_LEVELS:
-        # REFERENCE.md §14: billed per census day; hours only where the payer sets them.
+    if data.get("basis", DayBasis.CENSUS if level in CENSUS_LEVELS else None) == DayBasis.CENSUS:
+        # REFERENCE.md §14: residential and withdrawal management are billed per census day;
+        # hours only where the payer sets them. A payer may bill a level by attendance
+        # instead ("basis": "attendance", e.g. ambulatory withdrawal management 1-WM/2-WM).
         data.setdefault("min_hours_per_day", 0)
         data.setdefault("min_hours_per_week", 0)
         data["basis"] = DayBasis.CENSUS

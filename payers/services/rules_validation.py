@@ -277,6 +277,7 @@ _PROGRAM_KEYS = (
     "min_hours_per_week",
     "min_days_per_week",
     "leave_days",
+    "basis",
     "short_day_outcome",
     "downcode_to",
     "plan_review_days",
@@ -417,6 +418,8 @@ def _check_program_minimums(p: Payer, errors: FieldErrors) -> None:
             errors.add("program_minimums", f"{where}days a week must be a whole number 0-7.")
         if entry.get("leave_days", "non_covered") not in ("bill", "non_covered"):
             errors.add("program_minimums", f"{where}leave days must be bill or non_covered.")
+        if entry.get("basis", "census") not in ("census", "attendance"):
+            errors.add("program_minimums", f"{where}a day is billed by census or attendance.")
 
 
 # --- Parity comparators ---------------------------------------------------------------------

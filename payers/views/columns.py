@@ -71,7 +71,8 @@ def _level_code(d: Mapping[str, Any], level: str, rounding: Mapping[str, Any]) -
 def _program_entry(d: Mapping[str, Any], level: str) -> dict[str, Any] | None:
     day, week = d[f"pm_{level}_day"], d[f"pm_{level}_week"]
     review, days, leave = d[f"pm_{level}_review"], d[f"pm_{level}_days"], d[f"pm_{level}_leave"]
-    if day is None and week is None and not (review or days or leave):
+    basis = d[f"pm_{level}_basis"]
+    if day is None and week is None and not (review or days or leave or basis):
         return None
     entry: dict[str, Any] = {  # levels with only a review cadence have no hour minimum
         "min_hours_per_day": float(day or 0),
@@ -91,6 +92,8 @@ def _program_entry(d: Mapping[str, Any], level: str) -> dict[str, Any] | None:
         entry["min_days_per_week"] = days
     if leave:
         entry["leave_days"] = leave
+    if basis:
+        entry["basis"] = basis
     return entry
 
 
@@ -241,6 +244,7 @@ def _initial_programs(p: Payer) -> dict[str, Any]:
                 f"pm_{level}_review": entry.get("plan_review_days"),
                 f"pm_{level}_days": entry.get("min_days_per_week"),
                 f"pm_{level}_leave": entry.get("leave_days", ""),
+                f"pm_{level}_basis": entry.get("basis", ""),
             }
         )
     return out

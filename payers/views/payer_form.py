@@ -240,6 +240,13 @@ class PayerForm(forms.Form):
             forms.IntegerField(required=False, min_value=1, max_value=7),
             f"{label}: minimum days a week",
         )
+        f[f"pm_{level}_basis"] = _cell(
+            forms.ChoiceField(
+                required=False,
+                choices=[("", "—"), ("census", "census day"), ("attendance", "attended hours")],
+            ),
+            f"{label}: a day is billed by",
+        )
         f[f"pm_{level}_leave"] = _cell(
             forms.ChoiceField(
                 required=False,
@@ -337,6 +344,7 @@ class PayerForm(forms.Form):
             "down_level",
             "down_hcpcs",
             "down_revenue",
+            "basis",
             "leave",
             "review",
         )

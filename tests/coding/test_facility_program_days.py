@@ -112,3 +112,26 @@ def test_h0015_needs_three_days_a_week(days, met):
     result = code_service(day_facts(week_minutes=days), rules)
     assert result.program_week.meets_days_minimum is met
     assert any("3 days a week" in w for w in result.warnings) is (not met)
+
+
+def test_a_payer_may_bill_withdrawal_management_by_attendance(in_org_a):
+    """Ambulatory withdrawal management (ASAM 1-WM/2-WM) is not a census service: the payer
+    says so as data (program_minimums basis)."""
+    from payers.rules import payer_rules_for
+    from tests import factories
+
+    census = factories.payer(name="Census WM")
+    ambulatory = factories.payer(
+        name="Ambulatory WM",
+        program_minimums={
+            "withdrawal_management": {
+                "min_hours_per_day": 2,
+                "min_hours_per_week": 0,
+                "short_day_outcome": "deny",
+                "basis": "attendance",
+            }
+        },
+    )
+    assert payer_rules_for(census, level="withdrawal_management").program_day.basis == "census"
+    rules = payer_rules_for(ambulatory, level="withdrawal_management")
+    assert rules.program_day.basis == "attendance" and rules.program_day.min_hours_per_day == 2
