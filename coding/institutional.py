@@ -59,3 +59,12 @@ def type_of_bill(facility_class: str, frequency: Frequency | str) -> str:
             f"facility type and classification {facility_class!r} must be 2 digits (e.g. 13)"
         )
     return f"{facility_class}{Frequency(frequency).value}"
+
+
+def facility_class(site: str | None, payer_level: str | None) -> str:
+    """Which facility type + classification a claim carries: the site's own (a CMHC bills 76X,
+    a freestanding clinic 89X) over the payer's level data; refused when neither says."""
+    chosen = site or payer_level
+    if not chosen:
+        raise ValueError("no facility type: set it on the facility or in the payer's level data")
+    return chosen

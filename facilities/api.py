@@ -36,6 +36,7 @@ class FacilitySerializer(serializers.ModelSerializer):
             "state",
             "postal_code",
             "pos",
+            "bill_type",
             "is_active",
         ]
 

@@ -17,6 +17,10 @@ class Facility(TenantModel):
     state = models.CharField(max_length=2)
     postal_code = models.CharField(max_length=10)
     pos = models.CharField("Place of service", max_length=2, default="11")
+    # Type of bill, first two digits: facility type + classification of this site's
+    # institutional claims (13 hospital outpatient, 76 CMHC, 86 residential, 89 other special
+    # facility: REFERENCE.md §2). Blank: the payer's level data says.
+    bill_type = models.CharField("Type of bill (facility type)", max_length=2, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from coding.codesets.npi import InvalidNpi, validate_npi
+from coding.institutional import FACILITY_CLASS_RE
 from facilities.models import Facility
 from rcm.fielderrors import FieldErrors, model_errors, reject_unknown, save_guarded
 
@@ -19,6 +20,7 @@ FACILITY_FIELDS = (
     "state",
     "postal_code",
     "pos",
+    "bill_type",
     "is_active",
 )
 
@@ -38,6 +40,12 @@ def _facility_errors(facility: Facility) -> FieldErrors:
         "pos",
         "Place of service is a 2-digit code (e.g. 11, 53, 57).",
     )
+    if facility.bill_type:
+        errors.require(
+            FACILITY_CLASS_RE.match(facility.bill_type) is not None,
+            "bill_type",
+            "The facility type and classification: 2 digits (e.g. 13, 76, 86, 89).",
+        )
     return errors
 
 

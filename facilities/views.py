@@ -26,6 +26,11 @@ class FacilityForm(forms.Form):
     state = forms.CharField(max_length=2)
     postal_code = forms.CharField(max_length=10)
     pos = upper_char("pos", required=True, label="Place of service", initial="11")
+    bill_type = upper_char(
+        "type_of_bill",
+        label="Type of bill: facility type (e.g. 13, 76, 89)",
+        help_text="Blank: each payer's level data says.",
+    )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
 

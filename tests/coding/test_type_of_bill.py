@@ -49,3 +49,12 @@ def test_type_of_bill_is_built_at_claim_time(facility_class, frequency, tob):
 def test_a_facility_class_is_two_digits(bad):
     with pytest.raises(ValueError, match="2 digits"):
         type_of_bill(bad, "1")
+
+
+def test_the_sites_facility_type_wins_over_the_payers_level_data():
+    from coding.institutional import facility_class
+
+    assert type_of_bill(facility_class("76", "13"), "1") == "761"  # a CMHC site
+    assert type_of_bill(facility_class("", "13"), "1") == "131"
+    with pytest.raises(ValueError, match="no facility type"):
+        facility_class("", None)

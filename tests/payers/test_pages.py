@@ -326,6 +326,7 @@ def test_facilities_are_created_and_edited(org_a, manager, biller):
         ({"npi": "1234567890"}, "npi"),
         ({"taxonomy": "261QM0801"}, "taxonomy"),
         ({"pos": "5"}, "pos"),
+        ({"bill_type": "131"}, "bill_type"),
     ],
 )
 def test_a_bad_facility_gets_a_field_error_and_saves_nothing(org_a, manager, changes, field):
