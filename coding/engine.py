@@ -327,7 +327,13 @@ def _flagged_patients(facts: ServiceFacts) -> list[str | None]:
 def _add_interactive_complexity(
     planned: list[PlannedLine], facts: ServiceFacts, trace: Trace
 ) -> list[PlannedLine]:
-    """Add 90785 per flagged patient when eligible; explain refusals (they do not block)."""
+    """Add 90785 per flagged patient when eligible; explain refusals (they do not block). Not
+    on a program day: its lines are the program's (a per-service institutional day would get
+    a line without a revenue code)."""
+    if facts.kind is ServiceKind.PROGRAM_DAY:
+        if facts.interactive_complexity:
+            trace.why("interactive complexity (90785) is not added to a program day's lines")
+        return planned
     added = []
     for ref in _flagged_patients(facts):
         codes = [line.code for line in planned if line.patient_ref == ref]

@@ -224,8 +224,35 @@ def is_end_of_treatment(event: str) -> bool:
     return bool(_END_OF_TREATMENT.search(normalize_text(event)))
 
 
+# Words that may stand beside an expiration without adding a condition of their own:
+# revocation is always possible (§2.31(a)(6)), and notes such as "(TPO consent)".
+_HARMLESS = frozenset(
+    (
+        "or and the my of a an this it i is in whichever comes earlier first sooner until "
+        "unless revoked revoke revokes revocation writing stays remains effect valid consent "
+        "tpo patient"
+    ).split()
+)
+
+
+def _other_conditions(text: str, stated: re.Pattern[str]) -> bool:
+    """Whether `text` adds a condition beyond the one `stated` (and harmless words)."""
+    return any(word not in _HARMLESS for word in stated.sub(" ", text).split())
+
+
 def is_no_expiry(event: str) -> bool:
-    return bool(_NO_EXPIRY.search(normalize_text(event)))
+    """ "None", "never", "until revoked" and nothing else (§2.31(a)(7) allows "none" for TPO).
+    A text that adds any other condition is not "no expiry": the gate must not read
+    "end of treatment or until revoked" or "none, but at most a year" as never expiring."""
+    text = normalize_text(event)
+    return bool(_NO_EXPIRY.search(text)) and not _other_conditions(text, _NO_EXPIRY)
+
+
+def end_of_treatment_only(event: str) -> bool:
+    """The end of treatment (optionally "or until revoked"), with no further condition the
+    system cannot evaluate ("never longer than one year" makes it pending: refused)."""
+    text = normalize_text(event)
+    return is_end_of_treatment(text) and not _other_conditions(text, _END_OF_TREATMENT)
 
 
 def is_open_ended_expiry(event: str) -> bool:
@@ -626,13 +653,13 @@ def resolve_expiry(
     any other event cannot be evaluated by the system and is returned as pending (the gate
     refuses rather than guess). `episodes` are the patient's Part 2 episodes only."""
     event = expiration_event.strip()
-    if not event or is_no_expiry(event):
-        return Expiry(on=expires_on)
-    if is_end_of_treatment(event) and episodes:
+    if end_of_treatment_only(event) and episodes:
         ended = end_of_treatment(signed_on=signed_on, episodes=episodes)
         after = ended + datetime.timedelta(days=1) if ended else None
         dates = [d for d in (expires_on, after) if d is not None]
         return Expiry(on=min(dates) if dates else None, treatment_ended=ended)
+    if not event or is_no_expiry(event):
+        return Expiry(on=expires_on)
     return Expiry(on=expires_on, pending_event=event)
 
 

@@ -161,6 +161,19 @@ def _patient_state(state: str, modality: str, patient: Patient | None) -> str:
     return state.strip().upper()
 
 
+def _check_services_fit(
+    services: Sequence[Mapping[str, Any]], attended: int | None, errors: FieldErrors
+) -> None:
+    """As on recording: the day's services happen inside the time the patient attended (a
+    preview must not show a payment class the day could not have earned)."""
+    total = sum(r.get("minutes") or 0 for r in services if isinstance(r.get("minutes"), int))
+    if attended is not None and total > attended:
+        errors.add(
+            "services",
+            f"The services add up to {total} min, more than the {attended} min attended.",
+        )
+
+
 def preview_facts(
     *,
     kind: str,
@@ -203,6 +216,7 @@ def preview_facts(
     _check_place_and_people(given, errors)
     _check_em_minutes(given, errors)
     _check_context(given, day, errors)
+    _check_services_fit(services, attended_minutes, errors)
     group = _attendees(given, errors)
     errors.raise_if_any()
     return PreviewFacts(

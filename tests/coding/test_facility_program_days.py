@@ -135,3 +135,12 @@ def test_a_payer_may_bill_withdrawal_management_by_attendance(in_org_a):
     assert payer_rules_for(census, level="withdrawal_management").program_day.basis == "census"
     rules = payer_rules_for(ambulatory, level="withdrawal_management")
     assert rules.program_day.basis == "attendance" and rules.program_day.min_hours_per_day == 2
+
+
+def test_interactive_complexity_is_not_added_to_a_program_days_lines():
+    """A program day's lines are the program's; 90785 would be a line without a revenue code
+    on the institutional claim."""
+    rules = PayerRules(name="Plan", level_of_care=IOP)
+    result = code_service(day_facts(interactive_complexity=True), rules)
+    assert result.codes == ("H0015",)
+    assert any("not added to a program day" in r for r in result.reasons)

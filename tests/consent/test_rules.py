@@ -365,3 +365,32 @@ def test_categories_are_deduplicated_in_a_fixed_order():
         "attendance",
         "diagnoses",
     ]
+
+
+@pytest.mark.parametrize(
+    ("event", "state"),
+    [
+        ("end of treatment", "expired"),
+        ("End of treatment or until revoked, whichever is earlier", "expired"),
+        ("until the end of my treatment, never longer than one year", "pending"),
+        ("None, but no longer than one year", "pending"),
+        ("None (TPO consent)", "never"),
+    ],
+)
+def test_an_expiration_adding_conditions_never_reads_as_no_expiry(event, state):
+    """§2.31(a)(7): a consent with "end of treatment" ends at discharge even when the text also
+    says "until revoked"; any other added condition cannot be evaluated and fails closed."""
+    import datetime as _dt
+
+    from consent.rules import Episode, resolve_expiry
+
+    episodes: list[Episode] = [(_dt.date(2025, 1, 1), _dt.date(2025, 3, 1))]
+    expiry = resolve_expiry(
+        expires_on=None, expiration_event=event, signed_on=_dt.date(2025, 1, 5), episodes=episodes
+    )
+    if state == "expired":
+        assert expiry.on == _dt.date(2025, 3, 2)
+    elif state == "pending":
+        assert expiry.pending_event
+    else:
+        assert expiry.on is None and not expiry.pending_event

@@ -420,6 +420,14 @@ def test_a_part2_patient_is_an_unknown_id_to_a_member_without_part2_access(org_a
         ({"attendees": [{"minutes": 30}]}, "attendees"),
         ({"services": [{"kind": "activity_therapy", "minutes": 50}]}, "services"),
         ({"kind": "program_day", "services": [{"kind": "yoga", "minutes": 50}]}, "services"),
+        (  # as on recording: the services happen inside the time attended
+            {
+                "kind": "program_day",
+                "attended_minutes": 60,
+                "services": [{"kind": "group_psychotherapy", "minutes": 180}],
+            },
+            "services",
+        ),
         ({"kind": "group", "attendees": [{"arrived_at": "2026-11-02T15:00"}]}, "attendees"),
         ({"pos": "home"}, "pos"),
         ({"patient_state": "ZZ"}, "patient_state"),
