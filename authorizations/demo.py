@@ -25,7 +25,7 @@ from authorizations.consumption import consume_for_session
 from authorizations.facts import USABLE_STATUSES
 from authorizations.models import Criteria, PriorAuthorization, UnitLedgerEntry
 from patients.models import Coverage, EpisodeOfCare, LevelOfCareSegment, Session
-from payers.rules import program_entry
+from payers.rules import program_day_entry
 from rcm.tenancy import org_context
 
 DEFAULT_AUTH_LEVELS = {"iop", "php", "residential", "withdrawal_management", "inpatient"}
@@ -180,9 +180,7 @@ def _codes(
 ) -> tuple[str, ...]:
     """What the payer bills the level under (its revenue code, e.g. 1002 for residential), as
     plans authorize program days; else the profile's codes."""
-    payer = coverage.payer
-    entry = program_entry(payer, episode.program, level, "program_day")
-    entry = entry or (payer.level_of_care_codes or {}).get(level) or {}
+    entry = program_day_entry(coverage.payer, episode.program, level)
     if entry.get("revenue_code"):
         return (entry["revenue_code"],)
     return profile.sud_codes if episode.program == "sud" else profile.mh_codes

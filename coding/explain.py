@@ -56,11 +56,3 @@ def _concerns(
     # A reason that names no billed code is about the whole service: who bills, the place,
     # the week, the payer's modifiers.
     return line.code in words or not (codes & words)
-
-
-def reasons_of_line(
-    line: ServiceLine, reasons: Sequence[str], lines: Sequence[ServiceLine], refs: Iterable[str]
-) -> tuple[str, ...]:
-    """The reasons of one line (see `explain_lines`)."""
-    others = list(refs)
-    return explain_lines([line], reasons, others)[0] if line in lines else ()

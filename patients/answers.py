@@ -58,8 +58,6 @@ def part2_consents(*, patient: Any) -> list[Any]:
 
 def consent_form_url(*, org_slug: str, patient: Any) -> str | None:
     """Where to record a Part 2 consent for the patient; None when no app offers the page."""
-    return (
-        _ask("consent_form_url", org_slug=org_slug, patient=patient)
-        if ("consent_form_url" in _answers)
-        else None
-    )
+    if "consent_form_url" not in _answers:
+        return None
+    return _ask("consent_form_url", org_slug=org_slug, patient=patient)

@@ -37,10 +37,11 @@ from patients.selectors import (
     service_level_of_care,
 )
 from payers.models import Payer
-from payers.rules import RuleDataError, payer_rules_for, program_entry
+from payers.rules import RuleDataError, payer_rules_for, program_day_entry
 
 SELF_PAY_RULES = PayerRules(name="self-pay (no coverage)")
-# (episode id, monday) -> {date: attended minutes}; ("first", patient id, date) -> session id.
+# (episode id, monday) -> {date: attended minutes}; ("first", patient id, date) -> session id;
+# ("crisis", patient id, date) -> that date's completed crisis services.
 WeekCache = MutableMapping[tuple[Any, ...], Any]
 UNSET: Any = object()  # payer not named: it comes from the coverage or the patient
 HOME_POS = "12"  # in person at the patient's home (telehealth POS is the engine's call)
@@ -214,9 +215,7 @@ def _program_day_pos(facts: PreviewFacts, context: PreviewContext) -> str | None
     payer, level = context.payer, context.level
     if payer is None or facts.kind != ServiceKind.PROGRAM_DAY:
         return None
-    entry = program_entry(payer, context.program, level, "program_day")
-    entry = entry or (payer.level_of_care_codes or {}).get(level or "", {})
-    return entry.get("pos") or None
+    return program_day_entry(payer, context.program, level).get("pos") or None
 
 
 def _facility_pos(facts: PreviewFacts, context: PreviewContext) -> str | None:
@@ -287,6 +286,7 @@ def _billed_day_elsewhere(facts: PreviewFacts, cache: WeekCache | None) -> int |
 
 
 def _refused(result: CodingResult, why: str) -> CodingResult:
+    """The result with nothing billed and `why` among its errors (a check after the engine)."""
     return dataclasses.replace(
         result,
         billable=False,
@@ -324,8 +324,8 @@ def _iop_site(
 
 
 def prime_week_cache(sessions: list[Session], cache: WeekCache) -> WeekCache:
-    """Load the program-day weeks of many sessions in one query (lists code many rows), and
-    which program day of each date bills it (one more query)."""
+    """Load the program-day weeks of many sessions in one query (lists code many rows), which
+    program day of each date bills it, and each date's crisis services (one query each)."""
     days = {
         (s.patient_id, s.service_date)
         for s in sessions
@@ -335,6 +335,13 @@ def prime_week_cache(sessions: list[Session], cache: WeekCache) -> WeekCache:
     first = _first_days(days)
     for day in days:
         cache[("first", *day)] = first.get(day)
+    crisis = {
+        (s.patient_id, s.service_date)
+        for s in sessions
+        if s.kind == ServiceKind.CRISIS and s.patient_id and s.service_date
+    } - {key[1:] for key in cache if key[0] == "crisis"}
+    for day, rows in _crisis_days(crisis).items():
+        cache[("crisis", *day)] = rows
     keys = {
         (s.episode_id, _monday(s.service_date))
         for s in sessions
@@ -382,21 +389,42 @@ def _week_minutes(
     return tuple(minutes for _, minutes in sorted(days.items()))
 
 
-def _crisis_minutes_before(facts: PreviewFacts) -> int:
-    """Minutes of the patient's earlier completed crisis services on the same date (they add
-    up: 90839 once a day, REFERENCE.md §14)."""
-    if facts.kind != ServiceKind.CRISIS or facts.patient is None or not facts.starts_at:
-        return 0
-    earlier = Session.objects.filter(
-        patient_id=facts.patient.pk,
+CrisisDay = list[tuple[int, datetime.datetime, int]]  # (session id, start, minutes)
+
+
+def _crisis_days(
+    patient_days: set[tuple[int, datetime.date]],
+) -> dict[tuple[int, datetime.date], CrisisDay]:
+    """The completed crisis services of each (patient, date), in one query."""
+    found: dict[tuple[int, datetime.date], CrisisDay] = {day: [] for day in patient_days}
+    if not patient_days:
+        return found
+    rows = Session.objects.filter(
+        patient_id__in={patient for patient, _ in patient_days},
+        service_date__in={day for _, day in patient_days},
         kind=ServiceKind.CRISIS.value,
         status=Session.Status.COMPLETED,
-        service_date=facts.service_date,
-        starts_at__lt=facts.starts_at,
+        starts_at__isnull=False,
+    ).only("patient_id", "service_date", "starts_at", "ends_at", "group_id")
+    for row in rows:
+        if (key := (row.patient_id, row.service_date)) in found:
+            found[key].append((row.pk, row.starts_at, row.minutes or 0))
+    return found
+
+
+def _crisis_minutes_before(facts: PreviewFacts, cache: WeekCache | None) -> int:
+    """Minutes of the patient's earlier completed crisis services on the same date (they add
+    up: 90839 once a day, REFERENCE.md §14). Lists load the days at once (prime_week_cache)."""
+    if facts.kind != ServiceKind.CRISIS or facts.patient is None or not facts.starts_at:
+        return 0
+    day = (facts.patient.pk, facts.service_date)
+    key = ("crisis", *day)
+    rows = cache[key] if cache is not None and key in cache else _crisis_days({day})[day]
+    return sum(
+        minutes
+        for pk, starts_at, minutes in rows
+        if starts_at < facts.starts_at and pk != facts.session_pk
     )
-    if facts.session_pk is not None:
-        earlier = earlier.exclude(pk=facts.session_pk)
-    return sum(s.minutes or 0 for s in earlier.only("starts_at", "ends_at", "group_id"))
 
 
 def _census(facts: PreviewFacts, context: PreviewContext) -> CensusDay | None:
@@ -432,7 +460,7 @@ def _engine_facts(
         em_code=facts.em_code or None,
         with_medical_services=facts.with_medical_services,
         week_minutes=_week_minutes(facts, context, week_cache),
-        crisis_minutes_before=_crisis_minutes_before(facts),
+        crisis_minutes_before=_crisis_minutes_before(facts, week_cache),
         census=_census(facts, context),
         program_services=facts.program_services if facts.kind == ServiceKind.PROGRAM_DAY else (),
     )
@@ -469,14 +497,7 @@ def _telehealth_licensure(
         return dataclasses.replace(result, reasons=(*result.reasons, exception))
     block = license_block_in_state(provider=provider, state=state, on_date=day)
     if block is not None:
-        return dataclasses.replace(
-            result,
-            billable=False,
-            lines=(),
-            condition_codes=(),
-            payment_class=None,
-            errors=(*result.errors, block),
-        )
+        return _refused(result, block)
     why = f"licensed where the patient was ({state})"
     lines = tuple(dataclasses.replace(line, reasons=(*line.reasons, why)) for line in result.lines)
     return dataclasses.replace(result, lines=lines, reasons=(*result.reasons, why))

@@ -1,6 +1,6 @@
 """A starter catalog of payer profiles, as data, that an org can install and then edit.
 
-The federal facts come from /work/shared/domain/REFERENCE.md (section named on each value).
+The federal facts come from docs/REFERENCE.md (section named on each value).
 Anything a contract or a state sets is an EXAMPLE, listed in each profile's "examples": confirm
 it against the payer's manual before billing. Rates are illustrative, not published fee schedules.
 EDI payer ids are left blank: they depend on the clearinghouse.
@@ -107,15 +107,12 @@ def _program(
     outcome: str,
     downcode_to: dict | None = None,
     plan_review_days: int | None = None,
-    days_a_week: int = 0,
 ) -> dict[str, Any]:
     rules: dict[str, Any] = {
         "min_hours_per_day": day,
         "min_hours_per_week": week,
         "short_day_outcome": outcome,
     }
-    if days_a_week:
-        rules["min_days_per_week"] = days_a_week
     if downcode_to:
         rules["downcode_to"] = downcode_to
     if plan_review_days:

@@ -261,6 +261,15 @@ def _program_parts(payer: Any, program: str | None, level: str | None) -> dict[s
     return parts
 
 
+def program_day_entry(payer: Any, program: str | None, level: str | None) -> Mapping[str, Any]:
+    """The raw program-day entry of `program` at `level`: the program's own, else the level's
+    program-independent one, else empty (claim-form facts such as POS and revenue code)."""
+    if not level:
+        return {}
+    entry = program_entry(payer, program, level, PROGRAM_DAY)
+    return entry or (payer.level_of_care_codes or {}).get(level) or {}
+
+
 def _day_code(payer: Any, program: str | None, level: str) -> LevelOfCareCode | None:
     """The program-day code of `program` at `level` (its own entry, else the level's)."""
     if entry := program_entry(payer, program, level, PROGRAM_DAY):

@@ -273,6 +273,32 @@ def test_sessions_without_an_episode_cost_no_query_per_row_either(api, org_a, wo
     assert (one[0], six[0]) == (1, 6) and one[1] == six[1]
 
 
+def test_crisis_sessions_cost_no_query_per_row(api, org_a, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.get(f"{API}sessions/")
+        return len(response.json()["results"]), len(ctx.captured_queries)
+
+    def add(n):
+        with org_context(org_a):
+            for _ in range(n):
+                factories.session(
+                    patient_obj=factories.patient(),
+                    provider_obj=world["provider"],
+                    kind="crisis",
+                    minutes=45,
+                )
+
+    add(1)
+    one = list_queries()
+    add(5)
+    six = list_queries()
+    assert (one[0], six[0]) == (1, 6) and one[1] == six[1]
+
+
 def test_group_session_with_attendees(org_a, world):
     clinician = _client(org_a, "clinician")
     with org_context(org_a):
