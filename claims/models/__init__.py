@@ -1,0 +1,2 @@
+"""Claims models, one module per concern (each module's models are imported here so Django
+finds them): chargemaster, claims and lines, submission batches, clearinghouse accounts."""
