@@ -1,0 +1,1 @@
+"""The scrubber's edits (registered on import). Sources next to each rule."""
