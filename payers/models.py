@@ -91,6 +91,22 @@ class Payer(TenantModel):
     # Med/surg comparators for parity checks: {"medsurg_auth_required_levels": [...],
     #   "medsurg_review_interval_days": {...}, "medsurg_visit_limits": {...}}
     parity_comparators = models.JSONField(default=dict, blank=True)
+    # Claims: professional claims cover one date of service or a calendar month; per-diem
+    # (837I) claims are cut at month end, week end, or only at discharge (admit through
+    # discharge), and always at level-of-care changes and authorization boundaries.
+    professional_claim_period = models.CharField(
+        max_length=5,
+        choices=[("date", "Date of service"), ("month", "Calendar month")],
+        default="date",
+    )
+    institutional_billing_cycle = models.CharField(
+        max_length=9,
+        choices=[("month", "Monthly"), ("week", "Weekly"), ("discharge", "At discharge")],
+        default="month",
+    )
+    # Scrubber thresholds as data: {"same_day_pairs": [["90791", "90832"]], "once_a_day":
+    #   ["90791", "90792", "90839"], "requires_zip4": true}
+    claim_edits = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

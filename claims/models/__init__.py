@@ -1,2 +1,30 @@
 """Claims models, one module per concern (each module's models are imported here so Django
-finds them): chargemaster, claims and lines, submission batches, clearinghouse accounts."""
+finds them): claims and lines, submission batches (and, from their modules, the chargemaster
+and clearinghouse accounts)."""
+
+from claims.models.batch import BatchClaim, SubmissionBatch
+from claims.models.claim import (
+    ACTIVE_STATUSES,
+    SENT_STATUSES,
+    UNSENT_STATUSES,
+    Claim,
+    ClaimEvent,
+    ClaimFinding,
+    ClaimLine,
+    ClaimService,
+    SavedQueueFilter,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "SENT_STATUSES",
+    "UNSENT_STATUSES",
+    "BatchClaim",
+    "Claim",
+    "ClaimEvent",
+    "ClaimFinding",
+    "ClaimLine",
+    "ClaimService",
+    "SavedQueueFilter",
+    "SubmissionBatch",
+]
