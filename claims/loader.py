@@ -1,0 +1,463 @@
+"""From the database to plain data: sessions coded for claims (`coded_sessions`) and claims as
+`ClaimSnapshot`s for the scrubber (`snapshots_for`). Both load in a fixed number of queries per
+batch where the underlying selectors allow it (providers, coverages, debits, plans, other
+claims); what remains per claim (the authorization check, the Part 2 gate) is counted by
+`bench/bench_claims.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from authorizations.models import UnitLedgerEntry
+from authorizations.selectors import service_authorization, still_open
+from claims.build import CodedLine, CodedSession
+from claims.models import ACTIVE_STATUSES, Claim, ClaimLine, ClaimService
+from claims.snapshot import (
+    Address,
+    AuthSnap,
+    BillingSnap,
+    ClaimSnapshot,
+    ConsentSnap,
+    CoverageSnap,
+    LineSnap,
+    OtherClaimSnap,
+    PayerEdits,
+    ProviderSnap,
+    ServiceSnap,
+)
+from coding import PRESCRIBER_LICENSES
+from coding.diagnoses import DiagnosisRules, sequencing_errors
+from consent.gate import consent_for_disclosure
+from consent.rules import BILLING_CATEGORIES
+from credentialing.models import Provider
+from credentialing.selectors import provider_can_bill, providers_for_billing
+from patients.coding_bridge import WeekCache, preview_of_session, prime_week_cache
+from patients.models import Session, TreatmentPlan
+from patients.selectors import coding_ready_sessions
+from payers.rules import RuleDataError, payer_rules_for
+
+HEALTH_PLAN = "health_plan"
+PAYMENT = "payment"
+
+
+def _url(org_slug: str, name: str, public_id: Any) -> str:
+    if not org_slug or public_id is None:
+        return ""
+    return reverse(name, kwargs={"org_slug": org_slug, "public_id": public_id})
+
+
+# --- Coding sessions for claims --------------------------------------------------------------
+
+
+def _debited_authorizations(session_ids: Sequence[int]) -> dict[int, Any]:
+    """Each session's authorization (the one its standing debits were taken from)."""
+    consumed = UnitLedgerEntry.objects.filter(
+        session_id__in=session_ids, kind=UnitLedgerEntry.Kind.CONSUME
+    )
+    rows = still_open(consumed).select_related("authorization").order_by("session_id", "pk")
+    found: dict[int, Any] = {}
+    for entry in rows:
+        found.setdefault(entry.session_id, entry.authorization)
+    return found
+
+
+def coded_sessions(sessions: Iterable[Session], cache: WeekCache | None = None) -> list[Any]:
+    """Each session coded in its context (payer, coverage, program, level) by the one coding
+    path, with the authorization its units were debited from."""
+    rows = list(sessions)
+    cache = prime_week_cache(rows, cache if cache is not None else {})
+    auths = _debited_authorizations([s.pk for s in rows])
+    coded: list[CodedSession] = []
+    for s in rows:
+        preview = preview_of_session(session=s, week_cache=cache)
+        ctx, result = preview.context, preview.result
+        facility = s.facility or (ctx.episode.facility if ctx.episode else None)
+        lines = tuple(
+            CodedLine(
+                code=ln.code,
+                units=ln.units,
+                modifiers=tuple(ln.modifiers),
+                pos=ln.pos or "",
+                billed_provider=str(ln.billed_provider),
+                revenue_code=ln.revenue_code or "",
+            )
+            for ln in result.lines
+        )
+        coded.append(
+            CodedSession(
+                session=s,
+                patient_id=s.patient_id,
+                coverage=ctx.coverage,
+                payer=ctx.payer,
+                episode=ctx.episode,
+                program=ctx.program or "",
+                level=ctx.level or "",
+                facility=facility,
+                rendering=s.rendering_provider if s.rendering_provider_id else None,
+                supervising=s.supervising_provider if s.supervising_provider_id else None,
+                lines=lines if result.billable else (),
+                billable=result.billable,
+                condition_codes=tuple(result.condition_codes),
+                authorization=auths.get(s.pk),
+            )
+        )
+    return coded
+
+
+def sessions_for_claims() -> Any:
+    """Sessions with everything coding and claim building read prefetched."""
+    return coding_ready_sessions(
+        Session.objects.select_related(
+            "patient",
+            "episode__attending_provider",
+            "rendering_provider",
+            "supervising_provider",
+            "facility",
+            "group",
+        )
+    )
+
+
+def billable_sessions_qs() -> Any:
+    """Completed sessions no active claim bills yet."""
+    claimed = ClaimService.objects.filter(active=True).values("session_id")
+    return sessions_for_claims().filter(status=Session.Status.COMPLETED).exclude(pk__in=claimed)
+
+
+# --- Snapshots -------------------------------------------------------------------------------
+
+
+def claims_for_snapshot() -> Any:
+    return Claim.objects.select_related(
+        "patient", "coverage__payer", "payer", "episode", "facility", "original"
+    ).prefetch_related(
+        Prefetch("lines", queryset=ClaimLine.objects.order_by("number")),
+        Prefetch(
+            "services__session",
+            queryset=coding_ready_sessions(
+                Session.objects.select_related(
+                    "patient", "episode", "rendering_provider", "supervising_provider", "facility"
+                )
+            ),
+        ),
+    )
+
+
+def _provider_snap(
+    p: Provider | None,
+    payer: Any,
+    dates: Iterable[tuple[dt.date, str]],
+    accepted: frozenset[str],
+    org_slug: str,
+) -> ProviderSnap | None:
+    if p is None:
+        return None
+    blocks: dict[dt.date, tuple[str, ...]] = {}
+    for day, state in sorted(set(dates)):
+        ok, reasons = provider_can_bill(provider=p, payer=payer, on_date=day, state=state or None)
+        if not ok:
+            blocks[day] = (*blocks.get(day, ()), *reasons)
+    return ProviderSnap(
+        public_id=str(p.public_id),
+        name=f"{p.first_name} {p.last_name}".strip(),
+        npi=p.npi,
+        taxonomy=p.taxonomy,
+        license_type=p.license_type,
+        prescriber=p.license_type in PRESCRIBER_LICENSES,
+        accepted_by_payer=not accepted or p.license_type in accepted,
+        blocks=blocks,
+        fix_url=_url(org_slug, "credentialing:provider_detail", p.public_id),
+    )
+
+
+def _accepted(payer: Any) -> frozenset[str]:
+    try:
+        rules = payer_rules_for(payer)
+    except RuleDataError:
+        return frozenset()
+    licenses = set(rules.accepted_licenses)
+    if rules.pays_under_supervisor:
+        licenses |= set(rules.supervisor_licenses)
+    return frozenset(str(x) for x in licenses)
+
+
+def _billing(data: dict[str, Any], org_slug: str, claim: Claim) -> BillingSnap:
+    def address(d: dict[str, Any] | None) -> Address | None:
+        if not d:
+            return None
+        return Address(
+            line1=d.get("address_line1", ""),
+            line2=d.get("address_line2", ""),
+            city=d.get("city", ""),
+            state=d.get("state", ""),
+            postal_code="".join(ch for ch in d.get("postal_code", "") if ch.isdigit()),
+        )
+
+    fix = _url(
+        org_slug, "facilities:facility_edit", claim.facility.public_id if claim.facility else None
+    )
+    return BillingSnap(
+        name=data.get("name", ""),
+        npi=data.get("npi", ""),
+        tin=data.get("tin", ""),
+        taxonomy=data.get("taxonomy", ""),
+        address=address(data) or Address(),
+        pay_to=address(data.get("pay_to")),
+        source=data.get("source", ""),
+        fix_url=fix,
+    )
+
+
+def _plans_by_episode(episode_ids: set[int]) -> dict[int, list[TreatmentPlan]]:
+    plans: dict[int, list[TreatmentPlan]] = defaultdict(list)
+    for plan in TreatmentPlan.objects.filter(episode_id__in=episode_ids).order_by("effective_date"):
+        plans[plan.episode_id].append(plan)
+    return plans
+
+
+def _plan_review_due(plans: list[TreatmentPlan], day: dt.date) -> dt.date | None:
+    in_force = [p for p in plans if p.effective_date <= day]
+    return in_force[-1].review_due_date if in_force else None
+
+
+def _other_claims(claims: Sequence[Claim]) -> dict[int, list[Claim]]:
+    patients = {c.patient_id for c in claims}
+    mine = {c.pk for c in claims}
+    others = (
+        Claim.objects.filter(patient_id__in=patients, status__in=ACTIVE_STATUSES)
+        .exclude(pk__in=mine)
+        .select_related("payer")
+        .prefetch_related("lines")
+    )
+    by_patient: dict[int, list[Claim]] = defaultdict(list)
+    for other in others:
+        by_patient[other.patient_id].append(other)
+    return by_patient
+
+
+def _coverage_snap(claim: Claim, org_slug: str) -> CoverageSnap:
+    cov, payer = claim.coverage, claim.coverage.payer
+    subscriber = cov.relationship == "18" or bool(
+        cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_date_of_birth
+    )
+    return CoverageSnap(
+        public_id=str(cov.public_id),
+        payer_name=payer.name,
+        payer_id=payer.edi_payer_id,
+        payer_kind=payer.kind,
+        priority=cov.priority,
+        effective_date=cov.effective_date,
+        end_date=cov.end_date,
+        member_id_present=bool((cov.member_id or "").strip()),
+        subscriber_complete=subscriber,
+        fix_url=_url(org_slug, "patients:patient_detail", claim.patient.public_id),
+    )
+
+
+def _consent_snap(claim: Claim, org_slug: str) -> ConsentSnap | None:
+    if not claim.part2:
+        return None
+    decision = consent_for_disclosure(
+        patient=claim.patient,
+        recipient_kind=HEALTH_PLAN,
+        recipient_name=claim.payer.name,
+        purpose=PAYMENT,
+        carries=BILLING_CATEGORIES,
+    )
+    return ConsentSnap(
+        required=True,
+        permitted=decision.allowed,
+        reason=" ".join(decision.reasons),
+        consent_public_id=str(decision.consent.public_id) if decision.consent else "",
+        fix_url=reverse(
+            "consent:consent_create",
+            kwargs={"org_slug": org_slug, "public_id": claim.patient.public_id},
+        )
+        if org_slug
+        else "",
+    )
+
+
+def _payer_edits(payer: Any) -> PayerEdits:
+    data = payer.claim_edits or {}
+    defaults = PayerEdits()
+    pairs = tuple(
+        (str(a).upper(), str(b).upper())
+        for pair in data.get("same_day_pairs") or ()
+        if isinstance(pair, (list, tuple)) and len(pair) == 2
+        for a, b in [pair]
+    )
+    return PayerEdits(
+        timely_filing_days=payer.timely_filing_days,
+        same_day_pairs=pairs,
+        once_a_day=tuple(data.get("once_a_day") or defaults.once_a_day),
+        z_code_primary_allowed=payer.z_code_primary_allowed,
+        requires_zip4=bool(data.get("requires_zip4", True)),
+    )
+
+
+def _service_snaps(
+    claim: Claim, sessions: list[Session], coded: dict[int, Any], plans: dict, org_slug: str
+) -> tuple[ServiceSnap, ...]:
+    snaps = []
+    for s in sessions:
+        preview = coded.get(s.pk)
+        result = preview.result if preview else None
+        check = service_authorization(session=s)
+        outcome, reason = "", ""
+        week = result.program_week if result else None
+        if week is not None:
+            day = next((d for d in week.days if d.day == s.service_date.isoweekday()), None)
+            if day is not None:
+                outcome = "qualifies" if day.qualifies else str(day.outcome or "")
+                reason = day.reason
+        snaps.append(
+            ServiceSnap(
+                public_id=str(s.public_id),
+                kind=s.kind,
+                service_date=s.service_date,
+                status=s.status,
+                minutes=s.attended_minutes or s.psychotherapy_minutes,
+                modality=s.modality,
+                note_signed=s.note_signed_at is not None,
+                coding_errors=tuple(result.errors) if result else (),
+                coding_warnings=tuple(result.warnings) if result else (),
+                day_outcome=outcome,
+                day_reason=reason,
+                auth=AuthSnap(
+                    needed=check.needed,
+                    covered=check.covered or not check.needed,
+                    message=check.message,
+                    reasons=tuple(check.reasons),
+                    fix_url=reverse("authorizations:auth_create", kwargs={"org_slug": org_slug})
+                    if org_slug
+                    else "",
+                ),
+                plan_review_due=_plan_review_due(plans.get(s.episode_id or 0, []), s.service_date),
+                fix_url=_url(org_slug, "patients:session_detail", s.public_id),
+            )
+        )
+    return tuple(snaps)
+
+
+def snapshots_for(claims: Sequence[Claim], *, org_slug: str = "") -> dict[int, ClaimSnapshot]:
+    """The claims (loaded by `claims_for_snapshot`) as snapshots, keyed by claim pk."""
+    claims = list(claims)
+    today = timezone.localdate()
+    sessions = {c.pk: [cs.session for cs in c.services.all()] for c in claims}
+    all_sessions = [s for rows in sessions.values() for s in rows]
+    cache = prime_week_cache(all_sessions, {})
+    coded = {s.pk: preview_of_session(session=s, week_cache=cache) for s in all_sessions}
+    provider_ids = {
+        pk
+        for c in claims
+        for pk in (c.rendering_provider_id, c.supervising_provider_id, c.attending_provider_id)
+        if pk
+    } | {
+        ln.rendering_provider_id for c in claims for ln in c.lines.all() if ln.rendering_provider_id
+    }
+    providers = {p.pk: p for p in providers_for_billing().filter(pk__in=provider_ids)}
+    plans = _plans_by_episode({s.episode_id for s in all_sessions if s.episode_id})
+    others = _other_claims(claims)
+    accepted_by_payer: dict[int, frozenset[str]] = {}
+    snaps: dict[int, ClaimSnapshot] = {}
+    for c in claims:
+        payer = c.payer
+        accepted = accepted_by_payer.setdefault(payer.pk, _accepted(payer))
+        dates = [(s.service_date, s.patient_state) for s in sessions[c.pk]] or [
+            (c.service_from, "")
+        ]
+        line_snaps = []
+        for ln in c.lines.all():
+            rendering = (
+                providers.get(ln.rendering_provider_id) if ln.rendering_provider_id else None
+            )
+            line_snaps.append(
+                LineSnap(
+                    number=ln.number,
+                    control_number=ln.control_number,
+                    service_date=ln.service_date,
+                    service_date_to=ln.service_date_to,
+                    code=ln.code,
+                    modifiers=tuple(ln.modifiers),
+                    revenue_code=ln.revenue_code,
+                    units=ln.units,
+                    unit_kind=ln.unit_kind,
+                    charge=ln.charge,
+                    charge_source=ln.charge_source,
+                    pos=ln.pos,
+                    pointers=tuple(ln.pointers),
+                    rendering=_provider_snap(
+                        rendering, payer, [(ln.service_date, "")], accepted, org_slug
+                    ),
+                    services=tuple(
+                        str(s.public_id) for s in sessions[c.pk] if s.pk == ln.session_id
+                    ),
+                )
+            )
+        program = c.program
+        snaps[c.pk] = ClaimSnapshot(
+            public_id=str(c.public_id),
+            control_number=c.control_number,
+            kind=c.kind,
+            frequency=c.frequency,
+            program=program,
+            level=c.level,
+            service_from=c.service_from,
+            service_to=c.service_to,
+            today=today,
+            diagnoses=tuple(c.diagnoses),
+            lines=tuple(line_snaps),
+            total_charge=c.total_charge,
+            billing=_billing(c.billing or {}, org_slug, c),
+            rendering=_provider_snap(
+                providers.get(c.rendering_provider_id), payer, dates, accepted, org_slug
+            ),
+            supervising=_provider_snap(
+                providers.get(c.supervising_provider_id), payer, dates, frozenset(), org_slug
+            ),
+            attending=_provider_snap(
+                providers.get(c.attending_provider_id), payer, dates, frozenset(), org_slug
+            ),
+            coverage=_coverage_snap(c, org_slug),
+            services=_service_snaps(c, sessions[c.pk], coded, plans, org_slug),
+            consent=_consent_snap(c, org_slug),
+            payer_edits=_payer_edits(payer),
+            other_claims=tuple(
+                OtherClaimSnap(
+                    control_number=o.control_number,
+                    payer_id=o.payer.edi_payer_id,
+                    lines=tuple(
+                        (ln.service_date, ln.code, tuple(ln.modifiers)) for ln in o.lines.all()
+                    ),
+                )
+                for o in others.get(c.patient_id, [])
+                if o.pk != c.original_id
+            ),
+            type_of_bill=c.type_of_bill,
+            original_reference=(c.original.payer_claim_number if c.original else ""),
+            delay_reason=c.delay_reason,
+            admission_date=c.episode.admit_date if c.episode else None,
+            patient_status=getattr(c.episode, "patient_status", "") if c.episode else "",
+            diagnosis_errors=tuple(
+                sequencing_errors(
+                    list(c.diagnoses),
+                    program or "mh",
+                    DiagnosisRules(
+                        z_code_primary_allowed=payer.z_code_primary_allowed, payer_name=payer.name
+                    ),
+                )
+            ),
+            patient_url=_url(org_slug, "patients:patient_detail", c.patient.public_id),
+            episode_url=_url(
+                org_slug, "patients:episode_detail", c.episode.public_id if c.episode else None
+            ),
+        )
+    return snaps

@@ -1,0 +1,709 @@
+"""Claim writes: build from sessions, (re)scrub, hold and release, assign, note, cancel,
+replace and void. Every change appends a ClaimEvent (who, when, what, why) and bumps the
+claim's version; a write that names an older version is refused (optimistic locking)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims import pricing
+from claims.build import (
+    DraftClaim,
+    diagnoses_for,
+    group_sessions,
+    institutional_facts,
+    pointers,
+    price_lines,
+)
+from claims.loader import (
+    billable_sessions_qs,
+    claims_for_snapshot,
+    coded_sessions,
+    sessions_for_claims,
+    snapshots_for,
+)
+from claims.models import (
+    SENT_STATUSES,
+    UNSENT_STATUSES,
+    Claim,
+    ClaimEvent,
+    ClaimFinding,
+    ClaimLine,
+    ClaimService,
+)
+from claims.scrub import Finding, Severity, scrub
+from patients.models import EpisodeDiagnosis
+from payers.rules import program_day_entry
+from rcm.tenancy import require_org
+
+log = logging.getLogger(__name__)
+PCN_PREFIX = "R"
+
+
+class StaleClaim(ValidationError):
+    """The claim changed since the caller read it."""
+
+
+# --- Events and locking ----------------------------------------------------------------------
+
+
+def _event(
+    claim: Claim,
+    kind: str,
+    *,
+    actor: Any = None,
+    from_status: str = "",
+    message: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> ClaimEvent:
+    return ClaimEvent(
+        claim=claim,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_status=from_status,
+        to_status=claim.status,
+        message=message[:500],
+        note=note,
+        data=data or {},
+    )
+
+
+def _locked(claim: Claim, version: int | None) -> Claim:
+    """The claim's row, locked for this transaction; refused when `version` is stale."""
+    row = Claim.objects.select_for_update().get(pk=claim.pk)
+    if version is not None and row.version != version:
+        raise StaleClaim(
+            {"version": f"Claim {row.control_number} changed since you opened it; reload it."}
+        )
+    return row
+
+
+def _save(claim: Claim, fields: Iterable[str]) -> None:
+    claim.version = F("version") + 1
+    claim.save(update_fields=[*set(fields), "version", "updated_at"])
+    claim.refresh_from_db(fields=["version"])
+
+
+# --- Building ------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildSummary:
+    sessions: int = 0
+    claims: int = 0
+    professional: int = 0
+    institutional: int = 0
+    held: int = 0
+    ready: int = 0
+    claim_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "sessions": self.sessions,
+            "claims": self.claims,
+            "professional": self.professional,
+            "institutional": self.institutional,
+            "held": self.held,
+            "ready": self.ready,
+        }
+
+
+def _control_numbers(count: int) -> list[str]:
+    if count == 0:
+        return []
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval('claims_control_seq') FROM generate_series(1, %s)", [count])
+        return [f"{PCN_PREFIX}{n:010d}" for (n,) in cur.fetchall()]
+
+
+def _ranked_diagnoses(episode_ids: set[int]) -> dict[int, list[str]]:
+    ranked: dict[int, list[str]] = {}
+    rows = EpisodeDiagnosis.objects.filter(episode_id__in=episode_ids).order_by(
+        "episode_id", "rank"
+    )
+    for episode_id, code in rows.values_list("episode_id", "code"):
+        ranked.setdefault(episode_id, []).append(code)
+    return ranked
+
+
+def _segment_span(draft: DraftClaim) -> tuple[dt.date, dt.date | None]:
+    episode = draft.episode
+    if episode is None:
+        return draft.service_from, None
+    for seg in episode.segments.all():
+        if (
+            seg.level == draft.level
+            and seg.start_date <= draft.service_from
+            and (seg.end_date is None or seg.end_date >= draft.service_from)
+        ):
+            end = seg.end_date if seg.end_date is not None else episode.discharge_date
+            return seg.start_date, end
+    return episode.admit_date, episode.discharge_date
+
+
+def _occurrence_spans(draft: DraftClaim) -> list[dict[str, str]]:
+    """Occurrence span 74 (leave of absence / non-covered level of care) for each leave of the
+    stay inside the statement period (NUBC UB-04 FL35-36; REFERENCE.md §2)."""
+    if draft.episode is None:
+        return []
+    spans = []
+    for leave in draft.episode.leaves.all():
+        start, end = (
+            max(leave.start_date, draft.service_from),
+            min(leave.end_date, draft.service_to),
+        )
+        if start <= end:
+            spans.append({"code": "74", "from": start.isoformat(), "to": end.isoformat()})
+    return spans
+
+
+def _value_codes(draft: DraftClaim) -> list[dict[str, str]]:
+    """Value code 80 (covered days) on census-level claims (NUBC FL39-41)."""
+    if any(ln.unit_kind == "DA" for ln in draft.lines):
+        days = len({ln.service_date for ln in draft.lines if ln.unit_kind == "DA"})
+        return [{"code": "80", "amount": str(days)}]
+    return []
+
+
+def _episode_codes(draft: DraftClaim, attr: str) -> list[dict[str, str]]:
+    rows = getattr(draft.episode, attr, None) or []
+    return [dict(r) for r in rows if isinstance(r, dict)]
+
+
+def _claim_from_draft(draft: DraftClaim, pcn: str, ranked: dict[int, list[str]], billing) -> Claim:
+    episode_id = getattr(draft.episode, "pk", None)
+    dx = diagnoses_for(draft.kind, ranked.get(episode_id or 0, []))
+    institutional = draft.kind == "837i"
+    if institutional:
+        level_entry = program_day_entry(draft.payer, draft.program or None, draft.level)
+        institutional_facts(draft, segment_span=_segment_span(draft), payer_level=level_entry)
+    first_pos = next((ln.pos for ln in draft.lines if ln.pos), "")
+    auth = draft.authorization
+    return Claim(
+        control_number=pcn,
+        kind=draft.kind,
+        status=Claim.Status.HELD,
+        frequency=draft.frequency if institutional else "1",
+        patient_id=draft.patient_id,
+        coverage=draft.coverage,
+        payer=draft.payer,
+        episode=draft.episode,
+        facility=draft.facility,
+        program=draft.program,
+        level=draft.level,
+        rendering_provider=draft.rendering,
+        supervising_provider=draft.supervising,
+        attending_provider=draft.attending,
+        billing=billing(draft),
+        service_from=draft.service_from,
+        service_to=draft.service_to,
+        place_of_service=first_pos,
+        type_of_bill=draft.type_of_bill,
+        diagnoses=dx,
+        condition_codes=draft.condition_codes[:24] if institutional else [],
+        occurrence_codes=_episode_codes(draft, "occurrence_codes") if institutional else [],
+        occurrence_spans=_occurrence_spans(draft) if institutional else [],
+        value_codes=(_value_codes(draft) + _episode_codes(draft, "value_codes"))
+        if institutional
+        else [],
+        total_charge=draft.total_charge,
+        prior_auth_number=getattr(auth, "auth_number", "") or "",
+        part2=bool(getattr(draft.episode, "part2_applies", False)),
+    )
+
+
+def _lines_of(claim: Claim, draft: DraftClaim) -> list[ClaimLine]:
+    ptrs = pointers(len(claim.diagnoses))
+    rows = []
+    for n, ln in enumerate(draft.lines, start=1):
+        rows.append(
+            ClaimLine(
+                claim=claim,
+                number=n,
+                control_number=f"{claim.control_number}-{n}",
+                service_date=ln.service_date,
+                code=ln.code,
+                modifiers=list(ln.modifiers),
+                revenue_code=ln.revenue_code,
+                units=ln.units,
+                unit_kind=ln.unit_kind,
+                charge=ln.charge,
+                charge_source=ln.charge_source,
+                pos=ln.pos,
+                pointers=ptrs if claim.kind == Claim.Kind.PROFESSIONAL else [],
+                rendering_provider=ln.rendering,
+                session=ln.session,
+                authorization=ln.authorization,
+            )
+        )
+    return rows
+
+
+def _drafts_for(sessions: Sequence[Any]) -> list[DraftClaim]:
+    drafts = group_sessions(coded_sessions(sessions))
+    charge = pricing.charge_function()
+    for draft in drafts:
+        price_lines(draft, charge)
+    return drafts
+
+
+@transaction.atomic
+def claims_build(
+    *,
+    actor: Any = None,
+    through: dt.date | None = None,
+    patients: Iterable[Any] | None = None,
+    org_slug: str = "",
+) -> BuildSummary:
+    """Build claims for every completed session no active claim bills (service dates up to
+    `through`, default today), scrub them, and return what was built. Idempotent: a session
+    is billed by one active claim (a partial unique index), and builds of one org are
+    serialized by an advisory lock, so running it twice builds nothing the second time."""
+    org = require_org()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_837, org.pk])
+    qs = billable_sessions_qs().filter(service_date__lte=through or timezone.localdate())
+    if patients is not None:
+        qs = qs.filter(patient__in=list(patients))
+    sessions = list(qs.order_by("patient_id", "service_date", "pk"))
+    summary = BuildSummary(sessions=len(sessions))
+    drafts = _drafts_for(sessions)
+    if not drafts:
+        return summary
+    ranked = _ranked_diagnoses({d.episode.pk for d in drafts if d.episode is not None})
+    billing = pricing.billing_function()
+    pcns = _control_numbers(len(drafts))
+    claims = [
+        _claim_from_draft(d, pcn, ranked, billing) for d, pcn in zip(drafts, pcns, strict=True)
+    ]
+    Claim.objects.bulk_create(claims)
+    lines: list[ClaimLine] = []
+    services: list[ClaimService] = []
+    for claim, draft in zip(claims, drafts, strict=True):
+        lines.extend(_lines_of(claim, draft))
+        services.extend(ClaimService(claim=claim, session=s) for s in draft.sessions)
+    ClaimLine.objects.bulk_create(lines)
+    ClaimService.objects.bulk_create(services)
+    ClaimEvent.objects.bulk_create(
+        _event(
+            c, ClaimEvent.Kind.BUILT, actor=actor, message=f"Built from {len(d.sessions)} services"
+        )
+        for c, d in zip(claims, drafts, strict=True)
+    )
+    _scrub_many(claims, actor=actor, org_slug=org_slug, refresh=False)
+    for claim in claims:
+        summary.claims += 1
+        summary.claim_ids.append(claim.pk)
+        if claim.kind == Claim.Kind.PROFESSIONAL:
+            summary.professional += 1
+        else:
+            summary.institutional += 1
+        if claim.status == Claim.Status.READY:
+            summary.ready += 1
+        else:
+            summary.held += 1
+    return summary
+
+
+# --- Scrubbing -------------------------------------------------------------------------------
+
+
+def _refresh_lines(claim: Claim) -> None:
+    """Recode an unsent claim from its sessions as they are now (a fixed session, a new
+    chargemaster amount, a corrected diagnosis), keeping its control numbers' stem."""
+    sessions = _claim_sessions(claim)
+    drafts = _drafts_for(sessions)
+    mine = [d for d in drafts if d.kind == claim.kind] or drafts
+    if not mine:
+        return
+    draft = mine[0]
+    for extra in mine[1:]:  # regrouping never splits a claim the biller knows
+        draft.lines.extend(extra.lines)
+        draft.sessions.extend(s for s in extra.sessions if s not in draft.sessions)
+    ranked = _ranked_diagnoses({draft.episode.pk} if draft.episode is not None else set())
+    fresh = _claim_from_draft(draft, claim.control_number, ranked, pricing.billing_function())
+    for name in (
+        "coverage",
+        "payer",
+        "episode",
+        "facility",
+        "program",
+        "level",
+        "rendering_provider",
+        "supervising_provider",
+        "attending_provider",
+        "billing",
+        "service_from",
+        "service_to",
+        "place_of_service",
+        "type_of_bill",
+        "diagnoses",
+        "condition_codes",
+        "occurrence_codes",
+        "occurrence_spans",
+        "value_codes",
+        "total_charge",
+        "prior_auth_number",
+        "part2",
+    ):
+        setattr(claim, name, getattr(fresh, name))
+    if claim.frequency not in ("7", "8"):
+        claim.frequency = fresh.frequency
+    claim.save()
+    claim.lines.all().delete()
+    ClaimLine.objects.bulk_create(_lines_of(claim, draft))
+
+
+def _claim_sessions(claim: Claim) -> list[Any]:
+    ids = claim.services.filter(active=True).values("session_id")
+    return list(sessions_for_claims().filter(pk__in=ids))
+
+
+def _store_findings(claim: Claim, findings: list[Finding]) -> None:
+    ClaimFinding.objects.filter(claim=claim).delete()
+    ClaimFinding.objects.bulk_create(
+        ClaimFinding(
+            claim=claim,
+            code=f.code,
+            severity=str(f.severity),
+            message=f.message,
+            fix=f.fix,
+            fix_url=f.fix_url,
+            line_number=f.line,
+            service_public_id=f.service,
+        )
+        for f in findings
+    )
+
+
+def _scrub_many(
+    claims: Sequence[Claim], *, actor: Any, org_slug: str, refresh: bool
+) -> dict[int, list[Finding]]:
+    if refresh:
+        for claim in claims:
+            if claim.status in UNSENT_STATUSES:
+                _refresh_lines(claim)
+    loaded = list(claims_for_snapshot().filter(pk__in=[c.pk for c in claims]))
+    snaps = snapshots_for(loaded, org_slug=org_slug)
+    now = timezone.now()
+    out: dict[int, list[Finding]] = {}
+    events = []
+    for claim in claims:
+        findings = scrub(snaps[claim.pk])
+        out[claim.pk] = findings
+        errors = [f for f in findings if f.severity == Severity.ERROR]
+        before = claim.status
+        if claim.status in (Claim.Status.HELD, Claim.Status.READY):
+            claim.status = Claim.Status.HELD if errors else Claim.Status.READY
+        claim.hold_codes = sorted({f.code for f in errors})
+        claim.error_count = len(errors)
+        claim.warning_count = sum(1 for f in findings if f.severity == Severity.WARNING)
+        claim.scrubbed_at = now
+        _store_findings(claim, findings)
+        kind = ClaimEvent.Kind.SCRUBBED
+        if before != claim.status:
+            kind = ClaimEvent.Kind.HELD if errors else ClaimEvent.Kind.RELEASED
+        events.append(
+            _event(
+                claim,
+                kind,
+                actor=actor,
+                from_status=before,
+                message=f"{len(errors)} errors, {claim.warning_count} warnings",
+                data={"holds": claim.hold_codes},
+            )
+        )
+    Claim.objects.bulk_update(
+        claims, ["status", "hold_codes", "error_count", "warning_count", "scrubbed_at"]
+    )
+    ClaimEvent.objects.bulk_create(events)
+    return out
+
+
+@transaction.atomic
+def claim_scrub(
+    *, claim: Claim, actor: Any, version: int | None = None, org_slug: str = ""
+) -> list[Finding]:
+    """Recode an unsent claim from its sessions' current facts and scrub it again: errors
+    hold it, none release it to the ready queue."""
+    row = _locked(claim, version)
+    if row.status not in (Claim.Status.HELD, Claim.Status.READY, Claim.Status.ON_HOLD):
+        raise ValidationError(
+            {"status": f"A {row.get_status_display().lower()} claim is not re-scrubbed."}
+        )
+    findings = _scrub_many([row], actor=actor, org_slug=org_slug, refresh=True)[row.pk]
+    Claim.objects.filter(pk=row.pk).update(version=F("version") + 1)
+    claim.refresh_from_db()
+    return findings
+
+
+# --- Biller actions --------------------------------------------------------------------------
+
+
+def _transition(
+    claim: Claim,
+    *,
+    to: str,
+    kind: str,
+    actor: Any,
+    version: int | None,
+    allowed_from: Sequence[str],
+    note: str = "",
+    message: str = "",
+    extra_fields: Sequence[str] = (),
+    **changes: Any,
+) -> Claim:
+    row = _locked(claim, version)
+    if row.status not in allowed_from:
+        raise ValidationError(
+            {
+                "status": f"Claim {row.control_number} is {row.get_status_display().lower()}: "
+                f"it cannot be {ClaimEvent.Kind(kind).label.lower()}."
+            }
+        )
+    before = row.status
+    row.status = to
+    for name, value in changes.items():
+        setattr(row, name, value)
+    _save(row, ["status", *changes, *extra_fields])
+    _event(row, kind, actor=actor, from_status=before, message=message, note=note).save()
+    claim.refresh_from_db()
+    return row
+
+
+def _require_reason(reason: str, field_name: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field_name: "Say why."})
+    if len(reason) > 2000:
+        raise ValidationError({field_name: "Keep it under 2,000 characters."})
+    return reason
+
+
+def claim_hold(*, claim: Claim, actor: Any, reason: str, version: int | None = None) -> Claim:
+    """A biller holds a claim that would otherwise go (reason required)."""
+    return _transition(
+        claim,
+        to=Claim.Status.ON_HOLD,
+        kind=ClaimEvent.Kind.HELD,
+        actor=actor,
+        version=version,
+        allowed_from=(Claim.Status.READY, Claim.Status.HELD),
+        note=_require_reason(reason),
+        message="Held by a biller",
+    )
+
+
+@transaction.atomic
+def claim_release(
+    *, claim: Claim, actor: Any, version: int | None = None, org_slug: str = ""
+) -> Claim:
+    """Release a biller's hold: the claim is scrubbed again and goes where its findings say."""
+    row = _locked(claim, version)
+    if row.status != Claim.Status.ON_HOLD:
+        raise ValidationError({"status": "Only a claim a biller held is released."})
+    row.status = Claim.Status.HELD
+    row.save(update_fields=["status"])
+    _event(row, ClaimEvent.Kind.RELEASED, actor=actor, from_status=Claim.Status.ON_HOLD).save()
+    _scrub_many([row], actor=actor, org_slug=org_slug, refresh=True)
+    Claim.objects.filter(pk=row.pk).update(version=F("version") + 1)
+    claim.refresh_from_db()
+    return claim
+
+
+def claim_note(
+    *, claim: Claim, actor: Any, note: str, follow_up_on: dt.date | None = None
+) -> ClaimEvent:
+    text = _require_reason(note, "note")
+    with transaction.atomic():
+        row = _locked(claim, None)
+        if follow_up_on is not None:
+            row.follow_up_on = follow_up_on
+            _save(row, ["follow_up_on"])
+        event = _event(row, ClaimEvent.Kind.NOTE, actor=actor, note=text)
+        event.save()
+    return event
+
+
+def claim_assign(*, claim: Claim, actor: Any, assignee: Any, version: int | None = None) -> Claim:
+    with transaction.atomic():
+        row = _locked(claim, version)
+        row.assigned_to, row.assigned_at = assignee, timezone.now() if assignee else None
+        _save(row, ["assigned_to", "assigned_at"])
+        name = getattr(assignee, "username", "nobody")
+        _event(row, ClaimEvent.Kind.ASSIGNED, actor=actor, message=f"Assigned to {name}").save()
+    claim.refresh_from_db()
+    return row
+
+
+@transaction.atomic
+def claim_cancel(*, claim: Claim, actor: Any, reason: str, version: int | None = None) -> Claim:
+    """Drop an unsent claim: its sessions are free to be billed again (rebuilt)."""
+    row = _transition(
+        claim,
+        to=Claim.Status.CANCELLED,
+        kind=ClaimEvent.Kind.CANCELLED,
+        actor=actor,
+        version=version,
+        allowed_from=UNSENT_STATUSES,
+        note=_require_reason(reason),
+    )
+    ClaimService.objects.filter(claim=row).update(active=False)
+    return row
+
+
+def _successor(original: Claim, frequency: str) -> Claim:
+    pcn = _control_numbers(1)[0]
+    fields = {
+        f.name: getattr(original, f.name)
+        for f in Claim._meta.concrete_fields
+        if f.name
+        not in {
+            "id",
+            "public_id",
+            "org",
+            "control_number",
+            "status",
+            "frequency",
+            "original",
+            "version",
+            "assigned_to",
+            "assigned_at",
+            "hold_codes",
+            "error_count",
+            "warning_count",
+            "scrubbed_at",
+            "submitted_at",
+            "acknowledged_at",
+            "follow_up_on",
+            "rejection",
+            "batch",
+            "created_at",
+            "updated_at",
+            "payer_claim_number",
+        }
+    }
+    claim = Claim(
+        **fields,
+        control_number=pcn,
+        status=Claim.Status.HELD,
+        frequency=frequency,
+        original=original,
+    )
+    if original.kind == Claim.Kind.INSTITUTIONAL and original.type_of_bill:
+        claim.type_of_bill = original.type_of_bill[:2] + frequency
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_replace(
+    *, claim: Claim, actor: Any, reason: str, version: int | None = None, org_slug: str = ""
+) -> Claim:
+    """A replacement (frequency 7, REF*F8 = the payer's claim number) for a claim the payer
+    has: the original is marked replaced, its sessions move to the replacement, which is
+    recoded from the sessions' current facts (after their corrections) and scrubbed."""
+    why = _require_reason(reason)
+    row = _locked(claim, version)
+    if row.status not in SENT_STATUSES:
+        raise ValidationError({"status": "Only a claim the payer has is replaced; edit this one."})
+    replacement = _successor(row, Claim.Frequency.REPLACEMENT)
+    _move_services(row, replacement)
+    before = row.status
+    row.status = Claim.Status.REPLACED
+    _save(row, ["status"])
+    _event(
+        row,
+        ClaimEvent.Kind.REPLACED,
+        actor=actor,
+        from_status=before,
+        note=why,
+        message=f"Replaced by {replacement.control_number}",
+    ).save()
+    _event(
+        replacement,
+        ClaimEvent.Kind.BUILT,
+        actor=actor,
+        message=f"Replacement of {row.control_number}",
+    ).save()
+    _scrub_many([replacement], actor=actor, org_slug=org_slug, refresh=True)
+    claim.refresh_from_db()
+    return replacement
+
+
+@transaction.atomic
+def claim_void(
+    *, claim: Claim, actor: Any, reason: str, version: int | None = None, org_slug: str = ""
+) -> Claim:
+    """A void (frequency 8) of a claim the payer has: the original's lines, sent again to
+    cancel it; the sessions are let go (free to be billed again, or corrected)."""
+    why = _require_reason(reason)
+    row = _locked(claim, version)
+    if row.status not in SENT_STATUSES:
+        raise ValidationError({"status": "Only a claim the payer has is voided; cancel this one."})
+    void = _successor(row, Claim.Frequency.VOID)
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            **{
+                f.name: getattr(ln, f.name)
+                for f in ClaimLine._meta.concrete_fields
+                if f.name not in {"id", "public_id", "org", "claim", "control_number"}
+            },
+            claim=void,
+            control_number=f"{void.control_number}-{ln.number}",
+        )
+        for ln in row.lines.all()
+    )
+    services = list(row.services.filter(active=True))
+    ClaimService.objects.filter(pk__in=[s.pk for s in services]).update(active=False)
+    ClaimService.objects.bulk_create(
+        ClaimService(claim=void, session_id=s.session_id, active=False) for s in services
+    )
+    from patients.services.corrections import session_unlock_from_claim
+
+    session_unlock_from_claim(
+        sessions=[s.session for s in services], claim_reference=row.control_number, actor=actor
+    )
+    before = row.status
+    row.status = Claim.Status.VOIDED
+    _save(row, ["status"])
+    _event(
+        row,
+        ClaimEvent.Kind.VOIDED,
+        actor=actor,
+        from_status=before,
+        note=why,
+        message=f"Voided by {void.control_number}",
+    ).save()
+    _event(void, ClaimEvent.Kind.BUILT, actor=actor, message=f"Void of {row.control_number}").save()
+    _scrub_many([void], actor=actor, org_slug=org_slug, refresh=False)
+    claim.refresh_from_db()
+    return void
+
+
+def _move_services(old: Claim, new: Claim) -> None:
+    from patients.services.corrections import session_unlock_from_claim
+
+    services = list(old.services.filter(active=True).select_related("session"))
+    ClaimService.objects.filter(pk__in=[s.pk for s in services]).update(active=False)
+    ClaimService.objects.bulk_create(
+        ClaimService(claim=new, session_id=s.session_id) for s in services
+    )
+    session_unlock_from_claim(
+        sessions=[s.session for s in services], claim_reference=old.control_number, actor=None
+    )
+
+
+def total_of(lines: Iterable[ClaimLine]) -> Decimal:
+    return sum((ln.charge for ln in lines), Decimal("0"))
