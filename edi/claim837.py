@@ -1,0 +1,681 @@
+"""What an 837 batch says, as frozen dataclasses: the Django side maps its claims onto these and
+`edi.x837` writes them out as 005010X222A1 (professional) or 005010X223A2 (institutional).
+
+The shape follows the TR3 loops (REFERENCE.md §10): a `Batch837` has billing providers (loop
+2000A/2010AA), each with subscribers (2000B/2010BA/2010BB, and 2000C when the patient is not the
+subscriber), each with claims (2300) whose service lines are loop 2400. Money is `Decimal`;
+diagnosis codes are ICD-10-CM without the dot. Cheap structural rules are checked when an object
+is built, so a bad claim fails with a `ValueError` naming the field instead of producing X12
+that a clearinghouse rejects.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+__all__ = [
+    "Address",
+    "Adjustment",
+    "Batch837",
+    "BillingGroup",
+    "BillingProvider",
+    "Claim",
+    "InstitutionalClaim",
+    "InstitutionalLine",
+    "LineAdjudication",
+    "OccurrenceCode",
+    "OccurrenceSpan",
+    "OtherPayer",
+    "Patient",
+    "Payer",
+    "ProfessionalClaim",
+    "ProfessionalLine",
+    "Provider",
+    "Receiver",
+    "ServiceFacility",
+    "Submitter",
+    "Subscriber",
+    "SubscriberGroup",
+    "ValueCode",
+]
+
+# 837P: 12 diagnoses (ABK + 11 ABF), 4 pointers and 4 modifiers per line, 50 lines (loop 2400).
+# 837I: principal + 24 other diagnoses, 999 lines (REFERENCE.md §5 "Claim limits").
+MAX_PROFESSIONAL_DIAGNOSES = 12
+MAX_INSTITUTIONAL_OTHER_DIAGNOSES = 24
+MAX_PROFESSIONAL_LINES = 50
+MAX_INSTITUTIONAL_LINES = 999
+MAX_POINTERS = 4
+MAX_MODIFIERS = 4
+MAX_CONTROL_NUMBER = 38  # CLM01 is AN 1/38
+
+_NPI = re.compile(r"\d{10}")
+_TIN = re.compile(r"\d{9}")
+_ZIP = re.compile(r"\d{5}(\d{4})?")
+_STATE = re.compile(r"[A-Z]{2}")
+_ICD10 = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
+_TAXONOMY = re.compile(r"[0-9A-Z]{9}X")
+_MODIFIER = re.compile(r"[0-9A-Z]{2}")
+_REVENUE = re.compile(r"\d{4}")
+_TWO_DIGITS = re.compile(r"\d{2}")
+# The characters an X12 writer uses as delimiters may never appear inside a value.
+_DELIMITERS = frozenset("*:^~>|")
+
+
+def _fail(owner: str, message: str) -> None:
+    raise ValueError(f"{owner}: {message}")
+
+
+def _match(owner: str, name: str, pattern: re.Pattern[str], value: str, what: str) -> None:
+    if not pattern.fullmatch(value):
+        _fail(owner, f"{name} must be {what}, got {value!r}")
+
+
+def _text(owner: str, name: str, value: str, *, max_len: int, required: bool = True) -> None:
+    if required and not value.strip():
+        _fail(owner, f"{name} is required")
+    if len(value) > max_len:
+        _fail(owner, f"{name} is at most {max_len} characters, got {len(value)}")
+    if _DELIMITERS & set(value):
+        _fail(owner, f"{name} may not contain any of {''.join(sorted(_DELIMITERS))}")
+
+
+def _money(owner: str, name: str, value: Decimal, *, signed: bool = False) -> None:
+    if not isinstance(value, Decimal):
+        _fail(owner, f"{name} must be a Decimal, got {type(value).__name__}")
+    if not value.is_finite() or (value < 0 and not signed):
+        _fail(owner, f"{name} must be a finite amount{'' if signed else ' >= 0'}, got {value}")
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        _fail(owner, f"{name} has more than 2 decimal places: {value}")
+
+
+def _one_of(owner: str, name: str, value: str, allowed: Iterable[str]) -> None:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        _fail(owner, f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+
+
+# --- parties -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Address:
+    """N3/N4. `zip_code` is 5 or 9 digits (ZIP+4 without the dash)."""
+
+    line1: str
+    city: str
+    state: str
+    zip_code: str
+    line2: str = ""
+
+    def __post_init__(self) -> None:
+        _text("Address", "line1", self.line1, max_len=55)
+        _text("Address", "line2", self.line2, max_len=55, required=False)
+        _text("Address", "city", self.city, max_len=30)
+        _match("Address", "state", _STATE, self.state, "a 2-letter state code")
+        _match("Address", "zip_code", _ZIP, self.zip_code, "5 or 9 digits")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Submitter:
+    """Loop 1000A: who sends the file (NM1*41 + PER*IC)."""
+
+    name: str
+    id: str  # NM109 (qualifier 46, ETIN assigned by the receiver)
+    contact_name: str
+    contact_phone: str  # digits only, PER04 with qualifier TE
+    contact_email: str = ""
+
+    def __post_init__(self) -> None:
+        _text("Submitter", "name", self.name, max_len=60)
+        _text("Submitter", "id", self.id, max_len=80)
+        _text("Submitter", "contact_name", self.contact_name, max_len=60)
+        _match("Submitter", "contact_phone", re.compile(r"\d{10,}"), self.contact_phone, "digits")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Receiver:
+    """Loop 1000B: the clearinghouse or payer receiving the file (NM1*40)."""
+
+    name: str
+    id: str
+
+    def __post_init__(self) -> None:
+        _text("Receiver", "name", self.name, max_len=60)
+        _text("Receiver", "id", self.id, max_len=80)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillingProvider:
+    """Loops 2000A/2010AA: Type-2 NPI, EIN (REF*EI), PRV*BI taxonomy and a street address."""
+
+    org_name: str
+    npi: str
+    tin: str  # EIN, 9 digits without the dash
+    taxonomy: str
+    address: Address
+    contact_name: str = ""
+    contact_phone: str = ""
+
+    def __post_init__(self) -> None:
+        _text("BillingProvider", "org_name", self.org_name, max_len=60)
+        _match("BillingProvider", "npi", _NPI, self.npi, "10 digits")
+        _match("BillingProvider", "tin", _TIN, self.tin, "9 digits (EIN without dash)")
+        _match("BillingProvider", "taxonomy", _TAXONOMY, self.taxonomy, "a NUCC taxonomy code")
+        if not _ZIP.fullmatch(self.address.zip_code) or len(self.address.zip_code) != 9:
+            _fail("BillingProvider", "the billing provider's ZIP code must be ZIP+4 (9 digits)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provider:
+    """A person (or, for 837P rendering/2310C-like uses, an organization) in loops 2310x/2420x.
+
+    For an organization set `is_organization` and put its name in `last_name`.
+    """
+
+    last_name: str
+    npi: str
+    first_name: str = ""
+    middle_name: str = ""
+    taxonomy: str = ""
+    is_organization: bool = False
+
+    def __post_init__(self) -> None:
+        _text("Provider", "last_name", self.last_name, max_len=60)
+        _text("Provider", "first_name", self.first_name, max_len=35, required=False)
+        _match("Provider", "npi", _NPI, self.npi, "10 digits")
+        if self.taxonomy:
+            _match("Provider", "taxonomy", _TAXONOMY, self.taxonomy, "a NUCC taxonomy code")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceFacility:
+    """Loop 2310C (837P) / 2310E (837I): where the service was furnished."""
+
+    name: str
+    address: Address
+    npi: str = ""
+
+    def __post_init__(self) -> None:
+        _text("ServiceFacility", "name", self.name, max_len=60)
+        if self.npi:
+            _match("ServiceFacility", "npi", _NPI, self.npi, "10 digits")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Payer:
+    """Loop 2010BB (and 2330B for another payer): NM1*PR with the payer id (PI)."""
+
+    name: str
+    payer_id: str
+    address: Address | None = None
+
+    def __post_init__(self) -> None:
+        _text("Payer", "name", self.name, max_len=60)
+        _text("Payer", "payer_id", self.payer_id, max_len=80)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subscriber:
+    """Loops 2000B (SBR) and 2010BA (NM1*IL, N3/N4, DMG).
+
+    `responsibility` is SBR01 (P/S/T), `filing_indicator` SBR09 (MB, MC, CI, BL, HM, 12...),
+    `insurance_type` SBR05 (e.g. 12 or 43 when Medicare is secondary). SBR02 is derived: 18
+    (self) when the subscriber is the patient, left out when a 2000C patient loop follows.
+    """
+
+    member_id: str
+    last_name: str
+    first_name: str
+    dob: datetime.date | None = None
+    sex: str = "U"
+    address: Address | None = None
+    middle_name: str = ""
+    group_number: str = ""
+    group_name: str = ""
+    responsibility: str = "P"
+    filing_indicator: str = "CI"
+    insurance_type: str = ""
+
+    def __post_init__(self) -> None:
+        _text("Subscriber", "member_id", self.member_id, max_len=80)
+        _text("Subscriber", "last_name", self.last_name, max_len=60)
+        _text("Subscriber", "first_name", self.first_name, max_len=35, required=False)
+        _one_of("Subscriber", "sex", self.sex, ("M", "F", "U"))
+        _one_of("Subscriber", "responsibility", self.responsibility, "PSTABCDEFGHU")
+        _text("Subscriber", "filing_indicator", self.filing_indicator, max_len=2)
+        _text("Subscriber", "group_number", self.group_number, max_len=50, required=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Patient:
+    """Loop 2000C/2010CA, only when the patient is not the subscriber.
+
+    `relationship` is PAT01: 01 spouse, 19 child, 20 employee, 21 unknown, 39 organ donor,
+    40 cadaver donor, 53 life partner, G8 other relationship.
+    """
+
+    last_name: str
+    first_name: str
+    dob: datetime.date
+    sex: str
+    address: Address
+    relationship: str
+    middle_name: str = ""
+
+    def __post_init__(self) -> None:
+        _text("Patient", "last_name", self.last_name, max_len=60)
+        _one_of("Patient", "sex", self.sex, ("M", "F", "U"))
+        _one_of("Patient", "relationship", self.relationship, PATIENT_RELATIONSHIPS)
+
+
+PATIENT_RELATIONSHIPS = ("01", "19", "20", "21", "39", "40", "53", "G8")
+
+
+# --- coordination of benefits (loops 2320/2330, 2430) -------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Adjustment:
+    """CAS: a group code (CO, PR, OA, PI, CR), a CARC reason, an amount and optional units."""
+
+    group: str
+    reason: str
+    amount: Decimal
+    quantity: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _one_of("Adjustment", "group", self.group, ("CO", "CR", "OA", "PI", "PR"))
+        _text("Adjustment", "reason", self.reason, max_len=5)
+        _money("Adjustment", "amount", self.amount, signed=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineAdjudication:
+    """Loop 2430 (SVD/CAS/DTP*573): how another payer adjudicated one service line.
+
+    `payer_id` must equal the 2330B payer id of one of the claim's `other_payers`.
+    """
+
+    payer_id: str
+    paid_amount: Decimal
+    procedure_code: str
+    paid_units: Decimal
+    adjudication_date: datetime.date
+    modifiers: tuple[str, ...] = ()
+    revenue_code: str = ""  # SVD04, 837I only
+    adjustments: tuple[Adjustment, ...] = ()
+
+    def __post_init__(self) -> None:
+        _money("LineAdjudication", "paid_amount", self.paid_amount, signed=True)
+        _modifiers("LineAdjudication", self.modifiers)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OtherPayer:
+    """Loops 2320 (SBR, CAS, AMT, OI) and 2330A/2330B: coverage other than this claim's payer.
+
+    Used on secondary/tertiary claims: the prior payer's paid amount (AMT*D), its claim-level
+    adjustments (CAS) and the date it adjudicated the claim (DTP*573 in 2330B, written only
+    when no line carries a 2430 adjudication for this payer).
+    """
+
+    payer: Payer
+    subscriber_last_name: str
+    subscriber_first_name: str
+    subscriber_member_id: str
+    responsibility: str  # SBR01 of this other coverage
+    relationship: str = "18"  # SBR02: the patient's relationship to this other subscriber
+    filing_indicator: str = "CI"
+    insurance_type: str = ""
+    group_number: str = ""
+    paid_amount: Decimal | None = None
+    remaining_patient_liability: Decimal | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+    adjudication_date: datetime.date | None = None
+    benefits_assignment: str = "Y"  # OI03
+    release_of_information: str = "Y"  # OI06
+
+    def __post_init__(self) -> None:
+        _one_of("OtherPayer", "responsibility", self.responsibility, "PSTABCDEFGHU")
+        _text("OtherPayer", "subscriber_member_id", self.subscriber_member_id, max_len=80)
+        _text("OtherPayer", "subscriber_last_name", self.subscriber_last_name, max_len=60)
+        for name in ("paid_amount", "remaining_patient_liability"):
+            value = getattr(self, name)
+            if value is not None:
+                _money("OtherPayer", name, value, signed=True)
+
+
+# --- service lines (loop 2400) --------------------------------------------------------------
+
+
+def _modifiers(owner: str, modifiers: tuple[str, ...]) -> None:
+    if len(modifiers) > MAX_MODIFIERS:
+        _fail(owner, f"at most {MAX_MODIFIERS} modifiers, got {len(modifiers)}")
+    for modifier in modifiers:
+        _match(owner, "modifier", _MODIFIER, modifier, "2 letters or digits")
+
+
+def _line_common(owner: str, line: ProfessionalLine | InstitutionalLine) -> None:
+    _money(owner, "charge", line.charge)
+    if not isinstance(line.units, Decimal) or not line.units.is_finite() or line.units <= 0:
+        _fail(owner, f"units must be a positive Decimal, got {line.units!r}")
+    _modifiers(owner, line.modifiers)
+    _text(owner, "line_control_number", line.line_control_number, max_len=50, required=False)
+    if line.service_date_end is not None and line.service_date_end < line.service_date:
+        _fail(owner, "service_date_end is before service_date")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfessionalLine:
+    """837P loop 2400: SV1 (HC:code:mods, charge, UN/MJ units, POS, pointers), DTP*472, REF*6R.
+
+    `place_of_service` is written only when it differs from the claim's (SV105). `rendering`
+    overrides the claim's rendering provider for this line (loop 2420A).
+    """
+
+    procedure_code: str
+    charge: Decimal
+    units: Decimal
+    service_date: datetime.date
+    diagnosis_pointers: tuple[int, ...] = (1,)
+    modifiers: tuple[str, ...] = ()
+    unit_basis: str = "UN"
+    place_of_service: str = ""
+    service_date_end: datetime.date | None = None
+    line_control_number: str = ""
+    rendering: Provider | None = None
+    adjudications: tuple[LineAdjudication, ...] = ()
+
+    def __post_init__(self) -> None:
+        _match(
+            "ProfessionalLine",
+            "procedure_code",
+            re.compile(r"[0-9A-Z]{5}"),
+            self.procedure_code,
+            "a 5-character CPT/HCPCS code",
+        )
+        _line_common("ProfessionalLine", self)
+        _one_of("ProfessionalLine", "unit_basis", self.unit_basis, ("UN", "MJ"))
+        if self.place_of_service:
+            _match(
+                "ProfessionalLine",
+                "place_of_service",
+                _TWO_DIGITS,
+                self.place_of_service,
+                "2 digits",
+            )
+        if not 1 <= len(self.diagnosis_pointers) <= MAX_POINTERS:
+            _fail("ProfessionalLine", f"1 to {MAX_POINTERS} diagnosis pointers are required")
+        if len(set(self.diagnosis_pointers)) != len(self.diagnosis_pointers):
+            _fail("ProfessionalLine", "diagnosis pointers repeat")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstitutionalLine:
+    """837I loop 2400: SV2 (revenue code, HC:HCPCS:mods, charge, UN/DA, quantity), DTP*472."""
+
+    revenue_code: str
+    charge: Decimal
+    units: Decimal
+    service_date: datetime.date
+    procedure_code: str = ""
+    modifiers: tuple[str, ...] = ()
+    unit_basis: str = "UN"  # DA = days (per-diem residential lines)
+    service_date_end: datetime.date | None = None
+    line_control_number: str = ""
+    non_covered_charge: Decimal | None = None
+    adjudications: tuple[LineAdjudication, ...] = ()
+
+    def __post_init__(self) -> None:
+        _match("InstitutionalLine", "revenue_code", _REVENUE, self.revenue_code, "4 digits")
+        if self.procedure_code:
+            _match(
+                "InstitutionalLine",
+                "procedure_code",
+                re.compile(r"[0-9A-Z]{5}"),
+                self.procedure_code,
+                "a 5-character CPT/HCPCS code",
+            )
+        elif self.modifiers:
+            _fail("InstitutionalLine", "modifiers need a procedure_code")
+        _line_common("InstitutionalLine", self)
+        _one_of("InstitutionalLine", "unit_basis", self.unit_basis, ("UN", "DA"))
+        if self.non_covered_charge is not None:
+            _money("InstitutionalLine", "non_covered_charge", self.non_covered_charge)
+
+
+# --- claims (loop 2300) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """Loop 2300 fields shared by 837P and 837I.
+
+    `facility_code` is CLM05-1: the place of service on an 837P, the type of bill's first two
+    digits (facility type + classification) on an 837I. `frequency_code` is CLM05-3 (1 original,
+    7 replacement, 8 void, 2-4 interim on 837I); 7 and 8 need `original_claim_number` (REF*F8).
+    """
+
+    patient_control_number: str
+    total_charge: Decimal
+    facility_code: str
+    diagnoses: tuple[str, ...]
+    frequency_code: str = "1"
+    provider_signature: bool = True  # CLM06
+    assignment: str = "A"  # CLM07: A assigned, B lab only, C not assigned
+    benefits_assignment: str = "Y"  # CLM08: Y, N, W
+    release_of_information: str = "Y"  # CLM09: I informed consent, Y yes
+    delay_reason: str = ""  # CLM20
+    original_claim_number: str = ""  # REF*F8
+    prior_authorization: str = ""  # REF*G1
+    referral_number: str = ""  # REF*9F
+    rendering: Provider | None = None
+    service_facility: ServiceFacility | None = None
+    other_payers: tuple[OtherPayer, ...] = ()
+
+    def _check_common(self, owner: str, lines: tuple[ProfessionalLine | InstitutionalLine, ...]):
+        _text(
+            owner, "patient_control_number", self.patient_control_number, max_len=MAX_CONTROL_NUMBER
+        )
+        _money(owner, "total_charge", self.total_charge)
+        _match(owner, "facility_code", _TWO_DIGITS, self.facility_code, "2 digits")
+        _one_of(owner, "frequency_code", self.frequency_code, "12345678")
+        _one_of(owner, "assignment", self.assignment, "ABC")
+        _one_of(owner, "benefits_assignment", self.benefits_assignment, "NWY")
+        _one_of(owner, "release_of_information", self.release_of_information, "IY")
+        if self.frequency_code in "78" and not self.original_claim_number:
+            _fail(owner, "a replacement (7) or void (8) needs original_claim_number (REF*F8)")
+        for code in self.diagnoses:
+            _match(owner, "diagnosis", _ICD10, code, "an ICD-10-CM code without the dot")
+        if not lines:
+            _fail(owner, "a claim needs at least one service line")
+        line_total = sum((line.charge for line in lines), Decimal(0))
+        if line_total != self.total_charge:
+            _fail(owner, f"total_charge {self.total_charge} != sum of line charges {line_total}")
+        _check_adjudications(owner, self.other_payers, lines)
+
+
+def _check_adjudications(owner: str, others: tuple[OtherPayer, ...], lines: tuple) -> None:
+    payer_ids = {other.payer.payer_id for other in others}
+    if len(payer_ids) != len(others):
+        _fail(owner, "two other payers share a payer id")
+    for line in lines:
+        for adjudication in line.adjudications:
+            if adjudication.payer_id not in payer_ids:
+                _fail(owner, f"line adjudication by unknown payer {adjudication.payer_id!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfessionalClaim(Claim):
+    """837P loop 2300 with its 2310A referring, 2310B rendering, 2310C facility, 2310D
+    supervising provider; `facility_code` is the place of service (02, 10, 11, 53, 55...)."""
+
+    lines: tuple[ProfessionalLine, ...]
+    referring: Provider | None = None
+    supervising: Provider | None = None
+
+    def __post_init__(self) -> None:
+        self._check_common("ProfessionalClaim", self.lines)
+        if not 1 <= len(self.diagnoses) <= MAX_PROFESSIONAL_DIAGNOSES:
+            _fail("ProfessionalClaim", f"1 to {MAX_PROFESSIONAL_DIAGNOSES} diagnoses are allowed")
+        if len(self.lines) > MAX_PROFESSIONAL_LINES:
+            _fail(
+                "ProfessionalClaim",
+                f"at most {MAX_PROFESSIONAL_LINES} lines, got {len(self.lines)}",
+            )
+        for number, line in enumerate(self.lines, 1):
+            for pointer in line.diagnosis_pointers:
+                if not 1 <= pointer <= len(self.diagnoses):
+                    _fail(
+                        "ProfessionalClaim",
+                        f"line {number} points at diagnosis {pointer} of {len(self.diagnoses)}",
+                    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OccurrenceCode:
+    """HI*BH (occurrence code + date)."""
+
+    code: str
+    date: datetime.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class OccurrenceSpan:
+    """HI*BI (occurrence span code + from/to), e.g. 74 leave of absence."""
+
+    code: str
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueCode:
+    """HI*BE (value code + amount), e.g. 80 covered days, 81 non-covered days."""
+
+    code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstitutionalClaim(Claim):
+    """837I loop 2300: type of bill = `facility_code` + `frequency_code`; DTP*434 statement
+    period, DTP*435 admission, CL1, DTP*096 discharge hour, HI code groups, 2310A attending
+    (required), 2310F referring. `diagnoses` is the principal (ABK) then the others (ABF)."""
+
+    lines: tuple[InstitutionalLine, ...]
+    statement_from: datetime.date
+    statement_to: datetime.date
+    attending: Provider
+    admission_type: str = ""  # CL101
+    admission_source: str = ""  # CL102
+    patient_status: str = ""  # CL103
+    admission_date: datetime.date | None = None
+    admission_time: datetime.time | None = None
+    discharge_time: datetime.time | None = None
+    admitting_diagnosis: str = ""  # HI*ABJ
+    reason_for_visit: tuple[str, ...] = ()  # HI*APR, outpatient, up to 3
+    condition_codes: tuple[str, ...] = ()  # HI*BG, e.g. 41 PHP, 92 IOP
+    occurrence_codes: tuple[OccurrenceCode, ...] = ()
+    occurrence_spans: tuple[OccurrenceSpan, ...] = ()
+    value_codes: tuple[ValueCode, ...] = ()
+    referring: Provider | None = None
+
+    @property
+    def type_of_bill(self) -> str:
+        return self.facility_code + self.frequency_code
+
+    def __post_init__(self) -> None:
+        owner = "InstitutionalClaim"
+        self._check_common(owner, self.lines)
+        if not 1 <= len(self.diagnoses) <= 1 + MAX_INSTITUTIONAL_OTHER_DIAGNOSES:
+            _fail(
+                owner,
+                f"a principal and up to {MAX_INSTITUTIONAL_OTHER_DIAGNOSES} other "
+                "diagnoses are allowed",
+            )
+        for code in (self.admitting_diagnosis, *self.reason_for_visit):
+            if code:
+                _match(owner, "diagnosis", _ICD10, code, "an ICD-10-CM code without the dot")
+        if len(self.reason_for_visit) > 3:
+            _fail(owner, "at most 3 reason-for-visit diagnoses")
+        if len(self.lines) > MAX_INSTITUTIONAL_LINES:
+            _fail(owner, f"at most {MAX_INSTITUTIONAL_LINES} lines")
+        if self.statement_to < self.statement_from:
+            _fail(owner, "statement_to is before statement_from")
+        if self.admission_time is not None and self.admission_date is None:
+            _fail(owner, "admission_time needs admission_date")
+        if self.patient_status:
+            _match(owner, "patient_status", _TWO_DIGITS, self.patient_status, "2 digits")
+        for span in self.occurrence_spans:
+            if span.end < span.start:
+                _fail(owner, f"occurrence span {span.code} ends before it starts")
+        for value in self.value_codes:
+            _money(owner, f"value code {value.code}", value.amount, signed=True)
+
+
+# --- hierarchy (HL loops) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriberGroup:
+    """One 2000B subscriber HL (with its payer) and, when `patient` is set, one 2000C patient HL
+    under it; the claims hang under the patient's level."""
+
+    subscriber: Subscriber
+    payer: Payer
+    claims: tuple[ProfessionalClaim, ...] | tuple[InstitutionalClaim, ...]
+    patient: Patient | None = None
+
+    def __post_init__(self) -> None:
+        if not self.claims:
+            _fail("SubscriberGroup", "at least one claim is required")
+        if self.patient is None and (
+            self.subscriber.dob is None or self.subscriber.address is None
+        ):
+            _fail(
+                "SubscriberGroup",
+                "when the subscriber is the patient, dob and address are required",
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillingGroup:
+    """One 2000A billing-provider HL, its optional 2010AB pay-to address and its subscribers."""
+
+    provider: BillingProvider
+    subscribers: tuple[SubscriberGroup, ...]
+    pay_to: Address | None = None
+
+    def __post_init__(self) -> None:
+        if not self.subscribers:
+            _fail("BillingGroup", "at least one subscriber is required")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Batch837:
+    """Everything one 837 transaction set carries (ST..SE): submitter, receiver, billing groups.
+
+    `reference` is BHT03 (the originator's batch id, echoed in acknowledgments).
+    """
+
+    submitter: Submitter
+    receiver: Receiver
+    billing: tuple[BillingGroup, ...]
+    reference: str
+
+    def __post_init__(self) -> None:
+        _text("Batch837", "reference", self.reference, max_len=50)
+        if not self.billing:
+            _fail("Batch837", "at least one billing provider is required")
+        numbers = [c.patient_control_number for c in self.claims()]
+        if len(set(numbers)) != len(numbers):
+            _fail("Batch837", "two claims share a patient control number")
+
+    def claims(self) -> list[ProfessionalClaim | InstitutionalClaim]:
+        return [c for g in self.billing for s in g.subscribers for c in s.claims]
