@@ -52,6 +52,8 @@ MAX_INSTITUTIONAL_LINES = 999
 MAX_POINTERS = 4
 MAX_MODIFIERS = 4
 MAX_CONTROL_NUMBER = 38  # CLM01 is AN 1/38
+MAX_CODES_PER_KIND = 24  # 837I: each HI kind (BG, BH, BI, BE) repeats twice, 12 codes each
+MAX_CLAIMS_PER_HL = 100  # loop 2300 repeats at most 100 times under one HL
 
 _NPI = re.compile(r"\d{10}")
 _TIN = re.compile(r"\d{9}")
@@ -303,11 +305,11 @@ class LineAdjudication:
 
     payer_id: str
     paid_amount: Decimal
-    procedure_code: str
     paid_units: Decimal
     adjudication_date: datetime.date
+    procedure_code: str = ""  # SVD03; the line's own code when left empty
     modifiers: tuple[str, ...] = ()
-    revenue_code: str = ""  # SVD04, 837I only
+    revenue_code: str = ""  # SVD04, 837I only; the line's own when left empty
     adjustments: tuple[Adjustment, ...] = ()
 
     def __post_init__(self) -> None:
@@ -368,6 +370,15 @@ def _line_common(owner: str, line: ProfessionalLine | InstitutionalLine) -> None
     _text(owner, "line_control_number", line.line_control_number, max_len=50, required=False)
     if line.service_date_end is not None and line.service_date_end < line.service_date:
         _fail(owner, "service_date_end is before service_date")
+    # 2430 balancing: the line charge less the other payer's line adjustments is what it paid.
+    for adjudication in line.adjudications:
+        adjusted = sum((a.amount for a in adjudication.adjustments), Decimal(0))
+        if line.charge - adjusted != adjudication.paid_amount:
+            _fail(
+                owner,
+                f"line adjudication by {adjudication.payer_id} does not balance: charge "
+                f"{line.charge} - adjustments {adjusted} != paid {adjudication.paid_amount}",
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -497,10 +508,12 @@ class Claim:
         line_total = sum((line.charge for line in lines), Decimal(0))
         if line_total != self.total_charge:
             _fail(owner, f"total_charge {self.total_charge} != sum of line charges {line_total}")
-        _check_adjudications(owner, self.other_payers, lines)
+        _check_adjudications(owner, self.total_charge, self.other_payers, lines)
 
 
-def _check_adjudications(owner: str, others: tuple[OtherPayer, ...], lines: tuple) -> None:
+def _check_adjudications(
+    owner: str, charge: Decimal, others: tuple[OtherPayer, ...], lines: tuple
+) -> None:
     payer_ids = {other.payer.payer_id for other in others}
     if len(payer_ids) != len(others):
         _fail(owner, "two other payers share a payer id")
@@ -508,6 +521,27 @@ def _check_adjudications(owner: str, others: tuple[OtherPayer, ...], lines: tupl
         for adjudication in line.adjudications:
             if adjudication.payer_id not in payer_ids:
                 _fail(owner, f"line adjudication by unknown payer {adjudication.payer_id!r}")
+    # COB balancing (loop 2320): claim charge - claim-level CAS - line-level CAS = AMT*D.
+    for other in others:
+        if other.paid_amount is None:
+            continue
+        pid = other.payer.payer_id
+        adjusted = sum((a.amount for a in other.adjustments), Decimal(0)) + sum(
+            (
+                a.amount
+                for line in lines
+                for j in line.adjudications
+                if j.payer_id == pid
+                for a in j.adjustments
+            ),
+            Decimal(0),
+        )
+        if charge - adjusted != other.paid_amount:
+            _fail(
+                owner,
+                f"other payer {pid} does not balance: charge {charge} - adjustments "
+                f"{adjusted} != paid {other.paid_amount}",
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -574,7 +608,7 @@ class InstitutionalClaim(Claim):
     attending: Provider
     admission_type: str = ""  # CL101
     admission_source: str = ""  # CL102
-    patient_status: str = ""  # CL103
+    patient_status: str  # CL103, required (01 discharged home, 30 still a patient...)
     admission_date: datetime.date | None = None
     admission_time: datetime.time | None = None
     discharge_time: datetime.time | None = None
@@ -610,8 +644,10 @@ class InstitutionalClaim(Claim):
             _fail(owner, "statement_to is before statement_from")
         if self.admission_time is not None and self.admission_date is None:
             _fail(owner, "admission_time needs admission_date")
-        if self.patient_status:
-            _match(owner, "patient_status", _TWO_DIGITS, self.patient_status, "2 digits")
+        _match(owner, "patient_status", _TWO_DIGITS, self.patient_status, "2 digits (CL103)")
+        for name in ("condition_codes", "occurrence_codes", "occurrence_spans", "value_codes"):
+            if len(getattr(self, name)) > MAX_CODES_PER_KIND:
+                _fail(owner, f"at most {MAX_CODES_PER_KIND} {name.replace('_', ' ')}")
         for span in self.occurrence_spans:
             if span.end < span.start:
                 _fail(owner, f"occurrence span {span.code} ends before it starts")
@@ -633,8 +669,11 @@ class SubscriberGroup:
     patient: Patient | None = None
 
     def __post_init__(self) -> None:
-        if not self.claims:
-            _fail("SubscriberGroup", "at least one claim is required")
+        if not 1 <= len(self.claims) <= MAX_CLAIMS_PER_HL:
+            _fail("SubscriberGroup", f"1 to {MAX_CLAIMS_PER_HL} claims are allowed")
+        kinds = {type(claim) for claim in self.claims}
+        if len(kinds) > 1:
+            _fail("SubscriberGroup", "professional and institutional claims cannot be mixed")
         if self.patient is None and (
             self.subscriber.dob is None or self.subscriber.address is None
         ):
