@@ -8,10 +8,10 @@ The code meanings below are short paraphrases of the X12 code lists for people r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from edi.x12 import Segment, Transaction, X12Error, transactions
+from edi.x12 import Segment, Transaction, X12Error, parse, transactions
 from edi.x12_writer import Envelope, GroupSpec, SegmentSpec, TransactionSpec, write_interchange
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "ElementError",
     "SegmentError",
     "TransactionAck",
+    "ack999_for",
     "group_ack",
     "read_999",
     "write_999",
@@ -376,6 +377,40 @@ def group_ack(
     )
 
 
+def ack999_for(
+    data: str | bytes, *, rejections: Mapping[str, Sequence[SegmentError]] | None = None
+) -> list[Ack999]:
+    """What a receiver answers to `data`: one `Ack999` per functional group in it. Transaction
+    sets whose ST02 is a key of `rejections` are rejected (IK5*R*5) with those errors; the
+    others are accepted. For a sandbox clearinghouse and for tests."""
+    rejections = rejections or {}
+    acks = []
+    for interchange in parse(data):
+        for group in interchange.groups:
+            sets = []
+            for t in group.transactions:
+                errors = tuple(rejections.get(t.control_number, ()))
+                sets.append(
+                    TransactionAck(
+                        set_id=t.set_id,
+                        control_number=t.control_number,
+                        version=t.version,
+                        status="R" if errors else "A",
+                        error_codes=("5",) if errors else (),
+                        errors=errors,
+                    )
+                )
+            acks.append(
+                group_ack(
+                    functional_id=group.functional_id,
+                    group_control=group.control_number,
+                    version=group.version,
+                    sets=sets,
+                )
+            )
+    return acks
+
+
 def write_999(
     ack: Ack999, *, envelope: Envelope, group_control: int, transaction_control: int | str = 1
 ) -> str:
@@ -390,6 +425,8 @@ def _ack_segments(ack: Ack999) -> list[SegmentSpec]:
     for item in ack.transactions:
         segments.append(("AK2", item.set_id, item.control_number, item.version or None))
         for error in item.errors:
+            if len(error.loop) > 4:  # IK303 is AN 1/4: '2300', not '2010AA'
+                raise X12Error(f"IK303 loop id is at most 4 characters, got {error.loop!r}")
             segments.append(("IK3", error.segment_id, str(error.position), error.loop, error.code))
             segments.extend(_ctx(c) for c in error.context)
             for element in error.elements:
