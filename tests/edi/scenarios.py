@@ -113,13 +113,14 @@ CHILD = Patient(
 )
 
 
-def envelope(control: int = 101, usage: str = "T") -> Envelope:
+def envelope(control: int = 101, usage: str = "T", newline: bool = False) -> Envelope:
     return Envelope(
         sender_id="RBH0001",
         receiver_id="SANDBOXCH",
         control_number=control,
         created=CREATED,
         usage=usage,
+        newline=newline,
     )
 
 
