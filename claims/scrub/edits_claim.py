@@ -126,7 +126,7 @@ def line_units(snapshot: ClaimSnapshot) -> Iterator[Finding]:
         yield Finding(
             code="LINE-UNITS",
             severity=ERROR,
-            message=f"{line_name(line)} has {line.units} units.",
+            message=f"{line_name(line)} bills {units if units is not None else 'no valid'} units.",
             fix="Correct the session's minutes (or the payer's unit rule) so the line bills at "
             "least one unit, or remove the line.",
             fix_url=_claim_url(snapshot),
@@ -163,7 +163,7 @@ def line_future_date(snapshot: ClaimSnapshot) -> Iterator[Finding]:
             yield Finding(
                 code="LINE-FUTURE-DATE",
                 severity=ERROR,
-                message=f"{line_name(line)} is dated after today ({day(dates[-1])}).",
+                message=f"{line_name(line)} is dated after today ({day(snapshot.today)}).",
                 fix="Correct the session's date; bill a service once it has taken place.",
                 fix_url=_claim_url(snapshot),
                 line=line.number,
@@ -195,12 +195,12 @@ def claim_frequency(snapshot: ClaimSnapshot) -> Iterator[Finding]:
 @edit("REPLACEMENT-NO-ORIGINAL", "Replacement or void names the original")
 def replacement_no_original(snapshot: ClaimSnapshot) -> Iterator[Finding]:
     if snapshot.frequency in REPLACES and not (snapshot.original_reference or "").strip():
-        what = "replacement" if snapshot.frequency == "7" else "void"
+        what, does = ("replacement", "replaces") if snapshot.frequency == "7" else ("void", "voids")
         yield Finding(
             code="REPLACEMENT-NO-ORIGINAL",
             severity=ERROR,
             message=f"This {what} claim (frequency {snapshot.frequency}) does not give the "
-            "payer's claim number of the claim it replaces (REF*F8).",
+            f"payer's claim number of the claim it {does} (REF*F8).",
             fix="Enter the payer claim number from the original claim's remittance (835 CLP07).",
             fix_url=_claim_url(snapshot),
         )
@@ -314,10 +314,14 @@ def timely_filing(snapshot: ClaimSnapshot) -> Iterator[Finding]:
             code="TIMELY-FILING-SOON",
             severity=WARNING,
             message=f"The payer's {limit}-day filing limit for the service of {day(earliest)} "
-            f"runs out in {left} day{'s' if left != 1 else ''}.",
+            f"runs out {_in_days(left)}.",
             fix="Resolve the claim's other findings and submit it now.",
             fix_url=_claim_url(snapshot),
         )
+
+
+def _in_days(left: int) -> str:
+    return {0: "today", 1: "tomorrow"}.get(left, f"in {left} days")
 
 
 def _late(snapshot: ClaimSnapshot, earliest: dt.date, elapsed: int, limit: int) -> Finding:

@@ -67,7 +67,7 @@ def coding_warning(snapshot: ClaimSnapshot) -> Iterator[Finding]:
             yield Finding(
                 code="CODING-WARNING",
                 severity=WARNING,
-                message=f"{service_name(service)}: {warning}",
+                message=f"{service_name(service)}: {warning.rstrip('.')}.",
                 fix="Review the session; change it only if the warning shows a recording error.",
                 **_where(snapshot, service),
             )

@@ -25,8 +25,8 @@ def _in_force(coverage: CoverageSnap, on: dt.date) -> bool:
 
 
 def _span(coverage: CoverageSnap) -> str:
-    end = day(coverage.end_date) if coverage.end_date else "open-ended"
-    return f"{day(coverage.effective_date)} to {end}"
+    start = day(coverage.effective_date)
+    return f"from {start} to {day(coverage.end_date)}" if coverage.end_date else f"from {start} on"
 
 
 # Source: REFERENCE.md §7, CARC 26/27 (expenses incurred before coverage / after it ended) and

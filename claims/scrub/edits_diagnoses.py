@@ -66,7 +66,7 @@ def _pointer_problem(pointers: tuple[int, ...], count: int) -> str | None:
         p for p in pointers if not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= count
     ]
     if bad:
-        listed = f"only {count} are listed" if count else "none is listed"
+        listed = {0: "none is listed", 1: "only 1 is listed"}.get(count, f"only {count} are listed")
         return f"points at diagnosis {', '.join(map(str, bad))}, but {listed}"
     return None
 

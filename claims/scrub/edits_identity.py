@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from claims.scrub import Finding, Severity, edit
-from claims.scrub.support import url
+from claims.scrub.support import listing, url
 from claims.snapshot import Address, ClaimSnapshot
 from coding.codesets.npi import InvalidNpi, validate_npi
 from credentialing.rules import TAXONOMY_RE
@@ -116,7 +116,7 @@ def billing_address(snapshot: ClaimSnapshot) -> Iterator[Finding]:
     gaps = _address_gaps(address)
     digits = _zip_digits(address)
     if gaps:
-        problem = f"The billing provider's address has no {', '.join(gaps)}"
+        problem = f"The billing provider's address has no {listing(gaps)}"
     elif not (digits.isascii() and digits.isdigit() and len(digits) in (5, 9)):
         problem = "The billing provider's ZIP code must be 5 or 9 digits"
     elif is_po_box(address):

@@ -33,6 +33,11 @@ class Role:
         return f"the {self.role} provider {self.provider.name or '(unnamed)'}"
 
     @property
+    def opening(self) -> str:
+        """`who` opening a sentence."""
+        return self.who[:1].upper() + self.who[1:]
+
+    @property
     def first_line(self) -> int | None:
         return self.lines[0].number if self.line_level and self.lines else None
 
@@ -114,7 +119,7 @@ def provider_license_not_paid(snapshot: ClaimSnapshot) -> Iterator[Finding]:
         yield Finding(
             code="PROVIDER-LICENSE-NOT-PAID",
             severity=ERROR,
-            message=f"{payer} does not pay services by a {_licence(role.provider)}, and "
+            message=f"{payer} does not pay {_licence(role.provider)} services, and "
             f"{role.who} is named on this claim.",
             fix="Have the service billed under a supervising provider the payer pays (if its "
             "rules allow), or rendered by a clinician whose licence the payer accepts.",
@@ -138,8 +143,8 @@ def em_non_prescriber(snapshot: ClaimSnapshot) -> Iterator[Finding]:
             code="EM-NON-PRESCRIBER",
             severity=ERROR,
             message=f"{line_name(line)}: {line.code} may be billed only by a prescribing "
-            f"clinician ({eligible}); {provider.name or 'the rendering provider'} is a "
-            f"{_licence(provider)}.",
+            f"clinician ({eligible}); {provider.name or 'the rendering provider'} is licensed "
+            f"as {_licence(provider)}.",
             fix="Correct the rendering provider to the prescriber who saw the patient, or "
             "record the service as one this clinician may bill (e.g. 90791 instead of 90792).",
             fix_url=url(provider.fix_url),
@@ -181,7 +186,7 @@ def provider_npi(snapshot: ClaimSnapshot) -> Iterator[Finding]:
             yield Finding(
                 code="PROVIDER-NPI",
                 severity=ERROR,
-                message=f"{role.who.capitalize()} {problem}.",
+                message=f"{role.opening} {problem}.",
                 fix="Enter the provider's 10-digit NPI from NPPES on the provider's record.",
                 fix_url=url(role.provider.fix_url),
                 line=role.first_line,
@@ -197,7 +202,7 @@ def provider_taxonomy(snapshot: ClaimSnapshot) -> Iterator[Finding]:
         if TAXONOMY_RE.match(taxonomy):
             continue
         problem = f"taxonomy {taxonomy!r} is malformed" if taxonomy else "has no taxonomy code"
-        subject = role.who.capitalize()
+        subject = role.opening
         yield Finding(
             code="PROVIDER-TAXONOMY",
             severity=ERROR,

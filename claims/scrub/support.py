@@ -34,8 +34,8 @@ def line_name(line: LineSnap) -> str:
 
 def service_name(service: ServiceSnap) -> str:
     """e.g. "The individual session on 2026-11-02" (no patient facts)."""
-    kind = (service.kind or "service").replace("_", " ")
-    what = "program day" if service.kind == "program_day" else f"{kind} session"
+    kind = (service.kind or "").replace("_", " ").strip()
+    what = "program day" if service.kind == "program_day" else f"{kind} session".strip()
     return f"The {what} on {day(service.service_date)}"
 
 
@@ -111,6 +111,11 @@ def decimal(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def listing(items: list[str]) -> str:
+    """e.g. "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def money(value: object) -> str:
     number = decimal(value)
-    return f"${number:,.2f}" if number is not None else repr(value)
+    return f"${number:,.2f}" if number is not None else "an invalid amount"
