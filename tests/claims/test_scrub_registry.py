@@ -31,7 +31,10 @@ from claims.snapshot import (
 )
 from coding.diagnoses import DiagnosisRules, sequencing_errors
 from tests.claims.snapshots import DOS, institutional, professional, replace, with_auth
-from tests.claims.test_scrub_edits import ALL_CASES
+from tests.claims.test_scrub_edits import PROFESSIONAL_CASES, Case
+from tests.claims.test_scrub_institutional import INSTITUTIONAL_CASES
+
+ALL_CASES = [p.values[0] for p in PROFESSIONAL_CASES + INSTITUTIONAL_CASES]
 
 
 def test_registering_a_code_twice_is_refused():
@@ -76,6 +79,18 @@ def test_a_failing_edit_does_not_stop_the_others(monkeypatch):
     monkeypatch.setitem(REGISTRY, "COVERAGE", RegisteredEdit("COVERAGE", "Coverage", broken))
     codes = sorted(f.code for f in scrub(replace(professional(), diagnoses=())))
     assert codes == ["DX-MISSING", "DX-POINTER", "SCRUB-FAULT"]
+
+
+def _findings(make: Case) -> list[Finding]:
+    return scrub(make())
+
+
+@pytest.mark.parametrize("make", ALL_CASES)
+def test_every_finding_says_what_is_wrong_how_to_fix_it_and_where(make: Case):
+    for finding in _findings(make):
+        assert finding.message.strip() and finding.fix.strip(), finding
+        assert finding.fix_url.startswith("/"), finding
+        assert "{" not in finding.message and "None" not in finding.message, finding
 
 
 # --- Odd data ---------------------------------------------------------------------------------
