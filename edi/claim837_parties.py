@@ -15,6 +15,7 @@ from edi._checks import (
     _TAXONOMY,
     _TIN,
     _ZIP,
+    _adjustments,
     _fail,
     _match,
     _modifiers,
@@ -247,6 +248,7 @@ class LineAdjudication:
 
     def __post_init__(self) -> None:
         _money("LineAdjudication", "paid_amount", self.paid_amount, signed=True)
+        _adjustments("LineAdjudication", self.adjustments)
         _modifiers("LineAdjudication", self.modifiers)
 
 
@@ -278,6 +280,7 @@ class OtherPayer:
     def __post_init__(self) -> None:
         _one_of("OtherPayer", "responsibility", self.responsibility, "PSTABCDEFGHU")
         _one_of("OtherPayer", "relationship", self.relationship, OTHER_RELATIONSHIPS)
+        _adjustments("OtherPayer", self.adjustments)
         _one_of("OtherPayer", "filing_indicator", self.filing_indicator, FILING_INDICATORS)
         if self.insurance_type:
             _one_of("OtherPayer", "insurance_type", self.insurance_type, MSP_INSURANCE_TYPES)

@@ -7,6 +7,7 @@ Regenerate the goldens after an intended change: EDI_REGENERATE_GOLDEN=1 (then r
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -276,3 +277,21 @@ def test_list_claims_knows_each_claims_parties_and_dates():
     first, *_ = list_claims(_837p("outpatient"))
     assert first.position == 19  # CLM's place in the set, as a 999 IK302 reports it
     assert transactions(_837p("outpatient"))[0].segments[18].id == "CLM"
+
+
+def test_a_late_claim_with_a_delay_reason_validates():
+    batch = P["outpatient"]()
+    group = batch.billing[0].subscribers[0]
+    late = dataclasses.replace(group.claims[0], delay_reason="3")  # authorization delays
+    batch = dataclasses.replace(
+        batch,
+        billing=(
+            dataclasses.replace(
+                batch.billing[0], subscribers=(dataclasses.replace(group, claims=(late,)),)
+            ),
+        ),
+    )
+    text = write_837p(batch, envelope=s.envelope(), group_control=1)
+    clm = next(seg for seg in transactions(text)[0].segments if seg.id == "CLM")
+    assert clm[20] == "3"
+    assert pyx12_errors(text) == []
