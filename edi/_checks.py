@@ -61,3 +61,11 @@ def _modifiers(owner: str, modifiers: tuple[str, ...]) -> None:
         _fail(owner, f"at most {MAX_MODIFIERS} modifiers, got {len(modifiers)}")
     for modifier in modifiers:
         _match(owner, "modifier", _MODIFIER, modifier, "2 letters or digits")
+
+
+def _adjustments(owner: str, adjustments: tuple) -> None:
+    """CAS: one segment per group code, six reason/amount/quantity triplets in it."""
+    groups = [a.group for a in adjustments]
+    for group in set(groups):
+        if groups.count(group) > 6:
+            _fail(owner, f"at most 6 adjustments per group code, {group} has {groups.count(group)}")

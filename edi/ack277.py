@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from edi.x12 import Segment, Transaction, X12Error, transactions
+from edi.x12 import Segment, Transaction, X12Error, only_x12_errors, transactions
 from edi.x12_writer import (
     Envelope,
     GroupSpec,
@@ -70,7 +70,7 @@ CATEGORIES = {
     "P5": "pending: payer administrative or system hold",
 }
 REJECTED_CATEGORIES = frozenset({"A3", "A6", "A7", "A8"})
-ACCEPTED_CATEGORIES = frozenset({"A1", "A2", "A5"})
+ACCEPTED_CATEGORIES = frozenset({"A2", "A5"})
 
 # Claim status codes (external code list 508): the ones a 277CA commonly carries, paraphrased.
 STATUS_CODES = {
@@ -168,10 +168,25 @@ class ClaimAck:
 
     @property
     def accepted(self) -> bool:
-        """Accepted into adjudication (A2), or at least received (A1) without a rejection."""
+        """Accepted into adjudication (A2, or A5 split) and not rejected: the timely-filing
+        proof. A receipt alone (A1) is not acceptance."""
         return not self.rejected and any(
             s.category in ACCEPTED_CATEGORIES for s in self.all_statuses
         )
+
+    @property
+    def outcome(self) -> str:
+        """One word for a work queue: rejected, accepted, forwarded, received or pending."""
+        categories = {s.category for s in self.all_statuses}
+        if self.rejected:
+            return "rejected"
+        if self.accepted:
+            return "accepted"
+        if "A0" in categories:
+            return "forwarded"
+        if "A1" in categories:
+            return "received"
+        return "pending"
 
     @property
     def charge(self) -> Decimal | None:
@@ -203,14 +218,17 @@ class Ack277:
     created: datetime.datetime | None = field(default=None)  # BHT04/BHT05
 
     def claim(self, patient_control_number: str) -> ClaimAck | None:
-        return next(
-            (c for c in self.claims if c.patient_control_number == patient_control_number), None
-        )
+        """The first acknowledgment of that claim (see `claims_for` when it may repeat)."""
+        return next(iter(self.claims_for(patient_control_number)), None)
+
+    def claims_for(self, patient_control_number: str) -> tuple[ClaimAck, ...]:
+        return tuple(c for c in self.claims if c.patient_control_number == patient_control_number)
 
 
 # --- reading --------------------------------------------------------------------------------
 
 
+@only_x12_errors
 def read_277ca(data: str | bytes) -> list[Ack277]:
     """Every 277 transaction set in the file, as acknowledgments. Raises `X12Error` on
     malformed X12 or a 277 whose claim loop (TRN*2 in 2200D) is missing its patient level."""
@@ -222,10 +240,12 @@ def read_277ca(data: str | bytes) -> list[Ack277]:
 
 def _date(seg: Segment, index: int) -> datetime.date | None:
     value = seg[index]
-    if not value:
-        return None
+    return _date_text(seg, value[:8]) if value else None
+
+
+def _date_text(seg: Segment, value: str) -> datetime.date:
     try:
-        return datetime.datetime.strptime(value[:8], "%Y%m%d").date()
+        return datetime.datetime.strptime(value, "%Y%m%d").date()
     except ValueError:
         raise X12Error(f"not a date: {value!r}", position=seg.position, segment_id=seg.id) from None
 
@@ -290,8 +310,9 @@ class _Reader:
     def _bht(self, seg: Segment) -> None:
         self.fields["batch_id"] = seg[3]
         day = _date(seg, 4)
-        if day is not None and seg[5][:4].isdigit():
-            stamp = datetime.time(int(seg[5][:2]) % 24, int(seg[5][2:4]) % 60)
+        hhmm_text = seg[5][:4]
+        if day is not None and len(hhmm_text) == 4 and hhmm_text.isdigit():
+            stamp = datetime.time(int(hhmm_text[:2]) % 24, int(hhmm_text[2:]) % 60)
             self.fields["created"] = datetime.datetime.combine(day, stamp)
 
     def _hl(self, seg: Segment) -> None:
@@ -331,8 +352,7 @@ class _Reader:
             self.fields["received" if seg[1] == "050" else "processed"] = _date(seg, 3)
         elif self.claim is not None and not self.claim["in_line"] and seg[1] == "472":
             start = _date(seg, 3)
-            end_text = seg[3].split("-")[1] if "-" in seg[3] else ""
-            end = datetime.datetime.strptime(end_text, "%Y%m%d").date() if end_text else start
+            end = _date_text(seg, seg[3].split("-")[1]) if "-" in seg[3] else start
             self.claim["dates"] = (start, end)
 
     def _stc(self, seg: Segment) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from edi.x12 import Segment, Transaction, X12Error, parse, transactions
+from edi.x12 import Segment, Transaction, X12Error, only_x12_errors, parse, transactions
 from edi.x12_writer import Envelope, GroupSpec, SegmentSpec, TransactionSpec, write_interchange
 
 __all__ = [
@@ -216,6 +216,7 @@ class Ack999:
 # --- reading --------------------------------------------------------------------------------
 
 
+@only_x12_errors
 def read_999(data: str | bytes) -> list[Ack999]:
     """Every 999 transaction set in the file. Raises `X12Error` when the file is not X12 or a
     999 is missing its AK1/AK9 or has an IK3/IK4/IK5 outside an AK2."""

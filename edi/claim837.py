@@ -77,7 +77,25 @@ MAX_INSTITUTIONAL_LINES = 999
 MAX_POINTERS = 4
 MAX_CONTROL_NUMBER = 38  # CLM01 is AN 1/38
 MAX_CODES_PER_KIND = 24  # 837I: each HI kind (BG, BH, BI, BE) repeats twice, 12 codes each
-MAX_CLAIMS_PER_HL = 100  # loop 2300 repeats at most 100 times under one HL
+MAX_CLAIMS_PER_HL = 100
+# CLM20 delay reason: 1 eligibility unknown, 2 litigation, 3 authorization delays, 4 provider
+# certification, 5 billing forms, 6 custom appliances, 7 third-party processing, 8 eligibility
+# determination, 9 original claim rejected for another reason, 10 prior approval, 11 other,
+# 15 natural disaster.
+DELAY_REASONS = (
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "15",
+)  # loop 2300 repeats at most 100 times under one HL
 
 # --- service lines (loop 2400) --------------------------------------------------------------
 
@@ -219,6 +237,8 @@ class Claim:
         _one_of(owner, "assignment", self.assignment, "ABC")
         _one_of(owner, "benefits_assignment", self.benefits_assignment, "NWY")
         _one_of(owner, "release_of_information", self.release_of_information, "IY")
+        if self.delay_reason:
+            _one_of(owner, "delay_reason", self.delay_reason, DELAY_REASONS)
         if self.frequency_code in "78" and not self.original_claim_number:
             _fail(owner, "a replacement (7) or void (8) needs original_claim_number (REF*F8)")
         for code in self.diagnoses:

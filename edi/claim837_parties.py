@@ -15,6 +15,7 @@ from edi._checks import (
     _TAXONOMY,
     _TIN,
     _ZIP,
+    _adjustments,
     _fail,
     _match,
     _modifiers,
@@ -171,7 +172,9 @@ class Subscriber:
         _text("Subscriber", "first_name", self.first_name, max_len=35, required=False)
         _one_of("Subscriber", "sex", self.sex, ("M", "F", "U"))
         _one_of("Subscriber", "responsibility", self.responsibility, "PSTABCDEFGHU")
-        _text("Subscriber", "filing_indicator", self.filing_indicator, max_len=2)
+        _one_of("Subscriber", "filing_indicator", self.filing_indicator, FILING_INDICATORS)
+        if self.insurance_type:
+            _one_of("Subscriber", "insurance_type", self.insurance_type, MSP_INSURANCE_TYPES)
         _text("Subscriber", "group_number", self.group_number, max_len=50, required=False)
 
 
@@ -198,6 +201,15 @@ class Patient:
 
 
 PATIENT_RELATIONSHIPS = ("01", "19", "20", "21", "39", "40", "53", "G8")
+# SBR09 claim filing indicator (MB Medicare B, MC Medicaid, CI commercial, BL Blue Cross, ...)
+FILING_INDICATORS = (
+    "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM",
+    "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
+)  # fmt: skip
+# SBR05 insurance type when Medicare is secondary (Medicare secondary payer situations).
+MSP_INSURANCE_TYPES = ("12", "13", "14", "15", "16", "41", "42", "43", "47")
+# SBR02 in loop 2320: the patient's relationship to the other coverage's subscriber.
+OTHER_RELATIONSHIPS = ("01", "18", "19", "20", "21", "39", "40", "53", "G8")
 
 
 # --- coordination of benefits (loops 2320/2330, 2430) -------------------------------------
@@ -236,6 +248,7 @@ class LineAdjudication:
 
     def __post_init__(self) -> None:
         _money("LineAdjudication", "paid_amount", self.paid_amount, signed=True)
+        _adjustments("LineAdjudication", self.adjustments)
         _modifiers("LineAdjudication", self.modifiers)
 
 
@@ -266,6 +279,11 @@ class OtherPayer:
 
     def __post_init__(self) -> None:
         _one_of("OtherPayer", "responsibility", self.responsibility, "PSTABCDEFGHU")
+        _one_of("OtherPayer", "relationship", self.relationship, OTHER_RELATIONSHIPS)
+        _adjustments("OtherPayer", self.adjustments)
+        _one_of("OtherPayer", "filing_indicator", self.filing_indicator, FILING_INDICATORS)
+        if self.insurance_type:
+            _one_of("OtherPayer", "insurance_type", self.insurance_type, MSP_INSURANCE_TYPES)
         _text("OtherPayer", "subscriber_member_id", self.subscriber_member_id, max_len=80)
         _text("OtherPayer", "subscriber_last_name", self.subscriber_last_name, max_len=60)
         for name in ("paid_amount", "remaining_patient_liability"):

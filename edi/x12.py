@@ -16,9 +16,11 @@ The reader is lenient about layout and strict about structure:
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 __all__ = [
     "DEFAULT_DELIMITERS",
@@ -28,6 +30,7 @@ __all__ = [
     "Segment",
     "Transaction",
     "X12Error",
+    "only_x12_errors",
     "parse",
     "transactions",
 ]
@@ -311,14 +314,30 @@ def _segment(raw: str, delimiters: Delimiters, position: int) -> Segment:
 # --- the envelope tree ----------------------------------------------------------------------
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def only_x12_errors(reader: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Readers promise one failure type: anything unexpected inside surfaces as `X12Error`
+    (a reader bug on odd input must not become a 500 in the caller)."""
+
+    @functools.wraps(reader)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return reader(*args, **kwargs)
+        except X12Error:
+            raise
+        except Exception as exc:
+            raise X12Error(f"unreadable X12: {exc.__class__.__name__}: {exc}") from exc
+
+    return wrapper
+
+
+@only_x12_errors
 def parse(data: str | bytes) -> list[Interchange]:
     """Every interchange in `data`. Raises `X12Error` (only) when the text is not X12."""
-    try:
-        return _Builder(_segments(_as_text(data))).interchanges()
-    except X12Error:
-        raise
-    except Exception as exc:  # a reader bug must still surface as the documented type
-        raise X12Error(f"unreadable X12: {exc.__class__.__name__}: {exc}") from exc
+    return _Builder(_segments(_as_text(data))).interchanges()
 
 
 def transactions(data: str | bytes) -> list[Transaction]:

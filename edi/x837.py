@@ -423,17 +423,17 @@ def _service_date(start: datetime.date, end: datetime.date | None) -> SegmentSpe
 
 
 def _cas(adjustments: Iterable[Adjustment]) -> Iterator[SegmentSpec]:
-    """CAS segments: one per group code, at most six reason/amount/quantity triplets each."""
+    """CAS segments: one per group code with its reason/amount/quantity triplets (the model
+    allows at most six per group, which is what one CAS holds)."""
     by_group: dict[str, list[Adjustment]] = {}
     for adjustment in adjustments:
         by_group.setdefault(adjustment.group, []).append(adjustment)
     for group, items in by_group.items():
-        for start in range(0, len(items), 6):
-            triplets: list[str | None] = []
-            for item in items[start : start + 6]:
-                units = quantity(item.quantity) if item.quantity is not None else None
-                triplets += [item.reason, amount(item.amount), units]
-            yield ("CAS", group, *triplets)
+        triplets: list[str | None] = []
+        for item in items:
+            units = quantity(item.quantity) if item.quantity is not None else None
+            triplets += [item.reason, amount(item.amount), units]
+        yield ("CAS", group, *triplets)
 
 
 def _chunks(values: list, size: int = 12) -> Iterator[list]:

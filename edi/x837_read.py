@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from edi.x12 import Segment, X12Error, parse
+from edi.x12 import Segment, X12Error, only_x12_errors, parse
 
 __all__ = ["ClaimSummary", "list_claims"]
 
@@ -46,6 +46,7 @@ class ClaimSummary:
         return self.facility_code + self.frequency_code if self.institutional else ""
 
 
+@only_x12_errors
 def list_claims(data: str | bytes) -> list[ClaimSummary]:
     """Every claim in every 837 transaction set of the file, in file order."""
     claims: list[ClaimSummary] = []
@@ -78,7 +79,7 @@ def _date_range(seg: Segment) -> tuple[datetime.date, datetime.date]:
 
 class _Reader:
     def __init__(self, envelope: dict, st_position: int):
-        self.envelope = envelope
+        self.envelope = {**envelope, "batch_reference": ""}
         self.st_position = st_position
         self.context: dict = {}
         self.claim: dict | None = None
@@ -154,5 +155,4 @@ class _Reader:
 
     def finish(self) -> list[ClaimSummary]:
         self._close()
-        self.envelope.setdefault("batch_reference", "")
         return self.done

@@ -193,3 +193,30 @@ def test_a_file_without_a_277_is_refused():
 def test_a_truncated_277ca_raises_x12error():
     with pytest.raises(X12Error, match="truncated"):
         read_277ca(sample("277", "oopfactory__277ca-from-bogeyone.x12"))
+
+
+@pytest.mark.parametrize(
+    ("categories", "outcome"),
+    [
+        (("A1",), "received"),
+        (("A1", "A2"), "accepted"),
+        (("A0",), "forwarded"),
+        (("A1", "A7"), "rejected"),
+        (("A2", "A3"), "rejected"),
+        (("P1",), "pending"),
+    ],
+)
+def test_a_claims_outcome_needs_a2_for_acceptance_and_any_rejection_wins(categories, outcome):
+    claim = ClaimAck(
+        patient_control_number="X",
+        statuses=tuple(StatusInfo(statuses=(Status(c, "20"),)) for c in categories),
+    )
+    assert claim.outcome == outcome
+    assert claim.accepted == (outcome == "accepted")
+
+
+@needs_samples
+def test_a_claim_acknowledged_more_than_once_is_listed_each_time():
+    [ack] = read_277ca(sample("277", "oopfactory__277ca-deidentified-from-nth.x12"))
+    assert len(ack.claims_for("99999999-99999")) == 3
+    assert ack.claim("99999999-99999") is ack.claims[0]

@@ -214,3 +214,20 @@ def test_institutional_lines_take_a_revenue_code_and_units_or_days():
         replace(line, unit_basis="MJ")
     with pytest.raises(ValueError, match="modifiers need a procedure_code"):
         replace(line, procedure_code="", modifiers=("HQ",))
+
+
+def test_code_lists_are_checked_where_a_wrong_code_means_a_rejection():
+    with pytest.raises(ValueError, match="filing_indicator must be one of"):
+        replace(s.ADULT, filing_indicator="XX")
+    with pytest.raises(ValueError, match="insurance_type must be one of"):
+        replace(s.ADULT, insurance_type="99")
+    with pytest.raises(ValueError, match="delay_reason must be one of"):
+        replace(_claim(), delay_reason="12")
+    assert replace(_claim(), delay_reason="3").delay_reason == "3"
+
+
+def test_at_most_six_adjustments_per_group_code():
+    seven = tuple(Adjustment(group="CO", reason=str(n), amount=M(1)) for n in range(7))
+    other = s.medicare_secondary().billing[0].subscribers[0].claims[0].other_payers[0]
+    with pytest.raises(ValueError, match="at most 6 adjustments per group code, CO has 7"):
+        replace(other, adjustments=seven)

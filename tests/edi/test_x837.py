@@ -7,6 +7,7 @@ Regenerate the goldens after an intended change: EDI_REGENERATE_GOLDEN=1 (then r
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from edi.x837 import write_837i, write_837p
 from edi.x837_read import list_claims
 from tests.edi import scenarios as s
 from tests.edi.pyx12_check import pyx12_errors
+from tests.edi.samples import needs_samples, sample
 
 GOLDEN = Path(__file__).parent / "golden"
 P = s.PROFESSIONAL_SCENARIOS
@@ -276,3 +278,38 @@ def test_list_claims_knows_each_claims_parties_and_dates():
     first, *_ = list_claims(_837p("outpatient"))
     assert first.position == 19  # CLM's place in the set, as a 999 IK302 reports it
     assert transactions(_837p("outpatient"))[0].segments[18].id == "CLM"
+
+
+def test_a_late_claim_with_a_delay_reason_validates():
+    batch = P["outpatient"]()
+    group = batch.billing[0].subscribers[0]
+    late = dataclasses.replace(group.claims[0], delay_reason="3")  # authorization delays
+    batch = dataclasses.replace(
+        batch,
+        billing=(
+            dataclasses.replace(
+                batch.billing[0], subscribers=(dataclasses.replace(group, claims=(late,)),)
+            ),
+        ),
+    )
+    text = write_837p(batch, envelope=s.envelope(), group_control=1)
+    clm = next(seg for seg in transactions(text)[0].segments if seg.id == "CLM")
+    assert clm[20] == "3"
+    assert pyx12_errors(text) == []
+
+
+@needs_samples
+@pytest.mark.parametrize(
+    ("name", "clean"),
+    [
+        ("stupidedi__tr3-commercial-health-insurance.x12", True),
+        ("stupidedi__tr3-medicare-secondary-payer-cob.x12", True),
+        ("uhin__psychotherapy-90834-icd10.x12", True),
+        ("imsweb__invalid-missing-elements.x12", False),
+        ("imsweb__invalid-bad-code-value.x12", False),
+        ("imsweb__invalid-missing-required-loops.x12", False),
+    ],
+)
+def test_the_pyx12_check_agrees_with_the_corpus_on_clean_and_invalid_files(name, clean):
+    errors = pyx12_errors(sample("837P", name).decode("utf-8-sig"))
+    assert (errors == []) is clean, errors[:3]
