@@ -33,32 +33,53 @@ TODAY = factories.TODAY  # Monday 2026-11-02
 def clinic(in_org_a: Any) -> SimpleNamespace:
     from claims.models import ChargemasterEntry
 
-    site = factories.facility(npi="1234567893", taxonomy="261QM0801X", tin="123456789",
-                              postal_code="627011234")
+    site = factories.facility(
+        npi="1234567893", taxonomy="261QM0801X", tin="123456789", postal_code="627011234"
+    )
     payer = factories.payer(timely_filing_days=365)
-    for code, amount in (("90837", "200.00"), ("90834", "150.00"), ("90832", "100.00"),
-                         ("H0015", "300.00"), ("90791", "250.00"), ("90785", "30.00")):
-        ChargemasterEntry.objects.create(code=code, amount=Decimal(amount),
-                                         effective_from=dt.date(2026, 1, 1))
+    for code, amount in (
+        ("90837", "200.00"),
+        ("90834", "150.00"),
+        ("90832", "100.00"),
+        ("H0015", "300.00"),
+        ("90791", "250.00"),
+        ("90785", "30.00"),
+    ):
+        ChargemasterEntry.objects.create(
+            code=code, amount=Decimal(amount), effective_from=dt.date(2026, 1, 1)
+        )
     pat = factories.patient()
     cov = factories.coverage(patient_obj=pat, payer_obj=payer)
     ep = factories.episode(patient_obj=pat, facility=site)
     from patients.models import EpisodeDiagnosis
 
     EpisodeDiagnosis.objects.create(episode=ep, rank=1, code="F33.1")
-    prov = factories.licensed(factories.provider(), state="IL")
-    return SimpleNamespace(site=site, payer=payer, patient=pat, coverage=cov, episode=ep,
-                           provider=prov)
+    prov = _enrolled(factories.licensed(factories.provider(), state="IL"), payer)
+    return SimpleNamespace(
+        site=site, payer=payer, patient=pat, coverage=cov, episode=ep, provider=prov
+    )
+
+
+def _enrolled(prov: Any, payer: Any) -> Any:
+    from credentialing.services import enrollment_upsert
+
+    enrollment_upsert(
+        provider=prov, payer=payer, status="enrolled", effective_date=dt.date(2026, 1, 1)
+    )
+    return prov
 
 
 def _session(c: SimpleNamespace, **fields: Any) -> Any:
     fields.setdefault("facility", c.site)
     fields.setdefault("episode", c.episode)
-    return factories.session(patient_obj=c.patient, provider_obj=fields.pop("provider", c.provider),
-                             **fields)
+    return factories.session(
+        patient_obj=c.patient, provider_obj=fields.pop("provider", c.provider), **fields
+    )
 
 
-def test_sessions_of_a_day_and_provider_make_one_professional_claim(clinic: SimpleNamespace) -> None:
+def test_sessions_of_a_day_and_provider_make_one_professional_claim(
+    clinic: SimpleNamespace,
+) -> None:
     start = dt.datetime(2026, 11, 2, 18, 0, tzinfo=dt.UTC)
     _session(clinic)
     _session(clinic, starts_at=start, ends_at=start + dt.timedelta(minutes=38))
@@ -67,8 +88,10 @@ def test_sessions_of_a_day_and_provider_make_one_professional_claim(clinic: Simp
     claim = Claim.objects.get()
     lines = list(claim.lines.order_by("number"))
     assert [ln.code for ln in lines] == ["90837", "90834"]
-    assert [ln.control_number for ln in lines] == [f"{claim.control_number}-1",
-                                                   f"{claim.control_number}-2"]
+    assert [ln.control_number for ln in lines] == [
+        f"{claim.control_number}-1",
+        f"{claim.control_number}-2",
+    ]
     assert claim.total_charge == Decimal("350.00")
     assert [ln.charge_source for ln in lines] == ["chargemaster", "chargemaster"]
     assert claim.diagnoses == ["F33.1"] and lines[0].pointers == [1]
@@ -82,8 +105,12 @@ def test_other_provider_or_date_makes_another_claim(clinic: SimpleNamespace) -> 
     _session(clinic)
     _session(clinic, provider=factories.licensed(factories.provider(), state="IL"))
     nxt = dt.datetime(2026, 11, 3, 15, 0, tzinfo=dt.UTC)
-    _session(clinic, service_date=TODAY + dt.timedelta(days=1), starts_at=nxt,
-             ends_at=nxt + dt.timedelta(minutes=53))
+    _session(
+        clinic,
+        service_date=TODAY + dt.timedelta(days=1),
+        starts_at=nxt,
+        ends_at=nxt + dt.timedelta(minutes=53),
+    )
     assert claims_build(through=TODAY + dt.timedelta(days=1)).claims == 3
 
 
@@ -92,8 +119,12 @@ def test_payer_monthly_period_groups_dates(clinic: SimpleNamespace) -> None:
     clinic.payer.save()
     _session(clinic)
     nxt = dt.datetime(2026, 11, 9, 15, 0, tzinfo=dt.UTC)
-    _session(clinic, service_date=TODAY + dt.timedelta(days=7), starts_at=nxt,
-             ends_at=nxt + dt.timedelta(minutes=53))
+    _session(
+        clinic,
+        service_date=TODAY + dt.timedelta(days=7),
+        starts_at=nxt,
+        ends_at=nxt + dt.timedelta(minutes=53),
+    )
     claims_build(through=TODAY + dt.timedelta(days=7))
     claim = Claim.objects.get()
     assert (claim.service_from, claim.service_to) == (TODAY, TODAY + dt.timedelta(days=7))
@@ -138,8 +169,9 @@ def test_fee_schedule_is_the_fallback_charge(clinic: SimpleNamespace) -> None:
     from payers.models import FeeScheduleRate
 
     ChargemasterEntry.objects.filter(code="90837").delete()
-    FeeScheduleRate.objects.create(payer=clinic.payer, code="90837", rate=Decimal("140.00"),
-                                   effective_from=dt.date(2026, 1, 1))
+    FeeScheduleRate.objects.create(
+        payer=clinic.payer, code="90837", rate=Decimal("140.00"), effective_from=dt.date(2026, 1, 1)
+    )
     _session(clinic)
     claims_build(through=TODAY)
     line = ClaimLine.objects.get()
@@ -155,24 +187,42 @@ def iop(clinic: SimpleNamespace) -> SimpleNamespace:
 
     pat = factories.patient()
     cov = factories.coverage(patient_obj=pat, payer_obj=clinic.payer)
-    ep = factories.episode(patient_obj=pat, program="sud", level="iop",
-                           admit_date=dt.date(2026, 10, 26), facility=clinic.site)
+    ep = factories.episode(
+        patient_obj=pat,
+        program="sud",
+        level="iop",
+        admit_date=dt.date(2026, 10, 26),
+        facility=clinic.site,
+    )
     EpisodeDiagnosis.objects.create(episode=ep, rank=1, code="F10.20")
-    auth = factories.authorization(coverage_obj=cov, episode=ep, level_of_care="iop",
-                                   codes=["H0015"], unit_type="days",
-                                   units_authorized=Decimal("30"),
-                                   start_date=dt.date(2026, 10, 1),
-                                   end_date=dt.date(2026, 12, 31))
-    return SimpleNamespace(**{**clinic.__dict__, "patient": pat, "coverage": cov, "episode": ep,
-                              "auth": auth})
+    auth = factories.authorization(
+        coverage_obj=cov,
+        episode=ep,
+        level_of_care="iop",
+        codes=["H0015"],
+        unit_type="days",
+        units_authorized=Decimal("30"),
+        start_date=dt.date(2026, 10, 1),
+        end_date=dt.date(2026, 12, 31),
+    )
+    return SimpleNamespace(
+        **{**clinic.__dict__, "patient": pat, "coverage": cov, "episode": ep, "auth": auth}
+    )
 
 
 def _program_day(c: SimpleNamespace, day: dt.date, minutes: int = 190) -> Any:
     start = dt.datetime.combine(day, dt.time(15, 0), tzinfo=dt.UTC)
     return factories.session(
-        patient_obj=c.patient, provider_obj=c.provider, kind="program_day", episode=c.episode,
-        facility=c.site, service_date=day, starts_at=None, ends_at=None,
-        arrived_at=start, departed_at=start + dt.timedelta(minutes=minutes),
+        patient_obj=c.patient,
+        provider_obj=c.provider,
+        kind="program_day",
+        episode=c.episode,
+        facility=c.site,
+        service_date=day,
+        starts_at=None,
+        ends_at=None,
+        arrived_at=start,
+        departed_at=start + dt.timedelta(minutes=minutes),
         attended_minutes=minutes,
     )
 
@@ -197,9 +247,16 @@ def test_program_days_bill_on_institutional_claims_cut_at_month_end(iop: SimpleN
 def test_authorization_boundary_splits_the_statement_period(iop: SimpleNamespace) -> None:
     iop.auth.end_date = dt.date(2026, 10, 28)
     iop.auth.save()
-    factories.authorization(coverage_obj=iop.coverage, episode=iop.episode, level_of_care="iop",
-                            codes=["H0015"], unit_type="days", units_authorized=Decimal("30"),
-                            start_date=dt.date(2026, 10, 29), end_date=dt.date(2026, 12, 31))
+    factories.authorization(
+        coverage_obj=iop.coverage,
+        episode=iop.episode,
+        level_of_care="iop",
+        codes=["H0015"],
+        unit_type="days",
+        units_authorized=Decimal("30"),
+        start_date=dt.date(2026, 10, 29),
+        end_date=dt.date(2026, 12, 31),
+    )
     _program_day(iop, dt.date(2026, 10, 27))
     _program_day(iop, dt.date(2026, 10, 29))
     claims_build(through=TODAY)
@@ -218,8 +275,9 @@ def _built(c: SimpleNamespace) -> Claim:
 
 
 def _mark_sent(claim: Claim, payer_number: str = "PCN-PAYER-1") -> None:
-    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.ACCEPTED,
-                                             payer_claim_number=payer_number)
+    Claim.objects.filter(pk=claim.pk).update(
+        status=Claim.Status.ACCEPTED, payer_claim_number=payer_number
+    )
     claim.refresh_from_db()
 
 
@@ -274,8 +332,9 @@ def test_rescrub_recodes_from_the_corrected_session(clinic: SimpleNamespace) -> 
     ChargemasterEntry.objects.filter(code="90837").delete()
     claim = _built(clinic)
     assert claim.status == Claim.Status.HELD
-    ChargemasterEntry.objects.create(code="90837", amount=Decimal("210.00"),
-                                     effective_from=dt.date(2026, 1, 1))
+    ChargemasterEntry.objects.create(
+        code="90837", amount=Decimal("210.00"), effective_from=dt.date(2026, 1, 1)
+    )
     claim_scrub(claim=claim, actor=None)
     assert claim.lines.get().charge == Decimal("210.00")
     assert "LINE-NO-CHARGE" not in claim.hold_codes
@@ -286,3 +345,15 @@ def test_events_are_append_only(clinic: SimpleNamespace) -> None:
     event = claim.events.first()
     with pytest.raises(DatabaseError), transaction.atomic():
         ClaimEvent.objects.filter(pk=event.pk).update(message="rewritten")
+
+
+def test_a_complete_claim_is_ready(clinic: SimpleNamespace) -> None:
+    from patients.models import Session
+
+    _session(clinic)
+    Session.objects.update(note_signed_at=dt.datetime(2026, 11, 2, 17, 0, tzinfo=dt.UTC))
+    claims_build(through=TODAY)
+    claim = Claim.objects.get()
+    found = [(f.code, f.message) for f in claim.findings.filter(severity="error")]
+    assert found == []
+    assert claim.status == Claim.Status.READY
