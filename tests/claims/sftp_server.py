@@ -9,6 +9,7 @@ import io
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +78,12 @@ class _Handle(SFTPHandle):
 class _Folder(SFTPServerInterface):
     """The SFTP operations the adapter uses, on a folder (paths never leave it)."""
 
-    def __init__(self, server: Any, *args: Any, root: Path, **kwargs: Any) -> None:
+    def __init__(
+        self, server: Any, *args: Any, root: Path, owner: LoopbackSftpServer, **kwargs: Any
+    ) -> None:
         super().__init__(server, *args, **kwargs)
         self.root = root.resolve()
+        self.owner = owner
 
     def _real(self, path: str) -> Path:
         real = (self.root / path.lstrip("/")).resolve()
@@ -114,6 +118,8 @@ class _Folder(SFTPServerInterface):
 
     def open(self, path: str, flags: int, attr: Any) -> Any:
         def run() -> _Handle:
+            if flags & (os.O_WRONLY | os.O_RDWR):
+                time.sleep(self.owner.write_delay)  # a slow link, to overlap two senders
             real = self._real(path)
             fd = os.open(real, flags | getattr(os, "O_BINARY", 0), 0o600)
             if flags & os.O_WRONLY:
@@ -170,6 +176,7 @@ class LoopbackSftpServer:
         self.client_key = client_key
         self.host_key, _ = new_ed25519_key()
         self.drop_next = 0  # connections to close right after accepting them
+        self.write_delay = 0.0  # seconds each upload waits before it starts
         self.connections = 0
         self.logins: list[tuple[str, str, bool]] = []
         self._sock: socket.socket | None = None
@@ -207,7 +214,7 @@ class LoopbackSftpServer:
                 continue
             transport = paramiko.Transport(conn)
             transport.add_server_key(self.host_key)
-            transport.set_subsystem_handler("sftp", SFTPServer, _Folder, root=self.root)
+            transport.set_subsystem_handler("sftp", SFTPServer, _Folder, root=self.root, owner=self)
             self._transports.append(transport)
             try:
                 transport.start_server(server=_Login(self))
