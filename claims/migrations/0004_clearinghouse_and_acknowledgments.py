@@ -12,7 +12,7 @@ import rcm.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0002_control_sequence"),
+        ("claims", "0003_chargemaster"),
         ("rcm", "0004_membership_part2_access_default_off"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
