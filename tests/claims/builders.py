@@ -48,9 +48,13 @@ def claim(
 ) -> Claim:
     """A claim with one session per line (each line: code, modifiers, units, charge, pos,
     revenue_code, unit_kind, service_date)."""
-    payer = payer or (coverage.payer if coverage else factories.payer())
     patient = patient or (coverage.patient if coverage else factories.patient())
-    coverage = coverage or factories.coverage(patient_obj=patient, payer_obj=payer)
+    if coverage is None:  # the patient's coverage (with that payer), else a new primary one
+        mine = patient.coverages.filter(**({"payer": payer} if payer else {}))
+        coverage = mine.order_by("priority").first() or factories.coverage(
+            patient_obj=patient, payer_obj=payer or factories.payer()
+        )
+    payer = payer or coverage.payer
     rendering = rendering if rendering is not None else factories.provider()
     institutional = kind == "837i"
     lines = lines or [
