@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from claims.clearinghouse import folder, sftp  # noqa: F401 - registers the adapters
+from claims.clearinghouse import folder, sandbox, sftp  # noqa: F401 - registers the adapters
 from claims.clearinghouse.base import (
     Adapter,
     AuthenticationFailed,

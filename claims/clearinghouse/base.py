@@ -51,6 +51,9 @@ class Adapter(ABC):
     """One org's connection to its clearinghouse (see the module docstring)."""
 
     name: ClassVar[str]
+    # done() writes to the database (the sandbox's mailbox): it belongs in the import's
+    # transaction. Otherwise it touches the far side and runs once the import has committed.
+    done_in_transaction: ClassVar[bool] = False
 
     def __init__(self, account: Any, settings: Mapping[str, Any] | None = None) -> None:
         self.account = account
