@@ -484,4 +484,68 @@ def org_graph(org: Organization) -> dict[str, Any]:
             "billing_profile": billing_profile(fac, payer=pay, program="mh"),
             "charge": charge(),
         }
+        objs.update(_claim_graph(objs, u))
     return objs
+
+
+def _claim_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
+    """A claim with a line, its session, a finding, an event, a batch and a saved filter."""
+    from claims.models import (
+        BatchClaim,
+        Claim,
+        ClaimEvent,
+        ClaimFinding,
+        ClaimLine,
+        ClaimService,
+        SavedQueueFilter,
+        SubmissionBatch,
+    )
+
+    n = next(_seq)
+    claim = Claim.objects.create(
+        control_number=f"G{n:010d}",
+        kind="837p",
+        patient=objs["patient"],
+        coverage=objs["coverage"],
+        payer=objs["payer"],
+        episode=objs["episode"],
+        facility=objs["facility"],
+        rendering_provider=objs["provider"],
+        service_from=TODAY,
+        service_to=TODAY,
+        diagnoses=["F32.9"],
+        total_charge=Decimal("120"),
+    )
+    batch = SubmissionBatch.objects.create(
+        kind="837p",
+        adapter="sandbox",
+        interchange_control_number=n,
+        group_control_number=n,
+        file_name=f"batch-{n}.837",
+        content="ISA*...",
+        content_sha256="0" * 64,
+    )
+    return {
+        "claim": claim,
+        "claim_line": ClaimLine.objects.create(
+            claim=claim,
+            number=1,
+            control_number=f"{claim.control_number}-1",
+            service_date=TODAY,
+            code="90837",
+            units=Decimal("1"),
+            charge=Decimal("120"),
+            pointers=[1],
+            session=objs["session"],
+        ),
+        "claim_service": ClaimService.objects.create(claim=claim, session=objs["session"]),
+        "claim_finding": ClaimFinding.objects.create(
+            claim=claim, code="NOTE-UNSIGNED", severity="error", message="m", fix="f"
+        ),
+        "claim_event": ClaimEvent.objects.create(claim=claim, kind="built"),
+        "saved_filter": SavedQueueFilter.objects.create(user=u, name="Mine", queue="held"),
+        "batch": batch,
+        "batch_claim": BatchClaim.objects.create(
+            batch=batch, claim=claim, transaction_control_number="0001"
+        ),
+    }
