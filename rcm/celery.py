@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "rcm.tasks.nightly_fanout",
         "schedule": crontab(minute=0),
     },
+    # Every 15 minutes: ask each org's clearinghouse for the responses waiting (999, 277CA)
+    # and import them (claims.tasks.poll_responses; files already imported are skipped).
+    "poll-clearinghouse-responses": {
+        "task": "claims.tasks.poll_all_responses",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 
