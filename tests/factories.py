@@ -288,6 +288,47 @@ def disclosure(consent_obj: Any = None, **fields: Any) -> Any:
     return Disclosure.objects.create(**defaults)
 
 
+def clearinghouse_account(**fields: Any) -> Any:
+    """The org's clearinghouse account (sandbox unless `adapter` says otherwise)."""
+    from claims.models import ClearinghouseAccount
+
+    defaults = dict(
+        adapter="sandbox",
+        submitter_name="Test Clinic",
+        submitter_id="SUBMIT01",
+        contact_name="Billing Office",
+        contact_phone="5035550100",
+        receiver_name="Sandbox Clearinghouse",
+        receiver_id="SANDBOXCH",
+        isa_sender_id="SUBMIT01",
+        isa_receiver_id="SANDBOXCH",
+        usage_indicator="T",
+    )
+    defaults.update(fields)
+    return ClearinghouseAccount.objects.create(**defaults)
+
+
+def submission_batch(**fields: Any) -> Any:
+    """A built (unsent) batch whose content is a stand-in, for adapter and sending tests."""
+    import hashlib
+
+    from claims.models import SubmissionBatch
+
+    n = next(_seq)
+    content = fields.pop("content", f"ISA*00*TEST BATCH {n}~")
+    defaults = dict(
+        kind="837p",
+        adapter="sandbox",
+        interchange_control_number=900_000 + n,
+        group_control_number=900_000 + n,
+        file_name=f"837P_{900_000 + n:09d}.x12",
+        content=content,
+        content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+    )
+    defaults.update(fields)
+    return SubmissionBatch.objects.create(**defaults)
+
+
 def billing_company(**fields: Any) -> Organization:
     fields.setdefault("kind", Organization.Kind.BILLING_COMPANY)
     return organization(**fields)
@@ -314,6 +355,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
     import datetime as dt
 
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
+    from claims.models import AcknowledgmentFile, SandboxMessage
     from consent.models import RecipientRevocation
     from credentialing.models import (
         CompactPrivilege,
@@ -430,6 +472,15 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
             "qso_agreement": qso_agreement(),
+            "clearinghouse_account": clearinghouse_account(),
+            "acknowledgment_file": AcknowledgmentFile.objects.create(
+                kind="999",
+                file_name="ack.999",
+                sha256="0" * 64,
+                content="ISA*00~",
+                status="imported",
+            ),
+            "sandbox_message": SandboxMessage.objects.create(name="ack.999", content="ISA*00~"),
             "billing_profile": billing_profile(fac, payer=pay, program="mh"),
             "charge": charge(),
         }
