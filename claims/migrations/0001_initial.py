@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         ("credentialing", "0006_compact_privileges"),
         ("facilities", "0002_facility_bill_type"),
         ("patients", "0008_leave_end_is_last_night_away"),
-        ("payers", "0005_payer_claim_edits_payer_institutional_billing_cycle_and_more"),
+        ("payers", "0005_claim_periods_and_edits"),
         ("rcm", "0004_membership_part2_access_default_off"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
