@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from claims import pricing
@@ -42,6 +42,7 @@ from claims.models import (
     ClaimService,
 )
 from claims.scrub import Finding, Severity, scrub
+from claims.selectors import QueueFilters, parse_queue, priority_order, queue_claims_qs
 from patients.models import EpisodeDiagnosis
 from payers.rules import program_day_entry
 from rcm.tenancy import require_org
@@ -707,3 +708,28 @@ def _move_services(old: Claim, new: Claim) -> None:
 
 def total_of(lines: Iterable[ClaimLine]) -> Decimal:
     return sum((ln.charge for ln in lines), Decimal("0"))
+
+
+# --- Work queues (claims.selectors decides what is in a queue and in which order) ----------
+
+
+def claim_next(*, queue: Any, filters: Any = None, user: Any, skip: Sequence[Any] = ()) -> Any:
+    """Hand `user` the highest-priority claim of `queue` (claims.selectors: fewest timely-filing
+    days left, then the larger amount, then the older service) that is unassigned or already
+    theirs, and assign it to them (an ASSIGNED event, unless it was theirs already). `skip`:
+    public ids passed over (the claim the biller is leaving). None when the queue is empty.
+
+    The row is taken with SELECT ... FOR UPDATE SKIP LOCKED: two billers asking at once get two
+    different claims, never one twice; the lock lasts until the caller's transaction ends."""
+    queue = parse_queue(queue) if isinstance(queue, str) else queue
+    qs = queue_claims_qs(queue=queue, filters=filters or QueueFilters(), user=user)
+    qs = qs.filter(Q(assigned_to__isnull=True) | Q(assigned_to=user)).exclude(public_id__in=skip)
+    with transaction.atomic():
+        claim = (
+            qs.order_by(*priority_order()).select_for_update(skip_locked=True, of=("self",)).first()
+        )
+        if claim is None:
+            return None
+        if claim.assigned_to_id != user.pk:
+            claim_assign(claim=claim, actor=user, assignee=user)
+    return claim
