@@ -5,6 +5,7 @@ claim's version; a write that names an older version is refused (optimistic lock
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -733,3 +734,52 @@ def claim_next(*, queue: Any, filters: Any = None, user: Any, skip: Sequence[Any
         if claim.assigned_to_id != user.pk:
             claim_assign(claim=claim, actor=user, assignee=user)
     return claim
+
+
+def optional_module(name: str) -> Any:
+    """A module other branches bring (claims.submission, claims.edi_map), or None until then;
+    an import error inside the module itself still raises."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def _submitter() -> Any:
+    module = optional_module("claims.submission")
+    return getattr(module, "claims_submit", None)
+
+
+def submission_available() -> bool:
+    return _submitter() is not None
+
+
+def claims_submit_selected(*, selected: Sequence[tuple[str, int]], actor: Any) -> list[Any]:
+    """Submit the claims a biller chose, each named by public id with the version they saw: all
+    or none. The rows are locked (in id order, so two submitters never deadlock); one that
+    changed since, or is not ready, refuses the lot with its control number."""
+    submit = _submitter()
+    if submit is None:
+        raise ValidationError({"status": "Submission is not available yet on this server."})
+    seen = dict(selected)
+    with transaction.atomic():
+        rows = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(public_id__in=list(seen))
+            .order_by("pk")
+        )
+        if len(rows) != len(seen):
+            raise ValidationError({"claim": "A selected claim no longer exists; reload the queue."})
+        stale = [c.control_number for c in rows if c.version != seen[str(c.public_id)]]
+        if stale:
+            raise StaleClaim(
+                {"version": f"Changed since you opened the queue: {', '.join(stale)}; reload."}
+            )
+        unready = [c.control_number for c in rows if c.status != Claim.Status.READY]
+        if unready:
+            raise ValidationError(
+                {"status": f"Only ready claims are submitted; not ready: {', '.join(unready)}."}
+            )
+        return list(submit(claims=rows, actor=actor))

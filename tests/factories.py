@@ -394,4 +394,71 @@ def org_graph(org: Organization) -> dict[str, Any]:
             "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
             "qso_agreement": qso_agreement(),
         }
+        objs.update(claim_graph(objs, user=u))
     return objs
+
+
+def claim_graph(objs: dict[str, Any], *, user: Any) -> dict[str, Any]:
+    """A claim billing the graph's session, with a line, a finding, an event, a batch that
+    carried it and a saved queue filter (call inside org_context)."""
+    from claims.models import (
+        BatchClaim,
+        Claim,
+        ClaimEvent,
+        ClaimFinding,
+        ClaimLine,
+        ClaimService,
+        SavedQueueFilter,
+        SubmissionBatch,
+    )
+
+    n = next(_seq)
+    claim = Claim.objects.create(
+        control_number=f"G{n:09d}",
+        kind=Claim.Kind.PROFESSIONAL,
+        patient=objs["patient"],
+        coverage=objs["coverage"],
+        payer=objs["payer"],
+        episode=objs["episode"],
+        facility=objs["facility"],
+        rendering_provider=objs["provider"],
+        service_from=TODAY,
+        service_to=TODAY,
+        diagnoses=["F32.9"],
+        total_charge=Decimal("120"),
+    )
+    batch = SubmissionBatch.objects.create(
+        kind="837p",
+        adapter="sandbox",
+        interchange_control_number=n,
+        group_control_number=n,
+        file_name=f"sweep-{n}.837",
+        content="ISA*00*...~",
+        content_sha256="0" * 64,
+        claim_count=1,
+    )
+    return {
+        "claim": claim,
+        "claim_line": ClaimLine.objects.create(
+            claim=claim,
+            number=1,
+            control_number=f"{claim.control_number}-1",
+            service_date=TODAY,
+            code="90837",
+            units=Decimal("1"),
+            charge=Decimal("120"),
+            session=objs["session"],
+        ),
+        "claim_service": ClaimService.objects.create(claim=claim, session=objs["session"]),
+        "claim_finding": ClaimFinding.objects.create(
+            claim=claim, code="NOTE-UNSIGNED", severity="error", message="Sign the note"
+        ),
+        "claim_event": ClaimEvent.objects.create(claim=claim, kind="built", message="Built"),
+        "batch": batch,
+        "batch_claim": BatchClaim.objects.create(
+            batch=batch, claim=claim, transaction_control_number="0001"
+        ),
+        "saved_filter": SavedQueueFilter.objects.create(
+            user=user, name="Mine", queue="held", params={"assigned": "me"}
+        ),
+    }
