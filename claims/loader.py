@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorizations.models import UnitLedgerEntry
-from authorizations.selectors import service_authorization, still_open
+from authorizations.selectors import authorization_for_service, service_authorization, still_open
 from claims.build import CodedLine, CodedSession
 from claims.models import ACTIVE_STATUSES, Claim, ClaimLine, ClaimService
 from claims.snapshot import (
@@ -105,10 +105,27 @@ def coded_sessions(sessions: Iterable[Session], cache: WeekCache | None = None) 
                 lines=lines if result.billable else (),
                 billable=result.billable,
                 condition_codes=tuple(result.condition_codes),
-                authorization=auths.get(s.pk),
+                authorization=auths.get(s.pk) or _covering(s, ctx, lines),
             )
         )
     return coded
+
+
+def _covering(s: Session, ctx: Any, lines: tuple[CodedLine, ...]) -> Any:
+    """No standing debit (units not consumed yet): the authorization that would pay for the
+    session's first line, as the ledger would pick it."""
+    if not lines or ctx.coverage is None or not ctx.level:
+        return None
+    first = lines[0]
+    return authorization_for_service(
+        patient=s.patient,
+        level=ctx.level,
+        code=first.code,
+        on_date=s.service_date,
+        modifiers=first.modifiers,
+        revenue_code=first.revenue_code or None,
+        provider=s.rendering_provider if s.rendering_provider_id else None,
+    )
 
 
 def sessions_for_claims() -> Any:
@@ -261,9 +278,9 @@ def _coverage_snap(claim: Claim, org_slug: str) -> CoverageSnap:
     )
 
 
-def _consent_snap(claim: Claim, org_slug: str) -> ConsentSnap | None:
-    if not claim.part2:
-        return None
+def _consent_snap(claim: Claim, org_slug: str) -> ConsentSnap:
+    if not claim.part2:  # not a Part 2 program's record: HIPAA TPO, no consent asked
+        return ConsentSnap(required=False, permitted=True, reason="not a Part 2 record")
     decision = consent_for_disclosure(
         patient=claim.patient,
         recipient_kind=HEALTH_PLAN,

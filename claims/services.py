@@ -150,8 +150,32 @@ def _segment_span(draft: DraftClaim) -> tuple[dt.date, dt.date | None]:
             and (seg.end_date is None or seg.end_date >= draft.service_from)
         ):
             end = seg.end_date if seg.end_date is not None else episode.discharge_date
-            return seg.start_date, end
-    return episode.admit_date, episode.discharge_date
+            return _billed_span(draft, seg.start_date, end)
+    return _billed_span(draft, episode.admit_date, episode.discharge_date)
+
+
+def _billed_span(
+    draft: DraftClaim, start: dt.date, end: dt.date | None
+) -> tuple[dt.date, dt.date | None]:
+    """The stay at this level as the frequency digit sees it: the first claim is the one with
+    no earlier completed program day of the level (whatever day the stay began: attendance
+    programs start on the first day attended), the last one reaches the last day of a level
+    that has ended (a discharge or step-down after the last day attended)."""
+    from patients.models import Session
+
+    days = Session.objects.filter(
+        episode=draft.episode,
+        kind=draft.sessions[0].kind,
+        status=Session.Status.COMPLETED,
+        service_date__gte=start,
+    )
+    if end is not None:
+        days = days.filter(service_date__lte=end)
+    earlier = days.filter(service_date__lt=draft.service_from).exists()
+    later = days.filter(service_date__gt=draft.service_to).exists()
+    first = draft.service_from if not earlier else start
+    last = None if end is None or later else draft.service_to
+    return first, last
 
 
 def _occurrence_spans(draft: DraftClaim) -> list[dict[str, str]]:

@@ -67,6 +67,15 @@ class AuthSnap:
     auth_number: str = ""
     auth_public_id: str = ""
     fix_url: str = ""
+    # Why no authorization covers it, when the builder knows (one of AUTH_PROBLEMS); "" lets the
+    # scrubber read the rules' wording instead.
+    problem: str = ""
+
+
+# AuthSnap.problem values: none on file; the span starts after / ended before the date of
+# service; the units are used up; the authorization is for another level of care; anything else
+# (codes, provider, coverage, episode or status).
+AUTH_PROBLEMS = ("missing", "not_yet_effective", "expired", "exhausted", "other_level", "other")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,6 +197,9 @@ class ClaimSnapshot:
     diagnosis_errors: tuple[str, ...] = ()  # coding.diagnoses sequencing errors
     patient_url: str = ""
     episode_url: str = ""
+    claim_url: str = ""  # the claim's own page: frequency, original reference, delay reason, TOB
+    payer_url: str = ""  # the payer's page: EDI payer id, claim edits, accepted licences
+    charges_url: str = ""  # where a line's charge comes from (fee schedule or chargemaster)
 
     def service(self, public_id: str) -> ServiceSnap | None:
         return next((s for s in self.services if s.public_id == public_id), None)

@@ -63,6 +63,9 @@ class Patient(TenantModel):
     postal_code = EncryptedTextField(blank=True)
     phone = EncryptedTextField(blank=True)
     email = EncryptedTextField(blank=True)
+    # The date the patient signed the release of information / authorization to bill: with it
+    # a claim says the signature is on file (837 CLM09 "Y"; "I" when a Part 2 consent governs).
+    signature_on_file_date = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -91,6 +94,22 @@ class Coverage(TenantModel):
         CHILD = "19", "Child"
         OTHER = "G8", "Other"
 
+    class MspType(models.TextChoices):
+        """837 SBR05 insurance type code, sent when Medicare is a secondary payer: why another
+        payer is primary. Source: the 5010 837 loop 2000B SBR05 code list as CMS's MACs
+        publish it for MSP claims (e.g. medicarepaymentandreimbursement.com, "EMC loop 2000B
+        SBR01, SBR02 and SBR05"; First Coast "Billing the correct MSP insurance type code")."""
+
+        WORKING_AGED = "12", "12 Working aged (employer group health plan)"
+        ESRD = "13", "13 End-stage renal disease (employer group health plan)"
+        NO_FAULT = "14", "14 No-fault insurance, including auto"
+        WORKERS_COMP = "15", "15 Workers' compensation"
+        FEDERAL_AGENCY = "16", "16 Public Health Service or other federal agency"
+        BLACK_LUNG = "41", "41 Black lung"
+        VETERANS = "42", "42 Veterans Affairs"
+        DISABILITY = "43", "43 Disabled under 65, large group health plan"
+        OTHER_LIABILITY = "47", "47 Other liability insurance"
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
     plan_name = models.CharField(max_length=120, blank=True)
@@ -104,6 +123,18 @@ class Coverage(TenantModel):
     subscriber_first_name = EncryptedTextField(blank=True)
     subscriber_last_name = EncryptedTextField(blank=True)
     subscriber_date_of_birth = EncryptedDateField(blank=True, null=True)
+    # The subscriber's address and sex (837 2010BA N3/N4, DMG03) when the patient is not the
+    # subscriber; city and ZIP are identifiers under HIPAA Safe Harbor (state is not).
+    subscriber_address_line1 = EncryptedTextField(blank=True)
+    subscriber_city = EncryptedTextField(blank=True)
+    subscriber_state = models.CharField(max_length=2, blank=True)
+    subscriber_postal_code = EncryptedTextField(blank=True)
+    subscriber_sex = models.CharField(max_length=1, blank=True, choices=Patient.Sex.choices)
+    msp_type = models.CharField(
+        "Medicare secondary payer type", max_length=2, blank=True, choices=MspType.choices
+    )
+    # The patient assigned benefits to the provider (837 CLM08 "Y"; "N" = paid to the patient).
+    assignment_of_benefits = models.BooleanField(default=True)
     effective_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     benefits_summary = models.JSONField(default=dict, blank=True)
@@ -138,6 +169,65 @@ Program = models.TextChoices("Program", [(p.name, (p.value, p.label)) for p in P
 LevelOfCare = models.TextChoices("LevelOfCare", [(lv.name, (lv.value, lv.label)) for lv in Level])
 
 
+class AdmissionType(models.TextChoices):
+    """UB-04 FL14 priority (type) of admission or visit, NUBC codes (6-8 reserved). Sources:
+    Horizon BCBSNJ "Update to UB-04 claim submissions: type of admission/visit" (2018) citing
+    the NUBC manual; LinuxForHealth FHIR IG value set "UB04 Admit Type"."""
+
+    EMERGENCY = "1", "1 Emergency"
+    URGENT = "2", "2 Urgent"
+    ELECTIVE = "3", "3 Elective"
+    NEWBORN = "4", "4 Newborn"
+    TRAUMA = "5", "5 Trauma"
+    NOT_AVAILABLE = "9", "9 Information not available"
+
+
+class AdmissionSource(models.TextChoices):
+    """UB-04 FL15 point of origin for admission or visit (non-newborn codes; 3 reserved, 7
+    retired July 2010). Sources: Noridian's point-of-origin code list (as quoted by
+    formjuicer.com/ub04/field-15 for D, E, F and 5); Arkansas APCD HSP data dictionary
+    "admission source"."""
+
+    NON_HEALTH_CARE = "1", "1 Non-health care point of origin (e.g. home)"
+    CLINIC = "2", "2 Clinic or physician's office"
+    HOSPITAL = "4", "4 Transfer from a hospital (different facility)"
+    SNF = "5", "5 Transfer from a SNF, ICF or assisted living facility"
+    OTHER_FACILITY = "6", "6 Transfer from another health care facility"
+    COURT = "8", "8 Court or law enforcement"
+    NOT_AVAILABLE = "9", "9 Information not available"
+    SAME_HOSPITAL = "D", "D Transfer from one unit to another of the same hospital"
+    ASC = "E", "E Transfer from an ambulatory surgery center"
+    HOSPICE = "F", "F Transfer from a hospice facility"
+
+
+class PatientStatus(models.TextChoices):
+    """UB-04 FL17 patient discharge status (837I CL103), as of the claim's through date.
+    Sources: Noridian JF Part A "Patient discharge status codes" (article 10529); CMS MLN
+    web-based training on the CMS-1450, loop 2300 CL1/FL17; formjuicer.com/ub04/field-17/code-70
+    for code 70."""
+
+    HOME = "01", "01 Home or self-care"
+    SHORT_TERM_HOSPITAL = "02", "02 Short-term general hospital"
+    SNF = "03", "03 Skilled nursing facility (Medicare certified)"
+    CUSTODIAL = "04", "04 Intermediate / custodial or supportive care"
+    CANCER_CHILDRENS = "05", "05 Designated cancer center or children's hospital"
+    HOME_HEALTH = "06", "06 Home under a home health organization"
+    AGAINST_ADVICE = "07", "07 Left against medical advice or discontinued care"
+    EXPIRED = "20", "20 Expired"
+    COURT = "21", "21 Court or law enforcement"
+    STILL_A_PATIENT = "30", "30 Still a patient"
+    FEDERAL_HOSPITAL = "43", "43 Federal health care facility"
+    HOSPICE_HOME = "50", "50 Hospice, home"
+    HOSPICE_FACILITY = "51", "51 Hospice, medical facility"
+    SWING_BED = "61", "61 Hospital-based Medicare swing bed"
+    IRF = "62", "62 Inpatient rehabilitation facility"
+    LTCH = "63", "63 Long-term care hospital"
+    MEDICAID_NURSING = "64", "64 Nursing facility certified under Medicaid only"
+    PSYCHIATRIC_HOSPITAL = "65", "65 Psychiatric hospital or psychiatric unit"
+    CAH = "66", "66 Critical access hospital"
+    OTHER_INSTITUTION = "70", "70 Another health care institution not listed"
+
+
 class EpisodeOfCare(TenantModel):
     part2_path = "patient__episodes__part2_applies"
 
@@ -156,12 +246,53 @@ class EpisodeOfCare(TenantModel):
     admit_date = models.DateField()
     discharge_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # What an institutional claim (837I / UB-04) says about the stay: admission hour (FL13),
+    # type (FL14) and point of origin (FL15), discharge hour (FL16) and status (FL17).
+    admission_hour = models.PositiveSmallIntegerField(null=True, blank=True)
+    admission_type = models.CharField(max_length=1, blank=True, choices=AdmissionType.choices)
+    admission_source = models.CharField(
+        "Point of origin", max_length=1, blank=True, choices=AdmissionSource.choices
+    )
+    discharge_hour = models.PositiveSmallIntegerField(null=True, blank=True)
+    patient_status = models.CharField(
+        "Discharge status", max_length=2, blank=True, choices=PatientStatus.choices
+    )
+    # The attending clinician (837I loop 2310A, required on institutional claims) and the
+    # referring provider (2310F / 837P 2310A) when one referred the patient.
+    attending_provider = models.ForeignKey(
+        "credentialing.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attending_episodes",
+    )
+    referring_provider_name = models.CharField(max_length=60, blank=True)
+    referring_provider_npi = models.CharField(max_length=10, blank=True)
+    # Occurrence codes with their dates (FL31-34, 837I HI*BH): [{"code": "11", "date":
+    # "2026-10-01"}]; value codes with their amounts (FL39-41, HI*BE): [{"code": "80",
+    # "amount": "12"}]. Checked by patients.services.claim_facts.
+    occurrence_codes = models.JSONField(default=list, blank=True)
+    value_codes = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(discharge_date__isnull=True) | Q(discharge_date__gte=F("admit_date")),
                 name="episode_discharge_after_admit",
+            ),
+            models.CheckConstraint(
+                condition=(Q(admission_hour__isnull=True) | Q(admission_hour__lte=23))
+                & (Q(discharge_hour__isnull=True) | Q(discharge_hour__lte=23)),
+                name="episode_hours_in_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharge_hour__isnull=True) | Q(discharge_date__isnull=False),
+                name="episode_discharge_hour_needs_date",
+            ),
+            # 30 = still a patient: never on a discharged episode.
+            models.CheckConstraint(
+                condition=~Q(patient_status="30") | Q(discharge_date__isnull=True),
+                name="episode_still_a_patient_not_discharged",
             ),
         ]
         ordering = ["-admit_date"]

@@ -86,6 +86,43 @@ def facility(**fields: Any) -> Any:
     return Facility.objects.create(**defaults)
 
 
+def type2_npi(seed: int | None = None) -> str:
+    """A valid (Luhn-checked) NPI starting with 2, distinct for each call."""
+    from coding.codesets.npi import npi_check_digit
+
+    first9 = f"2{(seed if seed is not None else next(_seq)):08d}"
+    return f"{first9}{npi_check_digit(first9)}"
+
+
+def billing_profile(facility_obj: Any = None, **fields: Any) -> Any:
+    """An active billing profile (any program, any payer unless given) of `facility_obj`."""
+    from facilities.models import BillingProfile
+
+    n = next(_seq)
+    defaults = dict(
+        facility=facility_obj or facility(),
+        billing_name=f"Billing Entity {n}",
+        npi=type2_npi(n),
+        tin=f"{n:09d}",
+        taxonomy="261QM0801X",
+        address_line1=f"{n} Commerce St",
+        city="Springfield",
+        state="IL",
+        postal_code="627011234",
+    )
+    defaults.update(fields)
+    return BillingProfile.objects.create(**defaults)
+
+
+def charge(**fields: Any) -> Any:
+    """A chargemaster entry: 90837 at $180 from 2026-01-01, open-ended, unless given."""
+    from claims.models import ChargemasterEntry
+
+    defaults = dict(code="90837", amount=Decimal("180.00"), effective_from=_dt.date(2026, 1, 1))
+    defaults.update(fields)
+    return ChargemasterEntry.objects.create(**defaults)
+
+
 def patient(**fields: Any) -> Any:
     from patients.models import Patient
 
@@ -393,6 +430,8 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
             "qso_agreement": qso_agreement(),
+            "billing_profile": billing_profile(fac, payer=pay, program="mh"),
+            "charge": charge(),
         }
         objs.update(claim_graph(objs, user=u))
     return objs

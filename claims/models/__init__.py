@@ -3,6 +3,7 @@ finds them): claims and lines, submission batches (and, from their modules, the 
 and clearinghouse accounts)."""
 
 from claims.models.batch import BatchClaim, SubmissionBatch
+from claims.models.chargemaster import ChargemasterEntry
 from claims.models.claim import (
     ACTIVE_STATUSES,
     SENT_STATUSES,
@@ -20,6 +21,7 @@ __all__ = [
     "SENT_STATUSES",
     "UNSENT_STATUSES",
     "BatchClaim",
+    "ChargemasterEntry",
     "Claim",
     "ClaimEvent",
     "ClaimFinding",
