@@ -21,6 +21,8 @@ TODAY = factories.TODAY
 WORKERS = 12
 CLAIMS = 60
 
+pytestmark = pytest.mark.usefixtures("on_today")
+
 
 @pytest.fixture
 def biller(org_a):

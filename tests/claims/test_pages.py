@@ -12,15 +12,11 @@ import pytest
 
 from claims.models import Claim, ClaimEvent, SavedQueueFilter
 from claims.selectors import QUEUES
-from claims.services import optional_module
 from rcm.tenancy import org_context
 from tests import factories
 from tests.claims import claimdata
 
-needs_build = pytest.mark.skipif(
-    optional_module("claims.chargemaster") is None,
-    reason="recoding a claim needs claims.chargemaster (the data branch)",
-)
+pytestmark = pytest.mark.usefixtures("on_today")
 
 
 @pytest.fixture
@@ -339,7 +335,6 @@ def test_void_builds_a_frequency_8_claim_and_shows_it(client, org_a, biller):
     assert response["Location"].startswith(f"/o/{org_a.slug}/claims/{void.public_id}/")
 
 
-@needs_build
 @pytest.mark.django_db
 def test_rescrub_and_release_run_the_scrubber_again(client, org_a, biller):
     with org_context(org_a):

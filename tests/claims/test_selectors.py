@@ -28,6 +28,8 @@ from tests.claims import claimdata
 S = Claim.Status
 TODAY = factories.TODAY
 
+pytestmark = pytest.mark.usefixtures("on_today")
+
 
 def _ids(page) -> list[str]:
     return [c.control_number for c in page.rows]

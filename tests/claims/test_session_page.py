@@ -9,6 +9,8 @@ from rcm.tenancy import org_context
 from tests import factories
 from tests.claims import claimdata
 
+pytestmark = pytest.mark.usefixtures("on_today")
+
 
 def _session_page(client, org, session) -> str:
     response = client.get(f"/o/{org.slug}/patients/sessions/{session.public_id}/")
