@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
         # A program day's services, recorded (sessions) or named (the coding preview).
         "ProgramDayServiceKindEnum": "coding.types.PROGRAM_SERVICE_CHOICES",
         "LicenseStatusEnum": "credentialing.models.License.Status",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "ClaimKindEnum": "claims.models.Claim.Kind",
     },
 }
 

@@ -84,7 +84,9 @@ def claim(
         )
     for finding in findings:
         ClaimFinding.objects.create(claim=row, **finding)
-    ClaimEvent.objects.create(claim=row, kind=ClaimEvent.Kind.BUILT, message="Built from 1")
+    ClaimEvent.objects.create(
+        claim=row, kind=ClaimEvent.Kind.BUILT, to_status=status, message="Built from 1"
+    )
     return row
 
 
