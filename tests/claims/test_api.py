@@ -345,3 +345,39 @@ def test_the_schema_documents_the_claims_api(client, org_a):
         "claim-filters/",
     ):
         assert f"/api/o/{{org_slug}}/{path}" in paths
+
+
+@pytest.mark.django_db
+def test_the_queue_and_claim_answers_cost_the_same_queries_for_few_or_many_rows(
+    client, org_a, biller
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(API + path).status_code == 200
+        return len(ctx.captured_queries)
+
+    with org_context(org_a):
+        first = claimdata.claim(assigned_to=biller)
+    few, one = queries("claims/?queue=held"), queries(f"claims/{first.public_id}/")
+    with org_context(org_a):
+        for _ in range(20):
+            claimdata.claim(assigned_to=biller)
+        for n in range(2, 6):
+            session = factories.session(patient_obj=first.patient, status="completed")
+            first.lines.create(
+                number=n,
+                control_number=f"{first.control_number}-{n}",
+                service_date=first.service_from,
+                code="90834",
+                units=1,
+                charge=100,
+                rendering_provider=factories.provider(),
+                session=session,
+            )
+            first.services.create(session=session)
+            first.events.create(kind="note", actor=biller, note="n")
+    assert queries("claims/?queue=held") == few
+    assert queries(f"claims/{first.public_id}/") == one

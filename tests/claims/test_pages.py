@@ -406,3 +406,47 @@ def test_part2_claims_are_withheld_from_billers_without_part2_access(client, org
     assert _fresh(org_a, sud).assigned_to_id is None
     client.force_login(factories.member(org_a, role="biller", part2_access=True))
     assert client.get(_url(org_a, f"{sud.public_id}/")).status_code == 200
+
+
+def _page_queries(client, url: str, params: dict[str, str] | None = None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_queue_page_and_a_claim_page_cost_the_same_queries_for_few_or_many_rows(
+    client, org_a, biller
+):
+    with org_context(org_a):
+        payer = factories.payer()
+        first = claimdata.claim(payer=payer, hold_codes=("NOTE-UNSIGNED",), assigned_to=biller)
+    few = _page_queries(client, _url(org_a), {"queue": "held"})
+    one_line = _page_queries(client, _url(org_a, f"{first.public_id}/"))
+    with org_context(org_a):
+        for _ in range(25):
+            claimdata.claim(payer=factories.payer(), hold_codes=("AUTH",), assigned_to=biller)
+        big = claimdata.claim(payer=payer)
+        for n in range(2, 9):
+            session = factories.session(patient_obj=big.patient, status="completed")
+            big.lines.create(
+                number=n,
+                control_number=f"{big.control_number}-{n}",
+                service_date=big.service_from,
+                code="90834",
+                units=1,
+                charge=100,
+                rendering_provider=factories.provider(),
+                session=session,
+            )
+            big.services.create(session=session)
+            big.events.create(kind="note", actor=biller, note=f"call {n}")
+            big.findings.create(code=f"W{n}", severity="warning", message="m", line_number=n)
+    many = _page_queries(client, _url(org_a), {"queue": "held"})
+    many_lines = _page_queries(client, _url(org_a, f"{big.public_id}/"))
+    assert many == few
+    assert many_lines == one_line
