@@ -128,6 +128,12 @@ def _queue_context(request: HttpRequest, q: dict[str, Any]) -> dict[str, Any]:
         if queue.key == "awaiting_payment"
         else [],
         "submission_available": services.submission_available(),
+        # Inside the results (re-rendered when the filters change): what "next" and "save" use.
+        "saved": [
+            (f, queue_url(request, f.queue, {k: str(v) for k, v in f.params.items()}))
+            for f in selectors.saved_filters_of(user=request.user)
+        ],
+        "filter_form": SavedFilterForm(),
     }
 
 
@@ -141,11 +147,6 @@ def queue(request: HttpRequest, org_slug: str) -> HttpResponse:
         return TemplateResponse(request, "claims/queue.html#results", context)
     context.update(
         _choices(),
-        saved=[
-            (f, queue_url(request, f.queue, {k: str(v) for k, v in f.params.items()}))
-            for f in selectors.saved_filters_of(user=request.user)
-        ],
-        filter_form=SavedFilterForm(),
         can_build=role_has(request.membership.role, Cap.BUILD_CLAIMS),
     )
     status = 400 if q["errors"] else 200

@@ -450,3 +450,15 @@ def test_the_queue_page_and_a_claim_page_cost_the_same_queries_for_few_or_many_r
     many_lines = _page_queries(client, _url(org_a, f"{big.public_id}/"))
     assert many == few
     assert many_lines == one_line
+
+
+@pytest.mark.django_db
+def test_after_an_htmx_filter_change_next_claim_and_save_use_the_new_filters(client, org_a, biller):
+    with org_context(org_a):
+        aetna = factories.payer(name="Aetna")
+    html = client.get(
+        _url(org_a), {"queue": "ready", "payer": str(aetna.public_id)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    next_form = html[html.index('data-testid="next-claim-form"') : html.index("</form>")]
+    assert f'name="payer" value="{aetna.public_id}"' in next_form
+    assert 'data-testid="save-filter"' in html
