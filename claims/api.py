@@ -1,4 +1,5 @@
-"""Claims API under /api/o/<org>/: the work queues (same filters, sorts and counts as the pages),
+"""Claims API under /api/o/<org>/ (registered with the org router): the chargemaster
+(claims.chargemaster.api), and the work queues (same filters, sorts and counts as the pages),
 one claim with its lines, findings, history and sessions, version-checked actions (a stale
 version answers 409), "next claim", bulk submit, and submission batches (their 837 only for
 roles that see patients). Reads and writes go through claims.selectors and claims.services."""
@@ -18,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims import selectors, services
+from claims.chargemaster.api import ChargemasterViewSet
 from claims.models import BatchClaim, Claim, SavedQueueFilter, SubmissionBatch
 from rcm.api.urls import register
 from rcm.api.views import HasCapability, OrgScopedMixin
@@ -747,6 +749,7 @@ class SubmissionBatchViewSet(OrgScopedMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(data) if page is not None else Response(data)
 
 
+register("chargemaster", ChargemasterViewSet, "chargemaster-entry")
 register("claims", ClaimViewSet, "claim")
 register("claim-filters", SavedQueueFilterViewSet, "claim-filter")
 register("claim-batches", SubmissionBatchViewSet, "claim-batch")

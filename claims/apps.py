@@ -13,3 +13,4 @@ class ClaimsConfig(AppConfig):
         # claims): it says "held" rather than "would bill" once the scrubber has spoken.
         answers.answer("session_claim", session_claim)
         nav_link("Claims", "claims:queue", capability="work_claims", order=35)
+        nav_link("Chargemaster", "claims:chargemaster_list", capability="work_claims", order=55)

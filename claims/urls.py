@@ -1,10 +1,12 @@
 from django.urls import path
 
 from claims import views
+from claims.chargemaster import views as chargemaster
 
 app_name = "claims"
 
 urlpatterns = [
+    # Work queues and claims
     path("", views.queue, name="queue"),
     path("next/", views.next_claim, name="next"),
     path("build/", views.build, name="build"),
@@ -20,5 +22,19 @@ urlpatterns = [
             name=f"claim_{action}",
         )
         for action in views.FORMS
+    ),
+    # Chargemaster
+    path("chargemaster/", chargemaster.chargemaster_list, name="chargemaster_list"),
+    path("chargemaster/new/", chargemaster.chargemaster_create, name="chargemaster_create"),
+    path("chargemaster/import/", chargemaster.chargemaster_import, name="chargemaster_import"),
+    path(
+        "chargemaster/<uuid:public_id>/edit/",
+        chargemaster.chargemaster_edit,
+        name="chargemaster_edit",
+    ),
+    path(
+        "chargemaster/<uuid:public_id>/end/",
+        chargemaster.chargemaster_end,
+        name="chargemaster_end",
     ),
 ]
