@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from claims.chargemaster.selectors import charge_lookup
 from payers.models import FeeScheduleRate
 from rcm.tenancy import require_org
 
@@ -43,46 +44,8 @@ class _FeeSchedule:
         return None
 
 
-class _Chargemaster:
-    """The org's billed charges in memory: exact code + modifiers + revenue code first, then
-    the same code without modifiers, then the revenue code alone (837I lines)."""
-
-    def __init__(self) -> None:
-        from claims.models import ChargemasterEntry
-
-        self._rows: dict[str, list[Any]] = defaultdict(list)
-        for row in ChargemasterEntry.objects.filter(is_active=True).order_by("-effective_from"):
-            self._rows[row.code or f"rev:{row.revenue_code}"].append(row)
-
-    def charge(
-        self, code: str, modifiers: tuple[str, ...], revenue_code: str, day: dt.date
-    ) -> Decimal | None:
-        def live(key: str) -> list[Any]:
-            return [
-                r
-                for r in self._rows.get(key, ())
-                if r.effective_from <= day and (r.effective_to is None or r.effective_to >= day)
-            ]
-
-        rows = live(code) if code else []
-        for wanted_mods, wanted_rev in (
-            (list(modifiers), revenue_code),
-            (list(modifiers), ""),
-            ([], revenue_code),
-            ([], ""),
-        ):
-            for r in rows:
-                if list(r.modifiers) == wanted_mods and r.revenue_code == wanted_rev:
-                    return r.amount
-        if revenue_code:
-            for r in live(f"rev:{revenue_code}"):
-                return r.amount
-        return None
-
-
 def charge_function() -> Callable[..., tuple[Decimal | None, str]]:
-    require_org()
-    master = _Chargemaster()
+    master = charge_lookup(org=require_org())
     fees = _FeeSchedule()
 
     def charge(

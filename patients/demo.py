@@ -17,12 +17,15 @@ from django.db.models import Prefetch
 
 from coding.codesets.icd10 import validate_icd10
 from patients.models import (
+    AdmissionSource,
+    AdmissionType,
     Coverage,
     EpisodeDiagnosis,
     EpisodeOfCare,
     GroupSession,
     LevelOfCareSegment,
     Patient,
+    PatientStatus,
     ProgramDayService,
     Session,
     TreatmentGoal,
@@ -148,6 +151,7 @@ GOALS = (
     "Sleep 6+ hours most nights",
 )
 TOPICS = ("Coping skills", "Relapse prevention", "Mindfulness", "Family roles", "DBT skills")
+REFERRING_NPI = "1555000052"  # synthetic, valid check digit
 
 
 @dataclass
@@ -169,6 +173,9 @@ class _Ctx:
     namespace: uuid.UUID
     groups: dict[tuple[int, dt.date], GroupSession] = field(default_factory=dict)
     issued: int = 0
+    # Claim facts (admission, discharge, subscriber, signature on file) draw from their own
+    # stream, so adding them left the rest of the demo as it was.
+    facts: random.Random = field(default_factory=lambda: random.Random(0))
 
     def uid(self) -> uuid.UUID:
         """Deterministic per org, unique across orgs (public ids are globally unique)."""
@@ -197,6 +204,7 @@ def seed(
             return _result(today, {})
         ctx = _context(local, today, program, payers, facilities, providers)
         ctx.namespace = org.public_id
+        ctx.facts = random.Random(f"{org.slug}:claim-facts")
         patients = _patients(ctx, n_patients)
         coverages = _coverages(ctx, patients)
         episodes = _episodes(ctx, patients)
@@ -263,7 +271,15 @@ def _patient(ctx: _Ctx, n: int) -> Patient:
         postal_code=f"97{rng.randint(0, 999):03d}",
         phone=f"555555{rng.randint(0, 9999):04d}",
         email=f"{first}.{last}{n}@example.test".lower(),
+        signature_on_file_date=_signature_date(ctx),
     )
+
+
+def _signature_date(ctx: _Ctx) -> dt.date | None:
+    """Most patients signed the release of information at intake; a few never did."""
+    if ctx.facts.random() < 0.03:
+        return None
+    return ctx.today - dt.timedelta(days=HISTORY_DAYS + ctx.facts.randint(1, 60))
 
 
 def _patients(ctx: _Ctx, n_patients: int) -> list[Patient]:
@@ -294,6 +310,14 @@ def _coverage(ctx: _Ctx, patient: Patient, payer: Payer, priority: int) -> Cover
         cov.subscriber_first_name = rng.choice(FIRST_NAMES)
         cov.subscriber_last_name = patient.last_name
         cov.subscriber_date_of_birth = dt.date(rng.randint(1955, 1985), 6, 15)
+        # The parent lives with the patient.
+        cov.subscriber_address_line1 = patient.address_line1
+        cov.subscriber_city = patient.city
+        cov.subscriber_state = patient.state
+        cov.subscriber_postal_code = patient.postal_code
+        cov.subscriber_sex = ctx.facts.choice("FM")
+    if priority != Coverage.Priority.PRIMARY and payer.kind == Payer.Kind.MEDICARE:
+        cov.msp_type = Coverage.MspType.WORKING_AGED  # an employer plan pays first
     return cov
 
 
@@ -361,9 +385,40 @@ def _episode(ctx: _Ctx, patient: Patient, index: int) -> EpisodeOfCare:
         discharge_date=segments[-1][2] if ended else None,
         status=EpisodeOfCare.Status.DISCHARGED if ended else EpisodeOfCare.Status.ACTIVE,
     )
+    _episode_claim_facts(ctx, episode, pathway[0])
     episode._demo_segments = segments
     episode._demo_dx = _diagnoses(ctx)
     return episode
+
+
+def _episode_claim_facts(ctx: _Ctx, episode: EpisodeOfCare, first_level: str) -> None:
+    """UB-04 admission and discharge facts: elective admissions from home or a clinic, urgent
+    ones (withdrawal management) sometimes by transfer from a hospital; most discharges home,
+    some against advice; open episodes are still patients."""
+    facts = ctx.facts
+    urgent = first_level == "withdrawal_management"
+    episode.admission_hour = facts.randint(8, 16)
+    episode.admission_type = AdmissionType.URGENT if urgent else AdmissionType.ELECTIVE
+    sources = (
+        (AdmissionSource.HOSPITAL, AdmissionSource.NON_HEALTH_CARE)
+        if urgent
+        else (
+            AdmissionSource.NON_HEALTH_CARE,
+            AdmissionSource.CLINIC,
+        )
+    )
+    episode.admission_source = facts.choice(sources)
+    clinicians = ctx.prescribers or ctx.therapists
+    episode.attending_provider = facts.choice(clinicians) if clinicians else None
+    if facts.random() < 0.3:
+        episode.referring_provider_name = "Casey Referral MD"
+        episode.referring_provider_npi = REFERRING_NPI
+    if episode.discharge_date is None:
+        episode.patient_status = PatientStatus.STILL_A_PATIENT
+        return
+    episode.discharge_hour = facts.randint(9, 15)
+    against_advice = facts.random() < 0.1
+    episode.patient_status = PatientStatus.AGAINST_ADVICE if against_advice else PatientStatus.HOME
 
 
 def _episodes(ctx: _Ctx, patients: list[Patient]) -> list[EpisodeOfCare]:

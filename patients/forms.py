@@ -17,10 +17,13 @@ from facilities.models import Facility
 from patients.models import (
     MODALITY_CHOICES,
     SERVICE_KIND_CHOICES,
+    AdmissionSource,
+    AdmissionType,
     Coverage,
     GroupSession,
     LevelOfCare,
     Patient,
+    PatientStatus,
     Program,
     Session,
 )
@@ -117,9 +120,49 @@ class PatientForm(forms.Form):
     postal_code = forms.CharField(required=False, max_length=10, label="ZIP")
     phone = forms.CharField(required=False)
     email = forms.CharField(required=False)
+    signature_on_file_date = forms.DateField(
+        required=False,
+        widget=DATE,
+        label="Signature on file since",
+        help_text="The date the patient signed the release of information to bill.",
+    )
 
 
-class CoverageForm(forms.Form):
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _blank_choice(choices: Any, label: str = "—") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class SubscriberFields(forms.Form):
+    """The subscriber's address and sex, the MSP type and assignment of benefits: what a claim
+    says about the coverage beyond the card."""
+
+    subscriber_address_line1 = forms.CharField(required=False, label="Subscriber address")
+    subscriber_city = forms.CharField(required=False, max_length=60, label="Subscriber city")
+    subscriber_state = forms.CharField(required=False, max_length=2, label="Subscriber state")
+    subscriber_postal_code = forms.CharField(required=False, max_length=10, label="Subscriber ZIP")
+    subscriber_sex = forms.ChoiceField(
+        choices=_blank_choice(Patient.Sex.choices), required=False, label="Subscriber sex"
+    )
+    msp_type = forms.ChoiceField(
+        choices=_blank_choice(Coverage.MspType.choices, "— not Medicare secondary —"),
+        required=False,
+        label="Medicare secondary payer type",
+        help_text="Only on a Medicare coverage that pays second: why another payer is primary.",
+    )
+    assignment_of_benefits = forms.TypedChoiceField(
+        choices=YES_NO,
+        coerce=lambda v: v == "yes",
+        empty_value=True,
+        required=False,
+        initial="yes",
+        label="Benefits assigned to the provider",
+    )
+
+
+class CoverageForm(SubscriberFields):
     payer = _by_public_id(
         Payer.objects.filter(is_active=True), required=False, empty_label="— choose the payer —"
     )
@@ -142,6 +185,18 @@ class CoverageForm(forms.Form):
     effective_date = forms.DateField(required=False, widget=DATE, label="Effective")
     end_date = forms.DateField(required=False, widget=DATE, label="Ends")
 
+    field_order = [
+        "payer",
+        "member_id",
+        "plan_name",
+        "group_number",
+        "priority",
+        "relationship",
+        "subscriber_first_name",
+        "subscriber_last_name",
+        "subscriber_date_of_birth",
+    ]
+
     def is_blank(self) -> bool:
         data = self.cleaned_data
         return not data.get("payer") and not data.get("member_id")
@@ -150,7 +205,131 @@ class CoverageForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+class CoverageEditForm(SubscriberFields):
+    """A saved coverage's plan, group and subscriber facts (payer, member id and dates stay)."""
+
+    plan_name = forms.CharField(required=False, max_length=120, label="Plan")
+    group_number = forms.CharField(required=False, max_length=40, label="Group number")
+    relationship = forms.ChoiceField(
+        choices=Coverage.Relationship.choices, label="Patient is the subscriber's"
+    )
+    subscriber_first_name = forms.CharField(required=False, label="Subscriber first name")
+    subscriber_last_name = forms.CharField(required=False, label="Subscriber last name")
+    subscriber_date_of_birth = forms.DateField(
+        required=False, widget=DATE, label="Subscriber date of birth"
+    )
+
+    field_order = [
+        "plan_name",
+        "group_number",
+        "relationship",
+        "subscriber_first_name",
+        "subscriber_last_name",
+        "subscriber_date_of_birth",
+    ]
+
+
+def coverage_edit_initial(coverage: Coverage) -> dict[str, Any]:
+    initial = {name: getattr(coverage, name) for name in CoverageEditForm.base_fields}
+    initial["assignment_of_benefits"] = "yes" if coverage.assignment_of_benefits else "no"
+    return initial
+
+
 # --- Episodes, levels, plans --------------------------------------------------------------
+
+
+class UbCodesField(forms.CharField):
+    """Occurrence or value codes, one per line: "11 2026-10-01" (code and date) or "80 12"
+    (code and amount). Parsed into [{"code": ..., <second>: ...}]; the service checks them."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, *, second: str, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.second = second
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(
+                f"{item.get('code', '')} {item.get(self.second, '')}" for item in value
+            )
+        return value
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
+        rows = []
+        for n, line in enumerate(str(value or "").splitlines(), start=1):
+            parts = line.replace(",", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                raise ValidationError(
+                    f"Line {n}: a code and its {self.second}, separated by a space."
+                )
+            rows.append({"code": parts[0].upper(), self.second: parts[1]})
+        return rows
+
+
+class AdmissionFacts(forms.Form):
+    """Admission facts an institutional claim (UB-04 / 837I) carries."""
+
+    admission_hour = forms.IntegerField(
+        required=False, min_value=0, max_value=23, label="Admission hour (0-23)"
+    )
+    admission_type = forms.ChoiceField(
+        choices=_blank_choice(AdmissionType.choices), required=False, label="Type of admission"
+    )
+    admission_source = forms.ChoiceField(
+        choices=_blank_choice(AdmissionSource.choices), required=False, label="Point of origin"
+    )
+    attending_provider = _by_public_id(
+        Provider.objects.none(), required=False, label="Attending clinician", empty_label="—"
+    )
+    referring_provider_name = forms.CharField(
+        required=False, max_length=60, label="Referring provider"
+    )
+    referring_provider_npi = forms.CharField(
+        required=False, max_length=10, label="Referring provider NPI"
+    )
+    occurrence_codes = UbCodesField(
+        second="date",
+        label="Occurrence codes",
+        help_text="One per line: code and date, e.g. 11 2026-10-01",
+    )
+    value_codes = UbCodesField(
+        second="amount", label="Value codes", help_text="One per line: code and amount, e.g. 80 12"
+    )
+
+    def __init__(self, *args: Any, current_attending: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attending_provider"].queryset = _active_or(
+            Provider.objects.all(), current_attending
+        )
+
+
+class EpisodeClaimFactsForm(AdmissionFacts):
+    """An episode's admission and discharge facts for institutional claims."""
+
+    discharge_hour = forms.IntegerField(
+        required=False, min_value=0, max_value=23, label="Discharge hour (0-23)"
+    )
+    patient_status = forms.ChoiceField(
+        choices=_blank_choice(PatientStatus.choices), required=False, label="Discharge status"
+    )
+
+    def facts(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data.get(name) for name in self.fields}
+
+
+class DischargeForm(forms.Form):
+    discharge_date = forms.DateField(widget=DATE, label="Discharge on")
+    discharge_hour = forms.IntegerField(
+        required=False, min_value=0, max_value=23, label="Hour (0-23)"
+    )
+    patient_status = forms.ChoiceField(
+        choices=_blank_choice(PatientStatus.choices), required=False, label="Discharge status"
+    )
 
 
 class LevelFields(forms.Form):
@@ -163,7 +342,7 @@ class LevelFields(forms.Form):
     )
 
 
-class EpisodeAdmitForm(LevelFields):
+class EpisodeAdmitForm(LevelFields, AdmissionFacts):
     program = forms.ChoiceField(choices=Program.choices)
     level = forms.ChoiceField(choices=LevelOfCare.choices, label="Level of care")
     admit_date = forms.DateField(widget=DATE, label="Admission date")
@@ -204,6 +383,7 @@ class EpisodeAdmitForm(LevelFields):
             "admit_date",
             "facility",
             "part2_applies",
+            *AdmissionFacts.base_fields,
         )
         return {k: data.get(k) for k in keys} | {"diagnoses": self.diagnoses()}
 

@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
@@ -28,7 +29,22 @@ app.conf.beat_schedule = {
         "task": "rcm.tasks.nightly_fanout",
         "schedule": crontab(minute=0),
     },
+    # Every 15 minutes: ask each org's clearinghouse for the responses waiting (999, 277CA)
+    # and import them (claims.tasks.poll_responses; files already imported are skipped).
+    "poll-clearinghouse-responses": {
+        "task": "claims.tasks.poll_all_responses",
+        "schedule": crontab(minute="*/15"),
+    },
 }
+
+
+@dataclass(frozen=True)
+class RetryAfterCommit:
+    """Returned by an org task that did part of its work and wants to run again later: unlike
+    raising (which rolls the task's transaction back), what it wrote so far is committed first
+    (e.g. the attempt it just made), then Celery retries it in `countdown` seconds."""
+
+    countdown: float
 
 
 def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -> Callable:
@@ -37,6 +53,7 @@ def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -
     The org is activated (ORM scope + SET LOCAL for row-level security) for the task's whole
     transaction and reset afterwards. Idempotent tasks are acknowledged late and re-queued when a
     worker dies. After the last retry a dead-letter TaskRun row records the failure (no PHI).
+    A task may return `RetryAfterCommit(countdown)` to be retried after its transaction commits.
     """
 
     def decorator(func: Callable[..., Any]) -> Any:
@@ -60,11 +77,14 @@ def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -
             org = Organization.objects.get(pk=org_id)
             try:
                 with org_context(org):
-                    return func(org, *args, **kwargs)
+                    result = func(org, *args, **kwargs)
             except Exception as exc:
                 if task.request.retries >= task.max_retries:
                     _dead_letter(org, task.name, task.request.id, exc)
                 raise
+            if isinstance(result, RetryAfterCommit):
+                raise task.retry(countdown=result.countdown)
+            return result
 
         return run
 

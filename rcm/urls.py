@@ -17,6 +17,7 @@ org_patterns = [
     path("credentialing/", include("credentialing.urls")),
     path("authorizations/", include("authorizations.urls")),
     path("consent/", include("consent.urls")),
+    path("claims/", include("claims.urls")),
 ]
 
 urlpatterns = [

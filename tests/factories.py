@@ -288,6 +288,47 @@ def disclosure(consent_obj: Any = None, **fields: Any) -> Any:
     return Disclosure.objects.create(**defaults)
 
 
+def clearinghouse_account(**fields: Any) -> Any:
+    """The org's clearinghouse account (sandbox unless `adapter` says otherwise)."""
+    from claims.models import ClearinghouseAccount
+
+    defaults = dict(
+        adapter="sandbox",
+        submitter_name="Test Clinic",
+        submitter_id="SUBMIT01",
+        contact_name="Billing Office",
+        contact_phone="5035550100",
+        receiver_name="Sandbox Clearinghouse",
+        receiver_id="SANDBOXCH",
+        isa_sender_id="SUBMIT01",
+        isa_receiver_id="SANDBOXCH",
+        usage_indicator="T",
+    )
+    defaults.update(fields)
+    return ClearinghouseAccount.objects.create(**defaults)
+
+
+def submission_batch(**fields: Any) -> Any:
+    """A built (unsent) batch whose content is a stand-in, for adapter and sending tests."""
+    import hashlib
+
+    from claims.models import SubmissionBatch
+
+    n = next(_seq)
+    content = fields.pop("content", f"ISA*00*TEST BATCH {n}~")
+    defaults = dict(
+        kind="837p",
+        adapter="sandbox",
+        interchange_control_number=900_000 + n,
+        group_control_number=900_000 + n,
+        file_name=f"837P_{900_000 + n:09d}.x12",
+        content=content,
+        content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+    )
+    defaults.update(fields)
+    return SubmissionBatch.objects.create(**defaults)
+
+
 def billing_company(**fields: Any) -> Organization:
     fields.setdefault("kind", Organization.Kind.BILLING_COMPANY)
     return organization(**fields)
@@ -314,6 +355,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
     import datetime as dt
 
     from authorizations.models import ConcurrentReview, UnitLedgerEntry
+    from claims.models import AcknowledgmentFile, SandboxMessage
     from consent.models import RecipientRevocation
     from credentialing.models import (
         CompactPrivilege,
@@ -430,7 +472,80 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "task_run": TaskRun.objects.create(task_name="t", key="k", status="done"),
             "qso_agreement": qso_agreement(),
+            "clearinghouse_account": clearinghouse_account(),
+            "acknowledgment_file": AcknowledgmentFile.objects.create(
+                kind="999",
+                file_name="ack.999",
+                sha256="0" * 64,
+                content="ISA*00~",
+                status="imported",
+            ),
+            "sandbox_message": SandboxMessage.objects.create(name="ack.999", content="ISA*00~"),
             "billing_profile": billing_profile(fac, payer=pay, program="mh"),
             "charge": charge(),
         }
+        objs.update(_claim_graph(objs, u))
     return objs
+
+
+def _claim_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
+    """A claim with a line, its session, a finding, an event, a batch and a saved filter."""
+    from claims.models import (
+        BatchClaim,
+        Claim,
+        ClaimEvent,
+        ClaimFinding,
+        ClaimLine,
+        ClaimService,
+        SavedQueueFilter,
+        SubmissionBatch,
+    )
+
+    n = next(_seq)
+    claim = Claim.objects.create(
+        control_number=f"G{n:010d}",
+        kind="837p",
+        patient=objs["patient"],
+        coverage=objs["coverage"],
+        payer=objs["payer"],
+        episode=objs["episode"],
+        facility=objs["facility"],
+        rendering_provider=objs["provider"],
+        service_from=TODAY,
+        service_to=TODAY,
+        diagnoses=["F32.9"],
+        total_charge=Decimal("120"),
+    )
+    batch = SubmissionBatch.objects.create(
+        kind="837p",
+        adapter="sandbox",
+        interchange_control_number=n,
+        group_control_number=n,
+        file_name=f"batch-{n}.837",
+        content="ISA*...",
+        content_sha256="0" * 64,
+    )
+    return {
+        "claim": claim,
+        "claim_line": ClaimLine.objects.create(
+            claim=claim,
+            number=1,
+            control_number=f"{claim.control_number}-1",
+            service_date=TODAY,
+            code="90837",
+            units=Decimal("1"),
+            charge=Decimal("120"),
+            pointers=[1],
+            session=objs["session"],
+        ),
+        "claim_service": ClaimService.objects.create(claim=claim, session=objs["session"]),
+        "claim_finding": ClaimFinding.objects.create(
+            claim=claim, code="NOTE-UNSIGNED", severity="error", message="m", fix="f"
+        ),
+        "claim_event": ClaimEvent.objects.create(claim=claim, kind="built"),
+        "saved_filter": SavedQueueFilter.objects.create(user=u, name="Mine", queue="held"),
+        "batch": batch,
+        "batch_claim": BatchClaim.objects.create(
+            batch=batch, claim=claim, transaction_control_number="0001"
+        ),
+    }

@@ -619,7 +619,7 @@ class Migration(migrations.Migration):
                 "ordering": ["claim", "number"],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("claim", "number"), name="uniq_claim_line_number"
+                        fields=("org", "claim", "number"), name="uniq_claim_line_number"
                     ),
                     models.UniqueConstraint(
                         fields=("org", "control_number"), name="uniq_claim_line_control"
@@ -696,7 +696,9 @@ class Migration(migrations.Migration):
                         fields=("org", "session"),
                         name="uniq_active_claim_per_session",
                     ),
-                    models.UniqueConstraint(fields=("claim", "session"), name="uniq_claim_session"),
+                    models.UniqueConstraint(
+                        fields=("org", "claim", "session"), name="uniq_claim_session"
+                    ),
                 ],
             },
         ),
@@ -807,6 +809,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="batchclaim",
-            constraint=models.UniqueConstraint(fields=("batch", "claim"), name="uniq_batch_claim"),
+            constraint=models.UniqueConstraint(
+                fields=("org", "batch", "claim"), name="uniq_batch_claim"
+            ),
         ),
     ]

@@ -15,9 +15,11 @@ from claims.models.claim import (
     ClaimService,
     SavedQueueFilter,
 )
+from claims.models.clearinghouse import AcknowledgmentFile, ClearinghouseAccount, SandboxMessage
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AcknowledgmentFile",
     "SENT_STATUSES",
     "UNSENT_STATUSES",
     "BatchClaim",
@@ -27,6 +29,8 @@ __all__ = [
     "ClaimFinding",
     "ClaimLine",
     "ClaimService",
+    "ClearinghouseAccount",
+    "SandboxMessage",
     "SavedQueueFilter",
     "SubmissionBatch",
 ]

@@ -68,5 +68,5 @@ class BatchClaim(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["batch", "claim"], name="uniq_batch_claim"),
+            models.UniqueConstraint(fields=["org", "batch", "claim"], name="uniq_batch_claim"),
         ]

@@ -207,7 +207,9 @@ class ClaimLine(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["claim", "number"], name="uniq_claim_line_number"),
+            models.UniqueConstraint(
+                fields=["org", "claim", "number"], name="uniq_claim_line_number"
+            ),
             models.UniqueConstraint(
                 fields=["org", "control_number"], name="uniq_claim_line_control"
             ),
@@ -240,7 +242,7 @@ class ClaimService(TenantModel):
                 condition=Q(active=True),
                 name="uniq_active_claim_per_session",
             ),
-            models.UniqueConstraint(fields=["claim", "session"], name="uniq_claim_session"),
+            models.UniqueConstraint(fields=["org", "claim", "session"], name="uniq_claim_session"),
         ]
 
 

@@ -115,6 +115,20 @@ class CoverageFields(serializers.Serializer):
     subscriber_first_name = serializers.CharField(required=False, allow_blank=True)
     subscriber_last_name = serializers.CharField(required=False, allow_blank=True)
     subscriber_date_of_birth = serializers.DateField(required=False, allow_null=True)
+    subscriber_address_line1 = serializers.CharField(required=False, allow_blank=True)
+    subscriber_city = serializers.CharField(required=False, allow_blank=True)
+    subscriber_state = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    subscriber_postal_code = serializers.CharField(required=False, allow_blank=True)
+    subscriber_sex = serializers.ChoiceField(
+        choices=Patient.Sex.choices, required=False, allow_blank=True
+    )
+    msp_type = serializers.ChoiceField(
+        choices=Coverage.MspType.choices,
+        required=False,
+        allow_blank=True,
+        help_text="SBR05, only on a Medicare coverage that pays second",
+    )
+    assignment_of_benefits = serializers.BooleanField(required=False, help_text="CLM08")
     effective_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
 
@@ -149,6 +163,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "postal_code",
             "phone",
             "email",
+            "signature_on_file_date",
             "is_active",
             "created_at",
             "coverage",
@@ -194,6 +209,13 @@ class CoverageSerializer(CoverageFields, serializers.ModelSerializer):
             "subscriber_first_name",
             "subscriber_last_name",
             "subscriber_date_of_birth",
+            "subscriber_address_line1",
+            "subscriber_city",
+            "subscriber_state",
+            "subscriber_postal_code",
+            "subscriber_sex",
+            "msp_type",
+            "assignment_of_benefits",
             "effective_date",
             "end_date",
             "benefits_summary",
@@ -206,17 +228,29 @@ class CoverageSerializer(CoverageFields, serializers.ModelSerializer):
         return call_service(services.coverage_add, patient=patient, actor=_actor(self), **validated)
 
     def update(self, coverage: Coverage, validated: dict[str, Any]) -> Coverage:
-        other = sorted(set(validated) - {"end_date"})
+        """The plan, group and subscriber facts change in place; end_date ends the coverage;
+        a new payer, member id, priority or start is a new coverage."""
+        other = sorted(set(validated) - {"end_date", *services.COVERAGE_EDITABLE})
         if other:
             raise ValidationError(
-                {name: ["Only end_date can change; add a new coverage instead."] for name in other}
+                {
+                    name: ["Cannot change on a saved coverage; end it and add a new one."]
+                    for name in other
+                }
             )
-        return call_service(
-            services.coverage_end,
-            coverage=coverage,
-            actor=_actor(self),
-            end_date=validated.get("end_date"),
-        )
+        edits = {k: v for k, v in validated.items() if k in services.COVERAGE_EDITABLE}
+        if edits:
+            coverage = call_service(
+                services.coverage_update, coverage=coverage, actor=_actor(self), **edits
+            )
+        if "end_date" in validated:
+            coverage = call_service(
+                services.coverage_end,
+                coverage=coverage,
+                actor=_actor(self),
+                end_date=validated.get("end_date"),
+            )
+        return coverage
 
 
 # --- Episodes, segments, plans ----------------------------------------------------------------
@@ -250,9 +284,44 @@ class DiagnosesField(serializers.Field):
         return [str(item.get("code", "")) if isinstance(item, dict) else str(item) for item in data]
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"code": {"type": "string"}, "date": {"type": "string"}},
+        },
+    }
+)
+class OccurrenceCodesField(serializers.JSONField):
+    """[{"code": "11", "date": "YYYY-MM-DD"}]: UB-04 occurrence codes with their dates."""
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"code": {"type": "string"}, "amount": {"type": "string"}},
+        },
+    }
+)
+class ValueCodesField(serializers.JSONField):
+    """[{"code": "80", "amount": "12"}]: UB-04 value codes with their amounts."""
+
+
 class EpisodeSerializer(serializers.ModelSerializer):
     id = IdField()
     patient = PublicId(queryset=Patient.objects.all())
+    attending_provider = ProviderId(required=False, allow_null=True)
+    admission_hour = serializers.IntegerField(required=False, allow_null=True)
+    discharge_hour = serializers.IntegerField(required=False, allow_null=True)
+    admission_type = serializers.CharField(required=False, allow_blank=True)
+    admission_source = serializers.CharField(required=False, allow_blank=True)
+    patient_status = serializers.CharField(required=False, allow_blank=True)
+    referring_provider_npi = serializers.CharField(required=False, allow_blank=True)
+    occurrence_codes = OccurrenceCodesField(required=False)
+    value_codes = ValueCodesField(required=False)
     facility = PublicId(queryset=Facility.objects.all(), required=False, allow_null=True)
     part2_applies = serializers.BooleanField(required=False, allow_null=True, default=None)
     diagnoses = DiagnosesField()
@@ -277,6 +346,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
             "asam_edition",
             "asam_level",
             "current_level",
+            *services.CLAIM_FACTS,
         ]
         read_only_fields = ["status"]
 
@@ -296,26 +366,44 @@ class EpisodeSerializer(serializers.ModelSerializer):
 
     def create(self, validated: dict[str, Any]) -> EpisodeOfCare:
         validated.pop("discharge_date", None)
+        at_discharge = sorted(set(validated) & {"discharge_hour", "patient_status"})
+        if at_discharge:
+            raise ValidationError(
+                {name: ["Recorded at discharge (PATCH discharge_date)."] for name in at_discharge}
+            )
         return call_service(services.episode_admit, actor=_actor(self), **validated)
 
     def update(self, episode: EpisodeOfCare, validated: dict[str, Any]) -> EpisodeOfCare:
-        other = sorted(set(validated) - {"discharge_date"})
+        """PATCH discharge_date (with discharge_hour and patient_status) discharges; the claim
+        facts change in place; everything else has its own path."""
+        other = sorted(set(validated) - {"discharge_date", *services.CLAIM_FACTS})
         if other:
             raise ValidationError(
                 {
                     name: [
-                        "Only discharge_date can change (discharge); use "
-                        "level-of-care-segments for level changes."
+                        "Cannot change here: discharge with discharge_date, edit the claim "
+                        "facts, and use level-of-care-segments for level changes."
                     ]
                     for name in other
                 }
             )
-        return call_service(
-            services.episode_discharge,
-            episode=episode,
-            actor=_actor(self),
-            discharge_date=validated.get("discharge_date"),
-        )
+        facts = {k: v for k, v in validated.items() if k in services.CLAIM_FACTS}
+        if "discharge_date" in validated:
+            at_discharge = {
+                k: facts.pop(k) for k in ("discharge_hour", "patient_status") if k in facts
+            }
+            episode = call_service(
+                services.episode_discharge,
+                episode=episode,
+                actor=_actor(self),
+                discharge_date=validated.get("discharge_date"),
+                **at_discharge,
+            )
+        if facts:
+            episode = call_service(
+                services.episode_update, episode=episode, actor=_actor(self), **facts
+            )
+        return episode
 
 
 class SegmentSerializer(serializers.ModelSerializer):
@@ -693,7 +781,7 @@ class EpisodeViewSet(OrgModelViewSet):
     serializer_class = EpisodeSerializer
     filterset_class = EpisodeFilter
     phi = True
-    select_related = ("patient", "facility")
+    select_related = ("patient", "facility", "attending_provider")
     http_method_names = READ_CREATE_PATCH
 
     def get_queryset(self) -> Any:

@@ -2,6 +2,7 @@
 Every service is keyword-only, atomic, and raises ValidationError({field: [message]})."""
 
 from facilities.services import facility_create, facility_update
+from patients.services.claim_facts import CLAIM_FACTS, episode_update
 from patients.services.corrections import (
     CORRECTABLE_FIELDS,
     NOT_CORRECTABLE,
@@ -26,8 +27,10 @@ from patients.services.plans import (
     treatment_plan_sign_as,
 )
 from patients.services.registration import (
+    COVERAGE_EDITABLE,
     coverage_add,
     coverage_end,
+    coverage_update,
     patient_register,
     patient_update,
 )
@@ -44,6 +47,8 @@ from patients.services.sessions import (
 )
 
 __all__ = [
+    "CLAIM_FACTS",
+    "COVERAGE_EDITABLE",
     "CORRECTABLE_FIELDS",
     "NOT_CORRECTABLE",
     "STATUS_CHANGES",
@@ -52,8 +57,10 @@ __all__ = [
     "TransitionResult",
     "coverage_add",
     "coverage_end",
+    "coverage_update",
     "episode_admit",
     "episode_discharge",
+    "episode_update",
     "facility_create",
     "facility_update",
     "group_session_record",

@@ -22,7 +22,8 @@ from patients.models import (
     Session,
 )
 from patients.selectors import AuthRequirement, auth_requirement, primary_coverage_on
-from rcm.fielderrors import FieldErrors, save_guarded
+from patients.services.claim_facts import ADMISSION_FACTS, clean_claim_facts
+from rcm.fielderrors import FieldErrors, reject_unknown, save_guarded
 
 # ASAM levels by edition (REFERENCE.md §2). MH programs may leave the ASAM level blank.
 ASAM_LEVELS: dict[str, tuple[str, ...]] = {
@@ -147,13 +148,17 @@ def episode_admit(
     facility: Facility | None = None,
     part2_applies: bool | None = None,
     actor: Any = None,
+    **admission_facts: Any,
 ) -> EpisodeOfCare:
-    """Admit: the episode, its ranked diagnoses and the first level-of-care segment."""
+    """Admit: the episode, its ranked diagnoses and the first level-of-care segment, with any
+    admission facts an institutional claim needs (patients.services.claim_facts)."""
+    reject_unknown(admission_facts, ADMISSION_FACTS, "episode_admit")
     errors = FieldErrors()
     _check_admission(errors, patient, program, admit_date, facility)
     check_level(errors, level, asam_edition, asam_level or "")
     rules = diagnosis_rules_for(patient, admit_date)
     codes = clean_diagnoses(list(diagnoses or []), program, errors, rules)
+    facts = clean_claim_facts(admission_facts, errors, discharge_date=None)
     errors.raise_if_any()
     if part2_applies is None:
         part2_applies = program == Program.SUD
@@ -163,6 +168,7 @@ def episode_admit(
         facility=facility,
         admit_date=admit_date,
         part2_applies=part2_applies,
+        **facts,
     )
     EpisodeDiagnosis.objects.bulk_create(
         [
@@ -280,10 +286,21 @@ def level_transition(
 
 @transaction.atomic
 def episode_discharge(
-    *, episode: EpisodeOfCare, discharge_date: datetime.date, actor: Any = None
+    *,
+    episode: EpisodeOfCare,
+    discharge_date: datetime.date,
+    actor: Any = None,
+    discharge_hour: int | None = None,
+    patient_status: str = "",
 ) -> EpisodeOfCare:
-    """Discharge: the open segment ends on the discharge date."""
+    """Discharge: the open segment ends on the discharge date. The discharge hour and status
+    (UB-04 FL16/FL17) are recorded when given; a "still a patient" status (30) is cleared."""
     errors = FieldErrors()
+    facts = clean_claim_facts(
+        {"discharge_hour": discharge_hour, "patient_status": patient_status},
+        errors,
+        discharge_date=discharge_date or datetime.date.max,
+    )
     errors.require(
         episode.status == EpisodeOfCare.Status.ACTIVE, "discharge_date", "Already discharged."
     )
@@ -305,7 +322,9 @@ def episode_discharge(
     episode.segments.filter(end_date__isnull=True).update(end_date=discharge_date)
     episode.discharge_date = discharge_date
     episode.status = EpisodeOfCare.Status.DISCHARGED
-    episode.save(update_fields=["discharge_date", "status"])
+    episode.discharge_hour = facts["discharge_hour"]
+    episode.patient_status = facts["patient_status"]
+    episode.save(update_fields=["discharge_date", "status", "discharge_hour", "patient_status"])
     return episode
 
 

@@ -37,6 +37,7 @@ PATIENT_FIELDS = (
     "postal_code",
     "phone",
     "email",
+    "signature_on_file_date",
 )
 COVERAGE_FIELDS = (
     "payer",
@@ -48,8 +49,35 @@ COVERAGE_FIELDS = (
     "subscriber_first_name",
     "subscriber_last_name",
     "subscriber_date_of_birth",
+    "subscriber_address_line1",
+    "subscriber_city",
+    "subscriber_state",
+    "subscriber_postal_code",
+    "subscriber_sex",
+    "msp_type",
+    "assignment_of_benefits",
     "effective_date",
     "end_date",
+)
+# What a coverage says about the subscriber and the claim beyond its payer, member id and dates:
+# editable on a saved coverage (coverage_update).
+SUBSCRIBER_FIELDS = (
+    "subscriber_first_name",
+    "subscriber_last_name",
+    "subscriber_date_of_birth",
+    "subscriber_address_line1",
+    "subscriber_city",
+    "subscriber_state",
+    "subscriber_postal_code",
+    "subscriber_sex",
+)
+COVERAGE_EDITABLE = (
+    "plan_name",
+    "group_number",
+    "relationship",
+    *SUBSCRIBER_FIELDS,
+    "msp_type",
+    "assignment_of_benefits",
 )
 MEMBER_ID_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 POSTAL_RE = re.compile(r"^\d{5}(-?\d{4})?$")
@@ -70,16 +98,18 @@ def _as_date(value: Any) -> datetime.date | None:
 
 
 def _normalized_demographics(data: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
-    out = {k: clean_text(v) for k, v in data.items() if k != "date_of_birth"}
+    dates = ("date_of_birth", "signature_on_file_date")
+    out = {k: clean_text(v) for k, v in data.items() if k not in dates}
     out["state"] = out.get("state", "").upper()
     out["ssn"] = re.sub(r"\D", "", out.get("ssn", ""))
     out["phone"] = re.sub(r"\D", "", out.get("phone", ""))
     out["sex"] = out.get("sex") or Patient.Sex.UNKNOWN
-    try:
-        out["date_of_birth"] = _as_date(data.get("date_of_birth"))
-    except ValueError:
-        errors.add("date_of_birth", "Enter a date as YYYY-MM-DD.")
-        out["date_of_birth"] = None
+    for name in dates:
+        try:
+            out[name] = _as_date(data.get(name))
+        except ValueError:
+            errors.add(name, "Enter a date as YYYY-MM-DD.")
+            out[name] = None
     return out
 
 
@@ -90,6 +120,12 @@ def _check_demographics(values: Mapping[str, Any], errors: FieldErrors) -> None:
     if dob is not None:
         errors.require(dob <= timezone.localdate(), "date_of_birth", "Cannot be in the future.")
         errors.require(dob.year >= 1900, "date_of_birth", "Enter a year from 1900 on.")
+    signed = values.get("signature_on_file_date")
+    if signed is not None:
+        errors.require(
+            signed <= timezone.localdate(), "signature_on_file_date", "Cannot be in the future."
+        )
+        errors.require(signed.year >= 1900, "signature_on_file_date", "Enter a year from 1900 on.")
     ssn = values.get("ssn")
     if ssn:
         errors.require(bool(SSN_RE.match(ssn)), "ssn", "Enter a valid 9-digit SSN.")
@@ -180,6 +216,11 @@ def _coverage_values(data: Mapping[str, Any], errors: FieldErrors, prefix: str) 
         errors.add(prefix + "priority", "Choose primary, secondary or tertiary.")
         values["priority"] = Coverage.Priority.PRIMARY
     values["relationship"] = values.get("relationship") or Coverage.Relationship.SELF
+    for name in ("subscriber_state", "subscriber_sex", "msp_type"):
+        values[name] = clean_text(values.get(name)).upper()
+    values["subscriber_postal_code"] = clean_text(values.get("subscriber_postal_code"))
+    if values.get("assignment_of_benefits") is None:
+        values["assignment_of_benefits"] = True
     for name in ("effective_date", "end_date", "subscriber_date_of_birth"):
         try:
             values[name] = _as_date(data.get(name))
@@ -202,6 +243,10 @@ def _check_coverage(values: Mapping[str, Any], errors: FieldErrors, prefix: str)
     errors.require(start is not None, prefix + "effective_date", "Required.")
     if start and end:
         errors.require(end >= start, prefix + "end_date", "Cannot be before the effective date.")
+    _check_subscriber(values, errors, prefix)
+
+
+def _check_subscriber(values: Mapping[str, Any], errors: FieldErrors, prefix: str) -> None:
     if values["relationship"] != Coverage.Relationship.SELF:
         for name in ("subscriber_first_name", "subscriber_last_name", "subscriber_date_of_birth"):
             errors.require(
@@ -209,6 +254,51 @@ def _check_coverage(values: Mapping[str, Any], errors: FieldErrors, prefix: str)
                 prefix + name,
                 "Required when the patient is not the subscriber.",
             )
+    _check_subscriber_address(values, errors, prefix)
+    _check_msp_type(values, errors, prefix)
+
+
+def _check_subscriber_address(values: Mapping[str, Any], errors: FieldErrors, prefix: str) -> None:
+    state, postal = values.get("subscriber_state"), values.get("subscriber_postal_code")
+    if state:
+        errors.require(
+            bool(re.fullmatch(r"[A-Z]{2}", state)),
+            prefix + "subscriber_state",
+            "Enter a 2-letter state code (e.g. OR).",
+        )
+    if postal:
+        errors.require(
+            bool(POSTAL_RE.match(postal)),
+            prefix + "subscriber_postal_code",
+            "Enter a 5-digit or ZIP+4 postal code.",
+        )
+    sex = values.get("subscriber_sex")
+    if sex:
+        errors.require(
+            sex in Patient.Sex.values, prefix + "subscriber_sex", "Choose F, M or U (unknown)."
+        )
+
+
+def _check_msp_type(values: Mapping[str, Any], errors: FieldErrors, prefix: str) -> None:
+    """SBR05 goes on Medicare's coverage when Medicare pays second (or third)."""
+    msp, payer = values.get("msp_type"), values.get("payer")
+    if not msp:
+        return
+    if msp not in Coverage.MspType.values:
+        listed = ", ".join(Coverage.MspType.values)
+        errors.add(prefix + "msp_type", f"{msp!r} is not an MSP type; use one of {listed}.")
+        return
+    if payer is not None and payer.kind != "medicare":
+        errors.add(
+            prefix + "msp_type",
+            f"An MSP type is for a Medicare coverage that pays second; {payer.name} is not "
+            "Medicare.",
+        )
+    elif values.get("priority") == Coverage.Priority.PRIMARY:
+        errors.add(
+            prefix + "msp_type",
+            "An MSP type says why Medicare pays second: not for a primary Medicare coverage.",
+        )
 
 
 def _overlap_message(patient: Patient, cov: Coverage) -> str | None:
@@ -239,9 +329,7 @@ def _coverage_build(
     values = _coverage_values(data, errors, prefix)
     _check_coverage(values, errors, prefix)
     if values["relationship"] == Coverage.Relationship.SELF:
-        values.update(
-            subscriber_first_name="", subscriber_last_name="", subscriber_date_of_birth=None
-        )
+        values.update(_self_subscriber())
     cov = Coverage(patient=patient, **values)
     cov.assign_active_org()
     found = model_errors(
@@ -253,6 +341,12 @@ def _coverage_build(
     if overlap and not errors:
         errors.add(prefix + "priority", overlap)
     return cov
+
+
+def _self_subscriber() -> dict[str, Any]:
+    """The patient is the subscriber: the claim uses the patient's own name, address and sex."""
+    blank: dict[str, Any] = {name: "" for name in SUBSCRIBER_FIELDS}
+    return blank | {"subscriber_date_of_birth": None}
 
 
 def _coverage_save(cov: Coverage, prefix: str = "") -> Coverage:
@@ -270,6 +364,29 @@ def coverage_add(*, patient: Patient, actor: Any = None, **data: Any) -> Coverag
     cov = _coverage_build(patient, data, errors)
     errors.raise_if_any()
     return _coverage_save(cov)
+
+
+@transaction.atomic
+def coverage_update(*, coverage: Coverage, actor: Any = None, **changes: Any) -> Coverage:
+    """Edit what a coverage says beyond its payer, member id, priority and dates: plan, group,
+    the subscriber (name, date of birth, address, sex), MSP type and assignment of benefits.
+    A payer or member id change is a new coverage; dates change by ending it."""
+    reject_unknown(changes, COVERAGE_EDITABLE, "coverage_update")
+    errors = FieldErrors()
+    current = {name: getattr(coverage, name) for name in COVERAGE_EDITABLE}
+    data = {**current, **changes, "payer": coverage.payer, "priority": coverage.priority}
+    values = _coverage_values(data, errors, "")
+    _check_subscriber(values, errors, "")
+    errors.raise_if_any()
+    if values["relationship"] == Coverage.Relationship.SELF:
+        values.update(_self_subscriber())
+    for name in COVERAGE_EDITABLE:
+        setattr(coverage, name, values[name])
+    found = model_errors(coverage, exclude=["org", "patient", "payer"])
+    if found:
+        raise found
+    coverage.save()
+    return coverage
 
 
 @transaction.atomic

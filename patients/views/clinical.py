@@ -109,6 +109,31 @@ def patient_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
     )
 
 
+def _patient_initial(patient: Patient) -> dict[str, Any]:
+    # The SSN is never shown again once saved: blank keeps it.
+    return {name: getattr(patient, name) for name in f.PatientForm.base_fields if name != "ssn"}
+
+
+@for_model(Patient)
+@requires(Cap.EDIT_PATIENTS)
+def patient_edit(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """Demographics and the signature on file; a blank MRN or SSN keeps the saved one."""
+    patient = get_object_or_404(Patient.objects, public_id=public_id)
+    form = f.PatientForm(request.POST or None, initial=_patient_initial(patient))
+    if request.method == "POST" and form.is_valid():
+        kept = ("mrn", "ssn")
+        changes = {k: v for k, v in form.cleaned_data.items() if k not in kept or v}
+        try:
+            services.patient_update(patient=patient, actor=request.user, **changes)
+        except ValidationError as exc:
+            f.apply_errors(exc, {"": form})
+        else:
+            messages.success(request, "Patient details saved.")
+            return redirect(_url(request, "patient_detail", public_id=patient.public_id))
+    context = {"form": form, "patient": patient}
+    return _form_page(request, "patients/patient_edit.html", context, patient)
+
+
 @for_model(Patient)
 @requires(Cap.EDIT_PATIENTS)
 def coverage_add(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
@@ -125,6 +150,27 @@ def coverage_add(request: HttpRequest, org_slug: str, public_id: Any) -> HttpRes
     return _form_page(
         request, "patients/coverage_form.html", {"form": form, "patient": patient}, patient
     )
+
+
+@for_model(Coverage)
+@requires(Cap.EDIT_PATIENTS)
+def coverage_edit(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """A coverage's plan, group and subscriber facts, MSP type and assignment of benefits."""
+    coverage = get_object_or_404(
+        Coverage.objects.select_related("patient", "payer"), public_id=public_id
+    )
+    initial = f.coverage_edit_initial(coverage)
+    form = f.CoverageEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coverage_update(coverage=coverage, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            f.apply_errors(exc, {"": form})
+        else:
+            messages.success(request, f"Coverage with {coverage.payer.name} saved.")
+            return redirect(_url(request, "patient_detail", public_id=coverage.patient.public_id))
+    context = {"form": form, "patient": coverage.patient, "coverage": coverage}
+    return _form_page(request, "patients/coverage_edit.html", context, coverage)
 
 
 # --- Episodes -------------------------------------------------------------------------------
@@ -164,8 +210,31 @@ def episode_detail_view(request: HttpRequest, org_slug: str, public_id: Any) -> 
             patient=episode.patient, level=detail.current.level, on_date=detail.current.start_date
         )
     return TemplateResponse(
-        request, "patients/episode_detail.html", {"episode": episode, "d": detail, "auth": auth}
+        request,
+        "patients/episode_detail.html",
+        {"episode": episode, "d": detail, "auth": auth, "discharge_form": f.DischargeForm()},
     )
+
+
+@for_model(EpisodeOfCare)
+@requires(Cap.EDIT_PATIENTS)
+def episode_claim_facts(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """The episode's admission and discharge facts for institutional claims (UB-04/837I)."""
+    episode = _episode(public_id)
+    initial = {name: getattr(episode, name) for name in services.CLAIM_FACTS}
+    form = f.EpisodeClaimFactsForm(
+        request.POST or None, initial=initial, current_attending=episode.attending_provider
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_update(episode=episode, actor=request.user, **form.facts())
+        except ValidationError as exc:
+            f.apply_errors(exc, {"": form})
+        else:
+            messages.success(request, "Claim facts saved.")
+            return redirect(_url(request, "episode_detail", public_id=episode.public_id))
+    context = {"form": form, "episode": episode, "patient": episode.patient}
+    return _form_page(request, "patients/episode_claim_facts.html", context, episode)
 
 
 def _transition_preview(
@@ -321,6 +390,7 @@ def session_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
             "next_statuses": next_statuses,
             "corrections": session_corrections(session=session),
             "authorization": answers.service_authorization(session=session),
+            "claim": answers.session_claim(session=session),
         },
     )
 
@@ -447,14 +517,20 @@ def _date_action(request: HttpRequest, field: str, run: Any, done: str) -> None:
 @require_POST
 def episode_discharge(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
     episode = get_object_or_404(EpisodeOfCare.objects.all(), public_id=public_id)
-    _date_action(
-        request,
-        "discharge_date",
-        lambda day: services.episode_discharge(
-            episode=episode, discharge_date=day, actor=request.user
-        ),
-        "Discharged; the open level of care ends on the discharge date.",
-    )
+    form = f.DischargeForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("patients:episode_detail", org_slug=org_slug, public_id=episode.public_id)
+    try:
+        services.episode_discharge(episode=episode, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Discharged; the open level of care ends on the discharge date.")
     return redirect("patients:episode_detail", org_slug=org_slug, public_id=episode.public_id)
 
 
@@ -478,11 +554,14 @@ urlpatterns = [
     path("", patient_list, name="patient_list"),
     path("new/", patient_create, name="patient_create"),
     path("<uuid:public_id>/", patient_detail, name="patient_detail"),
+    path("<uuid:public_id>/edit/", patient_edit, name="patient_edit"),
     path("<uuid:public_id>/coverages/new/", coverage_add, name="coverage_add"),
+    path("coverages/<uuid:public_id>/edit/", coverage_edit, name="coverage_edit"),
     path("<uuid:public_id>/episodes/new/", episode_admit, name="episode_admit"),
     path("episodes/<uuid:public_id>/", episode_detail_view, name="episode_detail"),
     path("episodes/<uuid:public_id>/transition/", level_transition, name="level_transition"),
     path("episodes/<uuid:public_id>/discharge/", episode_discharge, name="episode_discharge"),
+    path("episodes/<uuid:public_id>/claim-facts/", episode_claim_facts, name="episode_claim_facts"),
     path("coverages/<uuid:public_id>/end/", coverage_end, name="coverage_end"),
     path("episodes/<uuid:public_id>/plans/new/", plan_create, name="plan_create"),
     path("plans/<uuid:public_id>/sign/", plan_sign, name="plan_sign"),

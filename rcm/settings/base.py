@@ -125,6 +125,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Claims submission ------------------------------------------------------------------------
+# Sending a batch to the clearinghouse: a transport error (refused, dropped, timed out) is tried
+# again after BACKOFF * 2^(attempt-1) seconds (jittered, at most BACKOFF_MAX), up to
+# MAX_ATTEMPTS attempts in all; then the batch is marked failed and its claims go back to ready.
+CLAIMS_SEND_MAX_ATTEMPTS = int(env("CLAIMS_SEND_MAX_ATTEMPTS", "6") or 6)
+CLAIMS_SEND_BACKOFF_SECONDS = float(env("CLAIMS_SEND_BACKOFF_SECONDS", "30") or 30)
+CLAIMS_SEND_BACKOFF_MAX_SECONDS = float(env("CLAIMS_SEND_BACKOFF_MAX_SECONDS", "3600") or 3600)
+
 # --- Auth, sessions -------------------------------------------------------------------------
 AUTH_USER_MODEL = "auth.User"
 AUTHENTICATION_BACKENDS = [
@@ -208,6 +216,10 @@ SPECTACULAR_SETTINGS = {
         # A program day's services, recorded (sessions) or named (the coding preview).
         "ProgramDayServiceKindEnum": "coding.types.PROGRAM_SERVICE_CHOICES",
         "LicenseStatusEnum": "credentialing.models.License.Status",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "ClaimKindEnum": "claims.models.Claim.Kind",
+        # A patient's sex and a coverage's subscriber's sex.
+        "SexEnum": "patients.models.Patient.Sex",
     },
 }
 

@@ -357,3 +357,32 @@ def test_a_complete_claim_is_ready(clinic: SimpleNamespace) -> None:
     found = [(f.code, f.message) for f in claim.findings.filter(severity="error")]
     assert found == []
     assert claim.status == Claim.Status.READY
+
+
+def test_billed_under_the_supervisor_makes_the_supervisor_render(clinic: SimpleNamespace) -> None:
+    payer = clinic.payer
+    payer.accepted_license_types = ["psychiatrist", "psychologist", "lcsw"]
+    payer.pays_under_supervisor = True
+    payer.supervision_modifiers = ["HO"]
+    payer.save()
+    supervisor = _enrolled(factories.licensed(factories.provider(), state="IL"), payer)
+    trainee = factories.provider(license_type="associate", supervisor=supervisor)
+    _session(clinic, provider=trainee, supervising_provider=supervisor)
+    claims_build(through=TODAY)
+    claim = Claim.objects.get()
+    assert claim.rendering_provider_id == supervisor.pk
+    assert claim.supervising_provider_id is None
+    assert "HO" in claim.lines.get().modifiers
+
+
+def test_supervised_clinician_billing_in_own_name_carries_the_supervisor(
+    clinic: SimpleNamespace,
+) -> None:
+    supervisor = _enrolled(factories.licensed(factories.provider(), state="IL"), clinic.payer)
+    _session(clinic, supervising_provider=supervisor)
+    claims_build(through=TODAY)
+    claim = Claim.objects.get()
+    assert (claim.rendering_provider_id, claim.supervising_provider_id) == (
+        clinic.provider.pk,
+        supervisor.pk,
+    )

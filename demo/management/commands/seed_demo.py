@@ -26,9 +26,11 @@ FACILITIES = {
             address_line1="200 Harbor Way",
             city="Portland",
             state="OR",
-            postal_code="97201",
+            postal_code="97201-2045",
             pos="11",
             taxonomy="261QM0801X",
+            npi="1555000011",
+            tin="931234567",
         )
     ],
     "sud": [
@@ -37,18 +39,22 @@ FACILITIES = {
             address_line1="12 Ridge Rd",
             city="Bend",
             state="OR",
-            postal_code="97701",
+            postal_code="97701-3310",
             pos="55",
             taxonomy="324500000X",
+            npi="1555000029",
+            tin="937654321",
         ),
         dict(
             name="Summit Day Programs",
             address_line1="40 Mill St",
             city="Bend",
             state="OR",
-            postal_code="97702",
+            postal_code="97702-1120",
             pos="57",
             taxonomy="261QR0405X",
+            npi="1555000037",
+            tin="937654321",
         ),
     ],
 }
@@ -80,8 +86,10 @@ def seed_clinic(
     org: Any, program: str, today: dt.date, n_patients: int, company: Any
 ) -> dict[str, int]:
     from authorizations import demo as auth_demo
+    from claims import demo as claims_demo
     from consent import demo as consent_demo
     from credentialing import demo as cred_demo
+    from facilities import demo as facilities_demo
     from patients import demo as patient_demo
     from payers.catalog import catalog_install
 
@@ -89,6 +97,8 @@ def seed_clinic(
     payers = [p for p, _ in catalog_install(org=org)]
     with org_context(org):
         facilities = _facilities(program)
+        facilities_demo.seed(org=org, facilities=facilities, payers=payers)
+        claims_demo.seed(org=org, today=today)
     providers = cred_demo.seed(org=org, rng=rng, payers=payers, today=today)
     prefix = next(spec.user_prefix for spec in CLINICS if spec.slug == org.slug)
     _link_clinician(org, f"{prefix}.clinician", providers)

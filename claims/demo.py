@@ -1,0 +1,98 @@
+"""Demo chargemaster: a charge for every code and revenue code the demo clinics bill (the
+starter payers' code maps over the demo sessions), open-ended from January 1 of last year.
+Synthetic prices. Idempotent: an org that has a chargemaster keeps it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from claims.chargemaster.services import chargemaster_entry_create
+from claims.models import ChargemasterEntry
+
+# (code, revenue code, modifiers, description, charge)
+CHARGES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
+    ("90791", "", (), "Psychiatric diagnostic evaluation", "250.00"),
+    ("90792", "", (), "Psychiatric diagnostic evaluation with medical services", "300.00"),
+    ("90832", "", (), "Psychotherapy, 30 minutes", "110.00"),
+    ("90834", "", (), "Psychotherapy, 45 minutes", "150.00"),
+    ("90837", "", (), "Psychotherapy, 60 minutes", "200.00"),
+    ("90833", "", (), "Psychotherapy add-on with E/M, 30 minutes", "90.00"),
+    ("90836", "", (), "Psychotherapy add-on with E/M, 45 minutes", "120.00"),
+    ("90838", "", (), "Psychotherapy add-on with E/M, 60 minutes", "160.00"),
+    ("90839", "", (), "Psychotherapy for crisis, first 60 minutes", "260.00"),
+    ("90840", "", (), "Psychotherapy for crisis, each additional 30 minutes", "120.00"),
+    ("90785", "", (), "Interactive complexity", "30.00"),
+    ("90846", "", (), "Family psychotherapy without the patient", "140.00"),
+    ("90847", "", (), "Family psychotherapy with the patient", "160.00"),
+    ("90849", "", (), "Multiple-family group psychotherapy", "80.00"),
+    ("90853", "", (), "Group psychotherapy", "65.00"),
+    ("96130", "", (), "Psychological testing evaluation, first hour", "180.00"),
+    ("96131", "", (), "Psychological testing evaluation, each additional hour", "140.00"),
+    ("99202", "", (), "Office visit, new patient, straightforward", "120.00"),
+    ("99203", "", (), "Office visit, new patient, low complexity", "170.00"),
+    ("99204", "", (), "Office visit, new patient, moderate complexity", "250.00"),
+    ("99205", "", (), "Office visit, new patient, high complexity", "320.00"),
+    ("99211", "", (), "Office visit, established patient, minimal", "40.00"),
+    ("99212", "", (), "Office visit, established patient, straightforward", "90.00"),
+    ("99213", "", (), "Office visit, established patient, low complexity", "140.00"),
+    ("99214", "", (), "Office visit, established patient, moderate complexity", "200.00"),
+    ("99215", "", (), "Office visit, established patient, high complexity", "270.00"),
+    ("G0017", "", (), "Psychotherapy for crisis, non-office site, first 60 minutes", "260.00"),
+    ("G0018", "", (), "Psychotherapy for crisis, non-office site, each added 30", "120.00"),
+    ("G0129", "", (), "Occupational therapy, PHP/IOP, per session", "95.00"),
+    ("G0176", "", (), "Activity therapy, PHP/IOP, per session", "60.00"),
+    ("G0177", "", (), "Training and education, PHP/IOP, per session", "75.00"),
+    ("G0410", "", (), "Group psychotherapy, PHP/IOP, 45-50 minutes", "70.00"),
+    ("G0411", "", (), "Interactive group psychotherapy, PHP/IOP, 45-50 minutes", "70.00"),
+    ("H0004", "", (), "Behavioral health counseling, per 15 minutes", "35.00"),
+    ("H0005", "", (), "Alcohol and/or drug group counseling, per 15 minutes", "25.00"),
+    ("H0005", "", ("HQ",), "Alcohol and/or drug group counseling (group setting)", "28.00"),
+    ("H0006", "", (), "Alcohol and/or drug case management", "30.00"),
+    ("H0010", "", (), "Sub-acute withdrawal management, residential, per diem", "450.00"),
+    ("H0015", "", (), "Alcohol and/or drug IOP, per diem", "300.00"),
+    ("H0015", "0906", (), "Alcohol and/or drug IOP, per diem (institutional)", "310.00"),
+    ("H0018", "", (), "Short-term residential, per diem", "400.00"),
+    ("H0019", "", (), "Long-term residential, per diem", "350.00"),
+    ("H0031", "", (), "Mental health assessment, non-physician", "180.00"),
+    ("H0035", "", (), "Mental health partial hospitalization, per diem", "500.00"),
+    ("H0036", "", (), "Community psychiatric supportive treatment, per 15 minutes", "40.00"),
+    ("H0038", "", (), "Peer support services, per 15 minutes", "30.00"),
+    ("H2011", "", (), "Crisis intervention, per 15 minutes", "45.00"),
+    ("H2014", "", (), "Skills training and development, per 15 minutes", "30.00"),
+    ("S0201", "", (), "Partial hospitalization services, per diem", "550.00"),
+    ("S9480", "", (), "Intensive outpatient psychiatric services, per diem", "320.00"),
+    ("T1017", "", (), "Targeted case management, per 15 minutes", "30.00"),
+    ("", "0132", (), "Room and board, semi-private, detoxification", "650.00"),
+    ("", "0430", (), "Occupational therapy", "95.00"),
+    ("", "0900", (), "Behavioral health treatment services", "300.00"),
+    ("", "0904", (), "Activity therapy", "60.00"),
+    ("", "0905", (), "Intensive outpatient, psychiatric", "320.00"),
+    ("", "0906", (), "Intensive outpatient, chemical dependency", "300.00"),
+    ("", "0912", (), "Partial hospitalization, less intensive", "500.00"),
+    ("", "0913", (), "Partial hospitalization, intensive", "550.00"),
+    ("", "0914", (), "Individual therapy", "150.00"),
+    ("", "0915", (), "Group therapy", "65.00"),
+    ("", "0916", (), "Family therapy", "160.00"),
+    ("", "0942", (), "Education and training", "75.00"),
+    ("", "1001", (), "Residential treatment, psychiatric, per diem", "650.00"),
+    ("", "1002", (), "Residential treatment, chemical dependency, per diem", "700.00"),
+)
+
+
+def seed(*, org: Any, today: dt.date) -> int:
+    """Add the demo chargemaster to the active org (call inside org_context) unless it has one."""
+    if ChargemasterEntry.objects.exists():
+        return 0
+    start = dt.date(today.year - 1, 1, 1)
+    for code, revenue_code, modifiers, description, amount in CHARGES:
+        chargemaster_entry_create(
+            code=code,
+            revenue_code=revenue_code,
+            modifiers=list(modifiers),
+            description=description,
+            amount=Decimal(amount),
+            effective_from=start,
+        )
+    return len(CHARGES)
