@@ -91,11 +91,13 @@ def seed_clinic(
     from credentialing import demo as cred_demo
     from facilities import demo as facilities_demo
     from patients import demo as patient_demo
+    from payers import demo as payers_demo
     from payers.catalog import catalog_install
 
     rng = random.Random(f"{org.slug}:2026")
     payers = [p for p, _ in catalog_install(org=org)]
     with org_context(org):
+        payers_demo.seed(payers=payers)
         facilities = _facilities(program)
         facilities_demo.seed(org=org, facilities=facilities, payers=payers)
         claims_demo.seed(org=org, today=today)
