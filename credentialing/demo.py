@@ -58,6 +58,9 @@ RECREDENTIAL_CYCLE = dt.timedelta(days=3 * 365)  # NCQA: every 36 months
 LICENSE_TERM = dt.timedelta(days=730)  # a two-year renewal cycle
 APIT_TERM = dt.timedelta(days=365)  # PSYPACT renews the APIT yearly (credentialing/compacts.py)
 HOME_STATE = "IL"
+# Enrollments in effect before the demo's six months of sessions (patients.demo.HISTORY_DAYS),
+# so the services they rendered are billable; a license spans the history the same way.
+ENROLLED_BEFORE_HISTORY = 130
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,10 @@ SPECS: tuple[Spec, ...] = (
         ("enrolled", "recredential_soon"),
         privilege=("psypact", "WI", 45),  # Wisconsin borders Illinois; both are in PSYPACT
     ),
-    Spec("lcsw", "LCSW", 700, 150, ("enrolled", "submitted")),  # stale CAQH
+    Spec("lcsw", "LCSW", 400, 150, ("enrolled", "enrolled", "submitted")),  # stale CAQH
     Spec("lpc", "LPC", -12, 40),  # expired license
     Spec("lmft", "LMFT", 50, 10, ("enrolled", "missing"), license_history="suspended_once"),
-    Spec("addiction_counselor", "LADC", 365, 60, ("submitted",)),
+    Spec("addiction_counselor", "LADC", 365, 60, ("enrolled", "enrolled", "submitted")),
     Spec("pmhnp", "PMHNP-BC", 500, 5, ("enrolled", "recredential_past")),
     Spec("pa", "PA-C", 300, 30, ("re_enrolled", "enrolled")),
     Spec("cns", "APRN-CNS", 300, 30, ("enrolled", "submitted", "missing")),
@@ -220,7 +223,8 @@ def _enroll(
             "recredential_soon": today + dt.timedelta(days=75),
             "recredential_past": today - dt.timedelta(days=5),
         }.get(plan)
-        effective = due - RECREDENTIAL_CYCLE if due else today - dt.timedelta(days=offsets[i])
+        since = dt.timedelta(days=ENROLLED_BEFORE_HISTORY + offsets[i])
+        effective = due - RECREDENTIAL_CYCLE if due else today - since
         services.enrollment_upsert(
             provider=provider,
             payer=payer,
