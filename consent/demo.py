@@ -25,8 +25,8 @@ from consent.forms import (
 from consent.models import Part2Consent, QualifiedServiceAgreement
 from patients.models import EpisodeOfCare
 
-MISSING_SHARE = 0.15
-REVOKED_SHARE = 0.12
+MISSING_SHARE = 0.05
+REVOKED_SHARE = 0.04
 
 
 def seed(
