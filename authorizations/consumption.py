@@ -32,11 +32,14 @@ def lines_of(session: Any) -> tuple[Any, ...]:
     return billed_lines(session, preview_for(session_like=session))
 
 
-def consume_for_session(session: Any) -> list[UnitLedgerEntry]:
-    """Consume units for one completed session; [] when nothing applies or it can't."""
+def consume_for_session(
+    session: Any, lines: tuple[Any, ...] | None = None
+) -> list[UnitLedgerEntry]:
+    """Consume units for one completed session; [] when nothing applies or it can't. `lines`:
+    what it bills, when the caller coded it already (`lines_of`)."""
     if session.status != session.Status.COMPLETED:
         return []
-    lines = lines_of(session)
+    lines = lines_of(session) if lines is None else lines
     if not lines:
         return []
     try:

@@ -22,9 +22,11 @@ from django.db.models import Q
 
 from authorizations import services
 from authorizations.consumption import consume_for_session
-from authorizations.facts import USABLE_STATUSES
+from authorizations.facts import USABLE_STATUSES, billed_lines
 from authorizations.models import Criteria, PriorAuthorization, UnitLedgerEntry
+from patients.coding_bridge import preview_for, prime_week_cache
 from patients.models import Coverage, EpisodeOfCare, LevelOfCareSegment, Session
+from patients.selectors import coding_ready_sessions
 from payers.rules import program_day_entry
 from rcm.tenancy import org_context
 
@@ -104,14 +106,112 @@ def seed(
         for episode, coverage in episodes_with_coverage:
             draw = _draw(rng)
             level = _level_on(episode, today)
-            if level is None or level not in _auth_levels(coverage):
-                continue
-            if PriorAuthorization.objects.filter(auth_number=draw.number).exists():
-                continue
-            auth = _create(episode, coverage, level, draw, today)
-            if auth is not None:
-                created.append(auth)
+            current = None
+            if level is not None and level in _auth_levels(coverage):
+                current = PriorAuthorization.objects.filter(auth_number=draw.number).first()
+                if current is None:
+                    current = _create(episode, coverage, level, draw, today)
+                    if current is not None:
+                        created.append(current)
+            created += _history(episode, coverage, current, draw, today)
     return created
+
+
+# A past stay at a level that needs authorization was authorized, in spans like the payer's
+# (initial approval, then each concurrent review), except now and then (no authorization on
+# file: the claim is held until one is obtained retroactively or it is written off).
+HISTORY_GAP_SHARE = 0.08
+
+
+def _history(
+    episode: EpisodeOfCare,
+    coverage: Coverage,
+    current: PriorAuthorization | None,
+    draw: Draw,
+    today: dt.date,
+) -> list[PriorAuthorization]:
+    """Approved authorizations covering the episode's stays at levels the payer authorizes,
+    up to the current authorization (or today). Drawn from a stream of the episode's own, so
+    the rest of the demo stays as it was; idempotent by authorization number."""
+    rng = random.Random(f"{episode.public_id}:auth-history")
+    made: list[PriorAuthorization] = []
+    levels = _auth_levels(coverage)
+    segments = LevelOfCareSegment.objects.filter(episode=episode, start_date__lte=today)
+    for n, seg in enumerate(segments.order_by("start_date", "pk")):
+        profile = _history_profile(seg.level, coverage, levels)
+        if profile is None:
+            continue
+        if rng.random() < HISTORY_GAP_SHARE:
+            continue
+        last = min(seg.end_date or today, today)
+        if current is not None and current.level_of_care == seg.level:
+            if current.start_date <= last and current.end_date >= seg.start_date:
+                last = current.start_date - DAY
+        for k, (start, end) in enumerate(_chunks(seg.start_date, last, profile.span_days)):
+            number = f"{draw.number}-{n}{k}"
+            if PriorAuthorization.objects.filter(coverage=coverage, auth_number=number).exists():
+                continue
+            auth = _create_past(episode, coverage, seg.level, profile, number, (start, end), today)
+            if auth is not None:
+                made.append(auth)
+    return made
+
+
+def _chunks(start: dt.date, last: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
+    spans = []
+    while start <= last:
+        end = min(start + (days - 1) * DAY, last)
+        spans.append((start, end))
+        start = end + DAY
+    return spans
+
+
+# Outpatient care past the payer's visits without authorization (REFERENCE.md §6): the clinic
+# asks for visits ahead, any outpatient code, for a quarter at a time.
+OUTPATIENT_VISITS = Profile("visits", 40, 90, 0, (), (), "1")
+
+
+def _history_profile(level: str, coverage: Coverage, levels: set[str]) -> Profile | None:
+    if level == "outpatient":
+        counted = coverage.payer.outpatient_visits_before_auth is not None
+        return OUTPATIENT_VISITS if counted or level in levels else None
+    profile = PROFILES.get(level)
+    if profile is None or profile.unit_type != "days" or level not in levels:
+        return None
+    return profile
+
+
+def _create_past(
+    episode: EpisodeOfCare,
+    coverage: Coverage,
+    level: str,
+    profile: Profile,
+    number: str,
+    span: tuple[dt.date, dt.date],
+    today: dt.date,
+) -> PriorAuthorization | None:
+    fitted = _fits(coverage, *span)
+    if fitted is None:
+        return None
+    start, end = fitted
+    days = profile.unit_type == "days"
+    auth = services.authorization_create(
+        actor=None,
+        coverage=coverage,
+        episode=episode,
+        level_of_care=level,
+        asam_level=profile.asam,
+        codes=list(_codes(profile, episode, coverage, level)) if days else [],
+        unit_type=profile.unit_type,
+        units_authorized=Decimal((end - start).days + 1 if days else profile.units),
+        start_date=start,
+        end_date=end,
+        status="approved",
+        auth_number=number,
+        criteria=Criteria.ASAM if episode.program == "sud" else Criteria.LOCUS,
+    )
+    _replay_sessions(auth, today)
+    return auth
 
 
 def _level_on(episode: EpisodeOfCare, today: dt.date) -> str | None:
@@ -197,13 +297,18 @@ def _replay_sessions(auth: PriorAuthorization, today: dt.date) -> None:
     have (the demo bulk-creates sessions, so no signal ran)."""
     if auth.status not in USABLE_STATUSES:
         return
-    sessions = Session.objects.filter(
-        patient_id=auth.coverage.patient_id,
-        status=Session.Status.COMPLETED,
-        service_date__range=(auth.start_date, min(auth.end_date, today)),
-    ).select_related("patient", "episode", "rendering_provider", "supervising_provider")
-    for session in sessions.order_by("service_date", "starts_at", "pk"):
-        consume_for_session(session)
+    sessions = coding_ready_sessions(
+        Session.objects.filter(
+            patient_id=auth.coverage.patient_id,
+            status=Session.Status.COMPLETED,
+            service_date__range=(auth.start_date, min(auth.end_date, today)),
+        ).select_related("patient", "episode", "rendering_provider", "supervising_provider")
+    )
+    rows = list(sessions.order_by("service_date", "starts_at", "pk"))
+    cache = prime_week_cache(rows, {})  # coded as a list is: without a query per session
+    for session in rows:
+        lines = billed_lines(session, preview_for(session_like=session, week_cache=cache))
+        consume_for_session(session, lines)
 
 
 def _use_units(auth: PriorAuthorization, draw: Draw) -> None:
