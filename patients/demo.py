@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from patients.models import (
 from patients.selectors import primary_coverage_on
 from patients.services.plans import FALLBACK_REVIEW_DAYS, PLAN_REVIEW_DAYS
 from payers.models import Payer
+from payers.rules import program_day_entry
 from rcm.tenancy import org_context
 
 BATCH = 1000
@@ -119,14 +120,16 @@ ASAM_3 = {
     "residential": "3.5",
     "withdrawal_management": "3.7-WM",
 }
-# Program days: weekdays attended (Mon=0) and attended-minute ranges (normal, short day).
+# Program days: weekdays attended (Mon=0) and attended-minute ranges (normal, short day). A
+# normal day meets the payers' daily minimums (IOP 3 h, PHP up to 6 h: payers.catalog).
 PROGRAM_DAYS = {
-    "iop": ((0, 2, 3), (150, 210), (60, 170)),
-    "php": ((0, 1, 2, 3, 4), (240, 360), (120, 239)),
+    "iop": ((0, 2, 3), (180, 240), (60, 170)),
+    "php": ((0, 1, 2, 3, 4), (360, 420), (120, 239)),
     "residential": (tuple(range(7)), (300, 480), (180, 299)),
     "withdrawal_management": (tuple(range(7)), (300, 480), (180, 299)),
 }
-GROUP_LEVELS = {"iop", "php", "residential"}
+# Evening groups are outpatient care (a program day's groups are inside its per diem).
+GROUP_LEVELS = {"outpatient"}
 # A PHP/IOP day's services (each ~45-60 min), billed line by line by payers that bill the day
 # service by service (Medicare: REFERENCE.md §14); per-diem payers ignore them.
 DAY_SERVICES = (
@@ -142,6 +145,23 @@ MINUTES = (12, 14, 28, 33, 40, 45, 50, 53, 55, 60)
 MINUTE_WEIGHTS = (3, 2, 8, 6, 12, 14, 10, 20, 15, 10)
 THERAPISTS = {"lcsw", "lpc", "lmft", "psychologist", "addiction_counselor", "associate"}
 PRESCRIBERS = {"psychiatrist", "pmhnp", "pa", "cns"}
+# Who carries the caseload: the clinicians with full credentials see most patients, those the
+# credentialing demo gives gaps (pending or missing enrollments) fewer, so a credentialing gap
+# holds some claims, not most (credentialing.demo.SPECS).
+CASELOAD = {
+    "psychiatrist": 4,
+    "psychologist": 4,
+    "lcsw": 3,
+    "addiction_counselor": 3,
+    "lmft": 2,
+    "lpc": 2,
+    "pmhnp": 2,
+    "pa": 2,
+    "associate": 1,
+    "cns": 1,
+}
+# The programs' attending physician is most often the medical director (the psychiatrist).
+ATTENDING = {"psychiatrist": 6, "pmhnp": 2, "pa": 1, "cns": 1}
 GOALS = (
     "Fewer days with low mood (PHQ-9 under 10)",
     "Use two coping skills when anxious",
@@ -196,15 +216,19 @@ def seed(
     today: dt.date,
     n_patients: int = 200,
     program: str = "mh",
+    part: str = "",
 ) -> SeedResult:
+    """Patients up to `n_patients` in the org (the ones it lacks). `part` names a second seeding
+    into the same org (another program's patients, numbered after the first's): it keeps the
+    public ids of the two apart."""
     # One draw from the shared stream whether or not we seed, so later seeders stay in step.
     local = random.Random(rng.random())
     with org_context(org):
         if Patient.objects.count() >= n_patients:
             return _result(today, {})
         ctx = _context(local, today, program, payers, facilities, providers)
-        ctx.namespace = org.public_id
-        ctx.facts = random.Random(f"{org.slug}:claim-facts")
+        ctx.namespace = uuid.uuid5(org.public_id, part) if part else org.public_id
+        ctx.facts = random.Random(f"{org.slug}:claim-facts{part}")
         patients = _patients(ctx, n_patients)
         coverages = _coverages(ctx, patients)
         episodes = _episodes(ctx, patients)
@@ -369,10 +393,30 @@ def _diagnoses(ctx: _Ctx) -> list[str]:
     return [primary, *extra]
 
 
+def _covered_pathway(ctx: _Ctx, patient: Patient, pathway: tuple[str, ...]) -> tuple[str, ...]:
+    """The pathway, or (when the primary payer has no code for one of its program levels: the
+    clinic would not admit the patient there on that coverage) the first one it covers."""
+    primary = [c for c in patient._demo_coverages if c.priority == Coverage.Priority.PRIMARY]
+    if not primary:
+        return pathway
+
+    def covered(path: tuple[str, ...]) -> bool:
+        return all(
+            level == "outpatient" or program_day_entry(primary[0].payer, ctx.program, level)
+            for level in path
+        )
+
+    if covered(pathway):
+        return pathway
+    return next((path for path in PATHWAYS[ctx.program] if covered(path)), pathway)
+
+
 def _episode(ctx: _Ctx, patient: Patient, index: int) -> EpisodeOfCare:
     pathways = PATHWAYS[ctx.program]
     # The first patients walk every pathway, so every level of care appears.
     pathway = pathways[index] if index < len(pathways) else ctx.rng.choice(pathways)
+    if index >= len(pathways):
+        pathway = _covered_pathway(ctx, patient, pathway)
     admit = ctx.today - dt.timedelta(days=ctx.rng.randint(10, HISTORY_DAYS))
     segments, ended = _path_segments(ctx, pathway, admit)
     episode = EpisodeOfCare(
@@ -409,7 +453,9 @@ def _episode_claim_facts(ctx: _Ctx, episode: EpisodeOfCare, first_level: str) ->
     )
     episode.admission_source = facts.choice(sources)
     clinicians = ctx.prescribers or ctx.therapists
-    episode.attending_provider = facts.choice(clinicians) if clinicians else None
+    episode.attending_provider = (
+        _staff(facts, clinicians, weights=ATTENDING) if clinicians else None
+    )
     if facts.random() < 0.3:
         episode.referring_provider_name = "Casey Referral MD"
         episode.referring_provider_npi = REFERRING_NPI
@@ -475,7 +521,7 @@ def _plans(ctx: _Ctx, episodes: list[EpisodeOfCare], coverages: list[Coverage]) 
     plans, goal_specs = [], []
     signers = ctx.prescribers + ctx.therapists
     for ep in episodes:
-        for level, start, _ in ep._demo_segments:
+        for level, start, end in ep._demo_segments:
             signed = ctx.rng.random() < 0.85 and start < ctx.today
             plan = TreatmentPlan(
                 public_id=ctx.uid(),
@@ -488,6 +534,9 @@ def _plans(ctx: _Ctx, episodes: list[EpisodeOfCare], coverages: list[Coverage]) 
             )
             plans.append(plan)
             goal_specs.append((plan, ctx.rng.sample(GOALS, 2), ep._demo_dx))
+            for review in _reviews(ctx, ep, plan, end, signers):
+                plans.append(review)
+                goal_specs.append((review, ctx.facts.sample(GOALS, 2), ep._demo_dx))
     TreatmentPlan.objects.bulk_create(plans, batch_size=BATCH)
     goals = [
         TreatmentGoal(
@@ -503,7 +552,64 @@ def _plans(ctx: _Ctx, episodes: list[EpisodeOfCare], coverages: list[Coverage]) 
     return len(plans)
 
 
+LATE_REVIEW_SHARE = 0.08  # reviews done a week late: services in that week are held
+
+
+def _reviews(
+    ctx: _Ctx, ep: EpisodeOfCare, first: TreatmentPlan, end: dt.date | None, signers: list[Any]
+) -> list[TreatmentPlan]:
+    """The plan reviewed when it falls due, for as long as the level lasts (up to today): a new
+    plan in force from the review date (drawn from the claim-facts stream, so adding reviews
+    left the rest of the demo as it was)."""
+    reviews, plan = [], first
+    last = min(end or ctx.today, ctx.today)
+    while plan.review_due_date <= last:
+        reviewed = plan.review_due_date
+        if ctx.facts.random() < LATE_REVIEW_SHARE:
+            reviewed += dt.timedelta(days=7)
+        signer = ctx.facts.choice(signers) if signers else None
+        plan = TreatmentPlan(
+            public_id=ctx.uid(),
+            episode=ep,
+            level=first.level,
+            effective_date=reviewed,
+            review_due_date=reviewed + (first.review_due_date - first.effective_date),
+            signed_at=ctx.moment(reviewed, 11) if reviewed < ctx.today and signer else None,
+            signed_by=signer if reviewed < ctx.today else None,
+        )
+        reviews.append(plan)
+    return reviews
+
+
 # --- Sessions -------------------------------------------------------------------------------------
+
+
+def _staff(
+    rng: random.Random,
+    people: Sequence[Any],
+    episode: EpisodeOfCare | None = None,
+    weights: Mapping[str, int] = CASELOAD,
+) -> Any:
+    """One clinician, weighted by caseload; for an episode, one its primary payer pays for
+    when there is one (the scheduler books a Medicare patient with a licence Medicare pays)."""
+    payer = _primary_payer(episode)
+    if payer is not None:
+        paid = [p for p in people if _pays_for(payer, p)]
+        people = paid or people
+    return rng.choices(people, weights=[weights.get(p.license_type, 1) for p in people])[0]
+
+
+def _primary_payer(episode: EpisodeOfCare | None) -> Payer | None:
+    patient = getattr(episode, "_demo_patient", None)
+    covs = [c for c in getattr(patient, "_demo_coverages", ()) if c.priority == 1]
+    return covs[0].payer if covs else None
+
+
+def _pays_for(payer: Payer, provider: Any) -> bool:
+    accepted = payer.accepted_license_types or []
+    if not accepted or provider.license_type in accepted:
+        return True
+    return bool(payer.pays_under_supervisor and provider.supervisor_id)
 
 
 def _signed(ctx: _Ctx, day: dt.date, hour: int) -> dt.datetime | None:
@@ -523,7 +629,7 @@ def _visit(ctx: _Ctx, ep: EpisodeOfCare, day: dt.date, first: bool) -> Session:
     """One outpatient visit: evaluation first, then mostly psychotherapy of varied length,
     some telehealth, some E/M with psychotherapy, a few no-shows."""
     rng = ctx.rng
-    provider = rng.choice(ctx.therapists)
+    provider = _staff(rng, ctx.therapists, ep)
     hour = rng.randint(9, 16)
     minutes = 60 if first else rng.choices(MINUTES, MINUTE_WEIGHTS)[0]
     kind = "evaluation" if first else "individual"
@@ -539,7 +645,7 @@ def _visit(ctx: _Ctx, ep: EpisodeOfCare, day: dt.date, first: bool) -> Session:
         rendering_provider=provider,
     )
     if not first and ctx.prescribers and rng.random() < 0.12:
-        s.kind, s.rendering_provider = "em_with_psychotherapy", rng.choice(ctx.prescribers)
+        s.kind, s.rendering_provider = "em_with_psychotherapy", _staff(rng, ctx.prescribers, ep)
         s.em_code, s.psychotherapy_minutes = rng.choice(("99213", "99214")), rng.randint(16, 40)
         s.ends_at = s.starts_at + dt.timedelta(minutes=s.psychotherapy_minutes + 15)
     _telehealth(ctx, s)
@@ -566,7 +672,7 @@ def _program_day(ctx: _Ctx, ep: EpisodeOfCare, level: str, day: dt.date) -> Sess
     if day.weekday() not in weekdays or roll < 0.05:
         return None  # not a program day, or absent
     minutes = ctx.rng.randint(*(short if roll < 0.15 else normal))
-    provider = ctx.rng.choice(ctx.therapists)
+    provider = _staff(ctx.rng, ctx.therapists, ep)
     day_session = Session(
         public_id=ctx.uid(),
         patient_id=ep.patient_id,
