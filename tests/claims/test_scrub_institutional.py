@@ -5,6 +5,7 @@ status, attending) or of its lines yields exactly the finding that names it."""
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 
 from claims.scrub import scrub
