@@ -5,6 +5,7 @@ claim's version; a write that names an older version is refused (optimistic lock
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from claims import pricing
@@ -42,6 +43,7 @@ from claims.models import (
     ClaimService,
 )
 from claims.scrub import Finding, Severity, scrub
+from claims.selectors import QueueFilters, parse_queue, priority_order, queue_claims_qs
 from patients.models import EpisodeDiagnosis
 from payers.rules import program_day_entry
 from rcm.tenancy import require_org
@@ -731,3 +733,77 @@ def _move_services(old: Claim, new: Claim) -> None:
 
 def total_of(lines: Iterable[ClaimLine]) -> Decimal:
     return sum((ln.charge for ln in lines), Decimal("0"))
+
+
+# --- Work queues (claims.selectors decides what is in a queue and in which order) ----------
+
+
+def claim_next(*, queue: Any, filters: Any = None, user: Any, skip: Sequence[Any] = ()) -> Any:
+    """Hand `user` the highest-priority claim of `queue` (claims.selectors: fewest timely-filing
+    days left, then the larger amount, then the older service) that is unassigned or already
+    theirs, and assign it to them (an ASSIGNED event, unless it was theirs already). `skip`:
+    public ids passed over (the claim the biller is leaving). None when the queue is empty.
+
+    The row is taken with SELECT ... FOR UPDATE SKIP LOCKED: two billers asking at once get two
+    different claims, never one twice; the lock lasts until the caller's transaction ends."""
+    queue = parse_queue(queue) if isinstance(queue, str) else queue
+    qs = queue_claims_qs(queue=queue, filters=filters or QueueFilters(), user=user)
+    qs = qs.filter(Q(assigned_to__isnull=True) | Q(assigned_to=user)).exclude(public_id__in=skip)
+    with transaction.atomic():
+        claim = (
+            qs.order_by(*priority_order()).select_for_update(skip_locked=True, of=("self",)).first()
+        )
+        if claim is None:
+            return None
+        if claim.assigned_to_id != user.pk:
+            claim_assign(claim=claim, actor=user, assignee=user)
+    return claim
+
+
+def optional_module(name: str) -> Any:
+    """A module other branches bring (claims.submission, claims.edi_map), or None until then;
+    an import error inside the module itself still raises."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def _submitter() -> Any:
+    module = optional_module("claims.submission")
+    return getattr(module, "claims_submit", None)
+
+
+def submission_available() -> bool:
+    return _submitter() is not None
+
+
+def claims_submit_selected(*, selected: Sequence[tuple[str, int]], actor: Any) -> list[Any]:
+    """Submit the claims a biller chose, each named by public id with the version they saw: all
+    or none. The rows are locked (in id order, so two submitters never deadlock); one that
+    changed since, or is not ready, refuses the lot with its control number."""
+    submit = _submitter()
+    if submit is None:
+        raise ValidationError({"status": "Submission is not available yet on this server."})
+    seen = dict(selected)
+    with transaction.atomic():
+        rows = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(public_id__in=list(seen))
+            .order_by("pk")
+        )
+        if len(rows) != len(seen):
+            raise ValidationError({"claim": "A selected claim no longer exists; reload the queue."})
+        stale = [c.control_number for c in rows if c.version != seen[str(c.public_id)]]
+        if stale:
+            raise StaleClaim(
+                {"version": f"Changed since you opened the queue: {', '.join(stale)}; reload."}
+            )
+        unready = [c.control_number for c in rows if c.status != Claim.Status.READY]
+        if unready:
+            raise ValidationError(
+                {"status": f"Only ready claims are submitted; not ready: {', '.join(unready)}."}
+            )
+        return list(submit(claims=rows, actor=actor))

@@ -2,9 +2,10 @@
 
 Imports flow one way (patients < authorizations, consent). The patient, level-of-care and
 session pages still need facts that belong to those apps: which authorization covers a level on
-a date, whether a session's service needs an authorization and which covers it, and the
-patient's Part 2 consents. Those apps register their answer here from their
-AppConfig.ready(); until one does, asking fails loudly rather than guessing.
+a date, whether a session's service needs an authorization and which covers it, the
+patient's Part 2 consents, and the claim a session is on with the scrubber's findings. Those
+apps register their answer here from their AppConfig.ready(); until one does, asking fails
+loudly rather than guessing (or, where the page can do without, answers None).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ QUESTIONS = (
     "service_authorization",
     "part2_consents",
     "consent_form_url",
+    "session_claim",
 )
 
 
@@ -61,3 +63,12 @@ def consent_form_url(*, org_slug: str, patient: Any) -> str | None:
     if "consent_form_url" not in _answers:
         return None
     return _ask("consent_form_url", org_slug=org_slug, patient=patient)
+
+
+def session_claim(*, session: Any) -> dict[str, Any] | None:
+    """The active claim billing the session and the scrubber's findings that concern it
+    (JSON-ready: control_number, status, status_label, url, holds, findings: code, severity,
+    message, fix, fix_url, scope). None when the session is on no claim, or no app answers."""
+    if "session_claim" not in _answers:
+        return None
+    return _ask("session_claim", session=session)

@@ -28,6 +28,7 @@ class Cap(models.TextChoices):
     EDIT_PROVIDERS = "edit_providers", "Edit providers, licenses, enrollments"
     EDIT_PAYER_RULES = "edit_payer_rules", "Edit payers and their rules"
     WORK_CLAIMS = "work_claims", "Work claim and denial queues"
+    BUILD_CLAIMS = "build_claims", "Build claims from completed sessions"
     VIEW_DASHBOARDS = "view_dashboards", "View AR and denial dashboards"
     VIEW_AUDIT = "view_audit", "Read audit and disclosure logs"
     MANAGE_MEMBERS = "manage_members", "Manage organization members"
@@ -49,6 +50,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.EDIT_PROVIDERS: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.EDIT_PAYER_RULES: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.WORK_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER, Role.BILLER},
+    # Building turns every completed session into claims at once: the billing manager decides when.
+    Cap.BUILD_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.VIEW_DASHBOARDS: {Role.ADMIN, Role.BILLING_MANAGER, Role.LEADERSHIP, Role.COMPLIANCE},
     Cap.VIEW_AUDIT: {Role.ADMIN, Role.COMPLIANCE},
     Cap.MANAGE_MEMBERS: {Role.ADMIN},

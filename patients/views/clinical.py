@@ -390,6 +390,7 @@ def session_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
             "next_statuses": next_statuses,
             "corrections": session_corrections(session=session),
             "authorization": answers.service_authorization(session=session),
+            "claim": answers.session_claim(session=session),
         },
     )
 

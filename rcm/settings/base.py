@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
         # A program day's services, recorded (sessions) or named (the coding preview).
         "ProgramDayServiceKindEnum": "coding.types.PROGRAM_SERVICE_CHOICES",
         "LicenseStatusEnum": "credentialing.models.License.Status",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "ClaimKindEnum": "claims.models.Claim.Kind",
         # A patient's sex and a coverage's subscriber's sex.
         "SexEnum": "patients.models.Patient.Sex",
     },

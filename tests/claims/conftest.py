@@ -1,12 +1,15 @@
-"""Fixtures of the claims tests: a real SFTP server on loopback."""
+"""Fixtures of the claims tests: a real SFTP server on loopback; a fixed today (`on_today`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 
+from tests import factories
 from tests.claims.sftp_server import LoopbackSftpServer, new_ed25519_key
 
 
@@ -46,3 +49,13 @@ def sftp_settings(server: LoopbackSftpServer, **overrides: object) -> dict[str, 
     }
     settings.update(overrides)
     return settings
+
+
+@pytest.fixture
+def on_today() -> Iterator[None]:
+    """The queue, page and API tests run on tests.factories.TODAY (a Monday), noon UTC, the
+    clock ticking: ages and filing limits count from today."""
+    with time_machine.travel(
+        dt.datetime.combine(factories.TODAY, dt.time(12), tzinfo=dt.UTC), tick=True
+    ):
+        yield
