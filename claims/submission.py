@@ -19,7 +19,6 @@ and its claims go back to the ready queue."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import random
@@ -150,7 +149,7 @@ def _batch_of(
         account=account,
         control=control,
         transaction_control=st02,
-        created=now.astimezone(dt.UTC).replace(tzinfo=None),
+        created=timezone.localtime(now).replace(tzinfo=None, microsecond=0),
     )
     batch = SubmissionBatch.objects.create(
         kind=kind,
