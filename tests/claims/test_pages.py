@@ -257,7 +257,7 @@ def test_the_claim_page_shows_header_lines_diagnoses_findings_history_and_sessio
     assert "90837" in html and "<code>Z63.0</code>" in html
     assert "bea.biller" in html and "Called the payer" in html
     assert f"/patients/sessions/{session.public_id}/" in html
-    assert "837 preview arrives" in html
+    assert "The 837 is written when the claim is submitted." in html  # claims.edi_map is here
 
 
 @pytest.mark.django_db
