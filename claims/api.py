@@ -519,7 +519,9 @@ class ClaimViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         operation_id="claims_submit_many",
         summary="Submit ready claims (all or none)",
         description="Each claim with the version you read: one stale answers 409, one not "
-        "ready 400, and nothing is submitted. 400 while submission is not available.",
+        "ready 400, and nothing is submitted; 400 too without a clearinghouse account. A claim "
+        "the 837 mapping or the Part 2 gate refuses is held again with a finding (not in the "
+        "batches answered). The batches are sent in the background.",
         request=BulkSubmitSerializer,
         responses={200: BatchSerializer(many=True), 400: BAD, 409: STALE},
     )
@@ -647,7 +649,7 @@ class ClaimViewSet(OrgScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="claims_submit_one",
-        summary="Submit this ready claim (400 while submission is not available)",
+        summary="Submit this ready claim into an 837 batch (sent in the background)",
         request=VersionSerializer,
         responses={200: ClaimDetailSerializer, 400: BAD, 404: NOT_FOUND, 409: STALE},
     )
