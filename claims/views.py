@@ -99,7 +99,10 @@ def _queue_context(request: HttpRequest, q: dict[str, Any]) -> dict[str, Any]:
             "label": item.label,
             "help": item.help,
             "count": counts[key],
-            "url": queue_url(request, key, {**params, **sort_params}),
+            # The aging bucket belongs to the awaiting-payment tab alone.
+            "url": queue_url(
+                request, key, {**{k: v for k, v in params.items() if k != "bucket"}, **sort_params}
+            ),
             "current": key == queue.key,
         }
         for key, item in selectors.QUEUES.items()

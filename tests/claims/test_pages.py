@@ -92,6 +92,9 @@ def test_the_awaiting_payment_queue_shows_aging_buckets(client, org_a, biller):
     only_old = client.get(_url(org_a), {"queue": "awaiting_payment", "bucket": "91-120"})
     assert 'data-claim="old"' in only_old.content.decode()
     assert 'data-claim="young"' not in only_old.content.decode()
+    html = only_old.content.decode()
+    held_tab = html[html.rindex("<a", 0, html.index('data-testid="tab-held"')) :]
+    assert "bucket=" not in held_tab[: held_tab.index(">")]
 
 
 @pytest.mark.django_db
