@@ -241,8 +241,8 @@ def test_batches_show_their_837_only_one_at_a_time_and_part2_only_with_access(cl
     one = client.get(API + f"claim-batches/{batch.public_id}/").json()
     assert one["content"] == "ISA*00*SECRET~"
     client.force_login(factories.member(org_a, role="biller", part2_access=False))
-    withheld = client.get(API + f"claim-batches/{batch.public_id}/").json()
-    assert withheld["content"] is None and withheld["claims"] == []
+    assert client.get(API + f"claim-batches/{batch.public_id}/").status_code == 404
+    assert client.get(API + "claim-batches/").json()["results"] == []
 
 
 @pytest.mark.django_db
