@@ -155,6 +155,11 @@ class EdiPreview:
     text: str = ""  # the X12 (PHI: shown only to roles that see patients, and logged)
     problem: str = ""  # why there is none (no clearinghouse account, a mapping refusal)
 
+    @property
+    def readable(self) -> str:
+        """One segment a line (the mapping strips "~" from values, so it only ends segments)."""
+        return "\n".join(f"{seg}~" for seg in self.text.replace("\n", "").split("~") if seg)
+
 
 def claim_837_preview(*, claim: Claim) -> EdiPreview:
     """The claim alone in an 837 interchange, mapped as claims.submission would map it now,
