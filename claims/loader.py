@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from authorizations.models import UnitLedgerEntry
 from authorizations.selectors import authorization_for_service, service_authorization, still_open
-from claims.build import CodedLine, CodedSession
+from claims.build import CodedLine, CodedSession, claim_patient_status
+from claims.edi_map import payer_id as payer_id_for
 from claims.models import ACTIVE_STATUSES, Claim, ClaimLine, ClaimService
 from claims.snapshot import (
+    DEFAULT_SAME_DAY_PAIRS,
     Address,
     AuthSnap,
     BillingSnap,
@@ -267,7 +269,7 @@ def _coverage_snap(claim: Claim, org_slug: str) -> CoverageSnap:
     return CoverageSnap(
         public_id=str(cov.public_id),
         payer_name=payer.name,
-        payer_id=payer.edi_payer_id,
+        payer_id=payer_id_for(payer, claim.kind),
         payer_kind=payer.kind,
         priority=cov.priority,
         effective_date=cov.effective_date,
@@ -305,11 +307,15 @@ def _consent_snap(claim: Claim, org_slug: str) -> ConsentSnap:
 def _payer_edits(payer: Any) -> PayerEdits:
     data = payer.claim_edits or {}
     defaults = PayerEdits()
-    pairs = tuple(
-        (str(a).upper(), str(b).upper())
-        for pair in data.get("same_day_pairs") or ()
-        if isinstance(pair, (list, tuple)) and len(pair) == 2
-        for a, b in [pair]
+    listed = data.get("same_day_pairs")
+    pairs = (
+        tuple(
+            tuple(str(x).upper() for x in pair)
+            for pair in listed
+            if isinstance(pair, (list, tuple)) and len(pair) in (2, 3)
+        )
+        if isinstance(listed, list)
+        else DEFAULT_SAME_DAY_PAIRS
     )
     return PayerEdits(
         timely_filing_days=payer.timely_filing_days,
@@ -352,6 +358,7 @@ def _service_snaps(
                     needed=check.needed,
                     covered=check.covered or not check.needed,
                     message=check.message,
+                    auth_number=claim.prior_auth_number if check.covered else "",
                     reasons=tuple(check.reasons),
                     fix_url=reverse("authorizations:auth_create", kwargs={"org_slug": org_slug})
                     if org_slug
@@ -383,6 +390,12 @@ def snapshots_for(claims: Sequence[Claim], *, org_slug: str = "") -> dict[int, C
     providers = {p.pk: p for p in providers_for_billing().filter(pk__in=provider_ids)}
     plans = _plans_by_episode({s.episode_id for s in all_sessions if s.episode_id})
     others = _other_claims(claims)
+    # Claims scrubbed together see each other too (two claims built in one run for one patient
+    # and date are duplicates or same-day conflicts of each other).
+    batch_mates: dict[int, list[Claim]] = defaultdict(list)
+    for c in claims:
+        if c.status in ACTIVE_STATUSES:
+            batch_mates[c.patient_id].append(c)
     accepted_by_payer: dict[int, frozenset[str]] = {}
     snaps: dict[int, ClaimSnapshot] = {}
     for c in claims:
@@ -455,14 +468,14 @@ def snapshots_for(claims: Sequence[Claim], *, org_slug: str = "") -> dict[int, C
                         (ln.service_date, ln.code, tuple(ln.modifiers)) for ln in o.lines.all()
                     ),
                 )
-                for o in others.get(c.patient_id, [])
-                if o.pk != c.original_id
+                for o in [*others.get(c.patient_id, []), *batch_mates.get(c.patient_id, [])]
+                if o.pk not in (c.pk, c.original_id)
             ),
             type_of_bill=c.type_of_bill,
             original_reference=(c.original.payer_claim_number if c.original else ""),
             delay_reason=c.delay_reason,
             admission_date=c.episode.admit_date if c.episode else None,
-            patient_status=getattr(c.episode, "patient_status", "") if c.episode else "",
+            patient_status=claim_patient_status(c) if c.kind == Claim.Kind.INSTITUTIONAL else "",
             diagnosis_errors=tuple(
                 sequencing_errors(
                     list(c.diagnoses),

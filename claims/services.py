@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,10 @@ from rcm.tenancy import require_org
 
 log = logging.getLogger(__name__)
 PCN_PREFIX = "R"
+
+
+# Statuses a scrub moves between held and ready (a biller's hold waits for its release).
+RESCRUBBED_STATUSES = (Claim.Status.HELD, Claim.Status.READY, Claim.Status.REJECTED)
 
 
 class StaleClaim(ValidationError):
@@ -195,11 +200,19 @@ def _occurrence_spans(draft: DraftClaim) -> list[dict[str, str]]:
 
 
 def _value_codes(draft: DraftClaim) -> list[dict[str, str]]:
-    """Value code 80 (covered days) on census-level claims (NUBC FL39-41)."""
-    if any(ln.unit_kind == "DA" for ln in draft.lines):
-        days = len({ln.service_date for ln in draft.lines if ln.unit_kind == "DA"})
-        return [{"code": "80", "amount": str(days)}]
-    return []
+    """Value codes 80 (covered days) and 81 (non-covered days: the leave nights of the period)
+    on census-level claims (NUBC FL39-41; REFERENCE.md §2)."""
+    if not any(ln.unit_kind == "DA" for ln in draft.lines):
+        return []
+    days = len({ln.service_date for ln in draft.lines if ln.unit_kind == "DA"})
+    codes = [{"code": "80", "amount": str(days)}]
+    leave = sum(
+        (dt.date.fromisoformat(span["to"]) - dt.date.fromisoformat(span["from"])).days + 1
+        for span in _occurrence_spans(draft)
+    )
+    if leave:
+        codes.append({"code": "81", "amount": str(leave)})
+    return codes
 
 
 def _episode_codes(draft: DraftClaim, attr: str) -> list[dict[str, str]]:
@@ -245,8 +258,24 @@ def _claim_from_draft(draft: DraftClaim, pcn: str, ranked: dict[int, list[str]],
         else [],
         total_charge=draft.total_charge,
         prior_auth_number=getattr(auth, "auth_number", "") or "",
-        part2=bool(getattr(draft.episode, "part2_applies", False)),
+        part2=_part2(draft, dx),
     )
+
+
+SUD_DIAGNOSIS = re.compile(r"^F1[0-9]")
+
+
+def _part2(draft: DraftClaim, diagnoses: list[str]) -> bool:
+    """A claim carries Part 2 records when its episode is a Part 2 program's, or when it names
+    an SUD diagnosis (F10-F19) of a patient treated in a Part 2 program (the diagnosis comes
+    from those records: 42 CFR 2.11, 2.12; REFERENCE.md §8), so it needs the consent too."""
+    if getattr(draft.episode, "part2_applies", False):
+        return True
+    if not any(SUD_DIAGNOSIS.match(code) for code in diagnoses):
+        return False
+    from patients.models import EpisodeOfCare
+
+    return EpisodeOfCare.objects.filter(patient_id=draft.patient_id, part2_applies=True).exists()
 
 
 def _lines_of(claim: Claim, draft: DraftClaim) -> list[ClaimLine]:
@@ -386,6 +415,8 @@ def _refresh_lines(claim: Claim) -> None:
         setattr(claim, name, getattr(fresh, name))
     if claim.frequency not in ("7", "8"):
         claim.frequency = fresh.frequency
+    elif claim.type_of_bill:  # a replacement or void keeps its frequency digit (xx7 / xx8)
+        claim.type_of_bill = claim.type_of_bill[:2] + claim.frequency
     claim.save()
     claim.lines.all().delete()
     ClaimLine.objects.bulk_create(_lines_of(claim, draft))
@@ -418,7 +449,7 @@ def _scrub_many(
 ) -> dict[int, list[Finding]]:
     if refresh:
         for claim in claims:
-            if claim.status in UNSENT_STATUSES:
+            if claim.status in (*UNSENT_STATUSES, Claim.Status.REJECTED):
                 _refresh_lines(claim)
     loaded = list(claims_for_snapshot().filter(pk__in=[c.pk for c in claims]))
     snaps = snapshots_for(loaded, org_slug=org_slug)
@@ -430,7 +461,9 @@ def _scrub_many(
         out[claim.pk] = findings
         errors = [f for f in findings if f.severity == Severity.ERROR]
         before = claim.status
-        if claim.status in (Claim.Status.HELD, Claim.Status.READY):
+        if claim.status in RESCRUBBED_STATUSES:
+            # A rejected claim was never adjudicated: fixed, it goes again as it is (REFERENCE.md
+            # §7: rejections get a resubmission, not a replacement); the events keep the reason.
             claim.status = Claim.Status.HELD if errors else Claim.Status.READY
         claim.hold_codes = sorted({f.code for f in errors})
         claim.error_count = len(errors)
@@ -464,7 +497,7 @@ def claim_scrub(
     """Recode an unsent claim from its sessions' current facts and scrub it again: errors
     hold it, none release it to the ready queue."""
     row = _locked(claim, version)
-    if row.status not in (Claim.Status.HELD, Claim.Status.READY, Claim.Status.ON_HOLD):
+    if row.status not in (*RESCRUBBED_STATUSES, Claim.Status.ON_HOLD):
         raise ValidationError(
             {"status": f"A {row.get_status_display().lower()} claim is not re-scrubbed."}
         )
@@ -582,10 +615,16 @@ def claim_cancel(*, claim: Claim, actor: Any, reason: str, version: int | None =
         kind=ClaimEvent.Kind.CANCELLED,
         actor=actor,
         version=version,
-        allowed_from=UNSENT_STATUSES,
+        allowed_from=(*UNSENT_STATUSES, Claim.Status.REJECTED),
         note=_require_reason(reason),
     )
-    ClaimService.objects.filter(claim=row).update(active=False)
+    services = list(ClaimService.objects.filter(claim=row, active=True).select_related("session"))
+    ClaimService.objects.filter(pk__in=[s.pk for s in services]).update(active=False)
+    from patients.services.corrections import session_unlock_from_claim
+
+    session_unlock_from_claim(  # a rejected claim's sessions were locked when it was sent
+        sessions=[s.session for s in services], claim_reference=row.control_number, actor=actor
+    )
     return row
 
 
