@@ -319,8 +319,8 @@ class BatchSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     claims = serializers.SerializerMethodField(help_text="Control numbers of the claims it carried")
     content = serializers.SerializerMethodField(
-        help_text="The 837 (PHI): only for roles that see patients, and for a Part 2 batch only "
-        "with Part 2 access; null otherwise"
+        help_text="The 837 (PHI): only when one batch is read, by a role that sees patients; "
+        "null otherwise"
     )
 
     class Meta:
@@ -519,7 +519,9 @@ class ClaimViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         operation_id="claims_submit_many",
         summary="Submit ready claims (all or none)",
         description="Each claim with the version you read: one stale answers 409, one not "
-        "ready 400, and nothing is submitted. 400 while submission is not available.",
+        "ready 400, and nothing is submitted; 400 too without a clearinghouse account. A claim "
+        "the 837 mapping or the Part 2 gate refuses is held again with a finding (not in the "
+        "batches answered). The batches are sent in the background.",
         request=BulkSubmitSerializer,
         responses={200: BatchSerializer(many=True), 400: BAD, 409: STALE},
     )
@@ -647,7 +649,7 @@ class ClaimViewSet(OrgScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="claims_submit_one",
-        summary="Submit this ready claim (400 while submission is not available)",
+        summary="Submit this ready claim into an 837 batch (sent in the background)",
         request=VersionSerializer,
         responses={200: ClaimDetailSerializer, 400: BAD, 404: NOT_FOUND, 409: STALE},
     )
@@ -707,7 +709,8 @@ class SavedQueueFilterViewSet(OrgScopedMixin, viewsets.ModelViewSet):
 
 class SubmissionBatchViewSet(OrgScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Submission batches. The 837 itself (`content`) is PHI: returned only to roles that see
-    patients, and for a Part 2 batch only with Part 2 access; its reads are logged."""
+    patients, one batch at a time, and its reads are logged. A batch carrying a Part 2 claim is
+    withheld (404) from members without Part 2 access."""
 
     model = SubmissionBatch
     serializer_class = BatchSerializer
@@ -721,15 +724,15 @@ class SubmissionBatchViewSet(OrgScopedMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return SubmissionBatch.objects.none()
         items = BatchClaim.objects.select_related("claim").order_by("pk")
-        return SubmissionBatch.objects.prefetch_related(Prefetch("items", queryset=items)).order_by(
+        batches = SubmissionBatch.objects.all()
+        if not current_part2_access():  # a batch carrying a Part 2 claim is a Part 2 record
+            batches = batches.exclude(part2=True)
+        return batches.prefetch_related(Prefetch("items", queryset=items)).order_by(
             "-created_at", "-pk"
         )
 
     def _may_see_content(self, batch: SubmissionBatch) -> bool:
-        membership = self.request._request.membership
-        if not role_has(membership.role, Cap.VIEW_PATIENTS):
-            return False
-        return not batch.part2 or current_part2_access()
+        return role_has(self.request._request.membership.role, Cap.VIEW_PATIENTS)
 
     @extend_schema(responses={200: BatchSerializer, 404: NOT_FOUND})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -5,9 +5,9 @@ claim's version; a write that names an older version is refused (optimistic lock
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -799,34 +799,15 @@ def claim_next(*, queue: Any, filters: Any = None, user: Any, skip: Sequence[Any
     return claim
 
 
-def optional_module(name: str) -> Any:
-    """A module other branches bring (claims.submission, claims.edi_map), or None until then;
-    an import error inside the module itself still raises."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
-
-
-def _submitter() -> Any:
-    module = optional_module("claims.submission")
-    return getattr(module, "claims_submit", None)
-
-
-def submission_available() -> bool:
-    return _submitter() is not None
-
-
 def claims_submit_selected(*, selected: Sequence[tuple[str, int]], actor: Any) -> list[Any]:
-    """Submit the claims a biller chose, each named by public id with the version they saw: all
-    or none. The rows are locked (in id order, so two submitters never deadlock); one that
-    changed since, or is not ready, refuses the lot with its control number."""
-    submit = _submitter()
-    if submit is None:
-        raise ValidationError({"status": "Submission is not available yet on this server."})
-    seen = dict(selected)
+    """Submit the claims a biller chose, each named by public id with the version they saw:
+    all or none. The rows are locked (in id order, so two submitters never deadlock); one that
+    changed since, or is not ready, refuses the lot with its control number. Then
+    claims.submission.claims_submit batches them (a claim the 837 mapping or the Part 2 gate
+    refuses goes back to held with a finding) and the batches are sent after commit."""
+    from claims.submission import claims_submit  # it builds on this module
+
+    seen = {str(uuid.UUID(str(public_id))): version for public_id, version in selected}
     with transaction.atomic():
         rows = list(
             Claim.objects.select_for_update(of=("self",))
@@ -845,4 +826,4 @@ def claims_submit_selected(*, selected: Sequence[tuple[str, int]], actor: Any) -
             raise ValidationError(
                 {"status": f"Only ready claims are submitted; not ready: {', '.join(unready)}."}
             )
-        return list(submit(claims=rows, actor=actor))
+        return claims_submit(claims=rows, actor=actor)

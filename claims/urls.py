@@ -14,6 +14,7 @@ urlpatterns = [
     path("filters/", views.filter_save, name="filter_save"),
     path("filters/<uuid:public_id>/delete/", views.filter_delete, name="filter_delete"),
     path("<uuid:public_id>/", views.claim_detail, name="claim_detail"),
+    path("<uuid:public_id>/837/", views.claim_837, name="claim_837"),
     *(
         path(
             f"<uuid:public_id>/{action}/",

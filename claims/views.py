@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
@@ -30,11 +30,6 @@ from rcm.permissions import Cap, role_has
 from rcm.views import for_model, requires
 
 ACTIONS_AFTER_SENDING = ("submitted", "accepted", "paid", "denied")
-
-
-def edi_preview_available() -> bool:
-    """The 837 preview needs `claims.edi_map` (the edi and submit branches bring it)."""
-    return services.optional_module("claims.edi_map") is not None
 
 
 # --- Query strings ---------------------------------------------------------------------------
@@ -104,7 +99,10 @@ def _queue_context(request: HttpRequest, q: dict[str, Any]) -> dict[str, Any]:
             "label": item.label,
             "help": item.help,
             "count": counts[key],
-            "url": queue_url(request, key, {**params, **sort_params}),
+            # The aging bucket belongs to the awaiting-payment tab alone.
+            "url": queue_url(
+                request, key, {**{k: v for k, v in params.items() if k != "bucket"}, **sort_params}
+            ),
             "current": key == queue.key,
         }
         for key, item in selectors.QUEUES.items()
@@ -127,7 +125,6 @@ def _queue_context(request: HttpRequest, q: dict[str, Any]) -> dict[str, Any]:
         ]
         if queue.key == "awaiting_payment"
         else [],
-        "submission_available": services.submission_available(),
         # Inside the results (re-rendered when the filters change): what "next" and "save" use.
         "saved": [
             (f, queue_url(request, f.queue, {k: str(v) for k, v in f.params.items()}))
@@ -229,9 +226,22 @@ def submit_selected(request: HttpRequest, org_slug: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        count = sum(b.claim_count for b in batches)
-        messages.success(request, f"Submitted {count} claim(s) in {len(batches)} batch(es).")
+        _say_submitted(request, batches, len(picked))
     return _back_to_queue(request)
+
+
+def _say_submitted(request: HttpRequest, batches: list[Any], chosen: int) -> None:
+    sent = sum(b.claim_count for b in batches)
+    if sent:
+        messages.success(
+            request,
+            f"Submitted {sent} claim(s) in {len(batches)} batch(es): awaiting acknowledgment.",
+        )
+    if sent < chosen:
+        messages.error(
+            request,
+            f"{chosen - sent} claim(s) could not go and are held again: see their findings.",
+        )
 
 
 # --- Saved filters ---------------------------------------------------------------------------
@@ -294,7 +304,7 @@ def _detail(public_id: Any) -> selectors.ClaimDetail:
         raise Http404("No such claim") from exc
 
 
-def _available_actions(claim: Claim, user: Any, submittable: bool) -> set[str]:
+def _available_actions(claim: Claim, user: Any) -> set[str]:
     status = claim.status
     actions = {"note"}
     if status in ("held", "ready", "on_hold"):
@@ -303,7 +313,7 @@ def _available_actions(claim: Claim, user: Any, submittable: bool) -> set[str]:
         actions.add("hold")
     if status == "on_hold":
         actions.add("release")
-    if status == "ready" and submittable:
+    if status == "ready":
         actions.add("submit")
     if status in ACTIONS_AFTER_SENDING:
         actions |= {"replace", "void"}
@@ -322,7 +332,6 @@ def _claim_page(
     detail = _detail(public_id)
     claim = detail.claim
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[claim])
-    submittable = services.submission_available()
     queue = request.GET.get("queue") or request.POST.get("queue") or ""
     queue = queue if queue in selectors.QUEUES else ""
     initial = {"version": claim.version}
@@ -332,9 +341,8 @@ def _claim_page(
         "claim": claim,
         "queue": selectors.QUEUES.get(queue),
         "queue_back_url": queue_url(request, queue or "held"),
-        "actions": _available_actions(claim, request.user, submittable),
-        "submission_available": submittable,
-        "edi_preview_available": edi_preview_available(),
+        "actions": _available_actions(claim, request.user),
+        "sees_patients": role_has(request.membership.role, Cap.VIEW_PATIENTS),
         "version_form": VersionForm(initial=initial),
         "hold_form": forms_.get("hold") or ReasonForm(initial=initial, prefix="hold"),
         "cancel_form": forms_.get("cancel") or ReasonForm(initial=initial, prefix="cancel"),
@@ -388,8 +396,12 @@ def _run_action(request: HttpRequest, claim: Claim, action: str, form: Any) -> t
         services.claim_assign(claim=claim, actor=user, assignee=user, version=version)
         return "Assigned to you.", claim
     if action == "submit":
-        services.claims_submit_selected(selected=[(str(claim.public_id), version)], actor=user)
-        return "Claim submitted.", claim
+        batches = services.claims_submit_selected(
+            selected=[(str(claim.public_id), version)], actor=user
+        )
+        if not batches:
+            return "The claim could not go and is held again: see its findings.", claim
+        return f"Submitted in {batches[0].file_name}: awaiting acknowledgment.", claim
     raise Http404("No such action")
 
 
@@ -442,3 +454,17 @@ def _form_problem(form: Any) -> str:
     if not names:
         return "Check the form."
     return f"Fill in: {', '.join(str(n).capitalize() for n in names)}."
+
+
+@for_model(Claim)
+@require_GET
+@requires(Cap.WORK_CLAIMS)
+def claim_837(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """The claim's 837 as it would be sent now: PHI (names, birth date, address, member id),
+    so only for roles that see patients, and the read is logged."""
+    if not role_has(request.membership.role, Cap.VIEW_PATIENTS):
+        raise PermissionDenied
+    claim = get_object_or_404(Claim.objects.select_related("payer"), public_id=public_id)
+    preview = selectors.claim_837_preview(claim=claim)
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[claim])
+    return TemplateResponse(request, "claims/claim_837.html", {"claim": claim, "preview": preview})
