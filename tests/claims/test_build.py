@@ -466,3 +466,16 @@ def test_medicare_institutional_claims_go_to_part_a(iop: SimpleNamespace) -> Non
     payer.save()
     assert (filing_indicator(payer, "837i"), payer_id(payer, "837i")) == ("MA", "MACA1")
     assert (filing_indicator(payer, "837p"), payer_id(payer, "837p")) == ("MB", "MACB1")
+
+
+def test_in_person_pos_profile_bills_a_home_video_visit_at_the_clinic_pos(
+    clinic: SimpleNamespace,
+) -> None:
+    # A payer that wants "the POS had the service been in person" + 95 (REFERENCE.md §3; NGS
+    # "Telehealth Changes for 2024 - Modifier 95 and POS"): the clinic's POS 11, not home (12).
+    clinic.payer.telehealth = {"use_facility_pos": True, "video_modifier": "95"}
+    clinic.payer.save()
+    _session(clinic, modality="video", patient_location="home", patient_state="IL")
+    claims_build(through=TODAY)
+    line = ClaimLine.objects.get()
+    assert line.pos == "11" and "95" in line.modifiers
