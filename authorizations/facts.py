@@ -17,7 +17,7 @@ from authorizations.rules import (
     authorized_level,
 )
 from patients.models import Coverage, Session
-from patients.selectors import episode_for_date
+from patients.selectors import service_episode
 from payers.models import Payer
 
 # HCR01 A1 certified, A2 partial, A6 modified: the payer has agreed to some services.
@@ -107,7 +107,7 @@ def service_episode_id(session: Session) -> int | None:
     date, as `patients.selectors.service_level_of_care` reads it."""
     if session.episode_id is not None:
         return session.episode_id
-    episode = episode_for_date(session.patient, session.service_date)
+    episode = service_episode(session=session)  # reads the patient's prefetched episodes
     return episode.pk if episode else None
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -141,11 +143,13 @@ def authorization_for_service(
     modifiers: tuple[str, ...] = (),
     revenue_code: str | None = None,
     provider: Any = None,
+    book: AuthorizationBook | None = None,
 ) -> PriorAuthorization | None:
     """The usable authorization that would pay for one line: on the coverage billed on
     `on_date` (the patient's primary then), for `level`, in force on the date, listing the code
     or revenue code with the modifiers it requires and, where the payer ties authorizations to
-    the provider, for `provider`. Soonest-ending first, as the ledger picks."""
+    the provider, for `provider`. Soonest-ending first, as the ledger picks. `book`: the
+    patient's authorizations as loaded for a batch (`authorization_book`), else queried."""
     coverage = primary_coverage_on(patient, on_date)
     if coverage is None:
         return None
@@ -155,10 +159,23 @@ def authorization_for_service(
         revenue_code=revenue_code,
         provider_id=getattr(provider, "pk", None),
     )
-    auths = PriorAuthorization.objects.filter(
-        coverage=coverage, level_of_care=level, status__in=USABLE_STATUSES
-    ).select_related("coverage__payer", "provider")
-    for auth in auths.order_by("end_date", "pk"):
+    if book is not None:
+        auths: Iterable[PriorAuthorization] = [
+            a
+            for a in book.auths.get(patient.pk, ())
+            if a.coverage_id == coverage.pk
+            and a.level_of_care == level
+            and a.status in USABLE_STATUSES
+        ]
+    else:
+        auths = (
+            PriorAuthorization.objects.filter(
+                coverage=coverage, level_of_care=level, status__in=USABLE_STATUSES
+            )
+            .select_related("coverage__payer", "provider")
+            .order_by("end_date", "pk")
+        )
+    for auth in auths:
         # No session, so no episode to hold the authorization to: take its own.
         service = rules.ServiceForAuth(on_date, level, auth.episode_id, coverage.pk, (line,))
         if not rules.mismatch(facts.auth_facts(auth, remaining=ZERO), service, line):
@@ -248,8 +265,6 @@ def outpatient_visits_before(*, session: Any, coverage: Coverage, limit: int) ->
     order of start time. (Plans count "N visits a year"; the calendar year is the plan year
     we know without benefit data.)"""
     day = session.service_date
-    patient = session.patient
-    prefetch_related_objects([patient], "coverages__payer")
     rows = (
         Session.objects.filter(
             patient_id=session.patient_id,
@@ -260,8 +275,16 @@ def outpatient_visits_before(*, session: Any, coverage: Coverage, limit: int) ->
         .select_related("episode")
         .prefetch_related("episode__segments")
     )
+    return _count_visits(session, coverage, limit, sorted(rows, key=_visit_order))
+
+
+def _count_visits(session: Any, coverage: Coverage, limit: int, rows: list[Any]) -> int:
+    """Count `rows` (the candidates, in visit order) that are outpatient visits billed to
+    `coverage` before `session`, up to `limit`."""
+    patient = session.patient
+    prefetch_related_objects([patient], "coverages__payer")
     count = 0
-    for row in sorted(rows, key=_visit_order):
+    for row in rows:
         if count >= limit or _visit_order(row) >= _visit_order(session):
             break
         row.patient = patient
@@ -271,43 +294,174 @@ def outpatient_visits_before(*, session: Any, coverage: Coverage, limit: int) ->
     return count
 
 
-def _auth_facts(session: Any) -> tuple[list[PriorAuthorization], list[rules.AuthFacts]]:
-    """Every authorization of the patient (the near misses explain why none covers), in the
-    ledger's order, with units remaining after every open debit."""
-    rows = PriorAuthorization.objects.filter(coverage__patient_id=session.patient_id)
+def _patient_authorizations(
+    patient_ids: Iterable[int],
+) -> tuple[dict[int, list[PriorAuthorization]], dict[int, list[rules.AuthFacts]]]:
+    """Every authorization of each patient (the near misses explain why none covers), in the
+    ledger's order, with units remaining after every open debit: one query for any number of
+    patients."""
+    rows = PriorAuthorization.objects.filter(coverage__patient_id__in=set(patient_ids))
     rows = rows.select_related("coverage__payer", "provider")
-    auths = list(with_usage(rows, today=timezone.localdate()).order_by("end_date", "pk"))
-    return auths, [
-        dataclasses.replace(
-            facts.auth_facts(a, remaining=a.units_remaining), public_id=str(a.public_id)
+    auths: dict[int, list[PriorAuthorization]] = defaultdict(list)
+    found: dict[int, list[rules.AuthFacts]] = defaultdict(list)
+    for a in with_usage(rows, today=timezone.localdate()).order_by("end_date", "pk"):
+        auths[a.coverage.patient_id].append(a)
+        found[a.coverage.patient_id].append(
+            dataclasses.replace(
+                facts.auth_facts(a, remaining=a.units_remaining), public_id=str(a.public_id)
+            )
         )
-        for a in auths
-    ]
+    return auths, found
 
 
-def service_authorization(*, session: Any) -> rules.AuthCheck:
+def _open_debits(session_ids: set[int]) -> dict[int, frozenset[int]]:
+    """The authorizations each session's standing debits were taken from."""
+    consumed = UnitLedgerEntry.objects.filter(
+        session_id__in=session_ids, kind=UnitLedgerEntry.Kind.CONSUME
+    )
+    held: dict[int, set[int]] = defaultdict(set)
+    for session_id, auth_id in still_open(consumed).values_list("session_id", "authorization_id"):
+        held[session_id].add(auth_id)
+    return {pk: frozenset(ids) for pk, ids in held.items()}
+
+
+def _day_debits(auth_ids: set[int], days: set[dt.date]) -> dict[tuple[int, dt.date], set[int]]:
+    """(days authorization, date) -> the sessions whose standing debit took that day."""
+    if not auth_ids or not days:
+        return {}
+    consumed = UnitLedgerEntry.objects.filter(
+        authorization_id__in=auth_ids,
+        service_date__in=days,
+        kind=UnitLedgerEntry.Kind.CONSUME,
+        session__isnull=False,
+    )
+    taken: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+    rows = still_open(consumed).values_list("authorization_id", "service_date", "session_id")
+    for auth_id, day, session_id in rows:
+        taken[(auth_id, day)].add(session_id)
+    return taken
+
+
+def _visit_counting(sessions: list[Any], auths: Mapping[int, list[PriorAuthorization]]) -> Any:
+    """Completed sessions of the patients whose payer counts outpatient visits before an
+    authorization, over the calendar years of the sessions (one query)."""
+    wanted = [s for s in sessions if _counts_visits(s)]
+    if not wanted:
+        return {}
+    days = [s.service_date for s in wanted]
+    rows = (
+        Session.objects.filter(
+            patient_id__in={s.patient_id for s in wanted},
+            status=Session.Status.COMPLETED,
+            service_date__range=(dt.date(min(days).year, 1, 1), max(days)),
+        )
+        .select_related("episode")
+        .prefetch_related("episode__segments")
+    )
+    visits: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        visits[row.patient_id].append(row)
+    for found in visits.values():
+        found.sort(key=_visit_order)
+    return visits
+
+
+def _counts_visits(session: Any) -> bool:
+    coverage = primary_coverage_on(session.patient, session.service_date)
+    return coverage is not None and coverage.payer.outpatient_visits_before_auth is not None
+
+
+@dataclass
+class AuthorizationBook:
+    """What `service_authorization` and `authorization_for_service` read, loaded for a batch
+    of sessions in a fixed number of queries however many sessions (claims build and scrub
+    thousands at once): each patient's authorizations with usage, each session's standing
+    debits, the days other sessions took on days authorizations, the completed sessions that
+    count as outpatient visits, and each session's coding result when the caller has it."""
+
+    auths: dict[int, list[PriorAuthorization]]
+    facts: dict[int, list[rules.AuthFacts]]
+    held: dict[int, frozenset[int]]
+    day_debits: dict[tuple[int, dt.date], set[int]]
+    visits: dict[int, list[Any]]
+    results: Mapping[int, Any] = dataclasses.field(default_factory=dict)
+
+    def days_taken(self, session: Any) -> set[int]:
+        """As `days_debited_by_others`, from the book."""
+        days = [
+            a.pk
+            for a in self.auths.get(session.patient_id, ())
+            if a.unit_type == PriorAuthorization.UnitType.DAYS
+        ]
+        return {
+            pk
+            for pk in days
+            if self.day_debits.get((pk, session.service_date), set()) - {session.pk}
+        }
+
+    def visits_before(self, session: Any, coverage: Coverage, limit: int) -> int:
+        """As `outpatient_visits_before`, from the book."""
+        day = session.service_date
+        since = max(dt.date(day.year, 1, 1), coverage.effective_date)
+        rows = [
+            row
+            for row in self.visits.get(session.patient_id, ())
+            if since <= row.service_date <= day and row.pk != session.pk
+        ]
+        return _count_visits(session, coverage, limit, rows)
+
+
+def authorization_book(
+    *, sessions: Iterable[Any], results: Mapping[int, Any] | None = None
+) -> AuthorizationBook:
+    """Load what `service_authorization` reads for many sessions (loaded with
+    `patients.selectors.coding_ready_sessions`). `results`: each session's coding result by
+    session id, when the caller coded them already (else each is coded when asked)."""
+    sessions = list(sessions)
+    auths, found = _patient_authorizations({s.patient_id for s in sessions})
+    days_auths = {
+        a.pk
+        for rows in auths.values()
+        for a in rows
+        if a.unit_type == PriorAuthorization.UnitType.DAYS
+    }
+    return AuthorizationBook(
+        auths=auths,
+        facts=found,
+        held=_open_debits({s.pk for s in sessions if s.pk}),
+        day_debits=_day_debits(days_auths, {s.service_date for s in sessions}),
+        visits=_visit_counting(sessions, auths),
+        results=results or {},
+    )
+
+
+def service_authorization(
+    *, session: Any, book: AuthorizationBook | None = None
+) -> rules.AuthCheck:
     """Does this session's service need an authorization (the payer billed on its date: levels,
     codes, visits before authorization), and which authorization covers each line it bills, or
     why none does. The session page and API show it; the claims scrubber holds a claim on
-    `holds_claim`."""
+    `holds_claim`. `book`: what a batch loaded at once (`authorization_book`)."""
+    if book is None:
+        book = authorization_book(sessions=[session])
     coverage = primary_coverage_on(session.patient, session.service_date)
     payer = coverage.payer if coverage else None
     level = rules.authorized_level(service_level_of_care(session=session))
-    auths, auth_facts = _auth_facts(session)
+    result = book.results.get(session.pk) if session.pk else None
     service = facts.service_for_auth(
         session,
         level=level,
         coverage=coverage,
-        lines=facts.billed_lines(session, preview_for(session_like=session)),
-        held=session_debits(session=session).values_list("authorization_id", flat=True),
-        days_taken=days_debited_by_others(session=session, auths=auths),
+        lines=facts.billed_lines(session, result or preview_for(session_like=session)),
+        held=book.held.get(session.pk, frozenset()),
+        days_taken=book.days_taken(session),
     )
     limit = payer.outpatient_visits_before_auth if payer else None
     prior = 0
     if coverage is not None and limit is not None and level == rules.OUTPATIENT:
-        prior = outpatient_visits_before(session=session, coverage=coverage, limit=limit)
+        prior = book.visits_before(session, coverage, limit)
     rules_ = facts.payer_auth_rules(payer) if payer else None
-    return rules.authorization_check(service, rules_, auth_facts, prior)
+    return rules.authorization_check(service, rules_, book.facts.get(session.patient_id, []), prior)
 
 
 def authorization_answer(*, session: Any) -> dict[str, Any]:

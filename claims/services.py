@@ -28,10 +28,13 @@ from claims.build import (
     price_lines,
 )
 from claims.loader import (
+    SessionBatch,
     billable_sessions_qs,
+    claim_snapshots,
     claims_for_snapshot,
     coded_sessions,
-    sessions_for_claims,
+    load_sessions,
+    session_batch,
     snapshots_for,
 )
 from claims.models import (
@@ -51,6 +54,7 @@ from rcm.tenancy import require_org
 
 log = logging.getLogger(__name__)
 PCN_PREFIX = "R"
+CENTS = Decimal("0.01")  # what numeric(n, 2) columns give back
 
 
 # Statuses a scrub moves between held and ready (a biller's hold waits for its release).
@@ -144,7 +148,36 @@ def _ranked_diagnoses(episode_ids: set[int]) -> dict[int, list[str]]:
     return ranked
 
 
-def _segment_span(draft: DraftClaim) -> tuple[dt.date, dt.date | None]:
+StayDays = dict[tuple[int, str], list[dt.date]]
+
+
+def _stay_days(drafts: Sequence[DraftClaim]) -> StayDays:
+    """The dates of the completed sessions of each institutional draft's episode and kind (what
+    `_billed_span` compares the statement period with), sorted, in one query for the batch."""
+    from patients.models import Session
+
+    wanted = {
+        (d.episode.pk, d.sessions[0].kind)
+        for d in drafts
+        if d.kind == "837i" and d.episode is not None and d.sessions
+    }
+    days: StayDays = {key: [] for key in wanted}
+    if not wanted:
+        return days
+    rows = Session.objects.filter(
+        episode_id__in={episode for episode, _ in wanted},
+        kind__in={kind for _, kind in wanted},
+        status=Session.Status.COMPLETED,
+    ).values_list("episode_id", "kind", "service_date")
+    for episode_id, kind, day in rows:
+        if (episode_id, kind) in days:
+            days[(episode_id, kind)].append(day)
+    for found in days.values():
+        found.sort()
+    return days
+
+
+def _segment_span(draft: DraftClaim, stay: StayDays) -> tuple[dt.date, dt.date | None]:
     episode = draft.episode
     if episode is None:
         return draft.service_from, None
@@ -155,29 +188,23 @@ def _segment_span(draft: DraftClaim) -> tuple[dt.date, dt.date | None]:
             and (seg.end_date is None or seg.end_date >= draft.service_from)
         ):
             end = seg.end_date if seg.end_date is not None else episode.discharge_date
-            return _billed_span(draft, seg.start_date, end)
-    return _billed_span(draft, episode.admit_date, episode.discharge_date)
+            return _billed_span(draft, seg.start_date, end, stay)
+    return _billed_span(draft, episode.admit_date, episode.discharge_date, stay)
 
 
 def _billed_span(
-    draft: DraftClaim, start: dt.date, end: dt.date | None
+    draft: DraftClaim, start: dt.date, end: dt.date | None, stay: StayDays
 ) -> tuple[dt.date, dt.date | None]:
     """The stay at this level as the frequency digit sees it: the first claim is the one with
     no earlier completed program day of the level (whatever day the stay began: attendance
     programs start on the first day attended), the last one reaches the last day of a level
     that has ended (a discharge or step-down after the last day attended)."""
-    from patients.models import Session
-
-    days = Session.objects.filter(
-        episode=draft.episode,
-        kind=draft.sessions[0].kind,
-        status=Session.Status.COMPLETED,
-        service_date__gte=start,
-    )
-    if end is not None:
-        days = days.filter(service_date__lte=end)
-    earlier = days.filter(service_date__lt=draft.service_from).exists()
-    later = days.filter(service_date__gt=draft.service_to).exists()
+    days = stay.get((draft.episode.pk, draft.sessions[0].kind))
+    if days is None:  # not loaded with the batch
+        days = _stay_days([draft])[(draft.episode.pk, draft.sessions[0].kind)]
+    in_stay = [d for d in days if d >= start and (end is None or d <= end)]
+    earlier = any(d < draft.service_from for d in in_stay)
+    later = any(d > draft.service_to for d in in_stay)
     first = draft.service_from if not earlier else start
     last = None if end is None or later else draft.service_to
     return first, last
@@ -220,13 +247,20 @@ def _episode_codes(draft: DraftClaim, attr: str) -> list[dict[str, str]]:
     return [dict(r) for r in rows if isinstance(r, dict)]
 
 
-def _claim_from_draft(draft: DraftClaim, pcn: str, ranked: dict[int, list[str]], billing) -> Claim:
+def _claim_from_draft(
+    draft: DraftClaim,
+    pcn: str,
+    ranked: dict[int, list[str]],
+    billing: Any,
+    stay: StayDays | None = None,
+) -> Claim:
     episode_id = getattr(draft.episode, "pk", None)
     dx = diagnoses_for(draft.kind, ranked.get(episode_id or 0, []))
     institutional = draft.kind == "837i"
     if institutional:
         level_entry = program_day_entry(draft.payer, draft.program or None, draft.level)
-        institutional_facts(draft, segment_span=_segment_span(draft), payer_level=level_entry)
+        span = _segment_span(draft, stay if stay is not None else _stay_days([draft]))
+        institutional_facts(draft, segment_span=span, payer_level=level_entry)
     first_pos = next((ln.pos for ln in draft.lines if ln.pos), "")
     auth = draft.authorization
     return Claim(
@@ -234,7 +268,7 @@ def _claim_from_draft(draft: DraftClaim, pcn: str, ranked: dict[int, list[str]],
         kind=draft.kind,
         status=Claim.Status.HELD,
         frequency=draft.frequency if institutional else "1",
-        patient_id=draft.patient_id,
+        patient=draft.sessions[0].patient,
         coverage=draft.coverage,
         payer=draft.payer,
         episode=draft.episode,
@@ -256,7 +290,7 @@ def _claim_from_draft(draft: DraftClaim, pcn: str, ranked: dict[int, list[str]],
         value_codes=(_value_codes(draft) + _episode_codes(draft, "value_codes"))
         if institutional
         else [],
-        total_charge=draft.total_charge,
+        total_charge=draft.total_charge.quantize(CENTS),
         prior_auth_number=getattr(auth, "auth_number", "") or "",
         part2=_part2(draft, dx),
     )
@@ -291,7 +325,7 @@ def _lines_of(claim: Claim, draft: DraftClaim) -> list[ClaimLine]:
                 code=ln.code,
                 modifiers=list(ln.modifiers),
                 revenue_code=ln.revenue_code,
-                units=ln.units,
+                units=ln.units.quantize(CENTS),
                 unit_kind=ln.unit_kind,
                 charge=ln.charge,
                 charge_source=ln.charge_source,
@@ -305,8 +339,8 @@ def _lines_of(claim: Claim, draft: DraftClaim) -> list[ClaimLine]:
     return rows
 
 
-def _drafts_for(sessions: Sequence[Any]) -> list[DraftClaim]:
-    drafts = group_sessions(coded_sessions(sessions))
+def _drafts_for(sessions: Sequence[Any], batch: SessionBatch | None = None) -> list[DraftClaim]:
+    drafts = group_sessions(coded_sessions(sessions, batch))
     charge = pricing.charge_function()
     for draft in drafts:
         price_lines(draft, charge)
@@ -331,32 +365,43 @@ def claims_build(
     qs = billable_sessions_qs().filter(service_date__lte=through or timezone.localdate())
     if patients is not None:
         qs = qs.filter(patient__in=list(patients))
-    sessions = list(qs.order_by("patient_id", "service_date", "pk"))
+    sessions = load_sessions(qs.order_by("patient_id", "service_date", "pk"))
     summary = BuildSummary(sessions=len(sessions))
-    drafts = _drafts_for(sessions)
+    batch = session_batch(sessions)
+    drafts = _drafts_for(sessions, batch)
     if not drafts:
         return summary
     ranked = _ranked_diagnoses({d.episode.pk for d in drafts if d.episode is not None})
     billing = pricing.billing_function()
+    stay = _stay_days(drafts)
     pcns = _control_numbers(len(drafts))
     claims = [
-        _claim_from_draft(d, pcn, ranked, billing) for d, pcn in zip(drafts, pcns, strict=True)
+        _claim_from_draft(d, pcn, ranked, billing, stay)
+        for d, pcn in zip(drafts, pcns, strict=True)
     ]
-    Claim.objects.bulk_create(claims)
-    lines: list[ClaimLine] = []
-    services: list[ClaimService] = []
-    for claim, draft in zip(claims, drafts, strict=True):
-        lines.extend(_lines_of(claim, draft))
-        services.extend(ClaimService(claim=claim, session=s) for s in draft.sessions)
-    ClaimLine.objects.bulk_create(lines)
-    ClaimService.objects.bulk_create(services)
-    ClaimEvent.objects.bulk_create(
+    lines = [_lines_of(claim, draft) for claim, draft in zip(claims, drafts, strict=True)]
+    built = [
         _event(
             c, ClaimEvent.Kind.BUILT, actor=actor, message=f"Built from {len(d.sessions)} services"
         )
         for c, d in zip(claims, drafts, strict=True)
+    ]
+    # Scrubbed before they are stored: each claim is written once, in the status its findings
+    # give it (no second pass to update thousands of rows).
+    parts = [(c, ln, d.sessions) for c, ln, d in zip(claims, lines, drafts, strict=True)]
+    snaps = claim_snapshots(parts, org_slug=org_slug, batch=batch)
+    now = timezone.now()
+    found = [(c, scrub(snap)) for c, snap in zip(claims, snaps, strict=True)]
+    scrubbed = [_apply_scrub(c, findings, actor=actor, now=now) for c, findings in found]
+    Claim.objects.bulk_create(claims)
+    ClaimLine.objects.bulk_create([ln for rows in lines for ln in rows])
+    ClaimService.objects.bulk_create(
+        ClaimService(claim=claim, session=s)
+        for claim, draft in zip(claims, drafts, strict=True)
+        for s in draft.sessions
     )
-    _scrub_many(claims, actor=actor, org_slug=org_slug, refresh=False)
+    ClaimFinding.objects.bulk_create(_finding_rows(found))
+    ClaimEvent.objects.bulk_create(built + scrubbed)
     for claim in claims:
         summary.claims += 1
         summary.claim_ids.append(claim.pk)
@@ -423,13 +468,14 @@ def _refresh_lines(claim: Claim) -> None:
 
 
 def _claim_sessions(claim: Claim) -> list[Any]:
+    from patients.models import Session
+
     ids = claim.services.filter(active=True).values("session_id")
-    return list(sessions_for_claims().filter(pk__in=ids))
+    return load_sessions(Session.objects.filter(pk__in=ids))
 
 
-def _store_findings(claim: Claim, findings: list[Finding]) -> None:
-    ClaimFinding.objects.filter(claim=claim).delete()
-    ClaimFinding.objects.bulk_create(
+def _finding_rows(found: Iterable[tuple[Claim, list[Finding]]]) -> list[ClaimFinding]:
+    return [
         ClaimFinding(
             claim=claim,
             code=f.code,
@@ -440,7 +486,36 @@ def _store_findings(claim: Claim, findings: list[Finding]) -> None:
             line_number=f.line,
             service_public_id=f.service,
         )
+        for claim, findings in found
         for f in findings
+    ]
+
+
+def _apply_scrub(
+    claim: Claim, findings: list[Finding], *, actor: Any, now: dt.datetime
+) -> ClaimEvent:
+    """The claim's status, hold codes and counts from its findings (errors hold it, none
+    release it), and the event that says so."""
+    errors = [f for f in findings if f.severity == Severity.ERROR]
+    before = claim.status
+    if claim.status in RESCRUBBED_STATUSES:
+        # A rejected claim was never adjudicated: fixed, it goes again as it is (REFERENCE.md
+        # §7: rejections get a resubmission, not a replacement); the events keep the reason.
+        claim.status = Claim.Status.HELD if errors else Claim.Status.READY
+    claim.hold_codes = sorted({f.code for f in errors})
+    claim.error_count = len(errors)
+    claim.warning_count = sum(1 for f in findings if f.severity == Severity.WARNING)
+    claim.scrubbed_at = now
+    kind = ClaimEvent.Kind.SCRUBBED
+    if before != claim.status:
+        kind = ClaimEvent.Kind.HELD if errors else ClaimEvent.Kind.RELEASED
+    return _event(
+        claim,
+        kind,
+        actor=actor,
+        from_status=before,
+        message=f"{len(errors)} errors, {claim.warning_count} warnings",
+        data={"holds": claim.hold_codes},
     )
 
 
@@ -454,35 +529,11 @@ def _scrub_many(
     loaded = list(claims_for_snapshot().filter(pk__in=[c.pk for c in claims]))
     snaps = snapshots_for(loaded, org_slug=org_slug)
     now = timezone.now()
-    out: dict[int, list[Finding]] = {}
-    events = []
-    for claim in claims:
-        findings = scrub(snaps[claim.pk])
-        out[claim.pk] = findings
-        errors = [f for f in findings if f.severity == Severity.ERROR]
-        before = claim.status
-        if claim.status in RESCRUBBED_STATUSES:
-            # A rejected claim was never adjudicated: fixed, it goes again as it is (REFERENCE.md
-            # §7: rejections get a resubmission, not a replacement); the events keep the reason.
-            claim.status = Claim.Status.HELD if errors else Claim.Status.READY
-        claim.hold_codes = sorted({f.code for f in errors})
-        claim.error_count = len(errors)
-        claim.warning_count = sum(1 for f in findings if f.severity == Severity.WARNING)
-        claim.scrubbed_at = now
-        _store_findings(claim, findings)
-        kind = ClaimEvent.Kind.SCRUBBED
-        if before != claim.status:
-            kind = ClaimEvent.Kind.HELD if errors else ClaimEvent.Kind.RELEASED
-        events.append(
-            _event(
-                claim,
-                kind,
-                actor=actor,
-                from_status=before,
-                message=f"{len(errors)} errors, {claim.warning_count} warnings",
-                data={"holds": claim.hold_codes},
-            )
-        )
+    out = {claim.pk: scrub(snaps[claim.pk]) for claim in claims}
+    events = [_apply_scrub(c, out[c.pk], actor=actor, now=now) for c in claims]
+    # Each claim's findings replace those of its last scrub.
+    ClaimFinding.objects.filter(claim_id__in=list(out)).delete()
+    ClaimFinding.objects.bulk_create(_finding_rows((c, out[c.pk]) for c in claims))
     Claim.objects.bulk_update(
         claims, ["status", "hold_codes", "error_count", "warning_count", "scrubbed_at"]
     )

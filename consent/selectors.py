@@ -19,14 +19,26 @@ from rcm.tenancy.part2 import AgreementStatus
 ConsentStatus = Literal["valid", "missing", "revoked", "expired"]
 
 
-def consents_for_patient(*, patient: Any) -> QuerySet[Part2Consent]:
-    """Newest signature first."""
+def _consents() -> QuerySet[Part2Consent]:
     return (
-        Part2Consent.objects.filter(patient=patient)
-        .select_related("recorded_by", "revoked_recorded_by")
+        Part2Consent.objects.select_related("recorded_by", "revoked_recorded_by")
         .prefetch_related("recipient_revocations")
         .order_by("-signed_on", "-id")
     )
+
+
+def consents_for_patient(*, patient: Any) -> QuerySet[Part2Consent]:
+    """Newest signature first."""
+    return _consents().filter(patient=patient)
+
+
+def consents_of_patients(*, patient_ids: Any) -> QuerySet[Part2Consent]:
+    """Many patients' consents (a batch), each patient's newest signature first."""
+    return _consents().filter(patient_id__in=patient_ids)
+
+
+def _part2_episodes() -> QuerySet[EpisodeOfCare]:
+    return EpisodeOfCare.objects.filter(Q(part2_applies=True) | Q(program="sud"))
 
 
 def treatment_episodes(*, patient: Any) -> list[rules.Episode]:
@@ -34,10 +46,14 @@ def treatment_episodes(*, patient: Any) -> list[rules.Episode]:
     what a Part 2 consent's 'end of treatment' resolves to. A mental-health episode is another
     treatment and never keeps the consent alive."""
     return list(
-        EpisodeOfCare.objects.filter(patient=patient)
-        .filter(Q(part2_applies=True) | Q(program="sud"))
-        .values_list("admit_date", "discharge_date")
+        _part2_episodes().filter(patient=patient).values_list("admit_date", "discharge_date")
     )
+
+
+def treatment_episodes_of(*, patient_ids: Any) -> list[tuple[int, Any, Any]]:
+    """(patient id, admit, discharge) of many patients' Part 2 episodes, in one query."""
+    rows = _part2_episodes().filter(patient_id__in=patient_ids)
+    return list(rows.values_list("patient_id", "admit_date", "discharge_date"))
 
 
 def consent_expiry(

@@ -41,7 +41,8 @@ from payers.rules import RuleDataError, payer_rules_for, program_day_entry
 
 SELF_PAY_RULES = PayerRules(name="self-pay (no coverage)")
 # (episode id, monday) -> {date: attended minutes}; ("first", patient id, date) -> session id;
-# ("crisis", patient id, date) -> that date's completed crisis services.
+# ("crisis", patient id, date) -> that date's completed crisis services; ("rules", payer id,
+# level, program) -> the payer's rules as the engine reads them.
 WeekCache = MutableMapping[tuple[Any, ...], Any]
 UNSET: Any = object()  # payer not named: it comes from the coverage or the patient
 HOME_POS = "12"  # in person at the patient's home (telehealth POS is the engine's call)
@@ -466,10 +467,18 @@ def _engine_facts(
     )
 
 
-def _rules(context: PreviewContext) -> PayerRules:
-    if context.payer is not None:
-        return payer_rules_for(context.payer, level=context.level, program=context.program)
-    return DEFAULT_PAYER_RULES if context.payer_source == "none" else SELF_PAY_RULES
+def _rules(context: PreviewContext, cache: WeekCache | None = None) -> PayerRules:
+    """The payer's rules for the program and level (built once per list or batch: `cache`)."""
+    payer = context.payer
+    if payer is None:
+        return DEFAULT_PAYER_RULES if context.payer_source == "none" else SELF_PAY_RULES
+    key = ("rules", payer.pk, context.level, context.program)
+    if cache is not None and payer.pk is not None and key in cache:
+        return cache[key]
+    rules = payer_rules_for(payer, level=context.level, program=context.program)
+    if cache is not None and payer.pk is not None:
+        cache[key] = rules
+    return rules
 
 
 # --- Telehealth licensure ------------------------------------------------------------------
@@ -515,7 +524,7 @@ def _coded(facts: PreviewFacts, context: PreviewContext, cache: WeekCache | None
     if facts.rendering_provider is None or not facts.kind:
         return _failed("choose the service kind and rendering provider first", head)
     try:
-        rules = _rules(context)
+        rules = _rules(context, cache)
         engine_facts = _engine_facts(facts, context, cache)
     except RuleDataError as exc:
         return _failed(f"payer rule data is invalid ({exc}); fix the payer's rules", head)

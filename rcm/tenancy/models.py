@@ -60,12 +60,30 @@ class TenantQuerySet(models.QuerySet):
 
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
-    """Default manager: only the active org's rows; raises when no org is active."""
+    """Default manager: only the active org's rows; raises when no org is active.
+
+    The scoping (org filter, Part 2 exclusion) compiles to the active org and access at SQL
+    time, so it is built once per model and each queryset starts from a copy of it: building
+    the Part 2 exclusion (a subquery through the patient's episodes) costs milliseconds, and
+    prefetching asks a related manager for a queryset once per object loaded."""
 
     def get_queryset(self) -> TenantQuerySet:
-        qs = super().get_queryset().filter(org_id=CurrentOrgId())
-        path = getattr(self.model, "part2_path", None)
-        return qs.exclude(part2_filter(path)) if path else qs
+        qs = super().get_queryset()
+        qs.query = _scoped_query(self.model).chain()
+        return qs
+
+
+_SCOPED: dict[type, Any] = {}
+
+
+def _scoped_query(model: type[models.Model]) -> Any:
+    """The model's scoped query (never evaluated itself; callers get a chained copy)."""
+    query = _SCOPED.get(model)
+    if query is None:
+        qs = models.QuerySet(model=model).filter(org_id=CurrentOrgId())
+        path = getattr(model, "part2_path", None)
+        query = _SCOPED[model] = (qs.exclude(part2_filter(path)) if path else qs).query
+    return query
 
 
 class CrossOrgWrite(RuntimeError):
