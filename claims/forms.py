@@ -55,7 +55,9 @@ class ClearinghouseForm(forms.Form):
         label="Server host key", required=False, help_text="The line ssh-keyscan prints."
     )
     host_key_checking = forms.ChoiceField(
-        label="Host key checking", choices=(("strict", "Strict"), ("off", "Off (testing only)"))
+        label="Host key checking",
+        choices=(("strict", "Strict"), ("off", "Off (testing only)")),
+        required=False,
     )
     password = forms.CharField(
         label="Replace password", required=False, widget=forms.PasswordInput(render_value=False)
