@@ -24,6 +24,9 @@ urlpatterns = [
         )
         for action in views.FORMS
     ),
+    # The clearinghouse account
+    path("clearinghouse/", views.clearinghouse, name="clearinghouse"),
+    path("clearinghouse/test/", views.clearinghouse_test, name="clearinghouse_test"),
     # Chargemaster
     path("chargemaster/", chargemaster.chargemaster_list, name="chargemaster_list"),
     path("chargemaster/new/", chargemaster.chargemaster_create, name="chargemaster_create"),

@@ -5,6 +5,7 @@ with the claim as it is now and says so."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 from urllib.parse import urlencode
@@ -12,10 +13,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors, services
@@ -27,6 +29,7 @@ from payers.models import Payer
 from rcm.audit import phi_access_record
 from rcm.models import PhiAccess
 from rcm.permissions import Cap, role_has
+from rcm.tenancy.context import current_part2_access
 from rcm.views import for_model, requires
 
 ACTIONS_AFTER_SENDING = ("submitted", "accepted", "paid", "denied")
@@ -468,3 +471,111 @@ def claim_837(request: HttpRequest, org_slug: str, public_id: Any) -> HttpRespon
     preview = selectors.claim_837_preview(claim=claim)
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[claim])
     return TemplateResponse(request, "claims/claim_837.html", {"claim": claim, "preview": preview})
+
+
+# --- The clearinghouse account ---------------------------------------------------------------
+
+
+def _clearinghouse_page(
+    request: HttpRequest, form: Any, *, test: tuple[bool, str] | None = None, status: int = 200
+) -> HttpResponse:
+    from claims.clearinghouse.services import account_of_org
+    from claims.models import AcknowledgmentFile, SubmissionBatch
+
+    account = account_of_org()
+    can_manage = role_has(request.membership.role, Cap.MANAGE_CLEARINGHOUSE)
+    since = timezone.now() - dt.timedelta(days=30)
+    batches = SubmissionBatch.objects.all()
+    if not current_part2_access():
+        batches = batches.exclude(part2=True)
+    acks = AcknowledgmentFile.objects.all()
+    if not current_part2_access():
+        acks = acks.exclude(part2=True)
+    context = {
+        "account": account,
+        "can_manage": can_manage,
+        "credentials": account.credentials_summary() if account and can_manage else None,
+        "settings_shown": _shown_settings(account),
+        "counts": {
+            "batches": batches.filter(created_at__gte=since).count(),
+            "batches_total": batches.count(),
+            "acks": acks.filter(received_at__gte=since).count(),
+            "acks_refused": acks.filter(received_at__gte=since, status="refused").count(),
+        },
+        "form": form if can_manage else None,
+        "test": test,
+    }
+    return TemplateResponse(request, "claims/clearinghouse.html", context, status=status)
+
+
+def _shown_settings(account: Any) -> list[tuple[str, Any]]:
+    if account is None:
+        return []
+    from claims.clearinghouse.services import FOLDER_SETTINGS, SFTP_CHOICES, SFTP_SETTINGS
+
+    keys = {
+        "sftp": (*SFTP_SETTINGS, *SFTP_CHOICES),
+        "folder": FOLDER_SETTINGS,
+    }.get(account.adapter, ())
+    stored = account.settings or {}
+    return [(key.replace("_", " "), stored.get(key, "")) for key in keys]
+
+
+@requires(Cap.WORK_CLAIMS)
+def clearinghouse(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The org's clearinghouse account: everyone who works claims sees it (never its secrets);
+    admins and billing managers edit it and test its connection."""
+    from claims.clearinghouse.services import (
+        account_of_org,
+        account_values,
+        clearinghouse_account_save,
+    )
+    from claims.forms import ClearinghouseForm
+    from rcm.pages import save_valid
+
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    can_manage = role_has(request.membership.role, Cap.MANAGE_CLEARINGHOUSE)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    account = account_of_org()
+    credentials = account.credentials_summary() if account else None
+    form = ClearinghouseForm(
+        request.POST if request.method == "POST" else None,
+        initial=account_values(account) or None,
+        credentials=credentials,
+    )
+    if request.method == "POST":
+        saved = save_valid(
+            form,
+            lambda: clearinghouse_account_save(values=dict(form.cleaned_data), actor=request.user),
+        )
+        if saved is not None:
+            messages.success(request, "Saved the clearinghouse account.")
+            return redirect("claims:clearinghouse", org_slug=org_slug)
+        return _clearinghouse_page(request, form, status=400)
+    return _clearinghouse_page(request, form)
+
+
+@require_POST
+@requires(Cap.MANAGE_CLEARINGHOUSE)
+def clearinghouse_test(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Connect with the saved account and list its folders; say how it went (no PHI, no
+    secrets: the adapters' messages name hosts and folders only)."""
+    from claims.clearinghouse.services import (
+        account_of_org,
+        account_values,
+        clearinghouse_connection_test,
+    )
+    from claims.forms import ClearinghouseForm
+
+    account = account_of_org()
+    if account is None:
+        result = (False, "Save the clearinghouse account first.")
+    else:
+        result = clearinghouse_connection_test(account=account)
+    form = ClearinghouseForm(
+        initial=account_values(account) or None,
+        credentials=account.credentials_summary() if account else None,
+    )
+    return _clearinghouse_page(request, form, test=result)
