@@ -17,11 +17,23 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from claims import selectors, services
 from claims.chargemaster.api import ChargemasterViewSet
-from claims.models import BatchClaim, Claim, SavedQueueFilter, SubmissionBatch
-from rcm.api.urls import register
+from claims.clearinghouse.services import (
+    account_of_org,
+    account_values,
+    clearinghouse_account_save,
+)
+from claims.models import (
+    BatchClaim,
+    Claim,
+    ClearinghouseAccount,
+    SavedQueueFilter,
+    SubmissionBatch,
+)
+from rcm.api.urls import register, register_path
 from rcm.api.views import HasCapability, OrgScopedMixin
 from rcm.audit import phi_access_record
 from rcm.models import Membership, PhiAccess
@@ -319,8 +331,8 @@ class BatchSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     claims = serializers.SerializerMethodField(help_text="Control numbers of the claims it carried")
     content = serializers.SerializerMethodField(
-        help_text="The 837 (PHI): only for roles that see patients, and for a Part 2 batch only "
-        "with Part 2 access; null otherwise"
+        help_text="The 837 (PHI): only when one batch is read, by a role that sees patients; "
+        "null otherwise"
     )
 
     class Meta:
@@ -358,6 +370,7 @@ class BatchSerializer(serializers.ModelSerializer):
 
 STALE = OpenApiResponse(description="Stale version: {version: [message], current_version: n}")
 BAD = OpenApiResponse(description="Field messages: {field: [message]}")
+FORBIDDEN = OpenApiResponse(description="Your role does not allow this")
 NOT_FOUND = OpenApiResponse(description="No such claim (another org's, or withheld Part 2)")
 
 
@@ -519,7 +532,9 @@ class ClaimViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         operation_id="claims_submit_many",
         summary="Submit ready claims (all or none)",
         description="Each claim with the version you read: one stale answers 409, one not "
-        "ready 400, and nothing is submitted. 400 while submission is not available.",
+        "ready 400, and nothing is submitted; 400 too without a clearinghouse account. A claim "
+        "the 837 mapping or the Part 2 gate refuses is held again with a finding (not in the "
+        "batches answered). The batches are sent in the background.",
         request=BulkSubmitSerializer,
         responses={200: BatchSerializer(many=True), 400: BAD, 409: STALE},
     )
@@ -647,7 +662,7 @@ class ClaimViewSet(OrgScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="claims_submit_one",
-        summary="Submit this ready claim (400 while submission is not available)",
+        summary="Submit this ready claim into an 837 batch (sent in the background)",
         request=VersionSerializer,
         responses={200: ClaimDetailSerializer, 400: BAD, 404: NOT_FOUND, 409: STALE},
     )
@@ -707,7 +722,8 @@ class SavedQueueFilterViewSet(OrgScopedMixin, viewsets.ModelViewSet):
 
 class SubmissionBatchViewSet(OrgScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Submission batches. The 837 itself (`content`) is PHI: returned only to roles that see
-    patients, and for a Part 2 batch only with Part 2 access; its reads are logged."""
+    patients, one batch at a time, and its reads are logged. A batch carrying a Part 2 claim is
+    withheld (404) from members without Part 2 access."""
 
     model = SubmissionBatch
     serializer_class = BatchSerializer
@@ -721,15 +737,15 @@ class SubmissionBatchViewSet(OrgScopedMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return SubmissionBatch.objects.none()
         items = BatchClaim.objects.select_related("claim").order_by("pk")
-        return SubmissionBatch.objects.prefetch_related(Prefetch("items", queryset=items)).order_by(
+        batches = SubmissionBatch.objects.all()
+        if not current_part2_access():  # a batch carrying a Part 2 claim is a Part 2 record
+            batches = batches.exclude(part2=True)
+        return batches.prefetch_related(Prefetch("items", queryset=items)).order_by(
             "-created_at", "-pk"
         )
 
     def _may_see_content(self, batch: SubmissionBatch) -> bool:
-        membership = self.request._request.membership
-        if not role_has(membership.role, Cap.VIEW_PATIENTS):
-            return False
-        return not batch.part2 or current_part2_access()
+        return role_has(self.request._request.membership.role, Cap.VIEW_PATIENTS)
 
     @extend_schema(responses={200: BatchSerializer, 404: NOT_FOUND})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -749,6 +765,122 @@ class SubmissionBatchViewSet(OrgScopedMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(data) if page is not None else Response(data)
 
 
+# --- The clearinghouse account ---------------------------------------------------------------
+
+
+class ClearinghouseAccountSerializer(serializers.Serializer):
+    """The org's clearinghouse account, flat: the envelope's parties, then the adapter's
+    settings (sftp: host..host_key_checking; folder: export_dir..archive_dir). Secrets are
+    write-only (blank or absent: keep the stored one); `credentials` says whether each is set."""
+
+    adapter = serializers.ChoiceField(choices=ClearinghouseAccount.Adapter.choices)
+    submitter_name = serializers.CharField(allow_blank=True, help_text="1000A NM103")
+    submitter_id = serializers.CharField(allow_blank=True, help_text="1000A NM109 (ETIN)")
+    contact_name = serializers.CharField(allow_blank=True)
+    contact_phone = serializers.CharField(allow_blank=True, help_text="Digits")
+    contact_email = serializers.CharField(allow_blank=True, required=False)
+    receiver_name = serializers.CharField(allow_blank=True, help_text="1000B NM103")
+    receiver_id = serializers.CharField(allow_blank=True, help_text="1000B NM109")
+    isa_sender_qualifier = serializers.CharField(
+        allow_blank=True, required=False, help_text="ISA05 (default ZZ)"
+    )
+    isa_sender_id = serializers.CharField(allow_blank=True, help_text="ISA06 and GS02, <= 15")
+    isa_receiver_qualifier = serializers.CharField(
+        allow_blank=True, required=False, help_text="ISA07 (default ZZ)"
+    )
+    isa_receiver_id = serializers.CharField(allow_blank=True, help_text="ISA08 and GS03, <= 15")
+    usage_indicator = serializers.ChoiceField(
+        choices=ClearinghouseAccount.Usage.choices, help_text="ISA15"
+    )
+    host = serializers.CharField(allow_blank=True, required=False)
+    port = serializers.CharField(
+        allow_blank=True, required=False, allow_null=True, help_text="1-65535 (default 22)"
+    )
+    username = serializers.CharField(allow_blank=True, required=False)
+    outbox = serializers.CharField(allow_blank=True, required=False)
+    inbox = serializers.CharField(allow_blank=True, required=False)
+    archive = serializers.CharField(allow_blank=True, required=False)
+    host_key = serializers.CharField(allow_blank=True, required=False)
+    host_key_checking = serializers.CharField(
+        allow_blank=True, required=False, help_text="strict (default) or off"
+    )
+    export_dir = serializers.CharField(allow_blank=True, required=False)
+    import_dir = serializers.CharField(allow_blank=True, required=False)
+    archive_dir = serializers.CharField(allow_blank=True, required=False)
+    password = serializers.CharField(
+        write_only=True, allow_blank=True, required=False, trim_whitespace=False
+    )
+    private_key = serializers.CharField(
+        write_only=True, allow_blank=True, required=False, trim_whitespace=False
+    )
+    private_key_passphrase = serializers.CharField(
+        write_only=True, allow_blank=True, required=False, trim_whitespace=False
+    )
+    credentials = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="'set' or 'not set' for each secret (admins and billing managers only)",
+    )
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+NO_ACCOUNT = OpenApiResponse(description="The organization has no clearinghouse account yet")
+
+
+class ClearinghouseAccountView(APIView):
+    """GET: every role that works claims (without secrets). PUT: admins and billing managers
+    create or replace the account (blank or absent secrets keep the stored ones)."""
+
+    model = ClearinghouseAccount
+    permission_classes = [permissions.IsAuthenticated, HasCapability]
+    read_capability = Cap.WORK_CLAIMS
+    write_capability = Cap.MANAGE_CLEARINGHOUSE
+
+    def _answer(self, request: Request, account: Any, code: int = status.HTTP_200_OK) -> Response:
+        data: dict[str, Any] = {
+            **{k: ("" if v is None else v) for k, v in account_values(account).items()},
+            "updated_at": account.updated_at,
+        }
+        if role_has(request._request.membership.role, Cap.MANAGE_CLEARINGHOUSE):
+            data["credentials"] = account.credentials_summary()
+        return Response(ClearinghouseAccountSerializer(data).data, status=code)
+
+    @extend_schema(
+        summary="The clearinghouse account",
+        responses={200: ClearinghouseAccountSerializer, 403: FORBIDDEN, 404: NO_ACCOUNT},
+        tags=["clearinghouse"],
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        account = account_of_org()
+        if account is None:
+            raise NotFound("This organization has no clearinghouse account yet.")
+        return self._answer(request, account)
+
+    @extend_schema(
+        summary="Create or replace the clearinghouse account",
+        request=ClearinghouseAccountSerializer,
+        responses={
+            200: ClearinghouseAccountSerializer,
+            201: ClearinghouseAccountSerializer,
+            400: BAD,
+            403: FORBIDDEN,
+        },
+        tags=["clearinghouse"],
+    )
+    def put(self, request: Request, org_slug: str) -> Response:
+        serializer = ClearinghouseAccountSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = {k: v for k, v in serializer.validated_data.items() if v is not None}
+        existed = account_of_org() is not None
+        try:
+            with transaction.atomic():
+                account = clearinghouse_account_save(values=values, actor=request.user)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return self._answer(request, account, status.HTTP_200_OK if existed else 201)
+
+
+register_path("clearinghouse-account/", ClearinghouseAccountView, "api-clearinghouse-account")
 register("chargemaster", ChargemasterViewSet, "chargemaster-entry")
 register("claims", ClaimViewSet, "claim")
 register("claim-filters", SavedQueueFilterViewSet, "claim-filter")

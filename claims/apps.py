@@ -14,3 +14,4 @@ class ClaimsConfig(AppConfig):
         answers.answer("session_claim", session_claim)
         nav_link("Claims", "claims:queue", capability="work_claims", order=35)
         nav_link("Chargemaster", "claims:chargemaster_list", capability="work_claims", order=55)
+        nav_link("Clearinghouse", "claims:clearinghouse", capability="work_claims", order=56)

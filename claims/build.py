@@ -167,6 +167,7 @@ def _professional_key(cs: CodedSession) -> tuple[Any, ...]:
         cs.program,
         _pk(rendering),
         _pk(supervising),
+        _pk(cs.authorization),  # one prior authorization per claim (2300 REF*G1)
         _period_key(cs.service_date, period),
     )
 
@@ -312,6 +313,10 @@ def institutional_facts(
     )
     draft.frequency = freq.value
     site = getattr(draft.facility, "bill_type", "") or None
+    if draft.level in CENSUS_LEVELS and payer_level.get("type_of_bill"):
+        # A 24-hour level bills on its own type of bill (86x residential), whatever the site's
+        # outpatient programs bill on (REFERENCE.md §2).
+        site = None
     try:
         draft.type_of_bill = type_of_bill(
             facility_class(site, payer_level.get("type_of_bill")), freq
@@ -334,3 +339,37 @@ def by_patient(drafts: Iterable[DraftClaim]) -> dict[int, list[DraftClaim]]:
     for d in drafts:
         grouped[d.patient_id].append(d)
     return grouped
+
+
+STILL_A_PATIENT = "30"
+HOME = "01"
+
+
+def patient_status(
+    *, frequency: str, episode_status: str, discharged: dt.date | None, service_to: dt.date
+) -> str:
+    """CL1-03 / UB-04 FL17 as of the claim's through date (CMS MLN CMS-1450 lesson 5): an
+    interim bill (frequency 2 or 3) carries 30, still a patient, whatever happened later; a
+    bill that ends the stay (1 or 4, and their replacements) carries the discharge status
+    recorded on the episode, or 01 (home) when the level ended by a step-down while the episode
+    goes on (the patient leaves the 24-hour setting for an ambulatory one) [verify: payers may
+    want another code for a transfer within one provider]."""
+    if frequency in ("2", "3"):
+        return STILL_A_PATIENT
+    if discharged is not None and discharged <= service_to:
+        return episode_status if episode_status and episode_status != STILL_A_PATIENT else ""
+    if frequency in ("1", "4"):
+        return HOME
+    return episode_status or STILL_A_PATIENT
+
+
+def claim_patient_status(claim: Any) -> str:
+    """`patient_status` of a stored claim (its own frequency; a replacement or void, the type of
+    bill's original frequency is unknown, so the episode decides)."""
+    episode = claim.episode
+    return patient_status(
+        frequency=claim.frequency,
+        episode_status=getattr(episode, "patient_status", "") if episode else "",
+        discharged=episode.discharge_date if episode else None,
+        service_to=claim.service_to,
+    )

@@ -1,6 +1,7 @@
 """Demo chargemaster: a charge for every code and revenue code the demo clinics bill (the
 starter payers' code maps over the demo sessions), open-ended from January 1 of last year.
-Synthetic prices. Idempotent: an org that has a chargemaster keeps it."""
+Synthetic prices. Idempotent: an org that has a chargemaster keeps it. And a clearinghouse
+account on the built-in sandbox, so the demo's claims can be submitted and answered."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from claims.chargemaster.services import chargemaster_entry_create
-from claims.models import ChargemasterEntry
+from claims.models import ChargemasterEntry, ClearinghouseAccount
 
 # (code, revenue code, modifiers, description, charge)
 CHARGES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
@@ -81,8 +82,30 @@ CHARGES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
 )
 
 
+def seed_clearinghouse(*, org: Any) -> bool:
+    """A sandbox clearinghouse account for the active org, unless it has one (synthetic ids)."""
+    if ClearinghouseAccount.objects.exists():
+        return False
+    ident = org.slug.upper().replace("-", "")[:15] or "DEMO"
+    ClearinghouseAccount.objects.create(
+        adapter=ClearinghouseAccount.Adapter.SANDBOX,
+        submitter_name=org.name[:60],
+        submitter_id=ident,
+        contact_name="Billing Office",
+        contact_phone="5035550100",
+        receiver_name="Sandbox Clearinghouse",
+        receiver_id="SANDBOXCH",
+        isa_sender_id=ident,
+        isa_receiver_id="SANDBOXCH",
+        usage_indicator=ClearinghouseAccount.Usage.TEST,
+    )
+    return True
+
+
 def seed(*, org: Any, today: dt.date) -> int:
-    """Add the demo chargemaster to the active org (call inside org_context) unless it has one."""
+    """Add the demo chargemaster to the active org (call inside org_context) unless it has one,
+    and the sandbox clearinghouse account."""
+    seed_clearinghouse(org=org)
     if ChargemasterEntry.objects.exists():
         return 0
     start = dt.date(today.year - 1, 1, 1)

@@ -39,7 +39,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from claims.build import CENSUS_LEVELS
+from claims.build import CENSUS_LEVELS, claim_patient_status
 from claims.models import Claim, ClaimLine
 from claims.scrub.edits_claim import INPATIENT_BILL_TYPES
 from edi import claim837 as e
@@ -220,6 +220,21 @@ def _patient_address(patient: Any) -> e.Address | None:
     return _address(patient.address_line1, patient.city, patient.state, patient.postal_code)
 
 
+def filing_indicator(payer: Any, kind: str) -> str:
+    """SBR09: an 837I to a payer with an institutional side (Medicare Part A: "MA") carries that
+    side's indicator; otherwise the payer's own (REFERENCE.md §10)."""
+    if kind == Claim.Kind.INSTITUTIONAL and payer.institutional_filing_indicator:
+        return payer.institutional_filing_indicator
+    return payer.claim_filing_indicator or "CI"
+
+
+def payer_id(payer: Any, kind: str) -> str:
+    """2010BB NM109: the institutional side's payer id for an 837I where the payer has one."""
+    if kind == Claim.Kind.INSTITUTIONAL and payer.institutional_payer_id:
+        return payer.institutional_payer_id
+    return payer.edi_payer_id
+
+
 def _subscriber(claim: Claim) -> tuple[e.Subscriber, e.Patient | None]:
     cov, patient, payer = claim.coverage, claim.patient, claim.payer
     medicare_secondary = payer.kind == "medicare" and cov.priority > 1
@@ -228,7 +243,7 @@ def _subscriber(claim: Claim) -> tuple[e.Subscriber, e.Patient | None]:
         group_number=_clean(cov.group_number, 50),
         group_name=_clean(cov.plan_name, 60) if not cov.group_number else "",
         responsibility=RESPONSIBILITY.get(cov.priority, "P"),
-        filing_indicator=payer.claim_filing_indicator or "CI",
+        filing_indicator=filing_indicator(payer, claim.kind),
         insurance_type=cov.msp_type if medicare_secondary else "",
     )
     if cov.relationship == Coverage.Relationship.SELF:
@@ -272,7 +287,7 @@ def _other_payer(claim: Claim, cov: Coverage, release: str) -> e.OtherPayer:
     patient = claim.patient
     self_insured = cov.relationship == Coverage.Relationship.SELF
     return e.OtherPayer(
-        payer=e.Payer(name=_clean(cov.payer.name, 60), payer_id=cov.payer.edi_payer_id),
+        payer=e.Payer(name=_clean(cov.payer.name, 60), payer_id=payer_id(cov.payer, claim.kind)),
         subscriber_last_name=_clean(
             patient.last_name if self_insured else cov.subscriber_last_name, 60
         ),
@@ -282,7 +297,7 @@ def _other_payer(claim: Claim, cov: Coverage, release: str) -> e.OtherPayer:
         subscriber_member_id=_clean(cov.member_id, 80),
         responsibility=RESPONSIBILITY.get(cov.priority, "P"),
         relationship=cov.relationship,
-        filing_indicator=cov.payer.claim_filing_indicator or "CI",
+        filing_indicator=filing_indicator(cov.payer, claim.kind),
         group_number=_clean(cov.group_number, 50),
         benefits_assignment="Y" if cov.assignment_of_benefits else "N",
         release_of_information=release,
@@ -371,11 +386,7 @@ def _codes(rows: Any, *keys: str) -> list[dict[str, Any]]:
 
 
 def _patient_status(claim: Claim) -> str:
-    episode = claim.episode
-    if episode is not None and episode.patient_status:
-        return episode.patient_status
-    discharged = episode is not None and episode.discharge_date is not None
-    return "01" if discharged and episode.discharge_date <= claim.service_to else "30"
+    return claim_patient_status(claim)
 
 
 def _admission(claim: Claim, inpatient: bool) -> dict[str, Any]:
@@ -460,7 +471,9 @@ def claim_parts(claim: Claim, others: Sequence[Coverage] = ()) -> ClaimParts:
     try:
         billing, pay_to = _billing(claim.billing or {})
         subscriber, patient = _subscriber(claim)
-        payer = e.Payer(name=_clean(claim.payer.name, 60), payer_id=claim.payer.edi_payer_id)
+        payer = e.Payer(
+            name=_clean(claim.payer.name, 60), payer_id=payer_id(claim.payer, claim.kind)
+        )
         common = _common(claim, others)
         build = _institutional if claim.kind == Claim.Kind.INSTITUTIONAL else _professional
         mapped = build(claim, common, billing)

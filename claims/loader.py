@@ -27,9 +27,11 @@ from authorizations.selectors import (
     service_authorization,
     still_open,
 )
-from claims.build import CodedLine, CodedSession
+from claims.build import CodedLine, CodedSession, claim_patient_status
+from claims.edi_map import payer_id as payer_id_for
 from claims.models import ACTIVE_STATUSES, Claim, ClaimLine, ClaimService
 from claims.snapshot import (
+    DEFAULT_SAME_DAY_PAIRS,
     Address,
     AuthSnap,
     BillingSnap,
@@ -397,7 +399,7 @@ def _coverage_snap(claim: Claim, org_slug: str) -> CoverageSnap:
     return CoverageSnap(
         public_id=str(cov.public_id),
         payer_name=payer.name,
-        payer_id=payer.edi_payer_id,
+        payer_id=payer_id_for(payer, claim.kind),
         payer_kind=payer.kind,
         priority=cov.priority,
         effective_date=cov.effective_date,
@@ -431,11 +433,15 @@ def _consent_snap(claim: Claim, org_slug: str, records: dict[int, ConsentRecords
 def _payer_edits(payer: Any) -> PayerEdits:
     data = payer.claim_edits or {}
     defaults = PayerEdits()
-    pairs = tuple(
-        (str(a).upper(), str(b).upper())
-        for pair in data.get("same_day_pairs") or ()
-        if isinstance(pair, (list, tuple)) and len(pair) == 2
-        for a, b in [pair]
+    listed = data.get("same_day_pairs")
+    pairs = (
+        tuple(
+            tuple(str(x).upper() for x in pair)
+            for pair in listed
+            if isinstance(pair, (list, tuple)) and len(pair) in (2, 3)
+        )
+        if isinstance(listed, list)
+        else DEFAULT_SAME_DAY_PAIRS
     )
     return PayerEdits(
         timely_filing_days=payer.timely_filing_days,
@@ -478,6 +484,7 @@ def _service_snaps(
                     needed=check.needed,
                     covered=check.covered or not check.needed,
                     message=check.message,
+                    auth_number=claim.prior_auth_number if check.covered else "",
                     reasons=tuple(check.reasons),
                     fix_url=_org_url(org_slug, "authorizations:auth_create"),
                 ),
@@ -527,6 +534,12 @@ def claim_snapshots(
     providers = {p.pk: p for p in providers_for_billing().filter(pk__in=provider_ids)}
     plans = _plans_by_episode({s.episode_id for s in all_sessions if s.episode_id})
     others = _other_claims(claims)
+    # Claims scrubbed together see each other too (two claims built in one run for one patient
+    # and date are duplicates or same-day conflicts of each other); saved or not, so by identity.
+    mates: dict[int, list[tuple[Claim, Sequence[Any]]]] = defaultdict(list)
+    for c, lines, _ in parts:
+        if c.status in ACTIVE_STATUSES:
+            mates[c.patient_id].append((c, lines))
     accepted_by_payer: dict[int, frozenset[str]] = {}
     can_bill = _CanBill()
     snaps: list[ClaimSnapshot] = []
@@ -620,12 +633,25 @@ def claim_snapshots(
                     )
                     for o in others.get(c.patient_id, [])
                     if o.pk != c.original_id
+                )
+                + tuple(
+                    OtherClaimSnap(
+                        control_number=o.control_number,
+                        payer_id=o.payer.edi_payer_id,
+                        lines=tuple(
+                            (ln.service_date, ln.code, tuple(ln.modifiers)) for ln in o_lines
+                        ),
+                    )
+                    for o, o_lines in mates.get(c.patient_id, [])
+                    if o is not c and (o.pk is None or o.pk != c.original_id)
                 ),
                 type_of_bill=c.type_of_bill,
                 original_reference=(c.original.payer_claim_number if c.original else ""),
                 delay_reason=c.delay_reason,
                 admission_date=c.episode.admit_date if c.episode else None,
-                patient_status=getattr(c.episode, "patient_status", "") if c.episode else "",
+                patient_status=(
+                    claim_patient_status(c) if c.kind == Claim.Kind.INSTITUTIONAL else ""
+                ),
                 diagnosis_errors=tuple(
                     sequencing_errors(
                         list(c.diagnoses),

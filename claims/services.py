@@ -5,8 +5,9 @@ claim's version; a write that names an older version is refused (optimistic lock
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
+import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,6 +55,10 @@ from rcm.tenancy import require_org
 log = logging.getLogger(__name__)
 PCN_PREFIX = "R"
 CENTS = Decimal("0.01")  # what numeric(n, 2) columns give back
+
+
+# Statuses a scrub moves between held and ready (a biller's hold waits for its release).
+RESCRUBBED_STATUSES = (Claim.Status.HELD, Claim.Status.READY, Claim.Status.REJECTED)
 
 
 class StaleClaim(ValidationError):
@@ -222,11 +227,19 @@ def _occurrence_spans(draft: DraftClaim) -> list[dict[str, str]]:
 
 
 def _value_codes(draft: DraftClaim) -> list[dict[str, str]]:
-    """Value code 80 (covered days) on census-level claims (NUBC FL39-41)."""
-    if any(ln.unit_kind == "DA" for ln in draft.lines):
-        days = len({ln.service_date for ln in draft.lines if ln.unit_kind == "DA"})
-        return [{"code": "80", "amount": str(days)}]
-    return []
+    """Value codes 80 (covered days) and 81 (non-covered days: the leave nights of the period)
+    on census-level claims (NUBC FL39-41; REFERENCE.md §2)."""
+    if not any(ln.unit_kind == "DA" for ln in draft.lines):
+        return []
+    days = len({ln.service_date for ln in draft.lines if ln.unit_kind == "DA"})
+    codes = [{"code": "80", "amount": str(days)}]
+    leave = sum(
+        (dt.date.fromisoformat(span["to"]) - dt.date.fromisoformat(span["from"])).days + 1
+        for span in _occurrence_spans(draft)
+    )
+    if leave:
+        codes.append({"code": "81", "amount": str(leave)})
+    return codes
 
 
 def _episode_codes(draft: DraftClaim, attr: str) -> list[dict[str, str]]:
@@ -279,8 +292,24 @@ def _claim_from_draft(
         else [],
         total_charge=draft.total_charge.quantize(CENTS),
         prior_auth_number=getattr(auth, "auth_number", "") or "",
-        part2=bool(getattr(draft.episode, "part2_applies", False)),
+        part2=_part2(draft, dx),
     )
+
+
+SUD_DIAGNOSIS = re.compile(r"^F1[0-9]")
+
+
+def _part2(draft: DraftClaim, diagnoses: list[str]) -> bool:
+    """A claim carries Part 2 records when its episode is a Part 2 program's, or when it names
+    an SUD diagnosis (F10-F19) of a patient treated in a Part 2 program (the diagnosis comes
+    from those records: 42 CFR 2.11, 2.12; REFERENCE.md §8), so it needs the consent too."""
+    if getattr(draft.episode, "part2_applies", False):
+        return True
+    if not any(SUD_DIAGNOSIS.match(code) for code in diagnoses):
+        return False
+    from patients.models import EpisodeOfCare
+
+    return EpisodeOfCare.objects.filter(patient_id=draft.patient_id, part2_applies=True).exists()
 
 
 def _lines_of(claim: Claim, draft: DraftClaim) -> list[ClaimLine]:
@@ -431,6 +460,8 @@ def _refresh_lines(claim: Claim) -> None:
         setattr(claim, name, getattr(fresh, name))
     if claim.frequency not in ("7", "8"):
         claim.frequency = fresh.frequency
+    elif claim.type_of_bill:  # a replacement or void keeps its frequency digit (xx7 / xx8)
+        claim.type_of_bill = claim.type_of_bill[:2] + claim.frequency
     claim.save()
     claim.lines.all().delete()
     ClaimLine.objects.bulk_create(_lines_of(claim, draft))
@@ -467,7 +498,9 @@ def _apply_scrub(
     release it), and the event that says so."""
     errors = [f for f in findings if f.severity == Severity.ERROR]
     before = claim.status
-    if claim.status in (Claim.Status.HELD, Claim.Status.READY):
+    if claim.status in RESCRUBBED_STATUSES:
+        # A rejected claim was never adjudicated: fixed, it goes again as it is (REFERENCE.md
+        # §7: rejections get a resubmission, not a replacement); the events keep the reason.
         claim.status = Claim.Status.HELD if errors else Claim.Status.READY
     claim.hold_codes = sorted({f.code for f in errors})
     claim.error_count = len(errors)
@@ -491,7 +524,7 @@ def _scrub_many(
 ) -> dict[int, list[Finding]]:
     if refresh:
         for claim in claims:
-            if claim.status in UNSENT_STATUSES:
+            if claim.status in (*UNSENT_STATUSES, Claim.Status.REJECTED):
                 _refresh_lines(claim)
     loaded = list(claims_for_snapshot().filter(pk__in=[c.pk for c in claims]))
     snaps = snapshots_for(loaded, org_slug=org_slug)
@@ -515,7 +548,7 @@ def claim_scrub(
     """Recode an unsent claim from its sessions' current facts and scrub it again: errors
     hold it, none release it to the ready queue."""
     row = _locked(claim, version)
-    if row.status not in (Claim.Status.HELD, Claim.Status.READY, Claim.Status.ON_HOLD):
+    if row.status not in (*RESCRUBBED_STATUSES, Claim.Status.ON_HOLD):
         raise ValidationError(
             {"status": f"A {row.get_status_display().lower()} claim is not re-scrubbed."}
         )
@@ -633,10 +666,16 @@ def claim_cancel(*, claim: Claim, actor: Any, reason: str, version: int | None =
         kind=ClaimEvent.Kind.CANCELLED,
         actor=actor,
         version=version,
-        allowed_from=UNSENT_STATUSES,
+        allowed_from=(*UNSENT_STATUSES, Claim.Status.REJECTED),
         note=_require_reason(reason),
     )
-    ClaimService.objects.filter(claim=row).update(active=False)
+    services = list(ClaimService.objects.filter(claim=row, active=True).select_related("session"))
+    ClaimService.objects.filter(pk__in=[s.pk for s in services]).update(active=False)
+    from patients.services.corrections import session_unlock_from_claim
+
+    session_unlock_from_claim(  # a rejected claim's sessions were locked when it was sent
+        sessions=[s.session for s in services], claim_reference=row.control_number, actor=actor
+    )
     return row
 
 
@@ -811,34 +850,15 @@ def claim_next(*, queue: Any, filters: Any = None, user: Any, skip: Sequence[Any
     return claim
 
 
-def optional_module(name: str) -> Any:
-    """A module other branches bring (claims.submission, claims.edi_map), or None until then;
-    an import error inside the module itself still raises."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
-
-
-def _submitter() -> Any:
-    module = optional_module("claims.submission")
-    return getattr(module, "claims_submit", None)
-
-
-def submission_available() -> bool:
-    return _submitter() is not None
-
-
 def claims_submit_selected(*, selected: Sequence[tuple[str, int]], actor: Any) -> list[Any]:
-    """Submit the claims a biller chose, each named by public id with the version they saw: all
-    or none. The rows are locked (in id order, so two submitters never deadlock); one that
-    changed since, or is not ready, refuses the lot with its control number."""
-    submit = _submitter()
-    if submit is None:
-        raise ValidationError({"status": "Submission is not available yet on this server."})
-    seen = dict(selected)
+    """Submit the claims a biller chose, each named by public id with the version they saw:
+    all or none. The rows are locked (in id order, so two submitters never deadlock); one that
+    changed since, or is not ready, refuses the lot with its control number. Then
+    claims.submission.claims_submit batches them (a claim the 837 mapping or the Part 2 gate
+    refuses goes back to held with a finding) and the batches are sent after commit."""
+    from claims.submission import claims_submit  # it builds on this module
+
+    seen = {str(uuid.UUID(str(public_id))): version for public_id, version in selected}
     with transaction.atomic():
         rows = list(
             Claim.objects.select_for_update(of=("self",))
@@ -857,4 +877,4 @@ def claims_submit_selected(*, selected: Sequence[tuple[str, int]], actor: Any) -
             raise ValidationError(
                 {"status": f"Only ready claims are submitted; not ready: {', '.join(unready)}."}
             )
-        return list(submit(claims=rows, actor=actor))
+        return claims_submit(claims=rows, actor=actor)

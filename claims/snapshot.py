@@ -144,13 +144,26 @@ class ConsentSnap:
     fix_url: str = ""
 
 
+# CPT: psychotherapy (90832-90838) is not reported on the same day as a psychiatric diagnostic
+# evaluation (90791/90792) by the same provider, and the two evaluations not together; NCCI pairs
+# them with modifier indicator 0 (AAPC Psychiatry Coding Alert, "Clubbing Evaluation Codes With
+# Psychotherapy?"; REFERENCE.md §1).
+DEFAULT_SAME_DAY_PAIRS: tuple[tuple[str, ...], ...] = tuple(
+    (evaluation, therapy, "0")
+    for evaluation in ("90791", "90792")
+    for therapy in ("90832", "90834", "90837")
+) + (("90792", "90791", "0"),)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PayerEdits:
     """Payer-specific edit thresholds (payer data, `Payer.claim_edits`)."""
 
     timely_filing_days: int = 365
-    # NCCI-style pairs the payer lists: [["90791", "90832"], ...] not billable the same day.
-    same_day_pairs: tuple[tuple[str, str], ...] = ()
+    # NCCI-style pairs not billable the same day: (column 1, column 2) or with a third element
+    # "0" when no modifier bypasses the pair (NCCI modifier indicator 0). Payer data
+    # (`claim_edits.same_day_pairs`); payers that list none get DEFAULT_SAME_DAY_PAIRS.
+    same_day_pairs: tuple[tuple[str, ...], ...] = ()
     # Codes billable once a day per patient (90791, 90792, 90839 by default).
     once_a_day: tuple[str, ...] = ("90791", "90792", "90839")
     z_code_primary_allowed: bool = False

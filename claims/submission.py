@@ -19,7 +19,6 @@ and its claims go back to the ready queue."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import random
@@ -32,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from claims.clearinghouse import (
@@ -149,7 +149,7 @@ def _batch_of(
         account=account,
         control=control,
         transaction_control=st02,
-        created=now.astimezone(dt.UTC).replace(tzinfo=None),
+        created=timezone.localtime(now).replace(tzinfo=None, microsecond=0),
     )
     batch = SubmissionBatch.objects.create(
         kind=kind,
@@ -345,7 +345,7 @@ def _sent(batch: SubmissionBatch, reference: str, *, adapter_name: str, actor: A
     claims = _queued_claims(batch)
     for claim in claims:
         claim.status, claim.submitted_at = Claim.Status.SUBMITTED, now
-    Claim.objects.bulk_update(claims, ["status", "submitted_at"])
+    _moved(claims, status=Claim.Status.SUBMITTED, submitted_at=now)
     ClaimEvent.objects.bulk_create(
         _event(
             c,
@@ -373,7 +373,7 @@ def _send_failed(batch: SubmissionBatch, exc: ClearinghouseError, *, actor: Any)
     claims = _queued_claims(batch)
     for claim in claims:
         claim.status = Claim.Status.READY
-    Claim.objects.bulk_update(claims, ["status"])
+    _moved(claims, status=Claim.Status.READY)
     ClaimEvent.objects.bulk_create(
         _event(
             c,
@@ -387,6 +387,13 @@ def _send_failed(batch: SubmissionBatch, exc: ClearinghouseError, *, actor: Any)
     )
     log.error("batch %s failed after %s attempts", batch.pk, batch.attempts)
     return SendOutcome("failed", batch.status, reason)
+
+
+def _moved(claims: list[Claim], **changes: Any) -> None:
+    """A status change bumps each claim's version (a page opened before it is stale)."""
+    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
 
 
 def _queued_claims(batch: SubmissionBatch) -> list[Claim]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("filters/", views.filter_save, name="filter_save"),
     path("filters/<uuid:public_id>/delete/", views.filter_delete, name="filter_delete"),
     path("<uuid:public_id>/", views.claim_detail, name="claim_detail"),
+    path("<uuid:public_id>/837/", views.claim_837, name="claim_837"),
     *(
         path(
             f"<uuid:public_id>/{action}/",
@@ -23,6 +24,9 @@ urlpatterns = [
         )
         for action in views.FORMS
     ),
+    # The clearinghouse account
+    path("clearinghouse/", views.clearinghouse, name="clearinghouse"),
+    path("clearinghouse/test/", views.clearinghouse_test, name="clearinghouse_test"),
     # Chargemaster
     path("chargemaster/", chargemaster.chargemaster_list, name="chargemaster_list"),
     path("chargemaster/new/", chargemaster.chargemaster_create, name="chargemaster_create"),

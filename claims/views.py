@@ -5,17 +5,19 @@ with the claim as it is now and says so."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors, services
@@ -27,14 +29,10 @@ from payers.models import Payer
 from rcm.audit import phi_access_record
 from rcm.models import PhiAccess
 from rcm.permissions import Cap, role_has
+from rcm.tenancy.context import current_part2_access
 from rcm.views import for_model, requires
 
 ACTIONS_AFTER_SENDING = ("submitted", "accepted", "paid", "denied")
-
-
-def edi_preview_available() -> bool:
-    """The 837 preview needs `claims.edi_map` (the edi and submit branches bring it)."""
-    return services.optional_module("claims.edi_map") is not None
 
 
 # --- Query strings ---------------------------------------------------------------------------
@@ -104,7 +102,10 @@ def _queue_context(request: HttpRequest, q: dict[str, Any]) -> dict[str, Any]:
             "label": item.label,
             "help": item.help,
             "count": counts[key],
-            "url": queue_url(request, key, {**params, **sort_params}),
+            # The aging bucket belongs to the awaiting-payment tab alone.
+            "url": queue_url(
+                request, key, {**{k: v for k, v in params.items() if k != "bucket"}, **sort_params}
+            ),
             "current": key == queue.key,
         }
         for key, item in selectors.QUEUES.items()
@@ -127,7 +128,6 @@ def _queue_context(request: HttpRequest, q: dict[str, Any]) -> dict[str, Any]:
         ]
         if queue.key == "awaiting_payment"
         else [],
-        "submission_available": services.submission_available(),
         # Inside the results (re-rendered when the filters change): what "next" and "save" use.
         "saved": [
             (f, queue_url(request, f.queue, {k: str(v) for k, v in f.params.items()}))
@@ -229,9 +229,22 @@ def submit_selected(request: HttpRequest, org_slug: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        count = sum(b.claim_count for b in batches)
-        messages.success(request, f"Submitted {count} claim(s) in {len(batches)} batch(es).")
+        _say_submitted(request, batches, len(picked))
     return _back_to_queue(request)
+
+
+def _say_submitted(request: HttpRequest, batches: list[Any], chosen: int) -> None:
+    sent = sum(b.claim_count for b in batches)
+    if sent:
+        messages.success(
+            request,
+            f"Submitted {sent} claim(s) in {len(batches)} batch(es): awaiting acknowledgment.",
+        )
+    if sent < chosen:
+        messages.error(
+            request,
+            f"{chosen - sent} claim(s) could not go and are held again: see their findings.",
+        )
 
 
 # --- Saved filters ---------------------------------------------------------------------------
@@ -294,7 +307,7 @@ def _detail(public_id: Any) -> selectors.ClaimDetail:
         raise Http404("No such claim") from exc
 
 
-def _available_actions(claim: Claim, user: Any, submittable: bool) -> set[str]:
+def _available_actions(claim: Claim, user: Any) -> set[str]:
     status = claim.status
     actions = {"note"}
     if status in ("held", "ready", "on_hold"):
@@ -303,7 +316,7 @@ def _available_actions(claim: Claim, user: Any, submittable: bool) -> set[str]:
         actions.add("hold")
     if status == "on_hold":
         actions.add("release")
-    if status == "ready" and submittable:
+    if status == "ready":
         actions.add("submit")
     if status in ACTIONS_AFTER_SENDING:
         actions |= {"replace", "void"}
@@ -322,7 +335,6 @@ def _claim_page(
     detail = _detail(public_id)
     claim = detail.claim
     phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[claim])
-    submittable = services.submission_available()
     queue = request.GET.get("queue") or request.POST.get("queue") or ""
     queue = queue if queue in selectors.QUEUES else ""
     initial = {"version": claim.version}
@@ -332,9 +344,8 @@ def _claim_page(
         "claim": claim,
         "queue": selectors.QUEUES.get(queue),
         "queue_back_url": queue_url(request, queue or "held"),
-        "actions": _available_actions(claim, request.user, submittable),
-        "submission_available": submittable,
-        "edi_preview_available": edi_preview_available(),
+        "actions": _available_actions(claim, request.user),
+        "sees_patients": role_has(request.membership.role, Cap.VIEW_PATIENTS),
         "version_form": VersionForm(initial=initial),
         "hold_form": forms_.get("hold") or ReasonForm(initial=initial, prefix="hold"),
         "cancel_form": forms_.get("cancel") or ReasonForm(initial=initial, prefix="cancel"),
@@ -388,8 +399,12 @@ def _run_action(request: HttpRequest, claim: Claim, action: str, form: Any) -> t
         services.claim_assign(claim=claim, actor=user, assignee=user, version=version)
         return "Assigned to you.", claim
     if action == "submit":
-        services.claims_submit_selected(selected=[(str(claim.public_id), version)], actor=user)
-        return "Claim submitted.", claim
+        batches = services.claims_submit_selected(
+            selected=[(str(claim.public_id), version)], actor=user
+        )
+        if not batches:
+            return "The claim could not go and is held again: see its findings.", claim
+        return f"Submitted in {batches[0].file_name}: awaiting acknowledgment.", claim
     raise Http404("No such action")
 
 
@@ -442,3 +457,125 @@ def _form_problem(form: Any) -> str:
     if not names:
         return "Check the form."
     return f"Fill in: {', '.join(str(n).capitalize() for n in names)}."
+
+
+@for_model(Claim)
+@require_GET
+@requires(Cap.WORK_CLAIMS)
+def claim_837(request: HttpRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """The claim's 837 as it would be sent now: PHI (names, birth date, address, member id),
+    so only for roles that see patients, and the read is logged."""
+    if not role_has(request.membership.role, Cap.VIEW_PATIENTS):
+        raise PermissionDenied
+    claim = get_object_or_404(Claim.objects.select_related("payer"), public_id=public_id)
+    preview = selectors.claim_837_preview(claim=claim)
+    phi_access_record(request=request, action=PhiAccess.Action.DETAIL, objects=[claim])
+    return TemplateResponse(request, "claims/claim_837.html", {"claim": claim, "preview": preview})
+
+
+# --- The clearinghouse account ---------------------------------------------------------------
+
+
+def _clearinghouse_page(
+    request: HttpRequest, form: Any, *, test: tuple[bool, str] | None = None, status: int = 200
+) -> HttpResponse:
+    from claims.clearinghouse.services import account_of_org
+    from claims.models import AcknowledgmentFile, SubmissionBatch
+
+    account = account_of_org()
+    can_manage = role_has(request.membership.role, Cap.MANAGE_CLEARINGHOUSE)
+    since = timezone.now() - dt.timedelta(days=30)
+    batches = SubmissionBatch.objects.all()
+    if not current_part2_access():
+        batches = batches.exclude(part2=True)
+    acks = AcknowledgmentFile.objects.all()
+    if not current_part2_access():
+        acks = acks.exclude(part2=True)
+    context = {
+        "account": account,
+        "can_manage": can_manage,
+        "credentials": account.credentials_summary() if account and can_manage else None,
+        "settings_shown": _shown_settings(account),
+        "counts": {
+            "batches": batches.filter(created_at__gte=since).count(),
+            "batches_total": batches.count(),
+            "acks": acks.filter(received_at__gte=since).count(),
+            "acks_refused": acks.filter(received_at__gte=since, status="refused").count(),
+        },
+        "form": form if can_manage else None,
+        "test": test,
+    }
+    return TemplateResponse(request, "claims/clearinghouse.html", context, status=status)
+
+
+def _shown_settings(account: Any) -> list[tuple[str, Any]]:
+    if account is None:
+        return []
+    from claims.clearinghouse.services import FOLDER_SETTINGS, SFTP_CHOICES, SFTP_SETTINGS
+
+    keys = {
+        "sftp": (*SFTP_SETTINGS, *SFTP_CHOICES),
+        "folder": FOLDER_SETTINGS,
+    }.get(account.adapter, ())
+    stored = account.settings or {}
+    return [(key.replace("_", " "), stored.get(key, "")) for key in keys]
+
+
+@requires(Cap.WORK_CLAIMS)
+def clearinghouse(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The org's clearinghouse account: everyone who works claims sees it (never its secrets);
+    admins and billing managers edit it and test its connection."""
+    from claims.clearinghouse.services import (
+        account_of_org,
+        account_values,
+        clearinghouse_account_save,
+    )
+    from claims.forms import ClearinghouseForm
+    from rcm.pages import save_valid
+
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    can_manage = role_has(request.membership.role, Cap.MANAGE_CLEARINGHOUSE)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    account = account_of_org()
+    credentials = account.credentials_summary() if account else None
+    form = ClearinghouseForm(
+        request.POST if request.method == "POST" else None,
+        initial=account_values(account) or None,
+        credentials=credentials,
+    )
+    if request.method == "POST":
+        saved = save_valid(
+            form,
+            lambda: clearinghouse_account_save(values=dict(form.cleaned_data), actor=request.user),
+        )
+        if saved is not None:
+            messages.success(request, "Saved the clearinghouse account.")
+            return redirect("claims:clearinghouse", org_slug=org_slug)
+        return _clearinghouse_page(request, form, status=400)
+    return _clearinghouse_page(request, form)
+
+
+@require_POST
+@requires(Cap.MANAGE_CLEARINGHOUSE)
+def clearinghouse_test(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Connect with the saved account and list its folders; say how it went (no PHI, no
+    secrets: the adapters' messages name hosts and folders only)."""
+    from claims.clearinghouse.services import (
+        account_of_org,
+        account_values,
+        clearinghouse_connection_test,
+    )
+    from claims.forms import ClearinghouseForm
+
+    account = account_of_org()
+    if account is None:
+        result = (False, "Save the clearinghouse account first.")
+    else:
+        result = clearinghouse_connection_test(account=account)
+    form = ClearinghouseForm(
+        initial=account_values(account) or None,
+        credentials=account.credentials_summary() if account else None,
+    )
+    return _clearinghouse_page(request, form, test=result)

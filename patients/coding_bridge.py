@@ -222,8 +222,8 @@ def _program_day_pos(facts: PreviewFacts, context: PreviewContext) -> str | None
 def _facility_pos(facts: PreviewFacts, context: PreviewContext) -> str | None:
     if facts.pos:
         return facts.pos
-    if facts.patient_location == Session.PatientLocation.HOME:
-        return HOME_POS
+    if facts.patient_location == Session.PatientLocation.HOME and facts.modality == "in_person":
+        return HOME_POS  # a home visit; a telehealth service's in-person POS is the clinic's
     if pos := _program_day_pos(facts, context):
         return pos
     episode = context.episode

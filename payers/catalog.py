@@ -220,6 +220,9 @@ MEDICARE: dict[str, Any] = {
     "name": "Medicare Part B",
     "kind": "medicare",
     "claim_filing_indicator": "MB",
+    # Institutional claims (PHP/IOP at a CMHC or hospital outpatient department) go to the MAC's
+    # Part A side (SBR09 "MA"); its Part A payer id is the MAC's, set per clinic.
+    "institutional_filing_indicator": "MA",
     "timely_filing_days": 365,  # §7: 12 months from the date of service (42 CFR 424.44)
     "appeal_window_days": 120,  # §7: redetermination within 120 days
     "rounding_rule": "cms_8_minute",  # §1: Medicare timed codes

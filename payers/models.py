@@ -104,6 +104,11 @@ class Payer(TenantModel):
         choices=[("month", "Monthly"), ("week", "Weekly"), ("discharge", "At discharge")],
         default="month",
     )
+    # Institutional claims may go to another side of the payer: Medicare Part A (SBR09 "MA")
+    # at the MAC's Part A payer id, while professional claims go to Part B ("MB"). Blank: the
+    # same as professional claims.
+    institutional_filing_indicator = models.CharField(max_length=2, blank=True)
+    institutional_payer_id = models.CharField("EDI payer id (837I)", max_length=20, blank=True)
     # Scrubber thresholds as data: {"same_day_pairs": [["90791", "90832"]], "once_a_day":
     #   ["90791", "90792", "90839"], "requires_zip4": true}
     claim_edits = models.JSONField(default=dict, blank=True)

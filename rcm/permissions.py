@@ -29,6 +29,7 @@ class Cap(models.TextChoices):
     EDIT_PAYER_RULES = "edit_payer_rules", "Edit payers and their rules"
     WORK_CLAIMS = "work_claims", "Work claim and denial queues"
     BUILD_CLAIMS = "build_claims", "Build claims from completed sessions"
+    MANAGE_CLEARINGHOUSE = "manage_clearinghouse", "Set up the clearinghouse account"
     VIEW_DASHBOARDS = "view_dashboards", "View AR and denial dashboards"
     VIEW_AUDIT = "view_audit", "Read audit and disclosure logs"
     MANAGE_MEMBERS = "manage_members", "Manage organization members"
@@ -52,6 +53,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.WORK_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER, Role.BILLER},
     # Building turns every completed session into claims at once: the billing manager decides when.
     Cap.BUILD_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER},
+    # The account carries the clearinghouse login; billers see it (work_claims), never edit it.
+    Cap.MANAGE_CLEARINGHOUSE: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.VIEW_DASHBOARDS: {Role.ADMIN, Role.BILLING_MANAGER, Role.LEADERSHIP, Role.COMPLIANCE},
     Cap.VIEW_AUDIT: {Role.ADMIN, Role.COMPLIANCE},
     Cap.MANAGE_MEMBERS: {Role.ADMIN},

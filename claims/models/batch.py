@@ -14,6 +14,9 @@ from rcm.tenancy.models import TenantModel
 
 
 class SubmissionBatch(TenantModel):
+    # A batch carrying a Part 2 claim is a Part 2 record (withheld like its claims).
+    part2_path = "part2"
+
     class Status(models.TextChoices):
         BUILT = "built", "Built, not sent"
         SENDING = "sending", "Sending"

@@ -274,6 +274,20 @@ def patient_status(snapshot: ClaimSnapshot) -> Iterator[Finding]:
         return
     status = (snapshot.patient_status or "").strip()
     if len(status) == 2 and status.isascii() and status.isdigit():
+        # An interim bill says 30 (still a patient); a bill that ends the stay says how it
+        # ended, never 30 (CMS MLN CMS-1450 lesson 5: status as of the through date).
+        interim = snapshot.frequency in ("2", "3")
+        if snapshot.frequency in ("1", "2", "3", "4") and interim != (status == "30"):
+            yield Finding(
+                code="PATIENT-STATUS",
+                severity=ERROR,
+                message=f"Patient status {status} does not fit a frequency "
+                f"{snapshot.frequency} bill: interim bills carry 30, the last bill of a stay "
+                "its discharge status.",
+                fix="Record the discharge (date and status) on the episode, or re-scrub so the "
+                "claim takes the frequency its period has.",
+                fix_url=url(snapshot.episode_url, snapshot.claim_url),
+            )
         return
     problem = f"is {status!r}, not 2 digits" if status else "is not set"
     yield Finding(
@@ -290,6 +304,10 @@ def patient_status(snapshot: ClaimSnapshot) -> Iterator[Finding]:
 
 
 def _earliest(snapshot: ClaimSnapshot) -> dt.date | None:
+    """When the filing clock starts: the first date of service; on an institutional claim with
+    span dates, its through date (CMS Pub. 100-04 ch. 1 §70.1)."""
+    if snapshot.kind == INSTITUTIONAL and isinstance(snapshot.service_to, dt.date):
+        return snapshot.service_to
     dates = [ln.service_date for ln in snapshot.lines if isinstance(ln.service_date, dt.date)]
     if isinstance(snapshot.service_from, dt.date):
         dates.append(snapshot.service_from)

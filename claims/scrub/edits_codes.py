@@ -195,6 +195,10 @@ def same_day_limit(snapshot: ClaimSnapshot) -> Iterator[Finding]:
 NCCI_BYPASS_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 
 
+def _no_bypass(pair: tuple[str, ...]) -> bool:
+    return len(pair) == 3 and pair[2] == "0"
+
+
 @dataclass(frozen=True)
 class _Entry:
     code: str
@@ -217,11 +221,13 @@ def _entries_on(snapshot: ClaimSnapshot, on: dt.date) -> list[_Entry]:
     return here + there
 
 
-def _pair_findings(pair: tuple[str, str], entries: list[_Entry]) -> Iterator[tuple[LineSnap, str]]:
-    """(line to flag, the code it clashes with) for each unbypassed column-2 entry."""
-    first, second = pair
+def _pair_findings(pair: tuple[str, ...], entries: list[_Entry]) -> Iterator[tuple[LineSnap, str]]:
+    """(line to flag, the code it clashes with) for each unbypassed column-2 entry. A pair
+    marked "0" (NCCI modifier indicator 0) is never bypassed by a modifier."""
+    first, second = pair[0], pair[1]
+    bypass = NCCI_BYPASS_MODIFIERS if not _no_bypass(pair) else frozenset()
     firsts = [e for e in entries if e.code == first]
-    seconds = [e for e in entries if e.code == second and not e.modifiers & NCCI_BYPASS_MODIFIERS]
+    seconds = [e for e in entries if e.code == second and not e.modifiers & bypass]
     if not firsts or not seconds:
         return
     for entry in seconds:
@@ -235,7 +241,9 @@ def _pair_findings(pair: tuple[str, str], entries: list[_Entry]) -> Iterator[tup
 
 @edit("SAME-DAY-PAIR", "Code pairs not paid on the same day")
 def same_day_pair(snapshot: ClaimSnapshot) -> Iterator[Finding]:
-    pairs = [tuple(p) for p in snapshot.payer_edits.same_day_pairs if len(p) == 2 and p[0] != p[1]]
+    pairs = [
+        tuple(p) for p in snapshot.payer_edits.same_day_pairs if len(p) in (2, 3) and p[0] != p[1]
+    ]
     if not pairs:
         return
     seen: set[tuple[int, str]] = set()
@@ -253,7 +261,9 @@ def same_day_pair(snapshot: ClaimSnapshot) -> Iterator[Finding]:
                     severity=ERROR,
                     message=f"{line_name(line)}: the payer does not pay {pair[1]} with {pair[0]} "
                     f"on the same day, and {clash} is billed on {day(on)}.",
-                    fix=f"Bill only one of the two, or, if {pair[1]} was a separate encounter, "
+                    fix=f"Bill only one of the two (no modifier lets {pair[1]} through)."
+                    if _no_bypass(pair)
+                    else f"Bill only one of the two, or, if {pair[1]} was a separate encounter, "
                     "add modifier 59 or XE/XS/XP/XU to it with documentation that supports it.",
                     fix_url=_line_url(snapshot, line),
                     line=line.number,

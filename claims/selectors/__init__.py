@@ -20,7 +20,9 @@ Modules: `queues` (queues, filters, counts, aging) and `detail` (one claim; a se
 
 from claims.selectors.detail import (
     ClaimDetail,
+    EdiPreview,
     EventRow,
+    claim_837_preview,
     claim_detail,
     claims_by_public_ids,
     session_claim,
@@ -61,11 +63,13 @@ __all__ = [
     "SORTS",
     "Bucket",
     "ClaimDetail",
+    "EdiPreview",
     "EventRow",
     "Queue",
     "QueueFilters",
     "QueuePage",
     "aging_buckets",
+    "claim_837_preview",
     "claim_detail",
     "claims_by_public_ids",
     "claims_in_queue",

@@ -145,3 +145,54 @@ def session_claim(*, session: Any) -> dict[str, Any] | None:
         "holds": holds,
         "findings": findings,
     }
+
+
+# --- The 837 as it would be sent ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EdiPreview:
+    text: str = ""  # the X12 (PHI: shown only to roles that see patients, and logged)
+    problem: str = ""  # why there is none (no clearinghouse account, a mapping refusal)
+
+    @property
+    def readable(self) -> str:
+        """One segment a line (the mapping strips "~" from values, so it only ends segments)."""
+        return "\n".join(f"{seg}~" for seg in self.text.replace("\n", "").split("~") if seg)
+
+
+def claim_837_preview(*, claim: Claim) -> EdiPreview:
+    """The claim alone in an 837 interchange, mapped as claims.submission would map it now,
+    with the org's clearinghouse account for the envelope. Control numbers are placeholders
+    (1 / 0001): the real ones are taken when the claim is submitted. Saves nothing."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from claims.clearinghouse import ClearinghouseError, account_for_org
+    from claims.edi_map import (
+        MappingError,
+        batch_837,
+        claim_parts,
+        claims_for_837,
+        other_coverages,
+        write_batch,
+    )
+
+    try:
+        account = account_for_org()
+        (loaded,) = claims_for_837([claim.pk])
+        parts = claim_parts(loaded, other_coverages([loaded]).get(loaded.pk, []))
+        text = write_batch(
+            batch_837([parts], account=account, reference="0001"),
+            kind=loaded.kind,
+            account=account,
+            control=1,
+            transaction_control="0001",
+            created=timezone.now().astimezone(dt.UTC).replace(tzinfo=None),
+        )
+    except ClearinghouseError as exc:
+        return EdiPreview(problem=str(exc))
+    except MappingError as exc:
+        return EdiPreview(problem=f"The 837 cannot be written yet: {exc}")
+    return EdiPreview(text=text)

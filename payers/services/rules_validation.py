@@ -7,6 +7,7 @@ Each column's shape is checked here first; only a payer with none of those error
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -84,6 +85,17 @@ def _check_basics(p: Payer, errors: FieldErrors) -> None:
             f"{p.claim_filing_indicator!r} is not an X12 claim "
             f"filing indicator; use one of {', '.join(sorted(FILING_INDICATORS))}.",
         )
+    if (
+        p.institutional_filing_indicator
+        and p.institutional_filing_indicator not in FILING_INDICATORS
+    ):
+        errors.add(
+            "institutional_filing_indicator",
+            f"{p.institutional_filing_indicator!r} is not an X12 claim filing indicator; use one "
+            f"of {', '.join(sorted(FILING_INDICATORS))}, or leave it blank.",
+        )
+    for problem in claim_edits_problems(p.claim_edits):
+        errors.add("claim_edits", problem)
     for name in ("timely_filing_days", "appeal_window_days", "family_min_minutes"):
         if not _positive_int(getattr(p, name)):
             errors.add(name, "Enter a whole number of at least 1.")
@@ -521,3 +533,39 @@ def payer_errors(payer: Payer) -> dict[str, list[str]]:
             for message in messages:
                 errors.add(column, message)
     return errors.errors
+
+
+CODE_RE = re.compile(r"^[0-9A-Z]{5}$")
+
+
+def claim_edits_problems(value: Any) -> list[str]:
+    """`claim_edits`: {"same_day_pairs": [["90791", "90832"], ...] (a third element "0" marks
+    a pair no modifier bypasses, NCCI modifier indicator 0), "once_a_day": ["90791", ...],
+    "requires_zip4": true}."""
+    if value in (None, {}):
+        return []
+    if not isinstance(value, dict):
+        return ["Claim edits must be an object."]
+    problems = [f"Unknown claim edit {k!r}." for k in value if k not in CLAIM_EDIT_KEYS]
+    pairs = value.get("same_day_pairs", [])
+    if not isinstance(pairs, list):
+        problems.append("same_day_pairs must be a list of [code, code] pairs.")
+        pairs = []
+    for pair in pairs:
+        ok = isinstance(pair, list) and len(pair) in (2, 3)
+        ok = ok and all(isinstance(c, str) and CODE_RE.match(c) for c in pair[:2])
+        ok = ok and (len(pair) == 2 or pair[2] in ("0", "1"))
+        if not ok:
+            problems.append(
+                f"Same-day pair {pair!r} must be two 5-character codes, optionally with "
+                '"0" (no modifier bypasses it) or "1".'
+            )
+    once = value.get("once_a_day", [])
+    if not isinstance(once, list) or not all(isinstance(c, str) and CODE_RE.match(c) for c in once):
+        problems.append("once_a_day must be a list of 5-character codes.")
+    if "requires_zip4" in value and not isinstance(value["requires_zip4"], bool):
+        problems.append("requires_zip4 must be true or false.")
+    return problems
+
+
+CLAIM_EDIT_KEYS = ("same_day_pairs", "once_a_day", "requires_zip4")

@@ -119,6 +119,10 @@ _PLAIN = (
     "edi_payer_id",
     "kind",
     "claim_filing_indicator",
+    "institutional_filing_indicator",
+    "institutional_payer_id",
+    "professional_claim_period",
+    "institutional_billing_cycle",
     "timely_filing_days",
     "appeal_window_days",
     "is_active",
@@ -159,7 +163,36 @@ def payer_columns(d: Mapping[str, Any]) -> dict[str, Any]:
     columns["program_codes"] = program_codes_column(d)
     columns["parity_comparators"] = _parity_column(d)
     columns["crisis_site_codes"] = _crisis_column(d)
+    columns["claim_edits"] = _claim_edits_column(d)
     return columns
+
+
+def _claim_edits_column(d: Mapping[str, Any]) -> dict[str, Any]:
+    """The page's claim-edit inputs as the `claim_edits` document (bad pairs are kept as typed,
+    so the payer's validation names them)."""
+    pairs = []
+    for line in (d.get("same_day_pairs") or "").splitlines():
+        parts = line.replace(",", " ").upper().split()
+        if parts:
+            pairs.append(parts)
+    once = (d.get("once_a_day") or "").replace(",", " ").upper().split()
+    edits: dict[str, Any] = {}
+    if pairs:
+        edits["same_day_pairs"] = pairs
+    if once:
+        edits["once_a_day"] = once
+    if not d.get("requires_zip4", True):
+        edits["requires_zip4"] = False
+    return edits
+
+
+def _initial_claim_edits(p: Payer) -> dict[str, Any]:
+    edits = as_dict(p.claim_edits)
+    return {
+        "same_day_pairs": "\n".join(" ".join(pair) for pair in edits.get("same_day_pairs", [])),
+        "once_a_day": " ".join(edits.get("once_a_day", [])),
+        "requires_zip4": edits.get("requires_zip4", True),
+    }
 
 
 # A per-service level's service codes and payment classes have no inputs on the page.
@@ -284,6 +317,7 @@ def payer_initial(p: Payer) -> dict[str, Any]:
             "crisis_places_of_service": as_dict(p.crisis_site_codes).get("places_of_service", []),
             **{f"licmod_{k}": v for k, v in as_dict(p.license_modifiers).items()},
             **_initial_units(p),
+            **_initial_claim_edits(p),
             **_initial_telehealth(p),
             **_initial_levels(p),
             **_initial_programs(p),

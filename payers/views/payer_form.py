@@ -59,6 +59,37 @@ class PayerForm(forms.Form):
         label="Claim filing indicator (SBR09)",
         choices=[(k, f"{k} — {v}") for k, v in FILING_INDICATORS.items()],
     )
+    institutional_filing_indicator = forms.ChoiceField(
+        label="Claim filing indicator on 837I (blank: the same)",
+        choices=[("", "the same"), *[(k, f"{k} — {v}") for k, v in FILING_INDICATORS.items()]],
+        required=False,
+    )
+    institutional_payer_id = forms.CharField(
+        label="EDI payer id on 837I (blank: the same)", max_length=20, required=False
+    )
+    professional_claim_period = forms.ChoiceField(
+        label="Professional claims cover",
+        choices=Payer._meta.get_field("professional_claim_period").choices,
+    )
+    institutional_billing_cycle = forms.ChoiceField(
+        label="Per-diem (837I) billing cycle",
+        choices=Payer._meta.get_field("institutional_billing_cycle").choices,
+    )
+    same_day_pairs = forms.CharField(
+        label="Codes not billed together the same day",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='One pair a line, e.g. "90791 90832"; add " 0" when no modifier (59/X{EPSU}) '
+        "bypasses it (NCCI modifier indicator 0).",
+    )
+    once_a_day = forms.CharField(
+        label="Codes billed once a day",
+        required=False,
+        help_text="Blank: 90791, 90792, 90839.",
+    )
+    requires_zip4 = forms.BooleanField(
+        label="Billing address needs ZIP+4", required=False, initial=True
+    )
     timely_filing_days = forms.IntegerField(min_value=1, label="Timely filing (days)")
     appeal_window_days = forms.IntegerField(min_value=1, label="Appeal window (days)")
     is_active = forms.BooleanField(required=False, label="Active")
@@ -271,6 +302,19 @@ class PayerForm(forms.Form):
                 "timely_filing_days",
                 "appeal_window_days",
                 "is_active",
+            ]
+        )
+
+    def claims(self) -> list[forms.BoundField]:
+        return self._bound(
+            [
+                "institutional_filing_indicator",
+                "institutional_payer_id",
+                "professional_claim_period",
+                "institutional_billing_cycle",
+                "same_day_pairs",
+                "once_a_day",
+                "requires_zip4",
             ]
         )
 

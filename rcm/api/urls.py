@@ -6,10 +6,18 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 
 REGISTRY: list[tuple[str, type, str]] = []
+PATHS: list = []
 
 
 def register(prefix: str, viewset: type, basename: str) -> None:
     REGISTRY.append((prefix, viewset, basename))
+
+
+def register_path(route: str, view: type, name: str) -> None:
+    """A single-object endpoint (an APIView, not a viewset) under /api/o/<org>/`route`."""
+    from django.urls import path
+
+    PATHS.append(path(route, view.as_view(), name=name))
 
 
 def _build() -> list:
@@ -32,4 +40,4 @@ def _organization() -> list:
     return [path("organization/", OrganizationView.as_view(), name="api-organization")]
 
 
-api_patterns = _build() + _organization()
+api_patterns = _build() + _organization() + PATHS

@@ -1,12 +1,8 @@
 """A biller works the held queue in a real browser: the claim the builder held for an unsigned
 note is taken with "n", its finding's fix link leads to the session, the clinician signs the
-note, the biller re-scrubs from the claim page and finds the claim in the ready queue, selected
-with the keyboard for submission.
-
-TODO(submit branch): once `claims.submission.claims_submit` and the sandbox adapter are on main,
-press "s" here and follow the claim to submitted and, with the sandbox's acknowledgment, to
-accepted (awaiting payment). Until then the submit button is disabled with a note, as asserted.
-"""
+note, the biller re-scrubs from the claim page, finds the claim in the ready queue, selects it
+with "x" and submits it with "s"; the sandbox clearinghouse accepts it (999 and 277CA, fetched
+as the beat schedule would) and the claim waits for payment."""
 
 from __future__ import annotations
 
@@ -16,8 +12,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from claims.models import ChargemasterEntry, Claim
-from claims.services import claims_build, submission_available
+from claims.acks import responses_poll
+from claims.models import ChargemasterEntry, Claim, SubmissionBatch
+from claims.services import claims_build
+from claims.submission import batch_send
 from credentialing.services import enrollment_upsert
 from patients.models import EpisodeDiagnosis
 from rcm.tenancy import org_context
@@ -47,8 +45,16 @@ def held(committed_db) -> SimpleNamespace:
         ChargemasterEntry.objects.create(
             code="90837", amount=Decimal("200.00"), effective_from=dt.date(2026, 1, 1)
         )
-        patient = factories.patient(first_name="Dana", last_name="Whitfield")
-        factories.coverage(patient_obj=patient, payer_obj=payer)
+        factories.clearinghouse_account()  # the sandbox
+        patient = factories.patient(
+            first_name="Dana",
+            last_name="Whitfield",
+            address_line1="12 Elm Road",
+            city="Springfield",
+            state="IL",
+            postal_code="62701",
+        )
+        factories.coverage(patient_obj=patient, payer_obj=payer, member_id="MEM000001")
         episode = factories.episode(patient_obj=patient, facility=site)
         EpisodeDiagnosis.objects.create(episode=episode, rank=1, code="F33.1")
         provider = factories.licensed(
@@ -127,8 +133,21 @@ def test_a_biller_takes_a_held_claim_gets_it_fixed_rescrubs_and_finds_it_ready(p
     page.keyboard.press("x")
     box = page.locator(f"[data-claim='{claim.control_number}'] input[type=checkbox]")
     assert box.is_checked()
-    submit = page.locator("[data-testid=submit-selected]")
-    if not submission_available():
-        assert submit.is_disabled()
-        assert "not on this server yet" in page.inner_text("[data-testid=submit-note]")
     screenshot(page, "claims-ready-queue")
+    page.keyboard.press("s")  # submit the selected claims
+    page.locator(".messages", has_text="Submitted 1 claim(s) in 1 batch(es)").wait_for()
+    assert page.inner_text("[data-testid=count-submitted]") == "1"
+
+    with org_context(held.org):  # what the worker and the beat schedule do in the background
+        batch = SubmissionBatch.objects.get()
+        assert batch_send(batch_id=batch.pk).status == "sent"
+        responses_poll()
+    page.goto("/o/harbor/claims/?queue=awaiting_payment")
+    assert page.inner_text("[data-testid=count-awaiting_payment]") == "1"
+    page.click(f"[data-claim='{claim.control_number}'] a[data-open]")
+    assert page.inner_text("[data-testid=claim-status]") == "Accepted, awaiting payment"
+    kinds = page.locator("[data-testid=claim-event]").evaluate_all(
+        "rows => rows.map(r => r.dataset.kind)"
+    )
+    assert kinds[-3:] == ["queued", "submitted", "accepted"]
+    screenshot(page, "claims-accepted-claim")

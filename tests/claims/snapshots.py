@@ -190,7 +190,7 @@ def institutional(**changes: Any) -> ClaimSnapshot:
         public_id="clm-2",
         control_number="C2",
         kind=INSTITUTIONAL,
-        frequency="1",
+        frequency="3",  # an interim bill of a stay still going on
         program="sud",
         level="residential",
         service_from=days[0],
@@ -205,7 +205,7 @@ def institutional(**changes: Any) -> ClaimSnapshot:
         coverage=coverage(),
         services=services,
         consent=ConsentSnap(required=True, permitted=True, fix_url="/patients/pat-1/consents/"),
-        type_of_bill="861",
+        type_of_bill="863",
         admission_date=days[0] - dt.timedelta(days=10),
         patient_status="30",
         **URLS,

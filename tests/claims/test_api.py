@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import pytest
@@ -13,7 +11,7 @@ from claims.models import BatchClaim, Claim, SubmissionBatch
 from rcm.models import PhiAccess
 from rcm.tenancy import org_context
 from tests import factories
-from tests.claims import claimdata
+from tests.claims import builders, claimdata
 
 pytestmark = pytest.mark.usefixtures("on_today")
 
@@ -197,49 +195,28 @@ def test_next_claim_is_assigned_and_204_when_the_queue_is_empty(client, org_a, b
 
 
 @pytest.mark.django_db
-def test_submit_answers_400_until_submission_exists(client, org_a, biller, monkeypatch):
-    monkeypatch.setitem(sys.modules, "claims.submission", None)
+def test_submit_batches_ready_claims_all_or_none(client, org_a, biller):
     with org_context(org_a):
-        claim = claimdata.claim(status="ready")
-    one = _post(client, f"claims/{claim.public_id}/submit/", {"version": 1})
-    assert one.status_code == 400 and "not available" in one.json()["status"][0]
-    many = _post(client, "claims/submit/", {"claims": [{"id": str(claim.public_id), "version": 1}]})
-    assert many.status_code == 400
-
-
-@pytest.mark.django_db
-def test_bulk_submit_hands_the_claims_to_claims_submit(client, org_a, biller, monkeypatch):
-    with org_context(org_a):
-        claim = claimdata.claim(status="ready", control_number="GO-1")
-        batch = SubmissionBatch.objects.create(
-            kind="837p",
-            adapter="sandbox",
-            interchange_control_number=7,
-            group_control_number=7,
-            file_name="b7.837",
-            content="ISA*...",
-            content_sha256="0" * 64,
-            claim_count=1,
+        patient = factories.patient(
+            address_line1="12 Elm Road", city="Portland", state="OR", postal_code="97202"
         )
-    seen: list[Any] = []
-    module = types.ModuleType("claims.submission")
-
-    def claims_submit(*, claims, actor):
-        seen.append(([c.control_number for c in claims], actor.username))
-        return [batch]
-
-    module.claims_submit = claims_submit
-    monkeypatch.setitem(sys.modules, "claims.submission", module)
-    stale = _post(
-        client, "claims/submit/", {"claims": [{"id": str(claim.public_id), "version": 3}]}
-    )
-    assert stale.status_code == 409 and seen == []
-    response = _post(
-        client, "claims/submit/", {"claims": [{"id": str(claim.public_id), "version": 1}]}
-    )
+        claim = builders.claim(patient=patient, control_number="T0000000031")
+        other = builders.claim(patient=patient, control_number="T0000000032")
+    no_account = _post(client, f"claims/{claim.public_id}/submit/", {"version": 1})
+    assert no_account.status_code == 400 and "clearinghouse" in no_account.json()
+    with org_context(org_a):
+        factories.clearinghouse_account()
+    body = {"claims": [{"id": str(claim.public_id), "version": 3}]}
+    stale = _post(client, "claims/submit/", body)
+    assert stale.status_code == 409
+    body = {"claims": [{"id": str(claim.public_id), "version": 1}]}
+    response = _post(client, "claims/submit/", body)
     assert response.status_code == 200, response.json()
-    assert seen == [(["GO-1"], "bo.biller")]
-    assert response.json()[0]["file_name"] == "b7.837" and response.json()[0]["content"] is None
+    (batch,) = response.json()
+    assert batch["claims"] == ["T0000000031"] and batch["content"] is None
+    assert batch["status"] == "built"
+    one = _post(client, f"claims/{other.public_id}/submit/", {"version": 1})
+    assert one.status_code == 200 and one.json()["status"] == "queued"
 
 
 @pytest.mark.django_db
@@ -264,8 +241,8 @@ def test_batches_show_their_837_only_one_at_a_time_and_part2_only_with_access(cl
     one = client.get(API + f"claim-batches/{batch.public_id}/").json()
     assert one["content"] == "ISA*00*SECRET~"
     client.force_login(factories.member(org_a, role="biller", part2_access=False))
-    withheld = client.get(API + f"claim-batches/{batch.public_id}/").json()
-    assert withheld["content"] is None and withheld["claims"] == []
+    assert client.get(API + f"claim-batches/{batch.public_id}/").status_code == 404
+    assert client.get(API + "claim-batches/").json()["results"] == []
 
 
 @pytest.mark.django_db

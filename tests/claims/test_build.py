@@ -386,3 +386,96 @@ def test_supervised_clinician_billing_in_own_name_carries_the_supervisor(
         clinic.provider.pk,
         supervisor.pk,
     )
+
+
+# --- Outside review fixes ----------------------------------------------------------------
+
+
+def test_a_rejected_claim_is_fixed_and_goes_again(clinic: SimpleNamespace) -> None:
+    from claims.models import ClaimEvent as Event
+
+    claim = _built(clinic)
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.REJECTED, rejection="A7:21")
+    claim.refresh_from_db()
+    claim_scrub(claim=claim, actor=None)
+    assert claim.status in (Claim.Status.HELD, Claim.Status.READY)
+    assert claim.frequency == "1"  # never adjudicated: sent again as an original
+    assert claim.events.filter(kind__in=[Event.Kind.HELD, Event.Kind.RELEASED]).exists()
+
+
+def test_a_rejected_claim_can_be_cancelled_and_its_sessions_rebuilt(
+    clinic: SimpleNamespace,
+) -> None:
+    claim = _built(clinic)
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.REJECTED)
+    claim.refresh_from_db()
+    claim_cancel(claim=claim, actor=None, reason="wrong coverage")
+    assert claims_build(through=TODAY).claims == 1
+
+
+def test_an_institutional_replacement_keeps_frequency_7_through_a_rescrub(
+    iop: SimpleNamespace,
+) -> None:
+    _program_day(iop, dt.date(2026, 10, 27))
+    claims_build(through=TODAY)
+    claim = Claim.objects.get()
+    _mark_sent(claim)
+    replacement = claim_replace(claim=claim, actor=None, reason="late note")
+    assert replacement.type_of_bill == "137"
+    claim_scrub(claim=replacement, actor=None)
+    assert replacement.type_of_bill == "137"
+    assert "TYPE-OF-BILL" not in replacement.hold_codes
+
+
+def test_claims_built_in_one_run_see_each_other_as_duplicates(clinic: SimpleNamespace) -> None:
+    other = _enrolled(factories.licensed(factories.provider(), state="IL"), clinic.payer)
+    _session(clinic, kind="evaluation", minutes=60)
+    _session(clinic, kind="evaluation", minutes=60, provider=other)
+    claims_build(through=TODAY)
+    held = [
+        c
+        for c in Claim.objects.all()
+        if "SAME-DAY-LIMIT" in c.hold_codes or "DUPLICATE-CLAIM" in c.hold_codes
+    ]
+    assert len(held) == 2
+
+
+def test_an_sud_diagnosis_of_a_part2_patient_makes_an_mh_claim_part2(
+    clinic: SimpleNamespace,
+) -> None:
+    from patients.models import EpisodeDiagnosis
+
+    factories.episode(
+        patient_obj=clinic.patient,
+        program="sud",
+        part2_applies=True,
+        admit_date=dt.date(2026, 9, 1),
+    )
+    EpisodeDiagnosis.objects.create(episode=clinic.episode, rank=2, code="F11.20")
+    claim = _built(clinic)
+    assert claim.part2 is True
+    assert "PART2-CONSENT" in claim.hold_codes
+
+
+def test_medicare_institutional_claims_go_to_part_a(iop: SimpleNamespace) -> None:
+    from claims.edi_map import filing_indicator, payer_id
+
+    payer = iop.payer
+    payer.claim_filing_indicator, payer.institutional_filing_indicator = "MB", "MA"
+    payer.edi_payer_id, payer.institutional_payer_id = "MACB1", "MACA1"
+    payer.save()
+    assert (filing_indicator(payer, "837i"), payer_id(payer, "837i")) == ("MA", "MACA1")
+    assert (filing_indicator(payer, "837p"), payer_id(payer, "837p")) == ("MB", "MACB1")
+
+
+def test_in_person_pos_profile_bills_a_home_video_visit_at_the_clinic_pos(
+    clinic: SimpleNamespace,
+) -> None:
+    # A payer that wants "the POS had the service been in person" + 95 (REFERENCE.md §3; NGS
+    # "Telehealth Changes for 2024 - Modifier 95 and POS"): the clinic's POS 11, not home (12).
+    clinic.payer.telehealth = {"use_facility_pos": True, "video_modifier": "95"}
+    clinic.payer.save()
+    _session(clinic, modality="video", patient_location="home", patient_state="IL")
+    claims_build(through=TODAY)
+    line = ClaimLine.objects.get()
+    assert line.pos == "11" and "95" in line.modifiers

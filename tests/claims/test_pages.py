@@ -4,17 +4,15 @@ says so; roles without claims get 403, other orgs 404, Part 2 claims stay withhe
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import pytest
 
-from claims.models import Claim, ClaimEvent, SavedQueueFilter
+from claims.models import Claim, ClaimEvent, SavedQueueFilter, SubmissionBatch
 from claims.selectors import QUEUES
 from rcm.tenancy import org_context
 from tests import factories
-from tests.claims import claimdata
+from tests.claims import builders, claimdata
 
 pytestmark = pytest.mark.usefixtures("on_today")
 
@@ -94,6 +92,9 @@ def test_the_awaiting_payment_queue_shows_aging_buckets(client, org_a, biller):
     only_old = client.get(_url(org_a), {"queue": "awaiting_payment", "bucket": "91-120"})
     assert 'data-claim="old"' in only_old.content.decode()
     assert 'data-claim="young"' not in only_old.content.decode()
+    html = only_old.content.decode()
+    held_tab = html[html.rindex("<a", 0, html.index('data-testid="tab-held"')) :]
+    assert "bucket=" not in held_tab[: held_tab.index(">")]
 
 
 @pytest.mark.django_db
@@ -159,74 +160,95 @@ def test_next_claim_opens_the_most_urgent_claim_assigned_to_you(client, org_a, b
     assert "No claim is waiting in Rejected" in nothing.content.decode()
 
 
-@pytest.mark.django_db
-def test_submit_is_disabled_with_a_note_until_submission_exists(client, org_a, biller, monkeypatch):
-    monkeypatch.setitem(sys.modules, "claims.submission", None)  # as if absent
-    with org_context(org_a):
-        ready = claimdata.claim(status="ready")
-    html = client.get(_url(org_a), {"queue": "ready"}).content.decode()
-    assert 'data-testid="submit-note"' in html
-    assert 'data-key="s" data-testid="submit-selected" disabled' in html
-    response = client.post(
-        _url(org_a, "submit/"), {"claim": f"{ready.public_id}:{ready.version}"}, follow=True
+def _sendable(**fields: Any) -> Claim:
+    """A ready claim the 837 mapping takes (tests.claims.builders: billing identity, address)."""
+    patient = factories.patient(
+        address_line1="12 Elm Road", city="Portland", state="OR", postal_code="97202"
     )
-    assert "not available yet" in response.content.decode()
-    assert _fresh(org_a, ready).status == "ready"
-
-
-def _fake_submission(monkeypatch) -> list[Any]:
-    """A stand-in for claims.submission (the submit branch) that records what it was given."""
-    calls: list[Any] = []
-    module = types.ModuleType("claims.submission")
-
-    def claims_submit(*, claims, actor):
-        calls.append(([c.control_number for c in claims], actor))
-        return [types.SimpleNamespace(claim_count=len(claims))]
-
-    module.claims_submit = claims_submit
-    monkeypatch.setitem(sys.modules, "claims.submission", module)
-    return calls
+    return builders.claim(patient=patient, **fields)
 
 
 @pytest.mark.django_db
-def test_bulk_submit_hands_the_selected_ready_claims_to_claims_submit(
-    client, org_a, biller, monkeypatch
-):
-    calls = _fake_submission(monkeypatch)
+def test_bulk_submit_batches_the_selected_ready_claims(client, org_a, biller):
     with org_context(org_a):
-        one = claimdata.claim(status="ready", control_number="ONE")
-        two = claimdata.claim(status="ready", control_number="TWO")
-        claimdata.claim(status="ready", control_number="LEFT")
-    page = client.get(_url(org_a), {"queue": "ready"}).content.decode()
-    assert 'data-testid="submit-note"' not in page
+        factories.clearinghouse_account()
+        payer = factories.payer(name="Acme Health")
+        one = _sendable(payer=payer, control_number="T0000000001")
+        two = _sendable(payer=payer, control_number="T0000000002")
+        left = _sendable(payer=payer, control_number="T0000000003")
     response = client.post(
         _url(org_a, "submit/"),
         {"queue": "ready", "claim": [f"{one.public_id}:1", f"{two.public_id}:1"]},
         follow=True,
     )
-    assert calls == [(["ONE", "TWO"], biller)]
-    assert "Submitted 2 claim(s) in 1 batch(es)" in response.content.decode()
+    html = response.content.decode()
+    assert "Submitted 2 claim(s) in 1 batch(es): awaiting acknowledgment" in html
+    assert [_fresh(org_a, c).status for c in (one, two, left)] == ["queued", "queued", "ready"]
+    with org_context(org_a):
+        batch = SubmissionBatch.objects.get()
+        assert batch.claim_count == 2 and batch.created_by_id == biller.pk
+    waiting = client.get(_url(org_a), {"queue": "submitted"}).content.decode()
+    assert 'data-claim="T0000000001"' in waiting and 'data-testid="count-submitted">2<' in waiting
 
 
 @pytest.mark.django_db
-def test_bulk_submit_refuses_the_lot_when_one_claim_changed_or_is_not_ready(
-    client, org_a, biller, monkeypatch
-):
-    calls = _fake_submission(monkeypatch)
+def test_bulk_submit_refuses_the_lot_when_one_claim_changed_or_is_not_ready(client, org_a, biller):
     with org_context(org_a):
-        one = claimdata.claim(status="ready", control_number="ONE")
-        held = claimdata.claim(status="held", control_number="HELD")
+        factories.clearinghouse_account()
+        one = _sendable(control_number="T0000000011")
+        held = _sendable(control_number="T0000000012", status="held")
     stale = client.post(
         _url(org_a, "submit/"), {"queue": "ready", "claim": [f"{one.public_id}:7"]}, follow=True
     )
-    assert "Changed since you opened the queue: ONE" in stale.content.decode()
+    assert "Changed since you opened the queue: T0000000011" in stale.content.decode()
     unready = client.post(
         _url(org_a, "submit/"),
         {"queue": "ready", "claim": [f"{one.public_id}:1", f"{held.public_id}:1"]},
         follow=True,
     )
-    assert "not ready: HELD" in unready.content.decode()
-    assert calls == []
+    assert "not ready: T0000000012" in unready.content.decode()
+    nothing = client.post(_url(org_a, "submit/"), {"queue": "ready"}, follow=True)
+    assert "Select the ready claims" in nothing.content.decode()
+    with org_context(org_a):
+        assert not SubmissionBatch.objects.exists()
+    assert _fresh(org_a, one).status == "ready"
+
+
+@pytest.mark.django_db
+def test_submitting_one_claim_from_its_page_and_the_clearinghouse_refusal(client, org_a, biller):
+    with org_context(org_a):
+        claim = _sendable()
+    url = _url(org_a, f"{claim.public_id}/submit/")
+    refused = client.post(url, {"version": 1})
+    assert refused.status_code == 400
+    assert "no active clearinghouse account" in refused.content.decode()
+    with org_context(org_a):
+        factories.clearinghouse_account()
+    done = client.post(url, {"version": 1}, follow=True)
+    assert "awaiting acknowledgment" in done.content.decode()
+    assert _fresh(org_a, claim).status == "queued"
+
+
+@pytest.mark.django_db
+def test_the_837_page_shows_the_claim_as_it_would_be_sent_and_logs_the_read(client, org_a, biller):
+    from rcm.models import PhiAccess
+
+    with org_context(org_a):
+        claim = _sendable(control_number="T0000000021")
+    no_account = client.get(_url(org_a, f"{claim.public_id}/837/")).content.decode()
+    assert "no active clearinghouse account" in no_account
+    with org_context(org_a):
+        factories.clearinghouse_account()
+    html = client.get(_url(org_a, f"{claim.public_id}/837/")).content.decode()
+    assert "ISA*" in html and "\nCLM*T0000000021*" in html  # one segment a line
+    with org_context(org_a):
+        assert (
+            PhiAccess.objects.filter(
+                user=biller, action="detail", object_ids=[str(claim.public_id)]
+            ).count()
+            == 2
+        )
+    assert _fresh(org_a, claim).status == "ready"  # a preview saves nothing
 
 
 @pytest.mark.django_db
@@ -257,7 +279,7 @@ def test_the_claim_page_shows_header_lines_diagnoses_findings_history_and_sessio
     assert "90837" in html and "<code>Z63.0</code>" in html
     assert "bea.biller" in html and "Called the payer" in html
     assert f"/patients/sessions/{session.public_id}/" in html
-    assert "837 preview arrives" in html
+    assert f"/claims/{claim.public_id}/837/" in html
 
 
 @pytest.mark.django_db

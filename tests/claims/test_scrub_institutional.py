@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from claims.scrub import scrub
 from claims.snapshot import ClaimSnapshot, ConsentSnap
 from tests.claims.snapshots import (
     DOS,
@@ -63,7 +64,7 @@ INSTITUTIONAL_CASES = [
         id="admitted-after-the-first-day",
     ),
     pytest.param(
-        lambda: institutional(type_of_bill="131", admission_date=None),
+        lambda: institutional(type_of_bill="133", admission_date=None),
         [],
         id="outpatient-bill-needs-no-admission",
     ),
@@ -110,3 +111,32 @@ INSTITUTIONAL_CASES = [
 @pytest.mark.parametrize(("make", "expected"), INSTITUTIONAL_CASES)
 def test_one_broken_fact_on_an_institutional_claim_yields_its_finding(make: Case, expected):
     assert found(make()) == sorted(expected, key=str)
+
+
+@pytest.mark.parametrize(
+    ("frequency", "status", "held"),
+    [
+        ("2", "30", False),
+        ("3", "01", True),
+        ("1", "30", True),
+        ("4", "01", False),
+        ("7", "30", False),
+    ],
+)
+def test_patient_status_fits_the_bill_frequency(frequency: str, status: str, held: bool) -> None:
+    snap = institutional(
+        frequency=frequency,
+        type_of_bill=f"86{frequency}",
+        patient_status=status,
+        original_reference="P-1",
+    )
+    codes = [f.code for f in scrub(snap) if f.code == "PATIENT-STATUS"]
+    assert bool(codes) is held
+
+
+def test_institutional_filing_clock_starts_at_the_through_date() -> None:
+    # CMS Pub. 100-04 ch. 1 §70.1: span claims count from the "through" date.
+    snap = institutional()
+    limit = (snap.today - snap.service_to).days + 1
+    late_from = replace(snap, payer_edits=replace(snap.payer_edits, timely_filing_days=limit))
+    assert "TIMELY-FILING" not in {f.code for f in scrub(late_from)}

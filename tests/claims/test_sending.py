@@ -39,6 +39,7 @@ def test_a_sent_batch_is_marked_sent_and_its_claims_submitted(in_org_a, sftp_ser
     sftp_account(sftp_server)
     claims = [builders.claim(), builders.claim()]
     batch = queued_batch(claims, content="ISA*837~")
+    versions = {c.pk: c.version for c in claims}
     outcome = batch_send(batch_id=batch.pk)
     assert (outcome.status, outcome.batch_status) == ("sent", SubmissionBatch.Status.SENT)
     batch.refresh_from_db()
@@ -48,6 +49,7 @@ def test_a_sent_batch_is_marked_sent_and_its_claims_submitted(in_org_a, sftp_ser
     for claim in claims:
         claim.refresh_from_db()
         assert claim.status == Claim.Status.SUBMITTED and claim.submitted_at is not None
+        assert claim.version == versions[claim.pk] + 1  # a page opened before is stale
         event = claim.events.get(kind=ClaimEvent.Kind.SUBMITTED)
         assert (event.from_status, event.to_status) == ("queued", "submitted")
         assert batch.file_name in event.message

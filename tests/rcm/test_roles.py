@@ -21,6 +21,7 @@ MATRIX = {
     "edit_payer_rules": "1100000",
     "work_claims": "1110000",
     "build_claims": "1100000",
+    "manage_clearinghouse": "1100000",
     "view_dashboards": "1100011",
     "view_audit": "1000001",
     "manage_members": "1000000",
