@@ -48,7 +48,12 @@ def test_demo_seed_is_idempotent_and_deterministic(org_a):
 
 def test_demo_seed_shows_each_kind_of_gap(org_a):
     with org_context(org_a):
-        payers = [factories.payer(name="Acme Health"), factories.payer(name="Blue Plan")]
+        # Three payers: the demo leaves some clinicians pending with one payer in three.
+        payers = [
+            factories.payer(name="Acme Health"),
+            factories.payer(name="Blue Plan"),
+            factories.payer(name="Cedar Care"),
+        ]
         _seed(org_a, payers)
         rows = selectors.credentialing_gaps(org=org_a, as_of=factories.TODAY)
         statuses = set(PayerEnrollment.objects.values_list("status", flat=True))
