@@ -210,7 +210,8 @@ def _create_past(
         auth_number=number,
         criteria=Criteria.ASAM if episode.program == "sud" else Criteria.LOCUS,
     )
-    _replay_sessions(auth, today)
+    # Recorded after the stay's sessions, it debits them as recording would have.
+    services.units_consume_retro(authorization=auth, sessions=_coded_in_span(auth, today))
     return auth
 
 
@@ -297,6 +298,13 @@ def _replay_sessions(auth: PriorAuthorization, today: dt.date) -> None:
     have (the demo bulk-creates sessions, so no signal ran)."""
     if auth.status not in USABLE_STATUSES:
         return
+    for session, lines in _coded_in_span(auth, today):
+        consume_for_session(session, lines)
+
+
+def _coded_in_span(auth: PriorAuthorization, today: dt.date) -> list[tuple[Session, Any]]:
+    """The completed sessions in the authorization's span (up to today), in the order they
+    were recorded, with the lines each bills (coded as a list is: no query per session)."""
     sessions = coding_ready_sessions(
         Session.objects.filter(
             patient_id=auth.coverage.patient_id,
@@ -305,10 +313,8 @@ def _replay_sessions(auth: PriorAuthorization, today: dt.date) -> None:
         ).select_related("patient", "episode", "rendering_provider", "supervising_provider")
     )
     rows = list(sessions.order_by("service_date", "starts_at", "pk"))
-    cache = prime_week_cache(rows, {})  # coded as a list is: without a query per session
-    for session in rows:
-        lines = billed_lines(session, preview_for(session_like=session, week_cache=cache))
-        consume_for_session(session, lines)
+    cache = prime_week_cache(rows, {})
+    return [(s, billed_lines(s, preview_for(session_like=s, week_cache=cache))) for s in rows]
 
 
 def _use_units(auth: PriorAuthorization, draw: Draw) -> None:

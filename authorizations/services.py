@@ -466,6 +466,71 @@ def units_consume_for_session(
 
 
 @transaction.atomic
+def units_consume_retro(
+    *,
+    authorization: PriorAuthorization,
+    sessions: Sequence[tuple[Session, Sequence[BilledLine]]],
+) -> list[UnitLedgerEntry]:
+    """Debit a newly recorded authorization for services recorded before it (a retroactive
+    authorization, or the demo's past stays): each session, in the order given (date order),
+    planned by the same rules as `units_consume_for_session` with this authorization as the
+    candidate, and the debits written at once. `sessions`: (session, its billed lines), the
+    sessions loaded with their patients' coverages and episodes. A session that is not
+    completed, is billed to another coverage or level, or already has a standing debit (another
+    authorization pays for it) is left alone; one the authorization cannot pay (its codes, its
+    span, its units) too, as recording would have left it."""
+    auth = (
+        PriorAuthorization.objects.select_for_update(of=("self",))
+        .select_related("coverage__payer", "provider")
+        .get(pk=authorization.pk)
+    )
+    if auth.status not in USABLE_STATUSES:
+        return []
+    remaining = auth.units_authorized - units_used(auth)
+    debited = set(
+        UnitLedgerEntry.objects.filter(
+            session_id__in=[s.pk for s, _ in sessions], kind=UnitLedgerEntry.Kind.CONSUME
+        ).values_list("session_id", flat=True)
+    )
+    days: set[dt.date] = set()
+    entries: list[UnitLedgerEntry] = []
+    for session, billed in sessions:
+        lines = [_normal(line, session) for line in billed]
+        if not lines or session.status != Session.Status.COMPLETED or session.pk in debited:
+            continue
+        coverage = primary_coverage_on(session.patient, session.service_date)
+        level = rules.authorized_level(service_level_of_care(session=session))
+        if coverage is None or coverage.pk != auth.coverage_id or level != auth.level_of_care:
+            continue
+        service = facts.service_for_auth(
+            session,
+            lines=lines,
+            level=level,
+            coverage=coverage,
+            days_taken={auth.pk} if session.service_date in days else (),
+        )
+        plan = rules.plan_debits(service, [facts.auth_facts(auth, remaining=remaining)])
+        units = plan.amounts.get(auth.pk, ZERO)
+        if plan.problems or units <= 0:
+            continue
+        entries.append(
+            UnitLedgerEntry(
+                authorization=auth,
+                session=session,
+                kind=UnitLedgerEntry.Kind.CONSUME,
+                units=-units,
+                service_date=session.service_date,
+                session_revision=session.revision,
+                memo=_memo(plan.lines[auth.pk], units, auth.unit_type),
+            )
+        )
+        remaining -= units
+        if auth.unit_type == PriorAuthorization.UnitType.DAYS:
+            days.add(session.service_date)  # a day is debited once
+    return UnitLedgerEntry.objects.bulk_create(entries)
+
+
+@transaction.atomic
 def units_release_for_session(*, session: Session) -> list[UnitLedgerEntry]:
     """Give back what a voided, cancelled or corrected session consumed (once per debit)."""
     consumed = list(

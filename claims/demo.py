@@ -119,3 +119,133 @@ def seed(*, org: Any, today: dt.date) -> int:
             effective_from=start,
         )
     return len(CHARGES)
+
+
+# --- Claims in every state ------------------------------------------------------------------
+
+# The week's sessions wait for the weekly billing run ("Build claims" has them to build).
+BUILD_LAG = dt.timedelta(days=7)
+# Claims whose services ended this long ago were sent and answered; a week's worth later are
+# sent and still awaiting the acknowledgments; the newest ready ones are still to be sent.
+ANSWERED_AFTER = dt.timedelta(days=35)
+SENT_AFTER = dt.timedelta(days=21)
+# What billers and the clinic did along the way (one claim or a few each: deterministic picks).
+DEMO_NOTES = (
+    ("Called the payer: the member's plan changed last month; checking the new card.", 3),
+    ("Asked the clinician to sign the progress note.", 2),
+    ("Requested a retro authorization from the payer's UM line.", 5),
+)
+
+
+def seed_claims(*, org: Any, today: dt.date, actor: Any = None) -> dict[str, int]:
+    """Claims in every state for the active org, through the real services (call inside
+    org_context, after the clinic's sessions, authorizations and consents are seeded): built
+    and scrubbed from the completed sessions up to a week ago (READY, or HELD for what the
+    data lacks: unsigned notes, missing authorizations, credentialing gaps, Part 2 consents),
+    the older ready claims submitted to the sandbox clearinghouse (QUEUED, SUBMITTED) and
+    answered (ACCEPTED, REJECTED), one accepted claim replaced and one voided, one held claim
+    cancelled, and a biller's holds, notes and assignments. Idempotent: an org that has
+    claims keeps them. Returns the count of claims in each status."""
+    from claims.models import Claim
+    from claims.services import claims_build
+
+    if Claim.objects.exists():
+        return {}
+    claims_build(actor=actor, through=today - BUILD_LAG, org_slug=org.slug)
+    _submit_and_answer(today, actor)
+    _correct(actor)
+    _biller_work(actor, today)
+    counts: dict[str, int] = {}
+    for status in Claim.objects.values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def _ready(before: dt.date | None = None) -> list[Any]:
+    from claims.models import Claim
+
+    rows = Claim.objects.filter(status=Claim.Status.READY)
+    if before is not None:
+        rows = rows.filter(service_to__lt=before)
+    return list(rows.order_by("service_to", "pk"))
+
+
+def _submit_and_answer(today: dt.date, actor: Any) -> None:
+    """Old claims sent and answered, newer ones sent (acknowledgments not yet fetched), and one
+    batch built but not sent."""
+    from claims.acks import responses_poll
+    from claims.submission import batch_send, claims_submit
+
+    answered = _ready(before=today - ANSWERED_AFTER)
+    if answered:
+        _reject_one_member(answered)
+        for batch in claims_submit(claims=answered, actor=actor, enqueue=False):
+            batch_send(batch_id=batch.pk, actor=actor)
+        responses_poll(actor=actor)
+    sent = _ready(before=today - SENT_AFTER)
+    if sent:
+        batches = claims_submit(claims=sent, actor=actor, enqueue=False)
+        for batch in batches[:-1]:  # the last batch waits for the sender (QUEUED)
+            batch_send(batch_id=batch.pk, actor=actor)
+
+
+def _reject_one_member(claims: list[Any]) -> None:
+    """The sandbox payer's eligibility file lacks members whose id ends in its configured
+    suffix: the demo's is the last digit of the first answered claim's member id, so some
+    claims come back rejected (A7:21) in a demo of any size (the charge limit rejects others)."""
+    from claims.models import ClearinghouseAccount
+
+    account = ClearinghouseAccount.objects.filter(is_active=True).first()
+    member_id = (claims[0].coverage.member_id or "").strip()
+    if account is None or not member_id:
+        return
+    settings = dict(account.settings or {})
+    settings["sandbox"] = {**settings.get("sandbox", {}), "reject_member_id_suffix": member_id[-1]}
+    account.settings = settings
+    account.save(update_fields=["settings", "updated_at"])
+
+
+def _correct(actor: Any) -> None:
+    """An accepted claim replaced (the session's minutes were corrected after a chart audit),
+    another voided (billed to a coverage that had ended), a held claim cancelled."""
+    from claims.models import Claim
+    from claims.services import claim_cancel, claim_replace, claim_void
+
+    accepted = list(Claim.objects.filter(status=Claim.Status.ACCEPTED).order_by("pk")[:2])
+    if accepted:
+        claim_replace(
+            claim=accepted[0], actor=actor, reason="Chart audit: the session ran 38 minutes."
+        )
+    if len(accepted) > 1:
+        claim_void(
+            claim=accepted[1],
+            actor=actor,
+            reason="Billed to the wrong payer: the patient's plan had ended.",
+        )
+    held = Claim.objects.filter(status=Claim.Status.HELD).order_by("-pk").first()
+    if held is not None:
+        claim_cancel(
+            claim=held, actor=actor, reason="Duplicate entry: the session was recorded twice."
+        )
+
+
+def _biller_work(actor: Any, today: dt.date) -> None:
+    """Two ready claims held by the biller (eligibility in question), held claims assigned with
+    notes and follow-up dates."""
+    from claims.models import Claim
+    from claims.services import claim_assign, claim_hold, claim_note
+
+    for claim in _ready()[-2:]:
+        claim_hold(
+            claim=claim,
+            actor=actor,
+            reason="Eligibility check: the payer's portal shows the coverage as inactive.",
+        )
+    held = list(Claim.objects.filter(status=Claim.Status.HELD).order_by("pk"))
+    for n, claim in enumerate(held[:: max(1, len(held) // 6)][:6]):
+        if actor is not None:
+            claim_assign(claim=claim, actor=actor, assignee=actor)
+        text, days = DEMO_NOTES[n % len(DEMO_NOTES)]
+        claim_note(
+            claim=claim, actor=actor, note=text, follow_up_on=today + dt.timedelta(days=days)
+        )

@@ -76,6 +76,11 @@ class Spec:
     privilege: tuple[str, str, int] | None = None
 
 
+# Enrollment plans cycled over the payers (catalog order: Medicare, State Medicaid, Medicaid
+# MCO, the commercial plans): pending with one payer of five.
+PENDING_WITH_SECOND_PAYER = ("enrolled", "submitted", "enrolled", "enrolled", "enrolled")
+PENDING_WITH_FOURTH_PAYER = ("enrolled", "enrolled", "enrolled", "submitted", "enrolled")
+
 SPECS: tuple[Spec, ...] = (
     Spec("psychiatrist", "MD", 420, 20, license_history="late_renewal"),
     Spec(
@@ -86,10 +91,10 @@ SPECS: tuple[Spec, ...] = (
         ("enrolled", "recredential_soon"),
         privilege=("psypact", "WI", 45),  # Wisconsin borders Illinois; both are in PSYPACT
     ),
-    Spec("lcsw", "LCSW", 400, 150, ("enrolled", "enrolled", "submitted")),  # stale CAQH
+    Spec("lcsw", "LCSW", 400, 150, PENDING_WITH_SECOND_PAYER),  # stale CAQH
     Spec("lpc", "LPC", -12, 40),  # expired license
     Spec("lmft", "LMFT", 50, 10, ("enrolled", "missing"), license_history="suspended_once"),
-    Spec("addiction_counselor", "LADC", 365, 60, ("enrolled", "enrolled", "submitted")),
+    Spec("addiction_counselor", "LADC", 365, 60, PENDING_WITH_FOURTH_PAYER),
     Spec("pmhnp", "PMHNP-BC", 500, 5, ("enrolled", "recredential_past")),
     Spec("pa", "PA-C", 300, 30, ("re_enrolled", "enrolled")),
     Spec("cns", "APRN-CNS", 300, 30, ("enrolled", "submitted", "missing")),

@@ -1,6 +1,7 @@
 """Load the synthetic demo: two clinics, one user per role in each, a billing company (Keystone
 Billing Partners) whose biller works both under a QSO agreement with each, payers, providers,
-patients, episodes, sessions, authorizations and consents.
+patients, episodes, sessions, authorizations, consents and claims in every state (built,
+scrubbed, submitted to the sandbox clearinghouse and answered through the real services).
 
 Idempotent and deterministic (for a given --today): running it twice changes nothing.
 """
@@ -85,8 +86,11 @@ def _link_clinician(org: Any, username: str, providers: list[Any]) -> None:
 def seed_clinic(
     org: Any, program: str, today: dt.date, n_patients: int, company: Any
 ) -> dict[str, int]:
+    from django.contrib.auth import get_user_model
+
     from authorizations import demo as auth_demo
     from claims import demo as claims_demo
+    from claims.models import Claim
     from consent import demo as consent_demo
     from credentialing import demo as cred_demo
     from facilities import demo as facilities_demo
@@ -120,7 +124,15 @@ def seed_clinic(
     with org_context(org):
         consent_demo.seed(org=org, rng=rng, patients=result.patients, today=today)
         consent_demo.seed_agreement(org=org, company=company, today=today)
-    return {"payers": len(payers), "providers": len(providers), "patients": len(result.patients)}
+        biller = get_user_model().objects.get(username=f"{prefix}.biller")
+        claims_demo.seed_claims(org=org, today=today, actor=biller)
+        claims = Claim.objects.count()
+    return {
+        "payers": len(payers),
+        "providers": len(providers),
+        "patients": len(result.patients),
+        "claims": claims,
+    }
 
 
 class Command(BaseCommand):
