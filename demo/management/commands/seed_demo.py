@@ -84,7 +84,13 @@ def _link_clinician(org: Any, username: str, providers: list[Any]) -> None:
 
 
 def seed_clinic(
-    org: Any, program: str, today: dt.date, n_patients: int, company: Any
+    org: Any,
+    program: str,
+    today: dt.date,
+    n_patients: int,
+    company: Any,
+    *,
+    claims: bool = True,
 ) -> dict[str, int]:
     from django.contrib.auth import get_user_model
 
@@ -125,13 +131,14 @@ def seed_clinic(
         consent_demo.seed(org=org, rng=rng, patients=result.patients, today=today)
         consent_demo.seed_agreement(org=org, company=company, today=today)
         biller = get_user_model().objects.get(username=f"{prefix}.biller")
-        claims_demo.seed_claims(org=org, today=today, actor=biller)
-        claims = Claim.objects.count()
+        if claims:
+            claims_demo.seed_claims(org=org, today=today, actor=biller)
+        n_claims = Claim.objects.count()
     return {
         "payers": len(payers),
         "providers": len(providers),
         "patients": len(result.patients),
-        "claims": claims,
+        "claims": n_claims,
     }
 
 
@@ -149,6 +156,11 @@ class Command(BaseCommand):
             default=None,
             help="Anchor date (YYYY-MM-DD) for six months of history.",
         )
+        parser.add_argument(
+            "--no-claims",
+            action="store_true",
+            help="Leave the completed sessions unbilled (no claims built; for benchmarks).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["patients"] < 1:
@@ -164,6 +176,7 @@ class Command(BaseCommand):
                 opts["today"] or timezone.localdate(timezone=org.zone),
                 opts["patients"],
                 company,
+                claims=not opts["no_claims"],
             )
             for org in orgs
         }
