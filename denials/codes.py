@@ -119,13 +119,15 @@ _KEEP_THE_FIX = frozenset({"16", "148", "226", "250", "251", "252"})
 _CARC_LIST = "x12.org/codes/claim-adjustment-reason-codes"
 _RARC_LIST = "x12.org/codes/remittance-advice-remark-codes"
 _CHECKED_IN = "text checked in openemr/openemr src/Billing/BillingUtilities.php"
+_WPC_2016 = (
+    "2016-03-07 snapshot with start/stop dates "
+    "(ashuang/pymltc medltc/claim_adjustment_reason_codes.py)"
+)
 _CARC_SOURCES = {
     "ref7": f"REFERENCE.md §7; {_CARC_LIST} ({_CHECKED_IN})",
     "x12": f"{_CARC_LIST} ({_CHECKED_IN})",
-    "wpc2016": (
-        "wpc-edi.com CARC list, 2016-03-07 snapshot with start/stop dates "
-        "(ashuang/pymltc medltc/claim_adjustment_reason_codes.py)"
-    ),
+    "wpc2016": f"wpc-edi.com CARC list, {_WPC_2016}",
+    "ref7_wpc2016": f"REFERENCE.md §7; wpc-edi.com CARC list, {_WPC_2016}",
 }
 _RARC_SOURCES = {
     "ref7": f"REFERENCE.md §7 [V]; {_RARC_LIST} ({_CHECKED_IN})",
@@ -157,7 +159,7 @@ class RarcInfo:
 @dataclass(frozen=True)
 class Classification:
     is_denial: bool
-    root_cause: str  # "other" when the adjustment is not a denial (nothing to work)
+    root_cause: str  # for a non-denial: the code's own root cause if it has one, else "other"
     recoverability: Decimal
     action: str
     parity_relevant: bool
@@ -252,8 +254,11 @@ def _is_denial_code(info: CarcInfo) -> bool:
     return info.root_cause is not None and info.action != "none"
 
 
-def _not_a_denial(reasons: list[str], action: str = "none") -> Classification:
-    return Classification(False, "other", Decimal(0), action, False, tuple(reasons))
+def _not_a_denial(
+    reasons: list[str], action: str = "none", info: CarcInfo | None = None
+) -> Classification:
+    root = info.root_cause if info is not None and info.root_cause else "other"
+    return Classification(False, root, Decimal(0), action, False, tuple(reasons))
 
 
 def _denial(root: str, recoverability: Decimal, action: str, parity: bool, reasons: list[str]):
@@ -319,10 +324,10 @@ def classify(
     remarks = _remarks(rarcs, reasons)
     if group == "CR":
         reasons.append("group CR: a correction or reversal, not a new denial")
-        return _not_a_denial(reasons)
+        return _not_a_denial(reasons, info=info)
     if status == "22":
         reasons.append("CLP02=22: reversal of a previous payment, not a new denial")
-        return _not_a_denial(reasons)
+        return _not_a_denial(reasons, info=info)
     if not _is_denial_code(info):
         return _not_denial_code(group, info, status, remarks, reasons)
     if status == "4":
@@ -380,9 +385,9 @@ def _not_denial_code(
         return _denial(root or "other", recoverability, action, False, reasons)
     if info.action == "check_status":
         reasons.append("not a denial yet: follow it up")
-        return _not_a_denial(reasons, "check_status")
+        return _not_a_denial(reasons, "check_status", info)
     reasons.append(f"group {group}: contractual or informational, not a denial")
-    return _not_a_denial(reasons)
+    return _not_a_denial(reasons, info=info)
 
 
 def is_denial_adjustment(group: str, carc: str) -> bool:
