@@ -134,8 +134,11 @@ class RemitClaim:
     interest: Decimal | None = None  # AMT*I
     lines: tuple[RemitLine, ...] = ()
     position: int = 0  # 1-based within the remittance
-    patient_id: str | None = None  # NM1*QC NM109 itself (member_id prefers NM1*IL)
+    patient_id: str | None = None  # NM1*QC NM109 when an NM1*IL carries member_id
     rendering_name: str | None = None  # NM1*82 NM103
+    rendering_other_id: tuple[str, str] | None = None  # NM1*82 NM108/NM109 when not XX
+    crossover_payer_id: str | None = None  # NM1*TT NM109
+    corrected_priority_payer_id: str | None = None  # NM1*PR NM109
     reversal: bool = False  # CLP02 = 22
 
     @property
@@ -440,6 +443,8 @@ class _Reader:
             else (),
             payment_date=_optional_date(seg, 16, "payment date"),
         )
+        if self.fields["payment_date"] is None:
+            self.problems.append(f"segment {seg.position} BPR: BPR16 (payment date) is missing")
 
     def _trn(self, seg: Segment) -> None:
         self.fields.setdefault("trace_number", _text(seg, 2))
@@ -546,10 +551,15 @@ class _Reader:
             f["rendering_name"] = _text(seg, 3)
             if seg[8] == "XX":
                 f["rendering_npi"] = _text(seg, 9)
+            elif seg[8].strip() and seg[9].strip():
+                f["rendering_other_id"] = (seg[8].strip(), seg[9].strip())
         elif entity == "TT":
-            f["crossover_payer_name"] = _text(seg, 3)
+            f.update(crossover_payer_name=_text(seg, 3), crossover_payer_id=_text(seg, 9))
         elif entity == "PR":
-            f["corrected_priority_payer_name"] = _text(seg, 3)
+            f.update(
+                corrected_priority_payer_name=_text(seg, 3),
+                corrected_priority_payer_id=_text(seg, 9),
+            )
 
     def _mia(self, seg: Segment) -> None:
         if self.claim is not None:
@@ -695,6 +705,8 @@ class _Reader:
         fields = dict(claim.fields)
         insured = fields.pop("insured_id", None)
         fields["member_id"] = insured or fields.get("patient_id")
+        if not insured:
+            fields["patient_id"] = None  # the patient's id is the member id
         self.claims.append(
             RemitClaim(
                 **fields,
