@@ -36,6 +36,7 @@ from edi.x12 import (
 )
 
 __all__ = [
+    "FILING_INDICATORS",
     "GROUP_CODES",
     "Adjustment",
     "BalanceError",
@@ -60,6 +61,12 @@ GROUP_CODES = {
     "PI": "payer-initiated reduction",
     "PR": "patient responsibility",
 }
+
+# CLP06 claim filing indicator codes the 835 allows (fewer than the 837's SBR09: no CI or BL).
+FILING_INDICATORS = frozenset(
+    {"12", "13", "14", "15", "16", "17", "AM", "CH", "DS", "HM", "LM", "MA", "MB", "MC", "OF"}
+    | {"TV", "VA", "WC", "ZZ"}
+)
 
 # SVC01-1 / SVC06-1 product or service id qualifiers (AD dental, ER jurisdiction, HC HCPCS/CPT,
 # HP HIPPS, IV HIEC, N4 NDC, NU revenue code, WK ABC codes; ZZ mutually defined, seen in 4010).

@@ -27,6 +27,7 @@ from edi.x12_writer import (
     write_interchange,
 )
 from edi.x835 import (
+    FILING_INDICATORS,
     VERSION,
     Adjustment,
     PartyAddress,
@@ -147,6 +148,11 @@ def _claim(c: RemitClaim) -> Iterator[SegmentSpec]:
         raise X12Error(
             f"claim {c.patient_control_number}: CLP06 (filing indicator) and CLP07 (payer "
             "claim number) are required"
+        )
+    if c.filing_indicator not in FILING_INDICATORS:
+        raise X12Error(
+            f"claim {c.patient_control_number}: CLP06 {c.filing_indicator!r} is not an 835 "
+            f"claim filing indicator ({', '.join(sorted(FILING_INDICATORS))})"
         )
     yield (
         "CLP",
