@@ -378,6 +378,14 @@ def _optional_date(seg: Segment, index: int, what: str) -> datetime.date | None:
     return _date(seg, index, what) if seg[index].strip() else None
 
 
+# The segments the reader looks at (N3 and N4 for addresses, PER for contacts); the rest (CUR,
+# RDM, TS3, TS2, QTY and others) carry nothing the dataclasses hold.
+_HANDLED = (
+    "BPR", "TRN", "N1", "N3", "N4", "PER", "LX", "CLP", "CAS", "NM1", "MIA", "MOA", "REF",
+    "DTM", "DTP", "AMT", "LQ", "SVC", "PLB",
+)  # fmt: skip
+
+
 class _Draft:
     """A claim or line being read: its fields so far, then frozen into the dataclass."""
 
@@ -416,8 +424,9 @@ class _Reader:
         if not body or body[0].id != "BPR":
             where = body[0] if body else self.t.header
             raise _fail(where, f"835 {self.t.control_number} does not start with BPR")
+        handlers = {name: getattr(self, f"_{name.lower()}") for name in _HANDLED}
         for seg in body:
-            handler = getattr(self, f"_{seg.id.lower()}", None)
+            handler = handlers.get(seg.elements[0])
             if handler is not None:
                 handler(seg)
         self._close_claim()
