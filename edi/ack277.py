@@ -131,13 +131,20 @@ class Status:
 @dataclass(frozen=True)
 class StatusInfo:
     """An STC segment: up to three statuses, their date (STC02), action (STC03: WQ accept,
-    U reject), the amount (STC04) and free text (STC12)."""
+    U reject), the amount (STC04), free text (STC12) and, in a claim status response, the
+    payment (STC05 paid, STC06 adjudicated, STC07 method, STC08 check date, STC09 number)."""
 
     statuses: tuple[Status, ...]
     date: datetime.date | None = None
     action: str = ""
     amount: Decimal | None = None
     message: str = ""
+    # a 277 claim status response (X212) also reports the payment: STC05-STC09
+    paid: Decimal | None = None
+    adjudication_date: datetime.date | None = None
+    payment_method: str = ""  # STC07: ACH, BOP, CHK, FWT, NON
+    check_date: datetime.date | None = None
+    check_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -274,6 +281,11 @@ def _stc(seg: Segment) -> StatusInfo:
         action=seg[3],
         amount=_decimal(seg, 4),
         message=seg[12],
+        paid=_decimal(seg, 5),
+        adjudication_date=_date(seg, 6),
+        payment_method=seg[7],
+        check_date=_date(seg, 8),
+        check_number=seg[9],
     )
 
 

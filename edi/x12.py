@@ -30,8 +30,10 @@ __all__ = [
     "Segment",
     "Transaction",
     "X12Error",
+    "has_interchange",
     "only_x12_errors",
     "parse",
+    "parse_bare",
     "transactions",
 ]
 
@@ -343,6 +345,57 @@ def parse(data: str | bytes) -> list[Interchange]:
 def transactions(data: str | bytes) -> list[Transaction]:
     """Every transaction set in the file, in order (all interchanges and groups)."""
     return [t for i in parse(data) for g in i.groups for t in g.transactions]
+
+
+def has_interchange(data: str | bytes) -> bool:
+    """Whether the text holds an ISA at all (else it may be bare ST..SE sets, `parse_bare`)."""
+    return _find_isa(_as_text(data), 0) >= 0
+
+
+# ST, its element separator, the set id, the separator again, the control number, then the
+# first character that is none of those: the segment terminator.
+_BARE_ST = re.compile(
+    r"(?<![A-Za-z0-9])ST([^A-Za-z0-9\s])\d{3}\1(?:[A-Za-z0-9]|\1)*([^A-Za-z0-9 ])"
+)
+_COMPOSITE_HINT = r"(?:SVC|SV1|SV2|SV3|CLM|HI|PLB|STC){e}[A-Z0-9]{{2,3}}([^A-Za-z0-9\s])"
+
+
+@only_x12_errors
+def parse_bare(data: str | bytes) -> list[Transaction]:
+    """Transaction sets sent without an ISA/GS envelope (ST..SE only; some payers' portals
+    hand out 835s so). Without an ISA the delimiters are inferred: the element separator follows
+    ST, the segment terminator is the first other character after ST02, the component separator
+    is the one composites use (':' when none appears) and repetition is not a separator."""
+    text = _as_text(data)
+    match = _BARE_ST.search(text)
+    if match is None:
+        raise X12Error("no ISA segment and no ST segment found: not X12")
+    element, terminator = match.group(1), match.group(2)
+    if terminator in "\r\n":
+        terminator = "\n"
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    hint = re.search(_COMPOSITE_HINT.format(e=re.escape(element)), text[match.start() :])
+    component = hint.group(1) if hint and hint.group(1) not in (element, terminator) else ":"
+    delimiters = Delimiters(element=element, component=component, repetition="", segment=terminator)
+    return _bare_sets(text[match.start() :], delimiters)
+
+
+def _bare_sets(text: str, delimiters: Delimiters) -> list[Transaction]:
+    def segments() -> Iterator[Segment]:
+        position = 0
+        for raw in text.split(delimiters.segment):
+            if raw.strip():
+                position += 1
+                yield _segment(raw.strip(), delimiters, position)
+
+    builder = _Builder(segments())
+    found = []
+    for segment in builder._segments:
+        builder._last = segment
+        if segment.id != "ST":
+            raise X12Error("expected ST", position=segment.position, segment_id=segment.id)
+        found.append(builder._transaction(segment))
+    return found
 
 
 class _Builder:
