@@ -38,7 +38,7 @@ from rcm.tenancy import require_org
 
 log = logging.getLogger(__name__)
 
-REMITTANCE_LATER = "835 posting arrives with the remittance issue"
+REMITTANCE_LATER = "post it with the remittance import (manage.py import_x12, Remittances page)"
 ACK_277CA_VERSION = "005010X214"
 MAX_REASON = 500
 
