@@ -13,7 +13,6 @@ from claims.submission import claims_submit
 from denials.posting import post_835
 from edi.x12 import parse
 from tests import factories
-from tests.claims import builders
 from tests.denials import era
 from tests.denials.era import adj, clp, line_of
 from tests.edi.pyx12_check import pyx12_errors
