@@ -35,6 +35,14 @@ app.conf.beat_schedule = {
         "task": "claims.tasks.poll_all_responses",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 15 minutes: import what waits in each org's SFTP/drop folder (835 posted, 999 and
+    # 277CA applied) through denials.imports (denials.jobs.poll_drop_folders, keyed by the
+    # quarter hour). The nightly denial jobs hang off nightly-org-fanout.
+    "poll-drop-folders": {
+        "task": "denials.tasks.run_job_all_orgs",
+        "schedule": crontab(minute="*/15"),
+        "args": ("poll_drop_folders",),
+    },
 }
 
 
