@@ -13,7 +13,9 @@ against our charges leaves the secondary held at submission with the mapping's r
 
 Idempotent: one live secondary per primary (claims.Claim constraint
 uniq_live_secondary_per_primary; posting the same remittance twice builds one). A reversal of
-the primary cancels a secondary not yet sent and flags one already sent."""
+the primary cancels a secondary not yet sent and flags one already sent; a corrected
+adjudication (reversal and new payment) replaces an unsent secondary with one carrying the new
+figures."""
 
 from __future__ import annotations
 
@@ -171,8 +173,24 @@ def build_secondary_claims(
         if coverage is None:
             summary.skipped += 1
             continue
+        cob = cob_of(claim, cp)
+        live = claim.secondaries.exclude(
+            status__in=[Claim.Status.CANCELLED, Claim.Status.VOIDED]
+        ).first()
+        if live is not None and live.cob != cob:
+            # The primary's adjudication changed (a reversal and its correction): an unsent
+            # secondary is cancelled and built again with the new figures; a sent one flagged.
+            what = claim_secondary_withdraw(
+                secondary=live,
+                actor=actor,
+                reason=f"The primary payer re-adjudicated claim {claim.control_number}",
+            )
+            if what == "flagged":
+                summary.flagged.append(live.pk)
+                continue
+            summary.cancelled.append(live.pk)
         built = claim_secondary(
-            primary=claim, coverage=coverage, cob=cob_of(claim, cp), actor=actor, org_slug=org_slug
+            primary=claim, coverage=coverage, cob=cob, actor=actor, org_slug=org_slug
         )
         if built is None:
             summary.skipped += 1

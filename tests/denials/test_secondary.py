@@ -237,3 +237,38 @@ def test_a_reversal_of_the_primary_cancels_the_unsent_secondary(in_org_a):
     secondary.refresh_from_db()
     assert secondary.status == Claim.Status.CANCELLED
     assert ClaimEvent.objects.filter(claim=secondary, kind="cancelled").exists()
+
+
+def test_a_reversal_and_correction_rebuild_the_unsent_secondary_with_the_new_figures(in_org_a):
+    claim = _primary_with_secondary()
+    post_835(content=_pay_with_patient_share(claim), file_name="h.835")
+    first = Claim.objects.get(primary_claim=claim)
+    reversal, corrected = [], []
+    for ln in claim.lines.order_by("number"):
+        paid, contractual, patient = _split(ln.charge)
+        reversal.append(
+            line_of(
+                ln,
+                str(-paid),
+                adj("CO", "45", str(-contractual)),
+                adj("PR", "2", str(-patient)),
+                charge=-ln.charge,
+            )
+        )
+        corrected.append(line_of(ln, str(paid + patient), adj("CO", "45", str(contractual))))
+    remit = era.remittance(
+        (
+            clp(claim, tuple(reversal), status="22", sign=-1),
+            clp(claim, tuple(corrected), status="1", position=2),
+        ),
+        trace="S-6",
+    )
+    post_835(content=era.file_of(remit), file_name="i.835")
+    first.refresh_from_db()
+    assert first.status == Claim.Status.CANCELLED
+    (live,) = Claim.objects.filter(primary_claim=claim).exclude(status="cancelled")
+    payer = live.cob["payers"][0]
+    assert M(payer["paid"]) == sum(
+        (_split(ln.charge)[0] + _split(ln.charge)[2] for ln in claim.lines.all()), M(0)
+    )
+    assert M(payer["patient_liability"]) == 0
