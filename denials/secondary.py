@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
 from claims.models import Claim
 from claims.services import claim_secondary, claim_secondary_withdraw
 from denials.models import OPEN_DENIAL_STATUSES, Adjustment, ClaimPayment, Denial, LinePayment
@@ -53,19 +51,31 @@ class SecondarySummary:
         }
 
 
-def secondary_coverage(claim: Claim) -> Coverage | None:
-    """The patient's next coverage after the claim's, in force on every date of service."""
-    return (
-        Coverage.objects.filter(
-            patient_id=claim.patient_id,
-            priority=claim.coverage.priority + 1,
-            effective_date__lte=claim.service_from,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=claim.service_to))
+def _in_force(cov: Coverage, claim: Claim) -> bool:
+    return cov.effective_date <= claim.service_from and (
+        cov.end_date is None or cov.end_date >= claim.service_to
+    )
+
+
+def _next_coverages(claims: Iterable[Claim]) -> dict[int, Coverage]:
+    """Each claim's next coverage (the claim's priority + 1) in force on every date of
+    service, in one query."""
+    claims = list(claims)
+    rows = (
+        Coverage.objects.filter(patient_id__in={c.patient_id for c in claims}, priority__gt=1)
         .select_related("payer")
         .order_by("pk")
-        .first()
     )
+    by_patient: dict[int, list[Coverage]] = {}
+    for cov in rows:
+        by_patient.setdefault(cov.patient_id, []).append(cov)
+    found = {}
+    for claim in claims:
+        for cov in by_patient.get(claim.patient_id, []):
+            if cov.priority == claim.coverage.priority + 1 and _in_force(cov, claim):
+                found[claim.pk] = cov
+                break
+    return found
 
 
 def _money(value: Decimal) -> str:
@@ -148,47 +158,48 @@ def build_secondary_claims(
             claim_id__in=list(claims), claim_line__isnull=True, status__in=OPEN_DENIAL_STATUSES
         ).values_list("claim_id", flat=True)
     )
+    # Batched look-ups: a remittance of thousands of claims costs a fixed number of queries
+    # for the claims that have no next coverage (most of them).
+    nexts = _next_coverages(claims.values())
+    live = {
+        s.primary_claim_id: s
+        for s in Claim.objects.filter(primary_claim_id__in=list(claims)).exclude(
+            status__in=[Claim.Status.CANCELLED, Claim.Status.VOIDED]
+        )
+    }
     for pk, claim in sorted(claims.items()):
         cp = last.get(pk)
         if cp is None:
             continue
+        current = live.get(pk)
         if cp.reversal:
-            for sec in claim.secondaries.exclude(
-                status__in=[Claim.Status.CANCELLED, Claim.Status.VOIDED]
-            ):
+            if current is not None:
                 what = claim_secondary_withdraw(
-                    secondary=sec,
+                    secondary=current,
                     actor=actor,
                     reason=f"The primary payer reversed claim {claim.control_number}",
                 )
-                if what == "cancelled":
-                    summary.cancelled.append(sec.pk)
-                elif what == "flagged":
-                    summary.flagged.append(sec.pk)
+                getattr(summary, what, []).append(current.pk)
             continue
-        if cp.status_code not in ADJUDICATED_AS_PRIMARY or pk in denied_whole:
-            summary.skipped += 1
-            continue
-        coverage = secondary_coverage(claim)
-        if coverage is None:
+        coverage = nexts.get(pk)
+        if cp.status_code not in ADJUDICATED_AS_PRIMARY or pk in denied_whole or not coverage:
             summary.skipped += 1
             continue
         cob = cob_of(claim, cp)
-        live = claim.secondaries.exclude(
-            status__in=[Claim.Status.CANCELLED, Claim.Status.VOIDED]
-        ).first()
-        if live is not None and live.cob != cob:
+        if current is not None:
+            if current.cob == cob:
+                summary.skipped += 1  # built already (the same remittance posted again)
+                continue
             # The primary's adjudication changed (a reversal and its correction): an unsent
             # secondary is cancelled and built again with the new figures; a sent one flagged.
             what = claim_secondary_withdraw(
-                secondary=live,
+                secondary=current,
                 actor=actor,
                 reason=f"The primary payer re-adjudicated claim {claim.control_number}",
             )
+            getattr(summary, what, []).append(current.pk)
             if what == "flagged":
-                summary.flagged.append(live.pk)
                 continue
-            summary.cancelled.append(live.pk)
         built = claim_secondary(
             primary=claim, coverage=coverage, cob=cob, actor=actor, org_slug=org_slug
         )
