@@ -5,6 +5,7 @@ import_x12`, the upload page and the clearinghouse polling job."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from claims.acks import ImportSummary, import_x12
@@ -38,11 +39,21 @@ class Summary:
 
 
 def import_file(
-    *, content: bytes, file_name: str, actor: Any = None, source: str = "upload", into: Summary
+    *,
+    content: bytes,
+    file_name: str,
+    actor: Any = None,
+    source: str = "upload",
+    into: Summary,
+    progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Import one file (inside org_context) and add what it did to `into`."""
+    """Import one file (inside org_context) and add what it did to `into` (`progress`: see
+    post_835)."""
     if is_835(content):
-        into.posting.add(post_835(content=content, file_name=file_name, actor=actor, source=source))
+        posted = post_835(
+            content=content, file_name=file_name, actor=actor, source=source, progress=progress
+        )
+        into.posting.add(posted)
     else:
         into.acks.add(import_x12(content=content, file_name=file_name, actor=actor))
     return into
