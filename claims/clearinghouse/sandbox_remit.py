@@ -31,6 +31,7 @@ from edi.x837_read import ClaimSummary
 
 M = Decimal
 CENT = M("0.01")
+ONE = M(1)
 DENIALS = (
     ("197", ("N54",)),
     ("50", ()),
@@ -133,7 +134,7 @@ def _remit_line(line: SentLine, paid: Decimal, adjustments, remarks=()) -> Remit
     )
 
 
-def _paid_line(pcn: str, line: SentLine, *, share_factor: Decimal = M(1)) -> RemitLine:
+def _paid_line(pcn: str, line: SentLine, *, share_factor: Decimal = ONE) -> RemitLine:
     allowed = _money(line.charge * M("0.70"))
     share = _patient_share(pcn, allowed)
     share = dataclasses.replace(share, amount=min(allowed, _money(share.amount * share_factor)))
