@@ -60,6 +60,7 @@ from denials.models import (
 from edi import x835
 from edi.x12 import X12Error
 from payers.models import Payer
+from rcm.db import update_rows
 from rcm.tenancy import require_org
 
 log = logging.getLogger(__name__)
@@ -616,6 +617,7 @@ class _Work:
             if claim.status in ADJUDICABLE:
                 claim.status = _status_after(claim, last)
             claim.version += 1
+            claim.updated_at = timezone.now()
             self.events.append(
                 _event(
                     claim,
@@ -638,7 +640,8 @@ class _Work:
                     amount=claim.paid_amount - claim.total_charge,
                     claim=claim,
                 )
-        Claim.objects.bulk_update(
+        update_rows(
+            Claim,
             list(by_pk.values()),
             [
                 "paid_amount",
@@ -649,6 +652,7 @@ class _Work:
                 "payer_claim_number",
                 "status",
                 "version",
+                "updated_at",
             ],
         )
 
