@@ -10,9 +10,10 @@ denials.tasks.run_job or by `manage.py run_job NAME --org SLUG`, the same code p
   settings.DENIALS_STATUS_FOLLOWUP_DAYS get a 276 through the clearinghouse adapter; the 277
   that answers is read back and recorded on each claim (ClaimEvent "status_check", and
   follow_up_on moved on by the same number of days).
-- `poll_drop_folders` (every 15 minutes): the files waiting at the org's clearinghouse (SFTP,
-  drop folder, sandbox) imported through denials.imports.import_file: 835s posted, 999/277CA
-  applied; files already imported are skipped by their content hash.
+- `poll_drop_folders`: the files waiting at the org's clearinghouse (SFTP, drop folder,
+  sandbox) imported through denials.imports (clearinghouse_poll -> import_file): 835s posted,
+  999/277CA applied; files already imported are skipped by their content hash. The beat runs
+  the same poll every 15 minutes (denials.tasks.poll_all_clearinghouses).
 
 Each job runs once per (org, job, key): the key is the org's local date for the nightly jobs,
 the quarter hour for the poller. A TaskRun row written in the job's own transaction records the
@@ -223,24 +224,15 @@ def claim_status_followup(today: dt.date) -> dict[str, Any]:
 
 
 def poll_drop_folders(today: dt.date) -> dict[str, Any]:
-    from claims.clearinghouse import NoClearinghouseAccount, account_for_org, adapter_for
-    from denials.imports import Summary, import_file
+    """denials.imports.clearinghouse_poll (the beat runs it every 15 minutes through
+    denials.tasks.poll_all_clearinghouses), with the job's counts."""
+    from claims.clearinghouse import NoClearinghouseAccount
+    from denials.imports import clearinghouse_poll
 
     try:
-        adapter = adapter_for(account_for_org())
+        data = clearinghouse_poll().as_dict()
     except NoClearinghouseAccount:
         return {"files": 0, "created": 0, "updated": 0, "no_account": 1}
-    files = adapter.fetch()
-    summary = Summary()
-    for name, content in files:
-        import_file(content=content, file_name=name, source="clearinghouse", into=summary)
-    names = [name for name, _ in files]
-    if names:
-        if adapter.done_in_transaction:
-            adapter.done(names)
-        else:  # the far side is cleaned once the imports are committed (else fetched again)
-            transaction.on_commit(lambda: adapter.done(names))
-    data = summary.as_dict()
     imported = data["files"] - data["duplicates_skipped"] - len(data["refused"])
     return {**data, "created": imported, "updated": int(data.get("matched", 0))}
 

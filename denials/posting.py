@@ -33,7 +33,7 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -135,9 +135,15 @@ def _text(content: bytes) -> str:
 
 
 def post_835(
-    *, content: bytes, file_name: str, actor: Any = None, source: str = "upload"
+    *,
+    content: bytes,
+    file_name: str,
+    actor: Any = None,
+    source: str = "upload",
+    progress: Callable[[int], None] | None = None,
 ) -> PostingSummary:
-    """Post one 835 file (see the module docstring); returns what it did."""
+    """Post one 835 file (see the module docstring); returns what it did. `progress`, when
+    given, hears the number of claims posted so far after each payment (the upload page)."""
     digest = hashlib.sha256(content).hexdigest()
     summary = PostingSummary(files=1)
     with transaction.atomic():
@@ -164,6 +170,8 @@ def post_835(
         poster = _Poster(row, actor)
         for remittance in remittances:
             summary.add(poster.post(remittance))
+            if progress is not None:
+                progress(summary.claims)
         summary.files = 1
         row.part2 = poster.part2
         row.summary = {

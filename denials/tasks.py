@@ -1,4 +1,4 @@
-"""Denials tasks: the follow-up jobs (denials.jobs), one org each, ids and names only."""
+"""Denials tasks: ids only in the arguments (never PHI); each re-fetches and calls a service."""
 
 from __future__ import annotations
 
@@ -8,19 +8,44 @@ from rcm.celery import app, org_task
 
 
 @org_task()
-def run_job(org: Any, name: str, key: str | None = None) -> dict[str, Any]:
-    """Run one follow-up job in the org (idempotent: once per job and key, see denials.jobs)."""
-    from denials.jobs import run_job as run
+def post_upload(org: Any, token: str, actor_id: int | None) -> str:
+    """Post an upload too large to post while the biller waits (denials.uploads)."""
+    from django.contrib.auth import get_user_model
 
-    return run(name, key=key)
+    from denials.uploads import upload_run
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return str(upload_run(token=token, actor=actor).get("state"))
 
 
-@app.task(name="denials.tasks.run_job_all_orgs")
-def run_job_all_orgs(name: str) -> int:
-    """The beat's fan-out: the job once per org."""
+@org_task()
+def poll_clearinghouse(org: Any) -> dict[str, Any]:
+    """Fetch what the org's clearinghouse has waiting and import it: 835s are posted,
+    acknowledgments go to claims (idempotent: files already imported are skipped by hash)."""
+    from claims.clearinghouse import NoClearinghouseAccount
+    from denials.imports import clearinghouse_poll
+
+    try:
+        return clearinghouse_poll().as_dict()
+    except NoClearinghouseAccount:
+        return {"files": 0, "skipped": "no active clearinghouse account"}
+
+
+@app.task(name="denials.tasks.poll_all_clearinghouses")
+def poll_all_clearinghouses() -> int:
+    """The beat's fan-out: one poll per org (an org without an account returns at once)."""
     from rcm.models import Organization
 
     org_ids = list(Organization.objects.values_list("id", flat=True))
     for org_id in org_ids:
-        run_job.delay(org_id, name)
+        poll_clearinghouse.delay(org_id)
     return len(org_ids)
+
+
+@org_task()
+def run_job(org: Any, name: str, key: str | None = None) -> dict[str, Any]:
+    """Run one follow-up job in the org (idempotent: once per job and key, see denials.jobs);
+    rcm.tasks.nightly_fanout starts the nightly ones by name."""
+    from denials.jobs import run_job as run
+
+    return run(name, key=key)
