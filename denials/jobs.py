@@ -1,5 +1,5 @@
 """Follow-up jobs, one org at a time (run inside org_context, by the Celery task
-denials.tasks.run_job or by `manage.py run_job NAME --org SLUG`, the same code path):
+rcm.tasks.run_job or by `manage.py run_job NAME --org SLUG`, the same code path):
 
 - `reprioritize_denials` (nightly): each open denial's priority and reasons recomputed with
   denials.codes.priority for today's days to its appeal deadline; a denial within
@@ -15,45 +15,26 @@ denials.tasks.run_job or by `manage.py run_job NAME --org SLUG`, the same code p
   999/277CA applied; files already imported are skipped by their content hash. The beat runs
   the same poll every 15 minutes (denials.tasks.poll_all_clearinghouses).
 
-Each job runs once per (org, job, key): the key is the org's local date for the nightly jobs,
-the quarter hour for the poller. A TaskRun row written in the job's own transaction records the
-run and its counts; a second run with the same key returns those counts with `"skipped": 1`.
+They are registered in rcm.jobs (DenialsConfig.ready), which runs each once per org and key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import django.dispatch
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, ClaimEvent
 from denials import codes
 from denials.models import OPEN_DENIAL_STATUSES, Denial, DenialEvent
-from rcm.tenancy import require_org
+from rcm.jobs import Job
 
 ESCALATE_DAYS = 7
 # The notification hook: sent once per denial and deadline, with the denial (inside the org).
 deadline_near = django.dispatch.Signal()
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    run: Callable[[dt.date], dict[str, Any]]
-    schedule: str  # "nightly" (02:00 local, rcm.tasks.nightly_fanout) or "quarter_hourly"
-
-    def key(self, now: dt.datetime) -> str:
-        if self.schedule == "nightly":
-            return now.date().isoformat()
-        return now.replace(minute=now.minute - now.minute % 15, second=0).strftime("%Y-%m-%dT%H:%M")
 
 
 # --- 1. denial re-prioritisation --------------------------------------------------------------
@@ -237,46 +218,23 @@ def poll_drop_folders(today: dt.date) -> dict[str, Any]:
     return {**data, "created": imported, "updated": int(data.get("matched", 0))}
 
 
-JOBS: dict[str, Job] = {
-    job.name: job
-    for job in (
-        Job("reprioritize_denials", reprioritize_denials, "nightly"),
-        Job("claim_status_followup", claim_status_followup, "nightly"),
-        Job("poll_drop_folders", poll_drop_folders, "quarter_hourly"),
-    )
-}
-NIGHTLY = tuple(name for name, job in JOBS.items() if job.schedule == "nightly")
-
-
-def _lock(*parts: object) -> None:
-    key = zlib.crc32("|".join(map(str, parts)).encode()) - 2**31
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def run_job(name: str, *, key: str | None = None) -> dict[str, Any]:
-    """Run job `name` in the active org unless it already ran for `key` (default: now's key on
-    the org's clock); returns its counts (with "skipped": 1 and the first run's counts)."""
-    from rcm.models import TaskRun
-
-    job = JOBS.get(name)
-    if job is None:
-        raise KeyError(f"No job is called {name!r}; jobs: {', '.join(sorted(JOBS))}.")
-    org = require_org()
-    now = timezone.now().astimezone(org.zone)
-    key = key or job.key(now)
-    task_name = f"denials.jobs.{name}"
-    with transaction.atomic():
-        _lock("job", org.pk, name, key)
-        done = TaskRun.objects.filter(task_name=task_name, key=key).first()
-        if done is not None and done.status == TaskRun.Status.DONE:
-            first = json.loads(done.detail or "{}")
-            return {**first, "job": name, "key": key, "skipped": 1}
-        today = dt.date.fromisoformat(key[:10])
-        counts = {**job.run(today), "job": name, "key": key, "skipped": 0}
-        TaskRun.objects.update_or_create(
-            task_name=task_name,
-            key=key,
-            defaults={"status": TaskRun.Status.DONE, "detail": json.dumps(counts, default=str)},
-        )
-    return counts
+JOBS: tuple[Job, ...] = (
+    Job(
+        "reprioritize_denials",
+        reprioritize_denials,
+        "nightly",
+        "Re-score open denials for today's days to deadline; escalate those within 7 days",
+    ),
+    Job(
+        "claim_status_followup",
+        claim_status_followup,
+        "nightly",
+        "Send a 276 for claims with no answer after the follow-up window; record the 277",
+    ),
+    Job(
+        "poll_drop_folders",
+        poll_drop_folders,
+        "quarter_hourly",
+        "Import the 835/999/277CA files waiting at the clearinghouse",
+    ),
+)

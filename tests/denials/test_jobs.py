@@ -14,9 +14,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from claims.models import Claim, ClaimEvent
-from denials.jobs import ESCALATE_DAYS, deadline_near, run_job
+from denials.jobs import ESCALATE_DAYS, deadline_near
 from denials.models import Denial, DenialEvent, Remittance
 from denials.posting import post_835
+from rcm.jobs import run_job
 from rcm.models import TaskRun
 from rcm.tenancy import org_context
 from tests import factories
@@ -64,7 +65,7 @@ def test_open_denials_are_reprioritized_and_a_near_deadline_is_escalated_once(in
     (event,) = DenialEvent.objects.filter(denial=denial, kind="deadline_near")
     assert event.data == {"deadline": denial.appeal_deadline.isoformat(), "days_left": 5}
     assert heard == [denial.pk]
-    assert TaskRun.objects.filter(task_name="denials.jobs.reprioritize_denials").count() == 2
+    assert TaskRun.objects.filter(task_name="jobs.reprioritize_denials").count() == 2
 
 
 def test_a_deadline_further_than_a_week_is_not_escalated(in_org_a):
@@ -169,3 +170,12 @@ def test_run_job_refuses_an_unknown_job_and_an_unknown_org(org_a):
         _command("nope", "--org", org_a.slug)
     with pytest.raises(CommandError, match="No organization"):
         _command("reprioritize_denials", "--org", "nowhere")
+
+
+def test_run_job_lists_every_registered_job_with_its_schedule():
+    out = io.StringIO()
+    call_command("run_job", "--list", stdout=out)
+    lines = out.getvalue().splitlines()
+    names = [line.split("\t")[0] for line in lines]
+    assert {"reprioritize_denials", "claim_status_followup", "poll_drop_folders"} <= set(names)
+    assert all(len(line.split("\t")) == 3 for line in lines)

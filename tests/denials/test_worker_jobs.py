@@ -1,4 +1,4 @@
-"""A real Celery worker runs the follow-up jobs (denials.tasks.run_job): two racing runs of a
+"""A real Celery worker runs the follow-up jobs (rcm.tasks.run_job): two racing runs of a
 nightly job for the same day do its work once, and the claim status follow-up asks the sandbox
 and records its 277."""
 
@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Claim, ClaimEvent
-from denials.tasks import run_job
 from rcm.models import TaskRun
+from rcm.tasks import run_job
 from rcm.tenancy import org_context
 from tests import factories
 from tests.claims import builders
@@ -38,7 +38,7 @@ def test_a_worker_runs_the_status_follow_up_once_for_two_racing_tasks(worker_que
     done = wait_for(
         org,
         lambda: TaskRun.objects.filter(
-            task_name="denials.jobs.claim_status_followup", key=day, status="done"
+            task_name="jobs.claim_status_followup", key=day, status="done"
         ).first(),
     )
     assert done is not None
