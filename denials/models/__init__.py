@@ -1,6 +1,7 @@
 """Remittance posting and denial work (one module per concern; imported here for Django)."""
 
 from denials.models.denial import OPEN_DENIAL_STATUSES, Denial, DenialEvent
+from denials.models.work import Appeal, DenialSettings, ParityEscalation
 from denials.models.remittance import (
     Adjustment,
     ClaimPayment,
@@ -15,10 +16,13 @@ from denials.models.remittance import (
 __all__ = [
     "OPEN_DENIAL_STATUSES",
     "Adjustment",
+    "Appeal",
     "ClaimPayment",
     "Denial",
     "DenialEvent",
+    "DenialSettings",
     "LinePayment",
+    "ParityEscalation",
     "PatientLedgerEntry",
     "PostingException",
     "ProviderAdjustment",
