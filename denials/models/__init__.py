@@ -1,7 +1,6 @@
 """Remittance posting and denial work (one module per concern; imported here for Django)."""
 
 from denials.models.denial import OPEN_DENIAL_STATUSES, Denial, DenialEvent
-from denials.models.work import Appeal, DenialSettings, ParityEscalation
 from denials.models.remittance import (
     Adjustment,
     ClaimPayment,
@@ -12,6 +11,7 @@ from denials.models.remittance import (
     Remittance,
     RemittanceFile,
 )
+from denials.models.work import Appeal, DenialSettings, ParityEscalation
 
 __all__ = [
     "OPEN_DENIAL_STATUSES",
