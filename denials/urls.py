@@ -1,0 +1,20 @@
+from django.urls import path
+
+from denials import views
+
+app_name = "denials"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("next/", views.next_denial, name="next"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    *(
+        path(f"<uuid:public_id>/{name}/", views.action, {"action": name}, name=name)
+        for name in views.ACTIONS
+    ),
+    path("appeals/<uuid:public_id>/", views.appeal_page, name="appeal"),
+    path("appeals/<uuid:public_id>/pdf/", views.appeal_pdf, name="appeal_pdf"),
+    path("appeals/<uuid:public_id>/outcome/", views.appeal_outcome, name="appeal_outcome"),
+    path("parity/<uuid:public_id>/", views.escalation, name="escalation"),
+    path("parity/<uuid:public_id>/update/", views.escalation_update, name="escalation_update"),
+]
