@@ -35,4 +35,4 @@ def denied(
         trace=f"DW-{next(_trace)}-{claim.pk}",
     )
     post_835(content=era.file_of(remit), file_name="era.835", actor=None)
-    return Denial.objects.get(claim=claim)
+    return Denial.objects.select_related("claim", "payer").get(claim=claim)
