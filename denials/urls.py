@@ -7,6 +7,7 @@ app_name = "denials"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("next/", views.next_denial, name="next"),
+    path("settings/", views.settings_page, name="settings"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     *(
         path(f"<uuid:public_id>/{name}/", views.action, {"action": name}, name=name)

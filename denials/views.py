@@ -323,3 +323,28 @@ def escalation_update(request: HttpRequest, org_slug: str, public_id: Any) -> Ht
             messages.error(request, message)
     return redirect("denials:escalation", org_slug=org_slug, public_id=esc.public_id)
 
+
+# --- Settings --------------------------------------------------------------------------------
+
+
+@requires(Cap.APPROVE_WRITE_OFFS)
+def settings_page(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The org's write-off approval threshold (billing managers and admins)."""
+    current = services.denial_settings_of()
+    status = 200
+    if request.method == "POST":
+        try:
+            amount = _amount(request.POST.get("write_off_approval_threshold", ""))
+            if amount is None:
+                raise ValidationError({"write_off_approval_threshold": "Enter an amount."})
+            with transaction.atomic():
+                current = services.denial_settings_save(
+                    actor=request.user, write_off_approval_threshold=amount
+                )
+            messages.success(request, "Saved.")
+            return redirect("denials:settings", org_slug=org_slug)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            status = 400
+    return TemplateResponse(request, "denials/settings.html", {"current": current}, status=status)

@@ -196,3 +196,18 @@ def test_the_api_lists_hands_out_and_acts_with_versions(client, org_a, biller):
     assert outcome.status_code == 200
     back = client.get(_api(org_a, f"{d.public_id}/")).json()
     assert back["status"] == "open" and back["amount"] == "200.00"
+
+
+def test_only_managers_set_the_write_off_threshold(client, org_a, biller):
+    assert client.get(_url(org_a, "settings/")).status_code == 403
+    client.force_login(factories.member(org_a, role="billing_manager"))
+    assert (
+        client.post(_url(org_a, "settings/"), {"write_off_approval_threshold": "-1"}).status_code
+        == 400
+    )
+    assert (
+        client.post(_url(org_a, "settings/"), {"write_off_approval_threshold": "75"}).status_code
+        == 302
+    )
+    with org_context(org_a):
+        assert DenialSettings.objects.get().write_off_approval_threshold == M("75.00")
