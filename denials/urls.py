@@ -13,7 +13,7 @@ urlpatterns = [
         path(f"<uuid:public_id>/{name}/", views.action, {"action": name}, name=name)
         for name in views.ACTIONS
     ),
-    path("appeals/<uuid:public_id>/", views.appeal_page, name="appeal"),
+    path("appeals/<uuid:public_id>/", views.appeal_page, name="appeal_page"),
     path("appeals/<uuid:public_id>/pdf/", views.appeal_pdf, name="appeal_pdf"),
     path("appeals/<uuid:public_id>/outcome/", views.appeal_outcome, name="appeal_outcome"),
     path("parity/<uuid:public_id>/", views.escalation, name="escalation"),

@@ -137,7 +137,8 @@ def _run(request: HttpRequest, denial: Denial, action: str) -> tuple[str, str]:
     if action == "appeal":
         appeal = services.denial_appeal(denial=denial, actor=user, version=v)
         url = reverse(
-            "denials:appeal", kwargs={"org_slug": request.org.slug, "public_id": appeal.public_id}
+            "denials:appeal_page",
+            kwargs={"org_slug": request.org.slug, "public_id": appeal.public_id},
         )
         return f"{appeal.level_name} opened; the letter is ready.", url
     if action == "write_off":
