@@ -1,5 +1,4 @@
-"""Reads for denial work: the queue (filters, priority order), one denial with its claim and
-835 lines, the appeal letter's facts, and the parity findings with the payer's MH/SUD rate."""
+"""Denials reads shared by the pages and the API."""
 
 from __future__ import annotations
 
@@ -9,14 +8,106 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from claims.models import Claim, ClaimService
 from denials import codes, parity
 from denials.appeals import Documented, LetterFacts, criteria_for
-from denials.models import OPEN_DENIAL_STATUSES, Denial, LinePayment
+from denials.models import (
+    OPEN_DENIAL_STATUSES,
+    Adjustment,
+    ClaimPayment,
+    Denial,
+    LinePayment,
+    PatientLedgerEntry,
+    PostingException,
+    Remittance,
+)
 from payers.models import Payer
+
+
+def remittances_list() -> QuerySet[Remittance]:
+    open_ = Q(exceptions__status=PostingException.Status.OPEN)
+    return (
+        Remittance.objects.select_related("payer", "file")
+        .annotate(open_exceptions=Count("exceptions", filter=open_))
+        .order_by("-posted_at", "-pk")
+    )
+
+
+def _meaning(adjustment: Adjustment) -> str:
+    info = codes.carc(adjustment.reason)
+    return info.description if info else "unknown reason code"
+
+
+def remittance_detail(*, remittance: Remittance) -> dict[str, Any]:
+    """The payment with each claim payment, its lines and adjustments (with CARC meanings),
+    the PLB adjustments and the exceptions."""
+    adjustments = Prefetch("adjustments", queryset=Adjustment.objects.order_by("pk"))
+    lines = Prefetch(
+        "lines", queryset=LinePayment.objects.order_by("position").prefetch_related(adjustments)
+    )
+    payments = list(
+        ClaimPayment.objects.filter(remittance=remittance)
+        .select_related("claim")
+        .prefetch_related(adjustments, lines)
+        .order_by("position")
+    )
+    rows = []
+    for cp in payments:
+        claim_level = [a for a in cp.adjustments.all() if a.line_payment_id is None]
+        rows.append(
+            {
+                "cp": cp,
+                "adjustments": [(a, _meaning(a)) for a in claim_level],
+                "lines": [
+                    (ln, [(a, _meaning(a)) for a in ln.adjustments.all()]) for ln in cp.lines.all()
+                ],
+            }
+        )
+    return {
+        "remittance": remittance,
+        "payments": rows,
+        "provider_adjustments": list(remittance.provider_adjustments.order_by("pk")),
+        "exceptions": list(remittance.exceptions.select_related("claim").order_by("pk")),
+    }
+
+
+def exceptions_open(*, kind: str | None = None) -> QuerySet[PostingException]:
+    rows = PostingException.objects.filter(status=PostingException.Status.OPEN)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.select_related("claim", "remittance").order_by("-created_at", "-pk")
+
+
+def exception_counts() -> dict[str, int]:
+    found = (
+        PostingException.objects.filter(status=PostingException.Status.OPEN)
+        .values("kind")
+        .annotate(n=Count("pk"))
+    )
+    return {row["kind"]: row["n"] for row in found}
+
+
+def exceptions_of_files(*, digests: list[str]) -> QuerySet[PostingException]:
+    return PostingException.objects.filter(remittance__file__sha256__in=digests).select_related(
+        "claim"
+    )
+
+
+def patient_account(*, patient: Any) -> dict[str, Any]:
+    entries = list(
+        PatientLedgerEntry.objects.filter(patient=patient)
+        .select_related("claim")
+        .order_by("-posted_on", "-pk")
+    )
+    total = PatientLedgerEntry.objects.filter(patient=patient).aggregate(t=Sum("amount"))["t"]
+    return {"balance": total or Decimal("0.00"), "entries": entries}
+
+
+# --- Denial work ----------------------------------------------------------------------
+# Reads for denial work: the queue (filters, priority order), one denial with its claim and
 
 STATUS_CHOICES = Denial.Status.choices
 
@@ -111,7 +202,7 @@ class DenialDetail:
     findings: list[parity.Finding]
 
 
-def _meaning(code: str, rarc: bool = False) -> str:
+def code_meaning(code: str, rarc: bool = False) -> str:
     info = codes.rarc(code) if rarc else codes.carc(code)
     return info.description if info else "meaning not in our table"
 
@@ -132,8 +223,8 @@ def denial_detail(*, public_id: Any) -> DenialDetail:
         events=list(denial.events.select_related("actor").order_by("-created_at", "-pk")),
         appeals=list(denial.appeals.order_by("level")),
         escalations=list(denial.escalations.all()),
-        carc_meaning=_meaning(denial.carc),
-        rarcs=[(r, _meaning(r, rarc=True)) for r in denial.rarcs],
+        carc_meaning=code_meaning(denial.carc),
+        rarcs=[(r, code_meaning(r, rarc=True)) for r in denial.rarcs],
         findings=parity_findings(denial=denial) if denial.parity_relevant else [],
     )
 
@@ -184,8 +275,8 @@ def letter_facts(*, denial: Denial, level_name: str) -> LetterFacts:
         codes=codes_billed,
         amount=denial.amount,
         carc=denial.carc,
-        carc_meaning=_meaning(denial.carc),
-        rarcs=[(r, _meaning(r, rarc=True)) for r in denial.rarcs],
+        carc_meaning=code_meaning(denial.carc),
+        rarcs=[(r, code_meaning(r, rarc=True)) for r in denial.rarcs],
         authorization=claim.prior_auth_number,
         program=claim.program,
         level=claim.level,
