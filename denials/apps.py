@@ -11,6 +11,7 @@ class DenialsConfig(AppConfig):
         from rcm.jobs import register
         from rcm.nav import nav_link
 
+        nav_link("Denials", "denials:queue", capability="work_claims", order=36)
         nav_link("Remittances", "denials:remittances", capability="work_claims", order=36)
         nav_link("Posting exceptions", "denials:exceptions", capability="work_claims", order=37)
         # The patient page shows the patient's balance and ledger (patients never imports us).
