@@ -10,6 +10,7 @@ org_patterns = [
     path("audit/access/", views.access_log, name="access_log"),
     path("members/", views.members, name="members"),
     path("settings/", views.org_settings, name="org_settings"),
+    path("jobs/", views.jobs_page, name="jobs"),
     path("members/<uuid:public_id>/part2/", views.member_part2_access, name="member_part2"),
     path("payers/", include("payers.urls")),
     path("facilities/", include("facilities.urls")),
