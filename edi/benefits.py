@@ -132,7 +132,7 @@ class BenefitCard:
     member_name: str
     trace_number: str
     status: str  # active, inactive, rejected, unknown
-    rejection_reasons: tuple[str, ...] = ()
+    status_reasons: tuple[str, ...] = ()  # the rejections, or why the status is unknown
     plan_begin: datetime.date | None = None
     plan_end: datetime.date | None = None
     eligibility_begin: datetime.date | None = None
@@ -142,6 +142,7 @@ class BenefitCard:
     insurance_type: str = ""
     carve_out: CarveOut | None = None
     services: tuple[ServiceCard, ...] = ()
+    contacts: tuple[Entity, ...] = ()  # 2120 entities on the plan or BH benefits (not carve-outs)
 
     @property
     def active(self) -> bool:
@@ -190,7 +191,7 @@ def benefit_card(
         member_name=(f"{member.first_name} {member.last_name}".strip() if member else ""),
         trace_number=response.trace_number,
         status=status,
-        rejection_reasons=reasons,
+        status_reasons=reasons,
         plan_begin=_date(response, plan, "346", start=True),
         plan_end=_date(response, plan, "347", start=True) or _date(response, plan, "346"),
         eligibility_begin=_date(response, plan, "356", start=True),
@@ -200,7 +201,20 @@ def benefit_card(
         insurance_type=plan.insurance_type if plan else "",
         carve_out=first_carve,
         services=services,
+        contacts=_contacts(response, service_types, first_carve),
     )
+
+
+def _contacts(
+    response: EligibilityResponse, codes: Sequence[str], carve_out: CarveOut | None
+) -> tuple[Entity, ...]:
+    found: list[Entity] = []
+    for b in response.benefits:
+        if _plan_level(b) or any(_about(b, code) for code in codes):
+            for entity in b.entities:
+                if entity not in found and (carve_out is None or entity != carve_out.administrator):
+                    found.append(entity)
+    return tuple(found)
 
 
 def _status(response: EligibilityResponse) -> tuple[str, tuple[str, ...]]:
@@ -489,7 +503,7 @@ def _show(figure: Figure, *, percent: bool = False, money: bool = True) -> str:
 def _facts(card: BenefitCard) -> dict[str, str]:
     facts = {
         "status": card.status,
-        "rejection": "; ".join(card.rejection_reasons),
+        "status reasons": "; ".join(card.status_reasons),
         "plan begin": str(card.plan_begin or ""),
         "plan end": str(card.plan_end or ""),
         "eligibility begin": str(card.eligibility_begin or ""),
