@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from edi.x270 import BH_SERVICE_TYPES, SERVICE_TYPES
+from edi.x270 import BH_SERVICE_TYPES, SERVICE_TYPES, SUD_SERVICE_TYPES
 from edi.x271 import (
     ACTIVE_INFO,
     INACTIVE_INFO,
@@ -143,6 +143,8 @@ class BenefitCard:
     carve_out: CarveOut | None = None
     services: tuple[ServiceCard, ...] = ()
     contacts: tuple[Entity, ...] = ()  # 2120 entities on the plan or BH benefits (not carve-outs)
+    other_payers: tuple[Entity, ...] = ()  # EB*R (other or additional payer): 2120 entities
+    mentions_sud: bool = False  # the payer answered about AI/AJ/AK: Part 2 data (REFERENCE.md §8)
 
     @property
     def active(self) -> bool:
@@ -194,14 +196,19 @@ def benefit_card(
         status_reasons=reasons,
         plan_begin=_date(response, plan, "346", start=True),
         plan_end=_date(response, plan, "347", start=True) or _date(response, plan, "346"),
-        eligibility_begin=_date(response, plan, "356", start=True),
-        eligibility_end=_date(response, plan, "357", start=True) or _date(response, plan, "356"),
+        eligibility_begin=_date(response, plan, "356", start=True)
+        or _date(response, plan, "307", start=True),
+        eligibility_end=_date(response, plan, "357", start=True)
+        or _date(response, plan, "356")
+        or _date(response, plan, "307"),
         plan_date=_date(response, plan, "291", start=True),
         plan_description=plan.plan_description if plan else "",
         insurance_type=plan.insurance_type if plan else "",
         carve_out=first_carve,
         services=services,
         contacts=_contacts(response, service_types, first_carve),
+        other_payers=tuple(e for b in response.benefits if b.info == "R" for e in b.entities),
+        mentions_sud=any(SUD_SERVICE_TYPES & set(b.service_types) for b in response.benefits),
     )
 
 
@@ -512,6 +519,7 @@ def _facts(card: BenefitCard) -> dict[str, str]:
         "plan": card.plan_description,
         "carve-out administrator": card.carve_out.name if card.carve_out else "",
         "carve-out phone": card.carve_out.phone if card.carve_out else "",
+        "other payers": ", ".join(e.display_name for e in card.other_payers),
     }
     for s in card.services:
         facts[f"{s.service_type} covered"] = {True: "yes", False: "no", None: "unknown"}[s.covered]

@@ -35,6 +35,7 @@ from edi.x12_writer import (
 __all__ = [
     "BH_SERVICE_TYPES",
     "SERVICE_TYPES",
+    "SUD_SERVICE_TYPES",
     "VERSION",
     "EligibilityInquiry",
     "read_270",
@@ -72,6 +73,8 @@ SERVICE_TYPES = {
     "BD": "cognitive therapy",
 }
 BH_SERVICE_TYPES = ("MH", "A4", "A5", "A6", "A7", "A8", "AI", "AJ", "AK", "BB", "BC", "BD")
+# Asking about these discloses substance-use treatment: a Part 2 disclosure (REFERENCE.md §8).
+SUD_SERVICE_TYPES = frozenset({"AI", "AJ", "AK"})
 MAX_SERVICE_TYPES = 99  # the 2110C/D EQ loop repeats at most 99 times
 
 
@@ -103,6 +106,12 @@ class EligibilityInquiry:
     @property
     def dependent(self) -> bool:
         return self.patient_last_name is not None
+
+    @property
+    def discloses_sud(self) -> bool:
+        """Whether sending this inquiry is a Part 2 disclosure (REFERENCE.md §8 "Billing data
+        flows": 270s with service type AI/AJ/AK): the caller needs a consent covering payment."""
+        return bool(SUD_SERVICE_TYPES & set(self.service_types))
 
     @property
     def originator(self) -> str:

@@ -315,3 +315,35 @@ def test_losing_coverage_changes_the_status_and_the_dates():
     assert found["A6 in-network visits remaining"] == Change(
         "A6 in-network visits remaining", "22", "unknown"
     )
+
+
+@needs_samples
+def test_another_payer_named_under_eb_r_is_listed_as_other_coverage():
+    card = benefit_cards(read_271(sample("271", GAINWELL)))[136]  # EB*R**30^35^47*MC*...
+    assert [e.name for e in card.other_payers] == ["SUPPLEMENTAL DESK 137"]
+    assert any(
+        c.what == "other payers" and c.after == "SUPPLEMENTAL DESK 137" for c in changes(None, card)
+    )
+
+
+def test_a_card_that_answers_about_substance_use_is_marked_as_part_2_data():
+    assert _card("M1").mentions_sud is True  # EB*1 lists AI
+    [plain] = benefit_cards(
+        [answer(_inquiry("M8"), today=TODAY)]  # inactive: EB*6 for 30 only
+    )
+    assert plain.mentions_sud is False
+
+
+def test_an_inquiry_about_substance_use_services_is_a_part_2_disclosure():
+    assert _inquiry("M1").discloses_sud is False
+    assert dataclasses.replace(_inquiry("M1"), service_types=("MH", "AI")).discloses_sud is True
+
+
+def test_an_eligibility_range_gives_the_eligibility_begin_and_end():
+    from edi.x271 import DateRange
+
+    response = answer(_inquiry("M1"), today=TODAY)
+    ranged = dataclasses.replace(response, dates=(DateRange("307", D(2026, 2, 1), D(2026, 7, 31)),))
+    card = benefit_card(ranged)
+    assert (card.eligibility_begin, card.eligibility_end) == (D(2026, 2, 1), D(2026, 7, 31))
+    assert (card.plan_begin, card.plan_end) == (None, None)
