@@ -356,6 +356,8 @@ def _service(
     plan = [b for b in response.benefits if _plan_level(b)]
     covered, from_plan, why = _covered(own, plan, status, reasons, carve_out, label)
     unknown = _unknown_reason(code, label, status, reasons, carve_out)
+    if covered is False and status == "active":
+        unknown = f"{label} is not covered"
     terms = {network: _terms(network, own, plan, unknown, label) for network in ("in", "out")}
     relevant = [b for b in (own or plan) if b.authorization]
     auth = None

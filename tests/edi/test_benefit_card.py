@@ -347,3 +347,38 @@ def test_an_eligibility_range_gives_the_eligibility_begin_and_end():
     card = benefit_card(ranged)
     assert (card.eligibility_begin, card.eligibility_end) == (D(2026, 2, 1), D(2026, 7, 31))
     assert (card.plan_begin, card.plan_end) == (None, None)
+
+
+def _with(response, *benefits):
+    return dataclasses.replace(response, benefits=(*response.benefits[:1], *benefits))
+
+
+def test_a_service_the_payer_does_not_cover_says_so_instead_of_unknown_cost_share():
+    from edi.x271 import Benefit
+
+    response = answer(_inquiry("M1"), today=TODAY)
+    card = benefit_card(_with(response, Benefit(info="I", service_types=("AI", "AJ", "AK"))))
+    ai = card.service("AI")
+    assert (ai.covered, ai.in_network.copay.value) == (False, None)
+    assert ai.in_network.copay.reason == "substance abuse is not covered"
+    assert card.mental_health.covered is True and card.mental_health.from_plan_level
+
+
+def test_a_visit_limit_given_as_a_delivery_pattern_and_the_individual_deductible_are_read():
+    from edi.x271 import Benefit, Delivery
+
+    response = answer(_inquiry("M1"), today=TODAY)
+    limit = Benefit(
+        info="F",
+        service_types=("MH",),
+        deliveries=(Delivery(quantity_qualifier="VS", quantity=M(20), period="23"),),
+    )
+    family = Benefit(info="C", coverage_level="FAM", service_types=("MH",), time_period="23",
+                     amount=M(3000))  # fmt: skip
+    single = Benefit(info="C", coverage_level="IND", service_types=("MH",), time_period="23",
+                     amount=M(1500))  # fmt: skip
+    mh = benefit_card(_with(response, limit, family, single)).mental_health
+    assert mh.in_network.visits_allowed.value == M(20)
+    assert mh.out_of_network.visits_allowed.value == M(20)  # no EB12: either network
+    assert mh.in_network.deductible.value == M(1500)
+    assert mh.in_network.visits_remaining.value is None

@@ -504,3 +504,9 @@ def test_the_sandbox_answers_a_dependent_inquiry_at_the_dependent_level():
     [r] = read_271(text)
     assert r.dependent and r.patient.first_name == "LUCA" and r.trace_number == "T-D"
     assert "HL*4*3*23*0" in _body(text)
+
+
+@needs_samples
+def test_reading_a_270_as_a_271_is_refused():
+    with pytest.raises(X12Error, match="no 271"):
+        read_271(sample("270", "lfh__subscriber-benefit-inquiry.x12"))
