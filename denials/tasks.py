@@ -40,3 +40,12 @@ def poll_all_clearinghouses() -> int:
     for org_id in org_ids:
         poll_clearinghouse.delay(org_id)
     return len(org_ids)
+
+
+@org_task()
+def run_job(org: Any, name: str, key: str | None = None) -> dict[str, Any]:
+    """Run one follow-up job in the org (idempotent: once per job and key, see denials.jobs);
+    rcm.tasks.nightly_fanout starts the nightly ones by name."""
+    from denials.jobs import run_job as run
+
+    return run(name, key=key)

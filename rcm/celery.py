@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 app.conf.beat_schedule = {
     # Every hour on the hour: start the night jobs of each org whose local clock reads 02:00
     # (orgs keep their own time zone; later issues hang eligibility re-checks, authorization
-    # expiry alerts and denial follow-ups off this fan-out).
+    # expiry alerts off this fan-out). The denial follow-ups (denials.jobs NIGHTLY:
+    # reprioritize_denials, claim_status_followup) start here, keyed by the org's local date.
     "nightly-org-fanout": {
         "task": "rcm.tasks.nightly_fanout",
         "schedule": crontab(minute=0),

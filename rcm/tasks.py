@@ -57,6 +57,9 @@ def nightly_fanout() -> int:
     due = nights_due(zones, timezone.now())
     for org_id, local_day in due:
         record_heartbeat.delay(org_id, f"nightly-{local_day.isoformat()}")
+        # The denial follow-up jobs (denials.jobs NIGHTLY), by name: rcm imports no app.
+        for job in ("reprioritize_denials", "claim_status_followup"):
+            app.send_task("denials.tasks.run_job", args=(org_id, job, local_day.isoformat()))
     return len(due)
 
 
