@@ -885,3 +885,4 @@ register("chargemaster", ChargemasterViewSet, "chargemaster-entry")
 register("claims", ClaimViewSet, "claim")
 register("claim-filters", SavedQueueFilterViewSet, "claim-filter")
 register("claim-batches", SubmissionBatchViewSet, "claim-batch")
+from claims import eligibility_api  # noqa: E402, F401 - registers the eligibility routes

@@ -5,8 +5,12 @@ class ClaimsConfig(AppConfig):
     name = "claims"
 
     def ready(self) -> None:
+        from claims.eligibility_jobs import JOBS
+        from claims.eligibility_views import eligibility_panel
         from claims.selectors import session_claim
         from patients import answers
+        from patients.panels import patient_panel
+        from rcm.jobs import register
         from rcm.nav import nav_link
 
         # The session page shows the claim's findings for the session (patients never imports
@@ -15,3 +19,12 @@ class ClaimsConfig(AppConfig):
         nav_link("Claims", "claims:queue", capability="work_claims", order=35)
         nav_link("Chargemaster", "claims:chargemaster_list", capability="work_claims", order=55)
         nav_link("Clearinghouse", "claims:clearinghouse", capability="work_claims", order=56)
+        for job in JOBS:
+            register(job)
+        # Each coverage's latest benefit card and the "Check eligibility" button.
+        patient_panel(
+            "eligibility",
+            template="claims/_patient_eligibility.html",
+            context=eligibility_panel,
+            order=20,
+        )

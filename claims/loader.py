@@ -391,7 +391,37 @@ def _other_claims(claims: Sequence[Claim]) -> dict[int, list[Claim]]:
     return by_patient
 
 
-def _coverage_snap(claim: Claim, org_slug: str) -> CoverageSnap:
+def _latest_answers(claims: Sequence[Claim]) -> dict[int, Any]:
+    """Each coverage's latest eligibility answer that said active or inactive (one query)."""
+    from claims.models import EligibilityCheck
+
+    ids = {c.coverage_id for c in claims if c.coverage_id}
+    if not ids:
+        return {}
+    rows = (
+        EligibilityCheck.objects.filter(
+            coverage_id__in=ids, status=EligibilityCheck.Status.ANSWERED, active__isnull=False
+        )
+        .order_by("coverage_id", "-answered_at", "-pk")
+        .distinct("coverage_id")
+        .only("coverage_id", "active", "coverage_end", "service_date", "answered_at")
+    )
+    return {r.coverage_id: r for r in rows}
+
+
+def _inactive(answer: Any, org_slug: str, coverage: Coverage) -> dict[str, Any]:
+    from claims.eligibility import inactive_from
+
+    if answer is None or answer.active is not False:
+        return {}
+    return {
+        "inactive_from": inactive_from(answer),
+        "inactive_said_on": timezone.localdate(answer.answered_at),
+        "eligibility_url": _url(org_slug, "claims:eligibility_history", coverage.public_id),
+    }
+
+
+def _coverage_snap(claim: Claim, org_slug: str, answer: Any = None) -> CoverageSnap:
     cov, payer = claim.coverage, claim.coverage.payer
     subscriber = cov.relationship == "18" or bool(
         cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_date_of_birth
@@ -407,6 +437,7 @@ def _coverage_snap(claim: Claim, org_slug: str) -> CoverageSnap:
         member_id_present=bool((cov.member_id or "").strip()),
         subscriber_complete=subscriber,
         fix_url=_url(org_slug, "patients:patient_detail", claim.patient.public_id),
+        **_inactive(answer, org_slug, cov),
     )
 
 
@@ -534,6 +565,7 @@ def claim_snapshots(
     providers = {p.pk: p for p in providers_for_billing().filter(pk__in=provider_ids)}
     plans = _plans_by_episode({s.episode_id for s in all_sessions if s.episode_id})
     others = _other_claims(claims)
+    answers = _latest_answers(claims)
     # Claims scrubbed together see each other too (two claims built in one run for one patient
     # and date are duplicates or same-day conflicts of each other); saved or not, so by identity.
     mates: dict[int, list[tuple[Claim, Sequence[Any]]]] = defaultdict(list)
@@ -619,7 +651,7 @@ def claim_snapshots(
                     org_slug,
                     can_bill,
                 ),
-                coverage=_coverage_snap(c, org_slug),
+                coverage=_coverage_snap(c, org_slug, answers.get(c.coverage_id)),
                 services=_service_snaps(c, claim_sessions, batch, plans, org_slug),
                 consent=_consent_snap(c, org_slug, consents),
                 payer_edits=_payer_edits(payer),

@@ -130,6 +130,11 @@ class CoverageSnap:
     member_id_present: bool
     subscriber_complete: bool  # name, dob, sex, address of the subscriber known
     fix_url: str = ""
+    # The latest eligibility answer said inactive: dates of service from `inactive_from` on
+    # are not covered (claims.eligibility.inactive_from); when the payer said so, and where.
+    inactive_from: dt.date | None = None
+    inactive_said_on: dt.date | None = None
+    eligibility_url: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

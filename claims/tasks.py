@@ -44,3 +44,16 @@ def poll_all_responses() -> int:
     for org_id in org_ids:
         poll_responses.delay(org_id)
     return len(org_ids)
+
+
+@org_task()
+def run_eligibility_check(org: Any, check_id: int) -> str:
+    """Ask a queued eligibility check (the patient page's button queues it, then polls for
+    the card). Idempotent: a check already asked is left as it is."""
+    from claims.eligibility import eligibility_check_send
+    from claims.models import EligibilityCheck
+
+    check = EligibilityCheck.objects.filter(pk=check_id).first()
+    if check is None:
+        return "missing"
+    return eligibility_check_send(check=check).status

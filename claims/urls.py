@@ -1,5 +1,6 @@
 from django.urls import path
 
+from claims import eligibility_views as eligibility
 from claims import views
 from claims.chargemaster import views as chargemaster
 
@@ -23,6 +24,22 @@ urlpatterns = [
             name=f"claim_{action}",
         )
         for action in views.FORMS
+    ),
+    # Eligibility (270/271)
+    path(
+        "eligibility/coverage/<uuid:public_id>/",
+        eligibility.eligibility_history,
+        name="eligibility_history",
+    ),
+    path(
+        "eligibility/coverage/<uuid:public_id>/check/",
+        eligibility.eligibility_check,
+        name="eligibility_check",
+    ),
+    path(
+        "eligibility/checks/<uuid:public_id>/",
+        eligibility.eligibility_card,
+        name="eligibility_card",
     ),
     # The clearinghouse account
     path("clearinghouse/", views.clearinghouse, name="clearinghouse"),

@@ -75,6 +75,15 @@ class Adapter(ABC):
         channel refuse (the follow-up job counts the claims it could not ask about)."""
         raise ConfigurationError(f"The {self.name} clearinghouse has no claim status channel.")
 
+    def send_eligibility_request(self, content: str) -> str | None:
+        """Send a 270 eligibility inquiry; the 271 when the channel answers at once (real
+        time). Adapters without a real-time eligibility channel refuse: a batch 271 arriving
+        hours later is no use to a front desk (the check is recorded as failed with the
+        reason)."""
+        raise ConfigurationError(
+            f"The {self.name} clearinghouse has no real-time eligibility channel."
+        )
+
     def done(self, names: Sequence[str]) -> None:  # noqa: B027 - optional for an adapter
         """Remove or archive fetched files (their import is committed)."""
 

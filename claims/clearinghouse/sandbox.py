@@ -372,6 +372,16 @@ class SandboxAdapter(Adapter):
         now = timezone.localtime().replace(tzinfo=None, microsecond=0)
         return respond_276(content, parties=self._parties(), now=now)
 
+    def send_eligibility_request(self, content: str) -> str | None:
+        """The sandbox payer answers a 270 at once (edi.eligibility_scenarios: by the member
+        id's last character)."""
+        from edi.eligibility_scenarios import answer_270
+
+        now = timezone.localtime().replace(tzinfo=None, microsecond=0)
+        parties = self._parties()
+        control = int(now.strftime("%H%M%S")) or 1
+        return answer_270(content, envelope=_envelope(parties, control, now))
+
 
 # --- claim status (276 -> 277), real time ----------------------------------------------------
 

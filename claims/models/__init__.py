@@ -16,6 +16,7 @@ from claims.models.claim import (
     SavedQueueFilter,
 )
 from claims.models.clearinghouse import AcknowledgmentFile, ClearinghouseAccount, SandboxMessage
+from claims.models.eligibility import EligibilityCheck
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -30,6 +31,7 @@ __all__ = [
     "ClaimLine",
     "ClaimService",
     "ClearinghouseAccount",
+    "EligibilityCheck",
     "SandboxMessage",
     "SavedQueueFilter",
     "SubmissionBatch",

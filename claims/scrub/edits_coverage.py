@@ -61,6 +61,31 @@ def coverage_in_force(snapshot: ClaimSnapshot) -> Iterator[Finding]:
             )
 
 
+# Source: REFERENCE.md §10 "270/271" (EB01 6: inactive) and §7 CARC 27 (expenses incurred
+# after coverage terminated): the payer's own latest eligibility answer says the coverage is
+# not in force, so a claim for those dates would be denied. A later active answer lifts it.
+@edit("ELIG-INACTIVE", "The payer's latest eligibility answer says inactive")
+def eligibility_inactive(snapshot: ClaimSnapshot) -> Iterator[Finding]:
+    coverage = snapshot.coverage
+    if coverage is None or coverage.inactive_from is None:
+        return
+    for line in snapshot.lines:
+        inside = [d for d in line_dates(line) if d >= coverage.inactive_from]
+        if inside:
+            yield Finding(
+                code="ELIG-INACTIVE",
+                severity=ERROR,
+                message=f"{line_name(line)}: {coverage.payer_name} answered on "
+                f"{day(coverage.inactive_said_on)} that the coverage is inactive from "
+                f"{day(coverage.inactive_from)} (eligibility check), so {day(inside[0])} is "
+                "not covered.",
+                fix="Ask the patient for their current coverage and check eligibility again; "
+                "or move the line to the coverage in force then (or to self-pay).",
+                fix_url=url(coverage.eligibility_url, coverage.fix_url, snapshot.patient_url),
+                line=line.number,
+            )
+
+
 # Source: REFERENCE.md §10, 837P loop 2010BA (subscriber name, member id, demographics) and §7
 # CARC 31/140 (patient cannot be identified / name or ID mismatch).
 @edit("COVERAGE-SUBSCRIBER", "Member ID and subscriber facts")

@@ -132,6 +132,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CLAIMS_SEND_MAX_ATTEMPTS = int(env("CLAIMS_SEND_MAX_ATTEMPTS", "6") or 6)
 # Claims submitted or accepted this many days ago with no answer get a 276 (denials.jobs).
 DENIALS_STATUS_FOLLOWUP_DAYS = int(env("DENIALS_STATUS_FOLLOWUP_DAYS", "30") or 30)
+# Eligibility checks: coverages with a visit in the next N days and no answered check in the
+# last N days are checked each night (claims.eligibility_jobs).
+ELIGIBILITY_LOOKAHEAD_DAYS = int(env("ELIGIBILITY_LOOKAHEAD_DAYS", "7") or 7)
 CLAIMS_SEND_BACKOFF_SECONDS = float(env("CLAIMS_SEND_BACKOFF_SECONDS", "30") or 30)
 CLAIMS_SEND_BACKOFF_MAX_SECONDS = float(env("CLAIMS_SEND_BACKOFF_MAX_SECONDS", "3600") or 3600)
 
