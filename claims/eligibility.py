@@ -344,7 +344,7 @@ def _figure(f: Figure, kind: str) -> dict[str, Any]:
         text = f"${value:,.2f}"
     else:
         text = f"{value.normalize():f}"
-    if f.period in ("visit", "day"):
+    if f.period in ("visit", "day") and kind != "percent":
         text += f" per {f.period}"
     note = " (plan level)" if f.from_plan_level else ""
     return {"known": True, "text": text + note, "value": str(value), "reason": ""}

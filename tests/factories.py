@@ -486,7 +486,28 @@ def org_graph(org: Organization) -> dict[str, Any]:
         }
         objs.update(_claim_graph(objs, u))
         objs.update(_remittance_graph(objs, u))
+        objs["eligibility_check"] = eligibility_check(objs["coverage"], requested_by=u)
     return objs
+
+
+def eligibility_check(coverage_obj: Any, **fields: Any) -> Any:
+    """An answered eligibility check of `coverage_obj` (a minimal active card)."""
+    from claims.models import EligibilityCheck
+
+    defaults = dict(
+        coverage=coverage_obj,
+        patient_id=coverage_obj.patient_id,
+        run_on=TODAY,
+        source="manual",
+        status="answered",
+        service_date=TODAY,
+        service_types=["30", "MH"],
+        response_271="ISA*00~",
+        card_json='{"status": "active", "services": [], "unknown_reasons": []}',
+        active=True,
+    )
+    defaults.update(fields)
+    return EligibilityCheck.objects.create(**defaults)
 
 
 def _remittance_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
