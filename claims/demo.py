@@ -249,3 +249,28 @@ def _biller_work(actor: Any, today: dt.date) -> None:
         claim_note(
             claim=claim, actor=actor, note=text, follow_up_on=today + dt.timedelta(days=days)
         )
+
+
+# --- Eligibility -----------------------------------------------------------------------------
+
+DEMO_ELIGIBILITY_CHECKS = 4
+
+
+def seed_eligibility(*, org: Any, today: dt.date) -> int:
+    """Answered sandbox checks for the first few coverages (their cards show on the patient
+    page, with what the sandbox answers by member id), leaving every other coverage due for the
+    nightly `eligibility_checks` job. Deterministic: coverages in primary-key order, asked once
+    (a coverage already checked is skipped)."""
+    from claims.eligibility import eligibility_check_request
+    from claims.models import EligibilityCheck
+    from patients.models import Coverage
+
+    if EligibilityCheck.objects.exists():
+        return 0
+    coverages = list(
+        Coverage.objects.filter(effective_date__lte=today).select_related("patient", "payer")
+        .order_by("pk")[:DEMO_ELIGIBILITY_CHECKS]
+    )  # fmt: skip
+    for coverage in coverages:
+        eligibility_check_request(coverage=coverage, actor=None, source="manual", run_on=today)
+    return len(coverages)

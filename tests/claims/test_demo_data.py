@@ -87,3 +87,17 @@ def _episodes_coverages_and_patients_carry_their_claim_facts(demo):
             assert all(c.subscriber_address_line1 and c.subscriber_sex for c in dependents)
             signed = Patient.objects.filter(signature_on_file_date__isnull=False).count()
             assert signed >= Patient.objects.count() * 0.8
+
+
+def test_the_demo_has_a_few_eligibility_cards_and_leaves_coverages_due_for_checks(demo):
+    import datetime as dt
+
+    from claims.eligibility_jobs import coverages_due
+    from claims.models import EligibilityCheck
+
+    for org in demo:
+        with org_context(org):
+            checks = list(EligibilityCheck.objects.all())
+            assert len(checks) == 4 and all(c.done and c.card for c in checks)
+            due = coverages_due(dt.date(2026, 11, 2))
+            assert due and not {c.pk for c, _ in due} & {c.coverage_id for c in checks}

@@ -37,7 +37,9 @@ def test_an_active_answer_keeps_the_271_and_a_card_with_behavioral_health_cost_s
     assert check.status == "answered" and check.active is True
     assert check.trace_number == f"EC{check.pk:010d}"
     assert check.response_271.startswith("ISA") and "~EB*B*" in check.response_271
-    assert check.coverage_begin == dt.date(2026, 1, 1) and check.coverage_end == dt.date(2026, 12, 31)
+    assert check.coverage_begin == dt.date(2026, 1, 1) and check.coverage_end == dt.date(
+        2026, 12, 31
+    )
     card = check.card
     mh = next(s for s in card["services"] if s["code"] == "MH")
     assert mh["in_network"]["copay"]["text"] == "$25.00 per visit"

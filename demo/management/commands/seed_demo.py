@@ -133,6 +133,7 @@ def seed_clinic(
         biller = get_user_model().objects.get(username=f"{prefix}.biller")
         if claims:
             claims_demo.seed_claims(org=org, today=today, actor=biller)
+        claims_demo.seed_eligibility(org=org, today=today)
         n_claims = Claim.objects.count()
     return {
         "payers": len(payers),
