@@ -37,6 +37,7 @@ from django.utils import timezone
 from claims.models import Claim, EligibilityCheck
 from consent.gate import disclosure_record
 from edi.benefits import BenefitCard, Figure, NetworkTerms, benefit_card, changes
+from edi.x12 import X12Error
 from edi.x270 import BH_SERVICE_TYPES, SUD_SERVICE_TYPES, EligibilityInquiry, write_270
 from edi.x271 import read_271
 from patients.models import Coverage, EpisodeOfCare
@@ -118,6 +119,9 @@ def eligibility_check_send(*, check: EligibilityCheck) -> EligibilityCheck:
             answer = adapter_for(account).send_eligibility_request(content)
         except ClearinghouseError as exc:
             return _close(check, Status.FAILED, str(exc))
+        except X12Error as exc:  # missing facts: say which, never the member's data
+            text = str(exc).replace(coverage.member_id or "\x00", "the member")
+            return _close(check, Status.FAILED, f"The 270 could not be written: {text}")
         if not answer:
             return check  # the 271 comes later with the clearinghouse's responses
         return _record_answer(check, answer)
