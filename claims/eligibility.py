@@ -409,18 +409,27 @@ def card_data(card: BenefitCard) -> dict[str, Any]:
             for s in card.services
         ],
     }
-    data["unknown_reasons"] = _number_reasons(data["services"])
+    for service in data["services"]:
+        service["unknown_reason"] = _row_reason(service)
     return data
 
 
-def _number_reasons(services: list[dict[str, Any]]) -> list[str]:
-    """Each unknown figure gets the number of its reason (shown once below the card)."""
-    reasons: list[str] = []
-    for s in services:
-        for tier in ("in_network", "out_of_network"):
-            for figure in s[tier].values():
-                if isinstance(figure, dict) and not figure["known"]:
-                    if figure["reason"] not in reasons:
-                        reasons.append(figure["reason"])
-                    figure["note"] = reasons.index(figure["reason"]) + 1
-    return reasons
+# How edi.benefits names each figure in its reasons ("the payer returned no mental health
+# copay; ..."): a row's reason names them all at once.
+_FIGURE_WORDS = ("out-of-pocket remaining", "out-of-pocket maximum", "deductible remaining",
+                 "deductible", "visits remaining", "visits used", "visit limit", "coinsurance",
+                 "copay")  # fmt: skip
+
+
+def _row_reason(service: dict[str, Any]) -> str:
+    """Why the row's unknown figures are unknown, once for the row (each cell keeps its own
+    reason in full as its title)."""
+    for tier in ("in_network", "out_of_network"):
+        for figure in service[tier].values():
+            if isinstance(figure, dict) and not figure["known"]:
+                reason = figure["reason"].replace("out-of-network ", "")
+                for word in _FIGURE_WORDS:
+                    if word in reason:
+                        return reason.replace(word, "figures", 1)
+                return reason
+    return ""
