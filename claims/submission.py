@@ -49,7 +49,14 @@ from claims.edi_map import (
     other_coverages,
     write_batch,
 )
-from claims.models import BatchClaim, Claim, ClaimEvent, ClaimFinding, SubmissionBatch
+from claims.models import (
+    BatchClaim,
+    Claim,
+    ClaimEvent,
+    ClaimFinding,
+    ClaimService,
+    SubmissionBatch,
+)
 from claims.services import _event, _save
 from consent.gate import disclosure_record
 from consent.rules import BILLING_CATEGORIES
@@ -137,7 +144,7 @@ def _batch_of(
     file_name = f"{kind.upper()}_{control:09d}.x12"
     parts = _mapped(group, others, actor)
     going = [c for c in group if c.pk in parts]
-    going = [c for c in going if _locked_sessions(c, actor)]
+    going = _locked_sessions(going, actor)
     going = _through_the_gate(going, file_name=file_name, account=account, actor=actor)
     if not going:
         return None
@@ -188,25 +195,28 @@ def _sessions_of(claim: Claim) -> list[Any]:
     return [s.session for s in claim.services.filter(active=True).select_related("session")]
 
 
-def _locked_sessions(claim: Claim, actor: Any) -> bool:
-    """The claim's sessions locked against corrections (a replacement goes through a claim)."""
-    from patients.services.corrections import session_lock_for_claim
+def _locked_sessions(claims: list[Claim], actor: Any) -> list[Claim]:
+    """The claims whose sessions are now locked against corrections (a replacement goes through
+    a claim); any other is pulled back with the reason. One query each way for the batch."""
+    from patients.services.corrections import sessions_lock_for_claims
 
-    try:
-        with transaction.atomic():
-            session_lock_for_claim(
-                sessions=_sessions_of(claim), claim_reference=claim.control_number, actor=actor
+    sessions: dict[int, list[int]] = {c.pk: [] for c in claims}
+    rows = ClaimService.objects.filter(claim_id__in=list(sessions), active=True)
+    for claim_id, session_id in rows.order_by("pk").values_list("claim_id", "session_id"):
+        sessions[claim_id].append(session_id)
+    refused = sessions_lock_for_claims(
+        claims={c.control_number: sessions[c.pk] for c in claims}, actor=actor
+    )
+    for claim in claims:
+        if claim.control_number in refused:
+            pull_back(
+                claim,
+                code="SESSION-LOCK",
+                reason=" ".join(refused[claim.control_number].messages),
+                fix="Resolve which claim bills the session, then submit again.",
+                actor=actor,
             )
-    except ValidationError as exc:
-        pull_back(
-            claim,
-            code="SESSION-LOCK",
-            reason=" ".join(exc.messages),
-            fix="Resolve which claim bills the session, then submit again.",
-            actor=actor,
-        )
-        return False
-    return True
+    return [c for c in claims if c.control_number not in refused]
 
 
 def _through_the_gate(
@@ -286,7 +296,7 @@ def _queue(claims: list[Claim], batch: SubmissionBatch, st02: str, actor: Any) -
     )
     for claim in claims:
         claim.status, claim.batch = Claim.Status.QUEUED, batch
-        _save(claim, ["status", "batch"])
+    _moved(claims, status=Claim.Status.QUEUED, batch=batch)
     ClaimEvent.objects.bulk_create(
         _event(
             c,
@@ -390,10 +400,14 @@ def _send_failed(batch: SubmissionBatch, exc: ClearinghouseError, *, actor: Any)
 
 
 def _moved(claims: list[Claim], **changes: Any) -> None:
-    """A status change bumps each claim's version (a page opened before it is stale)."""
-    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
-    )
+    """A status change bumps each claim's version (a page opened before it is stale), in one
+    statement for the claims; the objects get the new versions as `_save` gives one claim."""
+    now = timezone.now()
+    ids = [c.pk for c in claims]
+    Claim.objects.filter(pk__in=ids).update(**changes, version=F("version") + 1, updated_at=now)
+    versions = dict(Claim.objects.filter(pk__in=ids).values_list("pk", "version"))
+    for claim in claims:
+        claim.version, claim.updated_at = versions[claim.pk], now
 
 
 def _queued_claims(batch: SubmissionBatch) -> list[Claim]:
