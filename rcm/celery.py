@@ -29,10 +29,11 @@ app.conf.beat_schedule = {
         "task": "rcm.tasks.nightly_fanout",
         "schedule": crontab(minute=0),
     },
-    # Every 15 minutes: ask each org's clearinghouse for the responses waiting (999, 277CA)
-    # and import them (claims.tasks.poll_responses; files already imported are skipped).
+    # Every 15 minutes: ask each org's clearinghouse for the responses waiting and import them:
+    # 999s and 277CAs move claims, 835s are posted (denials.tasks.poll_clearinghouse; files
+    # already imported are skipped).
     "poll-clearinghouse-responses": {
-        "task": "claims.tasks.poll_all_responses",
+        "task": "denials.tasks.poll_all_clearinghouses",
         "schedule": crontab(minute="*/15"),
     },
 }

@@ -485,7 +485,77 @@ def org_graph(org: Organization) -> dict[str, Any]:
             "charge": charge(),
         }
         objs.update(_claim_graph(objs, u))
+        objs.update(_remittance_graph(objs, u))
     return objs
+
+
+def _remittance_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
+    """A posted 835 with one claim payment, line, adjustment, PLB, exception, ledger entry and
+    a denial with an event."""
+    from denials.models import (
+        Adjustment,
+        ClaimPayment,
+        Denial,
+        DenialEvent,
+        LinePayment,
+        PatientLedgerEntry,
+        PostingException,
+        ProviderAdjustment,
+        Remittance,
+        RemittanceFile,
+    )
+
+    n = next(_seq)
+    file = RemittanceFile.objects.create(
+        file_name="era.835", sha256=f"{n:064d}", content="ISA*00~", status="posted"
+    )
+    rem = Remittance.objects.create(
+        file=file, payer_key="P1", trace_number=f"TRN{n}", handling_code="I", total_paid=50
+    )
+    cp = ClaimPayment.objects.create(
+        remittance=rem,
+        claim=objs["claim"],
+        patient_control_number=objs["claim"].control_number,
+        status_code="1",
+        charge=Decimal("120"),
+        paid=Decimal("50"),
+        position=1,
+    )
+    lp = LinePayment.objects.create(
+        claim_payment=cp, procedure_code="90837", charge=Decimal("120"), paid=50, position=1
+    )
+    denial = Denial.objects.create(
+        claim=objs["claim"],
+        claim_payment=cp,
+        payer=objs["payer"],
+        group="CO",
+        carc="197",
+        amount=Decimal("70"),
+        root_cause="authorization",
+        action="appeal",
+        recoverability=Decimal("0.8"),
+        denied_on=TODAY,
+    )
+    return {
+        "remittance_file": file,
+        "remittance": rem,
+        "claim_payment": cp,
+        "line_payment": lp,
+        "adjustment": Adjustment.objects.create(
+            claim_payment=cp, line_payment=lp, group="CO", reason="197", amount=70, kind="denial"
+        ),
+        "provider_adjustment": ProviderAdjustment.objects.create(
+            remittance=rem, provider_identifier="1", reason_code="WO", amount=Decimal("5")
+        ),
+        "posting_exception": PostingException.objects.create(
+            remittance=rem, kind="takeback", message="m"
+        ),
+        "patient_ledger": PatientLedgerEntry.objects.create(
+            patient=objs["patient"], kind="responsibility", amount=Decimal("10"), posted_on=TODAY
+        ),
+        "denial": denial,
+        "denial_event": DenialEvent.objects.create(denial=denial, kind="created"),
+    }
 
 
 def _claim_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:

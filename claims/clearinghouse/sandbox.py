@@ -18,6 +18,9 @@ answers each file it is sent the way a real one would, with real X12, determinis
    - any other claim: received A1:20 then accepted A2:20, with the payer claim number
      `SBX` + the patient control number (REF*1K).
    Rejections carry the plain-words reason in STC12.
+3. For the claims the 277CA accepted, an 835 paying, partly paying, denying or reversing each
+   one, deterministically by its control number (claims.clearinghouse.sandbox_remit). Claims
+   polling (claims.acks.responses_poll) leaves 835s waiting; denials' poll posts them.
 
 The responses wait in the org's sandbox mailbox (`SandboxMessage`, encrypted) until `fetch()`
 returns them, named after the batch file (`837P_000000123.999`, `.277`). Answering other
@@ -36,11 +39,13 @@ from typing import Any
 from django.utils import timezone
 
 from claims.clearinghouse.base import Adapter, register
+from claims.clearinghouse.sandbox_remit import remittances_for, sent_lines
 from coding.codesets.npi import InvalidNpi, validate_npi
 from edi.ack277 import Ack277, ClaimAck, Status, StatusInfo, write_277ca
 from edi.ack999 import Ack999, SegmentError, TransactionAck, group_ack, write_999
 from edi.x12 import FunctionalGroup, Interchange, Transaction, X12Error, parse
 from edi.x12_writer import Envelope
+from edi.x835_write import write_835
 from edi.x837_read import ClaimSummary, list_claims
 
 VERSIONS_837 = ("005010X222A1", "005010X223A2")
@@ -291,6 +296,13 @@ def respond_837(
         ack = ack277_for(going, parties=parties, rules=rules, now=now)
         text = write_277ca(ack, envelope=_envelope(parties, control, now), group_control=control)
         response.files.append(("277", text))
+        payable = [c for c in going if not claim_verdict(c, rules)[1]]
+        remits = remittances_for(
+            payable, sent_lines(data), batch=str(control), on=now.date() + dt.timedelta(days=14)
+        )
+        if remits:
+            text = write_835(remits, envelope=_envelope(parties, control, now))
+            response.files.append(("835", text))
     return response
 
 

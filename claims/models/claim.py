@@ -91,6 +91,25 @@ class Claim(TenantModel):
     occurrence_spans = models.JSONField(default=list, blank=True)  # [{"code", "from", "to"}]
     value_codes = models.JSONField(default=list, blank=True)  # [{"code", "amount"}]
     total_charge = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # Money after remittances (kept by denials.posting, netting reversals): what the payers
+    # paid, contractual adjustments (not denials), the patient's share moved to the patient,
+    # amounts written off, and the open insurance balance: charge - paid - contractual -
+    # patient share - written off (denied amounts stay in it until recovered or written off).
+    paid_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    contractual_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    patient_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    written_off_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    denied_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    balance = models.GeneratedField(
+        expression=F("total_charge")
+        - F("paid_amount")
+        - F("contractual_amount")
+        - F("patient_amount")
+        - F("written_off_amount"),
+        output_field=models.DecimalField(max_digits=12, decimal_places=2),
+        db_persist=True,
+    )
+    remitted_at = models.DateField(null=True, blank=True)  # the last remittance's payment date
     prior_auth_number = models.CharField(max_length=50, blank=True)
     delay_reason = models.CharField("Delay reason (CLM20)", max_length=2, blank=True)
     payer_claim_number = models.CharField(max_length=50, blank=True)
@@ -288,6 +307,10 @@ class ClaimEvent(TenantModel):
         VOIDED = "voided", "Voided"
         CANCELLED = "cancelled", "Cancelled"
         CHANGED = "changed", "Changed"
+        REMITTED = "remitted", "Remittance posted"
+        DENIED = "denied", "Denied"
+        WRITTEN_OFF = "written_off", "Written off"
+        SECONDARY = "secondary", "Secondary claim built"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

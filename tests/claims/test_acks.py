@@ -225,14 +225,15 @@ def test_a_999_for_a_group_the_org_never_sent_is_reported_unmatched(world):
 
 
 @pytest.mark.django_db
-def test_an_835_is_refused_until_the_remittance_issue(world):
+def test_the_acknowledgment_import_sends_an_835_to_the_remittance_import(world):
     before = _states()
     content = (SAMPLES / "835" / "lfh__managed-care.x12").read_bytes()
     summary = import_x12(content=content, file_name="era.835", actor=None)
     assert summary.refused == [
         {
             "file": "era.835",
-            "reason": "An 835 remittance: 835 posting arrives with the remittance issue.",
+            "reason": "An 835 remittance: post it with the remittance import "
+            "(manage.py import_x12, Remittances page).",
         }
     ]
     assert _states() == before

@@ -112,12 +112,10 @@ def test_import_x12_prints_what_each_file_did(org_a, ready, tmp_path):
         "claims_rejected": 2,
         "duplicates_skipped": 1,
     }
-    assert result["refused"] == [
-        {
-            "file": "lfh__managed-care.x12",
-            "reason": "An 835 remittance: 835 posting arrives with the remittance issue.",
-        }
-    ]
+    # lfh managed-care is an 835 whose BPR16 (payment date) is not a date: the posting refuses it
+    (refused,) = result["refused"]
+    assert refused["file"] == "lfh__managed-care.x12"
+    assert refused["reason"].startswith("Not a readable 835:") and "BPR16" in refused["reason"]
     assert result["claims_unmatched"] >= 1
 
 
