@@ -58,9 +58,10 @@ from claims.models import (
     SubmissionBatch,
 )
 from claims.services import _event, _save
-from consent.gate import disclosure_record
+from consent.gate import consent_records, disclosure_record
 from consent.rules import BILLING_CATEGORIES
 from rcm.tenancy import require_org
+from rcm.tenancy.bulk import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,8 @@ def _through_the_gate(
         if claim.part2:
             by_patient[claim.patient_id].append(claim)
     refused: set[int] = set()
-    for mine in by_patient.values():
+    records = consent_records(patient_ids=by_patient)
+    for patient_id, mine in by_patient.items():
         payer = mine[0].payer
         numbers = ", ".join(c.control_number for c in mine)
         try:
@@ -247,6 +249,7 @@ def _through_the_gate(
                     channel=CHANNEL,
                     actor=actor if getattr(actor, "pk", None) else None,
                     reference=file_name,
+                    records=records[patient_id],
                 )
         except ValidationError as exc:
             _refused_by_gate(mine, exc, actor)
@@ -291,13 +294,13 @@ def pull_back(claim: Claim, *, code: str, reason: str, fix: str = "", actor: Any
 
 
 def _queue(claims: list[Claim], batch: SubmissionBatch, st02: str, actor: Any) -> None:
-    BatchClaim.objects.bulk_create(
+    insert_rows(
         BatchClaim(batch=batch, claim=c, transaction_control_number=st02) for c in claims
     )
     for claim in claims:
         claim.status, claim.batch = Claim.Status.QUEUED, batch
     _moved(claims, status=Claim.Status.QUEUED, batch=batch)
-    ClaimEvent.objects.bulk_create(
+    insert_rows(
         _event(
             c,
             ClaimEvent.Kind.QUEUED,
@@ -356,7 +359,7 @@ def _sent(batch: SubmissionBatch, reference: str, *, adapter_name: str, actor: A
     for claim in claims:
         claim.status, claim.submitted_at = Claim.Status.SUBMITTED, now
     _moved(claims, status=Claim.Status.SUBMITTED, submitted_at=now)
-    ClaimEvent.objects.bulk_create(
+    insert_rows(
         _event(
             c,
             ClaimEvent.Kind.SUBMITTED,
@@ -384,7 +387,7 @@ def _send_failed(batch: SubmissionBatch, exc: ClearinghouseError, *, actor: Any)
     for claim in claims:
         claim.status = Claim.Status.READY
     _moved(claims, status=Claim.Status.READY)
-    ClaimEvent.objects.bulk_create(
+    insert_rows(
         _event(
             c,
             ClaimEvent.Kind.CHANGED,
