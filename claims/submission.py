@@ -294,9 +294,7 @@ def pull_back(claim: Claim, *, code: str, reason: str, fix: str = "", actor: Any
 
 
 def _queue(claims: list[Claim], batch: SubmissionBatch, st02: str, actor: Any) -> None:
-    insert_rows(
-        BatchClaim(batch=batch, claim=c, transaction_control_number=st02) for c in claims
-    )
+    insert_rows(BatchClaim(batch=batch, claim=c, transaction_control_number=st02) for c in claims)
     for claim in claims:
         claim.status, claim.batch = Claim.Status.QUEUED, batch
     _moved(claims, status=Claim.Status.QUEUED, batch=batch)
