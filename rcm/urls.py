@@ -18,6 +18,7 @@ org_patterns = [
     path("authorizations/", include("authorizations.urls")),
     path("consent/", include("consent.urls")),
     path("claims/", include("claims.urls")),
+    path("reports/", include("denials.report_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", views.org_choose, name="org_choose"),
+    path("reports/", include("denials.report_urls_cross")),
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/o/<slug:org_slug>/", include(api_patterns)),
