@@ -211,13 +211,15 @@ def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
 
 @login_required
 def ar_overview(request: HttpRequest) -> HttpResponse:
-    """Each org the user belongs to (with dashboards) and the total across them. Every org's
+    """Each org the user belongs to as a role that sees dashboards or works claims (a billing
+    company's biller), and the total across them. Every org's
     figures are read inside that org's own org_context (row-level security on, Part 2 gated as
     the member's access in that org decides)."""
     rows = []
     for membership in memberships_for_user(user=request.user):
-        if not role_has(membership.role, Cap.VIEW_DASHBOARDS):
-            continue
+        dashboards = role_has(membership.role, Cap.VIEW_DASHBOARDS)
+        if not dashboards and not role_has(membership.role, Cap.WORK_CLAIMS):
+            continue  # A/R totals for those who lead or work the org's billing
         companies = billing_companies_of(user_id=request.user.pk, exclude_org_id=membership.org_id)
 
         def may_see_part2(membership: Any = membership, companies: Any = companies) -> bool:
@@ -231,7 +233,10 @@ def ar_overview(request: HttpRequest) -> HttpResponse:
                 "org": membership.org,
                 "summary": summary,
                 "aging": aging["overall"],
-                "url": reverse("reports:dashboard", kwargs={"org_slug": membership.org.slug}),
+                "url": reverse("reports:dashboard", kwargs={"org_slug": membership.org.slug})
+                if dashboards
+                else reverse("claims:queue", kwargs={"org_slug": membership.org.slug})
+                + "?queue=ar",
             }
         )
     keys = [k for k, *_ in BUCKETS]
