@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from claims.selectors import BUCKETS
 from denials import reports
@@ -69,6 +70,7 @@ def _chart_data(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@require_GET
 @requires(Cap.VIEW_DASHBOARDS)
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     basis, period = _basis(request), _period(request)
@@ -119,6 +121,7 @@ def _payer(request: HttpRequest) -> Payer | None:
     return payer
 
 
+@require_GET
 @requires(Cap.VIEW_DASHBOARDS)
 def claims(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The claims behind a figure (no patient names: control numbers, payer, dates, money)."""
@@ -168,6 +171,7 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
 CSV_TABLES = ("ar-aging", "denials-by-payer", "denials-by-root-cause", "collections", "kpis")
 
 
+@require_GET
 @requires(Cap.VIEW_DASHBOARDS)
 def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
     keys = [k for k, *_ in BUCKETS]
@@ -209,6 +213,7 @@ def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
     raise Http404("No such table")
 
 
+@require_GET
 @login_required
 def ar_overview(request: HttpRequest) -> HttpResponse:
     """Each org the user belongs to as a role that sees dashboards or works claims (a billing
