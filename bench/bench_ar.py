@@ -236,6 +236,7 @@ def generate(orgs: list[dict[str, Any]]) -> float:
             """,
             [org_id],
         )
+    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks now
     for table in ("claims_claim", "claims_claimline"):
         cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER rcm_audit")
     conn.commit()
