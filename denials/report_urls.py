@@ -7,5 +7,5 @@ app_name = "reports"
 urlpatterns = [
     path("", report_views.dashboard, name="dashboard"),
     path("claims/", report_views.claims, name="claims"),
-    path("csv/<slug:table>/", report_views.table_csv, name="csv"),
+    path("csv/", report_views.table_csv, name="csv"),
 ]
