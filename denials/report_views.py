@@ -173,7 +173,7 @@ CSV_TABLES = ("ar-aging", "denials-by-payer", "denials-by-root-cause", "collecti
 
 @require_GET
 @requires(Cap.VIEW_DASHBOARDS)
-def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
+def table_csv(request: HttpRequest, org_slug: str) -> HttpResponse:
     table = request.GET.get("table", "")
     keys = [k for k, *_ in BUCKETS]
     if table == "ar-aging":

@@ -1,8 +1,7 @@
 """The leadership dashboard's figures, for the active org (row-level security and the Part 2
 gate apply: every read goes through the scoped managers, so a member without Part 2 access
 counts no Part 2 claim). Each figure names the claims behind it (`claims_for`), and each
-aggregate is one GROUP BY query on claims_claim (index `claim_ar_idx`, migration
-claims.ar_indexes).
+aggregate is one GROUP BY query on claims_claim (plus the payers' names).
 
 Definitions (benchmarks: REFERENCE.md §13, HFMA MAP Keys as quoted there):
 
@@ -39,6 +38,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -48,6 +49,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -56,6 +59,7 @@ from claims.models import Claim, ClaimEvent
 from claims.selectors import AR_STATUSES, BUCKETS, bucket_q
 from denials.codes import ROOT_CAUSES
 from denials.models import ClaimPayment, Denial
+from payers.models import Payer
 
 ZERO = Decimal("0")
 BASES = ("service", "submission")
@@ -210,34 +214,44 @@ class AgingRow:
 
 
 def ar_aging(*, basis: str = "service", today: dt.date | None = None) -> dict[str, Any]:
-    """Open A/R by payer and age bucket (amounts and claim counts): one query."""
+    """Open A/R by payer and age bucket (amounts and claim counts): one query, each claim's
+    bucket computed once (a CASE over the buckets) and grouped by payer and bucket."""
     if basis not in BASES:
         raise ValueError(basis)
     today = today or _today()
-    aggregates: dict[str, Any] = {}
-    for key, *_ in BUCKETS:
-        q = _basis_bucket_q(key, today, basis)
-        aggregates[f"n{key}"] = Count("pk", filter=q)
-        aggregates[f"a{key}"] = Sum("balance", filter=q)
+    bucket = Case(
+        *(When(_basis_bucket_q(key, today, basis), then=Value(key)) for key, *_ in BUCKETS),
+        default=Value(""),
+        output_field=CharField(),
+    )
     rows = (
         Claim.objects.filter(ar_q())
-        .values("payer_id", "payer__name", "payer__public_id")
-        .annotate(**aggregates)
-        .order_by("payer__name", "payer_id")
+        .annotate(bucket=bucket)
+        .values("payer_id", "bucket")
+        .annotate(n=Count("pk"), amount=Sum("balance"))
+        .order_by()
     )
-    payers = []
+    found: dict[int, AgingRow] = {}
     overall = AgingRow(None, "All payers", "")
-    for row in rows:
-        item = AgingRow(row["payer_id"], row["payer__name"], str(row["payer__public_id"]))
-        for key, *_ in BUCKETS:
-            item.amounts[key] = row[f"a{key}"] or ZERO
-            item.counts[key] = row[f"n{key}"]
-            overall.amounts[key] = overall.amounts.get(key, ZERO) + item.amounts[key]
-            overall.counts[key] = overall.counts.get(key, 0) + item.counts[key]
-        payers.append(item)
     for key, *_ in BUCKETS:
-        overall.amounts.setdefault(key, ZERO)
-        overall.counts.setdefault(key, 0)
+        overall.amounts[key], overall.counts[key] = ZERO, 0
+    for row in rows:
+        key = row["bucket"]
+        if not key:  # a date of service in the future: not aged yet
+            continue
+        item = found.setdefault(row["payer_id"], AgingRow(row["payer_id"], "", ""))
+        item.amounts[key] = item.amounts.get(key, ZERO) + (row["amount"] or ZERO)
+        item.counts[key] = item.counts.get(key, 0) + row["n"]
+        overall.amounts[key] += row["amount"] or ZERO
+        overall.counts[key] += row["n"]
+    names = Payer.objects.filter(pk__in=list(found)).values_list("pk", "name", "public_id")
+    for pk, name, public_id in names:
+        found[pk].payer, found[pk].payer_public_id = name, str(public_id)
+    for item in found.values():
+        for key, *_ in BUCKETS:
+            item.amounts.setdefault(key, ZERO)
+            item.counts.setdefault(key, 0)
+    payers = sorted(found.values(), key=lambda r: (r.payer, r.payer_id or 0))
     return {"basis": basis, "as_of": today, "overall": overall, "payers": payers}
 
 
