@@ -90,6 +90,13 @@ def _text(content: bytes) -> str:
 
 # --- detecting what a file is ---------------------------------------------------------------
 
+_ST_835 = re.compile(rb"(?:^|[^A-Za-z0-9])ST([^A-Za-z0-9\s])835\1")
+
+
+def is_remittance(content: bytes) -> bool:
+    """An 835 (ST*835): posted by denials, never imported here."""
+    return _ST_835.search(content) is not None
+
 
 def detect_kind(content: bytes) -> str:
     """'999' or '277ca', else raises Refused with the reason."""
@@ -397,7 +404,8 @@ def responses_poll(*, actor: Any = None) -> ImportSummary:
     from claims.clearinghouse import ClearinghouseError, account_for_org, adapter_for
 
     adapter = adapter_for(account_for_org())
-    files = adapter.fetch()
+    # 835s stay at the clearinghouse for the remittance poll (denials.tasks), which posts them.
+    files = [(name, content) for name, content in adapter.fetch() if not is_remittance(content)]
     summary = import_many(files, actor=actor)
     names = [name for name, _ in files]
     if not names:

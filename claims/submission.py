@@ -192,6 +192,8 @@ def _locked_sessions(claim: Claim, actor: Any) -> bool:
     """The claim's sessions locked against corrections (a replacement goes through a claim)."""
     from patients.services.corrections import session_lock_for_claim
 
+    if claim.primary_claim_id is not None:
+        return True  # a secondary claim: its sessions are billed (and locked) by the primary
     try:
         with transaction.atomic():
             session_lock_for_claim(

@@ -4,18 +4,17 @@ import_x12`, the upload page and the clearinghouse polling job."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
-from claims.acks import ImportSummary, import_x12
-from denials.posting import PostingSummary, post_835
+from django.db import transaction
 
-# ST, then the file's element separator, then 835, then the separator again.
-_ST_835 = re.compile(rb"(?:^|[^A-Za-z0-9])ST([^A-Za-z0-9\s])835\1")
+from claims.acks import ImportSummary, import_x12, is_remittance
+from denials.posting import PostingSummary, post_835
 
 
 def is_835(content: bytes) -> bool:
-    return _ST_835.search(content) is not None
+    return is_remittance(content)
 
 
 class Summary:
@@ -38,11 +37,52 @@ class Summary:
 
 
 def import_file(
-    *, content: bytes, file_name: str, actor: Any = None, source: str = "upload", into: Summary
+    *,
+    content: bytes,
+    file_name: str,
+    actor: Any = None,
+    source: str = "upload",
+    into: Summary,
+    progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Import one file (inside org_context) and add what it did to `into`."""
+    """Import one file (inside org_context) and add what it did to `into` (`progress`: see
+    post_835)."""
     if is_835(content):
-        into.posting.add(post_835(content=content, file_name=file_name, actor=actor, source=source))
+        posted = post_835(
+            content=content, file_name=file_name, actor=actor, source=source, progress=progress
+        )
+        into.posting.add(posted)
     else:
         into.acks.add(import_x12(content=content, file_name=file_name, actor=actor))
     return into
+
+
+def clearinghouse_poll(*, actor: Any = None) -> Summary:
+    """Fetch every file waiting at the org's clearinghouse and import it: 835s are posted,
+    999s and 277CAs go to claims. Fetched files are removed or archived there only once their
+    import is committed (imports are idempotent by content hash, so a crash in between only
+    fetches them again)."""
+    from claims.clearinghouse import ClearinghouseError, account_for_org, adapter_for
+
+    adapter = adapter_for(account_for_org())
+    files = adapter.fetch()
+    summary = Summary()
+    for name, content in files:
+        import_file(
+            content=content, file_name=name, actor=actor, source="clearinghouse", into=summary
+        )
+    names = [name for name, _ in files]
+    if not names:
+        return summary
+    if adapter.done_in_transaction:
+        adapter.done(names)
+        return summary
+
+    def clean_up() -> None:
+        try:
+            adapter.done(names)
+        except ClearinghouseError:
+            pass  # fetched again next time and skipped as duplicates
+
+    transaction.on_commit(clean_up)
+    return summary

@@ -33,7 +33,7 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -57,9 +57,11 @@ from denials.models import (
     Remittance,
     RemittanceFile,
 )
+from denials.secondary import build_secondary_claims
 from edi import x835
 from edi.x12 import X12Error
 from payers.models import Payer
+from rcm.db import update_rows
 from rcm.tenancy import require_org
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ class PostingSummary:
     denials: int = 0
     exceptions: int = 0
     patient_responsibility: Decimal = ZERO
+    secondary_claims: int = 0  # secondary claims built (denials.secondary)
     refused: list[dict[str, str]] = field(default_factory=list)
     claim_ids: list[int] = field(default_factory=list, repr=False)
 
@@ -132,9 +135,15 @@ def _text(content: bytes) -> str:
 
 
 def post_835(
-    *, content: bytes, file_name: str, actor: Any = None, source: str = "upload"
+    *,
+    content: bytes,
+    file_name: str,
+    actor: Any = None,
+    source: str = "upload",
+    progress: Callable[[int], None] | None = None,
 ) -> PostingSummary:
-    """Post one 835 file (see the module docstring); returns what it did."""
+    """Post one 835 file (see the module docstring); returns what it did. `progress`, when
+    given, hears the number of claims posted so far after each payment (the upload page)."""
     digest = hashlib.sha256(content).hexdigest()
     summary = PostingSummary(files=1)
     with transaction.atomic():
@@ -161,6 +170,8 @@ def post_835(
         poster = _Poster(row, actor)
         for remittance in remittances:
             summary.add(poster.post(remittance))
+            if progress is not None:
+                progress(summary.claims)
         summary.files = 1
         row.part2 = poster.part2
         row.summary = {
@@ -244,6 +255,10 @@ class _Poster:
         self.part2 |= remittance.part2
         work = _Work(self, remittance, rem, claims)
         work.run(errors)
+        # The adjudicated primaries go on to the patient's next payer (denials.secondary
+        # decides which: CLP02 1/19, no open whole-claim denial; reversals withdraw).
+        secondaries = build_secondary_claims(claim_ids=work.touched, actor=self.actor)
+        summary.secondary_claims = len(secondaries.built)
         summary.matched = work.matched
         summary.unmatched = work.unmatched
         summary.balance_errors = len(errors)
@@ -608,6 +623,7 @@ class _Work:
             if claim.status in ADJUDICABLE:
                 claim.status = _status_after(claim, last)
             claim.version += 1
+            claim.updated_at = timezone.now()
             self.events.append(
                 _event(
                     claim,
@@ -630,7 +646,8 @@ class _Work:
                     amount=claim.paid_amount - claim.total_charge,
                     claim=claim,
                 )
-        Claim.objects.bulk_update(
+        update_rows(
+            Claim,
             list(by_pk.values()),
             [
                 "paid_amount",
@@ -641,6 +658,7 @@ class _Work:
                 "payer_claim_number",
                 "status",
                 "version",
+                "updated_at",
             ],
         )
 

@@ -24,15 +24,17 @@ log = logging.getLogger(__name__)
 app.conf.beat_schedule = {
     # Every hour on the hour: start the night jobs of each org whose local clock reads 02:00
     # (orgs keep their own time zone; later issues hang eligibility re-checks, authorization
-    # expiry alerts and denial follow-ups off this fan-out).
+    # expiry alerts off this fan-out). Every nightly job registered in rcm.jobs (e.g. the
+    # denial follow-ups) starts here as rcm.tasks.run_job, keyed by the org's local date.
     "nightly-org-fanout": {
         "task": "rcm.tasks.nightly_fanout",
         "schedule": crontab(minute=0),
     },
-    # Every 15 minutes: ask each org's clearinghouse for the responses waiting (999, 277CA)
-    # and import them (claims.tasks.poll_responses; files already imported are skipped).
+    # Every 15 minutes: ask each org's clearinghouse for the responses waiting and import them:
+    # 999s and 277CAs move claims, 835s are posted (denials.tasks.poll_clearinghouse; files
+    # already imported are skipped).
     "poll-clearinghouse-responses": {
-        "task": "claims.tasks.poll_all_responses",
+        "task": "denials.tasks.poll_all_clearinghouses",
         "schedule": crontab(minute="*/15"),
     },
 }

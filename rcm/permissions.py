@@ -28,6 +28,7 @@ class Cap(models.TextChoices):
     EDIT_PROVIDERS = "edit_providers", "Edit providers, licenses, enrollments"
     EDIT_PAYER_RULES = "edit_payer_rules", "Edit payers and their rules"
     WORK_CLAIMS = "work_claims", "Work claim and denial queues"
+    APPROVE_WRITE_OFFS = "approve_write_offs", "Approve write-offs above the org's threshold"
     BUILD_CLAIMS = "build_claims", "Build claims from completed sessions"
     MANAGE_CLEARINGHOUSE = "manage_clearinghouse", "Set up the clearinghouse account"
     VIEW_DASHBOARDS = "view_dashboards", "View AR and denial dashboards"
@@ -51,6 +52,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.EDIT_PROVIDERS: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.EDIT_PAYER_RULES: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.WORK_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER, Role.BILLER},
+    # A write-off over the org's threshold (DenialSettings) gives money up: a manager decides.
+    Cap.APPROVE_WRITE_OFFS: {Role.ADMIN, Role.BILLING_MANAGER},
     # Building turns every completed session into claims at once: the billing manager decides when.
     Cap.BUILD_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER},
     # The account carries the clearinghouse login; billers see it (work_claims), never edit it.

@@ -18,6 +18,7 @@ org_patterns = [
     path("authorizations/", include("authorizations.urls")),
     path("consent/", include("consent.urls")),
     path("claims/", include("claims.urls")),
+    path("denials/", include("denials.urls")),
     path("reports/", include("denials.report_urls")),
 ]
 

@@ -18,6 +18,9 @@ answers each file it is sent the way a real one would, with real X12, determinis
    - any other claim: received A1:20 then accepted A2:20, with the payer claim number
      `SBX` + the patient control number (REF*1K).
    Rejections carry the plain-words reason in STC12.
+3. For the claims the 277CA accepted, an 835 paying, partly paying, denying or reversing each
+   one, deterministically by its control number (claims.clearinghouse.sandbox_remit). Claims
+   polling (claims.acks.responses_poll) leaves 835s waiting; denials' poll posts them.
 
 The responses wait in the org's sandbox mailbox (`SandboxMessage`, encrypted) until `fetch()`
 returns them, named after the batch file (`837P_000000123.999`, `.277`). Answering other
@@ -36,11 +39,13 @@ from typing import Any
 from django.utils import timezone
 
 from claims.clearinghouse.base import Adapter, register
+from claims.clearinghouse.sandbox_remit import remittances_for, sent_lines
 from coding.codesets.npi import InvalidNpi, validate_npi
 from edi.ack277 import Ack277, ClaimAck, Status, StatusInfo, write_277ca
 from edi.ack999 import Ack999, SegmentError, TransactionAck, group_ack, write_999
 from edi.x12 import FunctionalGroup, Interchange, Transaction, X12Error, parse
 from edi.x12_writer import Envelope
+from edi.x835_write import write_835
 from edi.x837_read import ClaimSummary, list_claims
 
 VERSIONS_837 = ("005010X222A1", "005010X223A2")
@@ -291,6 +296,13 @@ def respond_837(
         ack = ack277_for(going, parties=parties, rules=rules, now=now)
         text = write_277ca(ack, envelope=_envelope(parties, control, now), group_control=control)
         response.files.append(("277", text))
+        payable = [c for c in going if not claim_verdict(c, rules)[1]]
+        remits = remittances_for(
+            payable, sent_lines(data), batch=str(control), on=now.date() + dt.timedelta(days=14)
+        )
+        if remits:
+            text = write_835(remits, envelope=_envelope(parties, control, now))
+            response.files.append(("835", text))
     return response
 
 
@@ -355,3 +367,49 @@ class SandboxAdapter(Adapter):
         SandboxMessage.objects.filter(name__in=list(names), fetched_at__isnull=True).update(
             fetched_at=timezone.now()
         )
+
+    def send_status_request(self, content: str) -> str | None:
+        now = timezone.localtime().replace(tzinfo=None, microsecond=0)
+        return respond_276(content, parties=self._parties(), now=now)
+
+
+# --- claim status (276 -> 277), real time ----------------------------------------------------
+
+# The sandbox payer has every claim it is asked about in process: 277 STC category P1
+# ("pending/in process") with status 20 ("accepted for processing"), dated today. Codes from
+# the X12 Claim Status Category and Claim Status code lists (REFERENCE.md §13).
+SANDBOX_STATUS = ("P1", "20")
+
+
+def respond_276(content: str, *, parties: Parties, now: dt.datetime) -> str:
+    """The sandbox payer's 277 answer to a 276: one claim status per request."""
+    from edi.x276 import read_276
+    from edi.x277 import ClaimStatus, StatusResponse, write_277
+
+    requests = read_276(content)
+    info = StatusInfo(statuses=(Status(*SANDBOX_STATUS),), date=now.date())
+    claims = tuple(
+        ClaimStatus(
+            trace_number=r.trace_number or r.patient_control_number,
+            patient_control_number=r.patient_control_number,
+            statuses=(info,),
+            payer_name=r.payer_name,
+            payer_id=r.payer_id,
+            receiver_name=r.receiver_name,
+            receiver_id=r.receiver_id,
+            provider_name=r.provider_name,
+            provider_npi=r.provider_npi,
+            subscriber_last_name=r.subscriber_last_name,
+            subscriber_first_name=r.subscriber_first_name or "",
+            member_id=r.member_id,
+            patient_last_name=r.patient_last_name,
+            patient_first_name=r.patient_first_name,
+            payer_claim_number=r.payer_claim_number,
+            service_from=r.service_from,
+            service_to=r.service_to,
+        )
+        for r in requests
+    )
+    control = int(now.strftime("%H%M%S")) or 1
+    response = StatusResponse(claims=claims, batch_id="SANDBOX277", created=now)
+    return write_277(response, envelope=_envelope(parties, control, now))

@@ -20,6 +20,7 @@ from patients import answers
 from patients import forms as f
 from patients.coding_bridge import preview_of_session, preview_summary
 from patients.models import Coverage, EpisodeOfCare, LevelOfCare, Patient, Session, TreatmentPlan
+from patients.panels import panels_for
 from patients.selectors import (
     auth_requirement,
     coding_ready_sessions,
@@ -105,7 +106,12 @@ def patient_detail(request: HttpRequest, org_slug: str, public_id: Any) -> HttpR
     return TemplateResponse(
         request,
         "patients/patient_detail.html",
-        {"patient": patient, "o": overview, "consent_url": consent_url(request, patient)},
+        {
+            "patient": patient,
+            "o": overview,
+            "consent_url": consent_url(request, patient),
+            "panels": panels_for(request=request, patient=patient),
+        },
     )
 
 

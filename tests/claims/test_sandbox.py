@@ -65,7 +65,7 @@ def _respond(content, rules=SandboxRules()):
 def test_an_accepted_file_gets_a_999_and_a_277ca_by_the_rules(batch):
     made, claims = batch
     files = _respond(made.content)
-    assert set(files) == {"999", "277"}
+    assert set(files) == {"999", "277", "835"}  # the 835 pays what was accepted
     assert pyx12_errors(files["999"]) == [] and pyx12_errors(files["277"]) == []
     (ack,) = read_999(files["999"])
     assert (ack.status, ack.group_control) == ("A", str(made.group_control_number))
@@ -142,11 +142,11 @@ def test_the_adapter_keeps_the_responses_until_they_are_fetched(batch):
     assert adapter.send(made) == f"sandbox:{made.file_name}"
     stem = made.file_name.rsplit(".", 1)[0]
     fetched = adapter.fetch()
-    assert [name for name, _ in fetched] == [f"{stem}.999", f"{stem}.277"]
+    assert [name for name, _ in fetched] == [f"{stem}.999", f"{stem}.277", f"{stem}.835"]
     assert all(content.startswith(b"ISA*") for _, content in fetched)
     adapter.done([f"{stem}.999"])
-    assert [name for name, _ in adapter.fetch()] == [f"{stem}.277"]
-    assert SandboxMessage.objects.count() == 2  # kept, encrypted, marked fetched
+    assert [name for name, _ in adapter.fetch()] == [f"{stem}.277", f"{stem}.835"]
+    assert SandboxMessage.objects.count() == 3  # kept, encrypted, marked fetched
 
 
 def factories_account():

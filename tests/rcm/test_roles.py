@@ -20,6 +20,7 @@ MATRIX = {
     "edit_providers": "1100000",
     "edit_payer_rules": "1100000",
     "work_claims": "1110000",
+    "approve_write_offs": "1100000",
     "build_claims": "1100000",
     "manage_clearinghouse": "1100000",
     "view_dashboards": "1100011",

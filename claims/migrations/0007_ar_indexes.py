@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0005_claim_contractual_amount_claim_paid_amount_and_more"),
+        ("claims", "0006_claim_cob"),
         ("credentialing", "0006_compact_privileges"),
         ("facilities", "0003_billing_profiles_and_tin"),
         ("patients", "0009_claim_facts"),
