@@ -1,5 +1,5 @@
-"""Reports API (loaded by denials.api) under /api/o/<org>/: open A/R aging (denials.reports), overall and per payer,
-by date of service or submission date."""
+"""Reports API (loaded by denials.api) under /api/o/<org>/: open A/R aging (denials.reports),
+overall and per payer, by date of service or submission date."""
 
 from __future__ import annotations
 
