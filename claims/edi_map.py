@@ -19,7 +19,10 @@ Where a value comes from:
 - SBR01 from the coverage's priority; SBR09 the payer's filing indicator; SBR05 the coverage's
   MSP type when Medicare is not the primary payer. A secondary (or tertiary) claim carries the
   higher-priority coverages in force on its first date of service as other payers (2320/2330);
-  their adjudication (AMT*D, CAS, 2430) arrives with the remittance issue.
+  Their adjudication comes from the claim's `cob` (filled by denials.secondary from the prior
+  payer's remittance): claim-level CAS, AMT*D paid, AMT*EAF the patient's remaining share when
+  the prior payer left one, and per line a 2430 (SVD paid with the line's code, line CAS,
+  DTP*573 the adjudication date).
 - 837I: attending from the claim, else the episode (2310A, required); admission date, hour,
   type and source on stays billed by the census day and on the inpatient-type bills the
   scrubber asks an admission date of (claims.scrub ADMISSION-DATE); the patient
@@ -282,10 +285,64 @@ def _subscriber(claim: Claim) -> tuple[e.Subscriber, e.Patient | None]:
     return sub, pat
 
 
+def cob_entry(claim: Claim, cov: Coverage) -> dict[str, Any] | None:
+    """The prior payer's adjudication of this claim, as `Claim.cob` keeps it."""
+    for entry in (claim.cob or {}).get("payers", []):
+        if entry.get("coverage_id") == cov.pk:
+            return entry
+    return None
+
+
+def _cas(rows: Any) -> tuple[e.Adjustment, ...]:
+    return tuple(
+        e.Adjustment(group=group, reason=reason, amount=Decimal(amount))
+        for group, reason, amount in rows or ()
+    )
+
+
+def _adjudicated(claim: Claim, cov: Coverage) -> dict[str, Any]:
+    entry = cob_entry(claim, cov)
+    if entry is None:
+        return {}
+    liability = Decimal(entry.get("patient_liability") or "0")
+    return dict(
+        paid_amount=Decimal(entry["paid"]),
+        remaining_patient_liability=liability if liability else None,
+        adjustments=_cas(entry.get("adjustments")),
+        adjudication_date=dt.date.fromisoformat(entry["adjudicated_on"]),
+    )
+
+
+def line_adjudications(
+    claim: Claim, others: Sequence[Coverage], number: int
+) -> tuple[e.LineAdjudication, ...]:
+    """Loop 2430 of one line: one per prior payer that reported the line."""
+    found = []
+    for cov in others:
+        entry = cob_entry(claim, cov)
+        line = (entry or {}).get("lines", {}).get(str(number))
+        if not line:
+            continue
+        found.append(
+            e.LineAdjudication(
+                payer_id=payer_id(cov.payer, claim.kind),
+                paid_amount=Decimal(line["paid"]),
+                paid_units=Decimal(line.get("units") or "1"),
+                adjudication_date=dt.date.fromisoformat(entry["adjudicated_on"]),
+                procedure_code=line.get("code", ""),
+                modifiers=tuple(line.get("modifiers") or ()),
+                revenue_code=line.get("revenue_code", ""),
+                adjustments=_cas(line.get("adjustments")),
+            )
+        )
+    return tuple(found)
+
+
 def _other_payer(claim: Claim, cov: Coverage, release: str) -> e.OtherPayer:
     patient = claim.patient
     self_insured = cov.relationship == Coverage.Relationship.SELF
     return e.OtherPayer(
+        **_adjudicated(claim, cov),
         payer=e.Payer(name=_clean(cov.payer.name, 60), payer_id=payer_id(cov.payer, claim.kind)),
         subscriber_last_name=_clean(
             patient.last_name if self_insured else cov.subscriber_last_name, 60
@@ -350,7 +407,9 @@ def _referring(claim: Claim) -> e.Provider | None:
     return _named_provider(episode.referring_provider_name, episode.referring_provider_npi)
 
 
-def _professional(claim: Claim, common: dict[str, Any], billing: e.BillingProvider):
+def _professional(
+    claim: Claim, common: dict[str, Any], billing: e.BillingProvider, others: Sequence[Coverage]
+):
     lines = tuple(
         e.ProfessionalLine(
             procedure_code=ln.code,
@@ -363,6 +422,7 @@ def _professional(claim: Claim, common: dict[str, Any], billing: e.BillingProvid
             service_date_end=ln.service_date_to,
             line_control_number=ln.control_number,
             rendering=_provider(ln.rendering_provider),
+            adjudications=line_adjudications(claim, others, ln.number),
         )
         for ln in claim.lines.all()
     )
@@ -409,7 +469,9 @@ def _admission(claim: Claim, inpatient: bool) -> dict[str, Any]:
     return facts
 
 
-def _institutional(claim: Claim, common: dict[str, Any], billing: e.BillingProvider):
+def _institutional(
+    claim: Claim, common: dict[str, Any], billing: e.BillingProvider, others: Sequence[Coverage]
+):
     episode = claim.episode
     attending = claim.attending_provider or getattr(episode, "attending_provider", None)
     if attending is None:
@@ -429,6 +491,7 @@ def _institutional(claim: Claim, common: dict[str, Any], billing: e.BillingProvi
             service_date=ln.service_date,
             service_date_end=ln.service_date_to,
             line_control_number=ln.control_number,
+            adjudications=line_adjudications(claim, others, ln.number),
         )
         for ln in claim.lines.all()
     )
@@ -475,7 +538,7 @@ def claim_parts(claim: Claim, others: Sequence[Coverage] = ()) -> ClaimParts:
         )
         common = _common(claim, others)
         build = _institutional if claim.kind == Claim.Kind.INSTITUTIONAL else _professional
-        mapped = build(claim, common, billing)
+        mapped = build(claim, common, billing, others)
         # The loop rules (a subscriber who is the patient needs a birth date and an address).
         e.SubscriberGroup(subscriber=subscriber, payer=payer, claims=(mapped,), patient=patient)
     except MappingError:

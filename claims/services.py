@@ -810,6 +810,127 @@ def claim_void(
     return void
 
 
+# Money and adjudication fields a secondary claim starts afresh (its own payer answers it).
+_SECONDARY_FRESH = {
+    "id",
+    "public_id",
+    "org",
+    "control_number",
+    "status",
+    "frequency",
+    "original",
+    "primary_claim",
+    "cob",
+    "coverage",
+    "payer",
+    "version",
+    "assigned_to",
+    "assigned_at",
+    "hold_codes",
+    "error_count",
+    "warning_count",
+    "scrubbed_at",
+    "submitted_at",
+    "acknowledged_at",
+    "follow_up_on",
+    "rejection",
+    "batch",
+    "created_at",
+    "updated_at",
+    "payer_claim_number",
+    "paid_amount",
+    "contractual_amount",
+    "patient_amount",
+    "written_off_amount",
+    "denied_amount",
+    "balance",
+    "remitted_at",
+}
+
+
+@transaction.atomic
+def claim_secondary(
+    *, primary: Claim, coverage: Any, cob: dict[str, Any], actor: Any, org_slug: str = ""
+) -> Claim | None:
+    """The claim to the next payer in line (`coverage`, priority 2 or 3) for a claim its payer
+    has adjudicated: the same services and lines, an original (frequency 1) claim whose
+    `cob` carries the prior payer's adjudication for loops 2320/2330/2430. The sessions stay
+    billed by the primary (the secondary's service links are inactive). One live secondary
+    per primary: None when one exists already. Scrubbed like any built claim."""
+    row = Claim.objects.select_for_update().get(pk=primary.pk)
+    live = row.secondaries.exclude(status__in=[Claim.Status.CANCELLED, Claim.Status.VOIDED])
+    if live.exists():
+        return None
+    fields = {
+        f.name: getattr(row, f.name)
+        for f in Claim._meta.concrete_fields
+        if f.name not in _SECONDARY_FRESH
+    }
+    claim = Claim(
+        **fields,
+        control_number=_control_numbers(1)[0],
+        status=Claim.Status.HELD,
+        frequency=Claim.Frequency.ORIGINAL,
+        coverage=coverage,
+        payer=coverage.payer,
+        primary_claim=row,
+        cob=cob,
+    )
+    if row.kind == Claim.Kind.INSTITUTIONAL and row.type_of_bill:
+        claim.type_of_bill = row.type_of_bill[:2] + Claim.Frequency.ORIGINAL
+    claim.save()
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            **{
+                f.name: getattr(ln, f.name)
+                for f in ClaimLine._meta.concrete_fields
+                if f.name not in {"id", "public_id", "org", "claim", "control_number"}
+            },
+            claim=claim,
+            control_number=f"{claim.control_number}-{ln.number}",
+        )
+        for ln in row.lines.order_by("number")
+    )
+    ClaimService.objects.bulk_create(
+        ClaimService(claim=claim, session_id=s.session_id, active=False)
+        for s in row.services.filter(active=True)
+    )
+    message = f"Secondary of {row.control_number} to the next payer in line"
+    _event(claim, ClaimEvent.Kind.SECONDARY, actor=actor, message=message).save()
+    _event(
+        row,
+        ClaimEvent.Kind.SECONDARY,
+        actor=actor,
+        from_status=row.status,
+        message=f"Secondary claim {claim.control_number} built",
+    ).save()
+    _scrub_many([claim], actor=actor, org_slug=org_slug, refresh=False)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_secondary_withdraw(*, secondary: Claim, actor: Any, reason: str) -> str:
+    """The primary's adjudication was reversed: an unsent secondary is cancelled (its COB data
+    no longer holds); one already sent is flagged with a note (a void is the biller's call).
+    Returns "cancelled", "flagged" or "" (nothing to do)."""
+    row = Claim.objects.select_for_update().get(pk=secondary.pk)
+    if row.status in UNSENT_STATUSES:
+        before = row.status
+        row.status = Claim.Status.CANCELLED
+        _save(row, ["status"])
+        _event(
+            row, ClaimEvent.Kind.CANCELLED, actor=actor, from_status=before, message=reason
+        ).save()
+        return "cancelled"
+    if row.status in (Claim.Status.CANCELLED, Claim.Status.VOIDED, Claim.Status.REPLACED):
+        return ""
+    _event(row, ClaimEvent.Kind.NOTE, actor=actor, from_status=row.status, message=reason).save()
+    row.follow_up_on = timezone.localdate()
+    _save(row, ["follow_up_on"])
+    return "flagged"
+
+
 def _move_services(old: Claim, new: Claim) -> None:
     from patients.services.corrections import session_unlock_from_claim
 

@@ -201,12 +201,14 @@ def _locked_sessions(claims: list[Claim], actor: Any) -> list[Claim]:
     a claim); any other is pulled back with the reason. One query each way for the batch."""
     from patients.services.corrections import sessions_lock_for_claims
 
-    sessions: dict[int, list[int]] = {c.pk: [] for c in claims}
+    # A secondary claim's sessions are billed (and locked) by its primary: it goes as it is.
+    primaries = [c for c in claims if c.primary_claim_id is None]
+    sessions: dict[int, list[int]] = {c.pk: [] for c in primaries}
     rows = ClaimService.objects.filter(claim_id__in=list(sessions), active=True)
     for claim_id, session_id in rows.order_by("pk").values_list("claim_id", "session_id"):
         sessions[claim_id].append(session_id)
     refused = sessions_lock_for_claims(
-        claims={c.control_number: sessions[c.pk] for c in claims}, actor=actor
+        claims={c.control_number: sessions[c.pk] for c in primaries}, actor=actor
     )
     for claim in claims:
         if claim.control_number in refused:

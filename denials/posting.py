@@ -57,6 +57,7 @@ from denials.models import (
     Remittance,
     RemittanceFile,
 )
+from denials.secondary import build_secondary_claims
 from edi import x835
 from edi.x12 import X12Error
 from payers.models import Payer
@@ -99,6 +100,7 @@ class PostingSummary:
     denials: int = 0
     exceptions: int = 0
     patient_responsibility: Decimal = ZERO
+    secondary_claims: int = 0  # secondary claims built (denials.secondary)
     refused: list[dict[str, str]] = field(default_factory=list)
     claim_ids: list[int] = field(default_factory=list, repr=False)
 
@@ -253,6 +255,10 @@ class _Poster:
         self.part2 |= remittance.part2
         work = _Work(self, remittance, rem, claims)
         work.run(errors)
+        # The adjudicated primaries go on to the patient's next payer (denials.secondary
+        # decides which: CLP02 1/19, no open whole-claim denial; reversals withdraw).
+        secondaries = build_secondary_claims(claim_ids=work.touched, actor=self.actor)
+        summary.secondary_claims = len(secondaries.built)
         summary.matched = work.matched
         summary.unmatched = work.unmatched
         summary.balance_errors = len(errors)

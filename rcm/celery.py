@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 app.conf.beat_schedule = {
     # Every hour on the hour: start the night jobs of each org whose local clock reads 02:00
     # (orgs keep their own time zone; later issues hang eligibility re-checks, authorization
-    # expiry alerts and denial follow-ups off this fan-out).
+    # expiry alerts off this fan-out). Every nightly job registered in rcm.jobs (e.g. the
+    # denial follow-ups) starts here as rcm.tasks.run_job, keyed by the org's local date.
     "nightly-org-fanout": {
         "task": "rcm.tasks.nightly_fanout",
         "schedule": crontab(minute=0),
@@ -48,13 +49,21 @@ class RetryAfterCommit:
     countdown: float
 
 
-def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -> Callable:
+def org_task(
+    *,
+    idempotent: bool = True,
+    max_retries: int = 5,
+    on_failure: Callable[..., None] | None = None,
+    **options: Any,
+) -> Callable:
     """Declare a task that runs inside one org: its first argument is `org_id`.
 
     The org is activated (ORM scope + SET LOCAL for row-level security) for the task's whole
     transaction and reset afterwards. Idempotent tasks are acknowledged late and re-queued when a
     worker dies. After the last retry a dead-letter TaskRun row records the failure (no PHI).
     A task may return `RetryAfterCommit(countdown)` to be retried after its transaction commits.
+    `on_failure(org, *args, exc=exc)` runs after each failed attempt, in a fresh org transaction
+    (the failed one has been rolled back), to record the failure where people look for it.
     """
 
     def decorator(func: Callable[..., Any]) -> Any:
@@ -80,6 +89,9 @@ def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -
                 with org_context(org):
                     result = func(org, *args, **kwargs)
             except Exception as exc:
+                if on_failure is not None:
+                    with org_context(org):
+                        on_failure(org, *args, exc=exc, **kwargs)
                 if task.request.retries >= task.max_retries:
                     _dead_letter(org, task.name, task.request.id, exc)
                 raise

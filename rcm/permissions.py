@@ -28,12 +28,14 @@ class Cap(models.TextChoices):
     EDIT_PROVIDERS = "edit_providers", "Edit providers, licenses, enrollments"
     EDIT_PAYER_RULES = "edit_payer_rules", "Edit payers and their rules"
     WORK_CLAIMS = "work_claims", "Work claim and denial queues"
+    APPROVE_WRITE_OFFS = "approve_write_offs", "Approve write-offs above the org's threshold"
     BUILD_CLAIMS = "build_claims", "Build claims from completed sessions"
     MANAGE_CLEARINGHOUSE = "manage_clearinghouse", "Set up the clearinghouse account"
     VIEW_DASHBOARDS = "view_dashboards", "View AR and denial dashboards"
     VIEW_AUDIT = "view_audit", "Read audit and disclosure logs"
     MANAGE_MEMBERS = "manage_members", "Manage organization members"
     USE_API = "use_api", "Use the REST API"
+    RUN_JOBS = "run_jobs", "See scheduled jobs and run one now"
 
 
 _ALL = set(Role)
@@ -51,6 +53,8 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.EDIT_PROVIDERS: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.EDIT_PAYER_RULES: {Role.ADMIN, Role.BILLING_MANAGER},
     Cap.WORK_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER, Role.BILLER},
+    # A write-off over the org's threshold (DenialSettings) gives money up: a manager decides.
+    Cap.APPROVE_WRITE_OFFS: {Role.ADMIN, Role.BILLING_MANAGER},
     # Building turns every completed session into claims at once: the billing manager decides when.
     Cap.BUILD_CLAIMS: {Role.ADMIN, Role.BILLING_MANAGER},
     # The account carries the clearinghouse login; billers see it (work_claims), never edit it.
@@ -59,6 +63,7 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.VIEW_AUDIT: {Role.ADMIN, Role.COMPLIANCE},
     Cap.MANAGE_MEMBERS: {Role.ADMIN},
     Cap.USE_API: _ALL,
+    Cap.RUN_JOBS: {Role.ADMIN},
 }
 
 

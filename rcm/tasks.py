@@ -9,6 +9,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from rcm.celery import app, org_task
+from rcm.jobs import nightly
+
+
+def _job_failed(org: Any, name: str, key: str | None = None, *, exc: BaseException) -> None:
+    from rcm.jobs import record_failure
+
+    record_failure(name, key, exc)
+
+
+@org_task(on_failure=_job_failed)
+def run_job(org: Any, name: str, key: str | None = None) -> dict[str, Any]:
+    """Run one registered job in the org (rcm.jobs: once per job and key); the nightly fan-out,
+    the beat, `manage.py run_job` and the jobs page all come through here."""
+    from rcm.jobs import run_job as run
+
+    return run(name, key=key)
 
 
 @org_task()
@@ -57,6 +73,9 @@ def nightly_fanout() -> int:
     due = nights_due(zones, timezone.now())
     for org_id, local_day in due:
         record_heartbeat.delay(org_id, f"nightly-{local_day.isoformat()}")
+        # Every nightly job the apps registered (rcm.jobs), keyed by the org's local date.
+        for job in nightly():
+            run_job.delay(org_id, job, local_day.isoformat())
     return len(due)
 
 

@@ -494,10 +494,13 @@ def _remittance_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
     a denial with an event."""
     from denials.models import (
         Adjustment,
+        Appeal,
         ClaimPayment,
         Denial,
         DenialEvent,
+        DenialSettings,
         LinePayment,
+        ParityEscalation,
         PatientLedgerEntry,
         PostingException,
         ProviderAdjustment,
@@ -555,6 +558,9 @@ def _remittance_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
         ),
         "denial": denial,
         "denial_event": DenialEvent.objects.create(denial=denial, kind="created"),
+        "appeal": Appeal.objects.create(denial=denial, level=1, level_name="Internal appeal"),
+        "parity_escalation": ParityEscalation.objects.create(denial=denial, regulator="dol_ebsa"),
+        "denial_settings": DenialSettings.objects.create(),
     }
 
 

@@ -69,6 +69,12 @@ class Adapter(ABC):
     def fetch(self) -> list[tuple[str, bytes]]:
         """The response files waiting, oldest (by name) first."""
 
+    def send_status_request(self, content: str) -> str | None:
+        """Send a 276 claim status request; the 277 when the channel answers at once (real
+        time), None when the answer will come with fetch(). Adapters without a claim status
+        channel refuse (the follow-up job counts the claims it could not ask about)."""
+        raise ConfigurationError(f"The {self.name} clearinghouse has no claim status channel.")
+
     def done(self, names: Sequence[str]) -> None:  # noqa: B027 - optional for an adapter
         """Remove or archive fetched files (their import is committed)."""
 

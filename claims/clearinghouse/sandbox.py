@@ -367,3 +367,49 @@ class SandboxAdapter(Adapter):
         SandboxMessage.objects.filter(name__in=list(names), fetched_at__isnull=True).update(
             fetched_at=timezone.now()
         )
+
+    def send_status_request(self, content: str) -> str | None:
+        now = timezone.localtime().replace(tzinfo=None, microsecond=0)
+        return respond_276(content, parties=self._parties(), now=now)
+
+
+# --- claim status (276 -> 277), real time ----------------------------------------------------
+
+# The sandbox payer has every claim it is asked about in process: 277 STC category P1
+# ("pending/in process") with status 20 ("accepted for processing"), dated today. Codes from
+# the X12 Claim Status Category and Claim Status code lists (REFERENCE.md §13).
+SANDBOX_STATUS = ("P1", "20")
+
+
+def respond_276(content: str, *, parties: Parties, now: dt.datetime) -> str:
+    """The sandbox payer's 277 answer to a 276: one claim status per request."""
+    from edi.x276 import read_276
+    from edi.x277 import ClaimStatus, StatusResponse, write_277
+
+    requests = read_276(content)
+    info = StatusInfo(statuses=(Status(*SANDBOX_STATUS),), date=now.date())
+    claims = tuple(
+        ClaimStatus(
+            trace_number=r.trace_number or r.patient_control_number,
+            patient_control_number=r.patient_control_number,
+            statuses=(info,),
+            payer_name=r.payer_name,
+            payer_id=r.payer_id,
+            receiver_name=r.receiver_name,
+            receiver_id=r.receiver_id,
+            provider_name=r.provider_name,
+            provider_npi=r.provider_npi,
+            subscriber_last_name=r.subscriber_last_name,
+            subscriber_first_name=r.subscriber_first_name or "",
+            member_id=r.member_id,
+            patient_last_name=r.patient_last_name,
+            patient_first_name=r.patient_first_name,
+            payer_claim_number=r.payer_claim_number,
+            service_from=r.service_from,
+            service_to=r.service_to,
+        )
+        for r in requests
+    )
+    control = int(now.strftime("%H%M%S")) or 1
+    response = StatusResponse(claims=claims, batch_id="SANDBOX277", created=now)
+    return write_277(response, envelope=_envelope(parties, control, now))

@@ -113,6 +113,15 @@ class Claim(TenantModel):
     prior_auth_number = models.CharField(max_length=50, blank=True)
     delay_reason = models.CharField("Delay reason (CLM20)", max_length=2, blank=True)
     payer_claim_number = models.CharField(max_length=50, blank=True)
+    # A secondary (or tertiary) claim names the claim whose adjudication it carries, and keeps
+    # that adjudication as the 837's COB data (loops 2320/2330/2430), filled by denials from
+    # the remittance rows: {"payers": [{"coverage_id", "paid", "patient_liability",
+    # "adjudicated_on", "adjustments": [[group, reason, amount]], "lines": {"<line number>":
+    # {"paid", "units", "code", "modifiers", "revenue_code", "adjustments"}}}]}.
+    primary_claim = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="secondaries"
+    )
+    cob = models.JSONField(default=dict, blank=True)
     part2 = models.BooleanField(default=False)
     # Optimistic locking: every change bumps it; a write carrying an older version is refused.
     version = models.PositiveIntegerField(default=1)
@@ -154,10 +163,23 @@ class Claim(TenantModel):
                 name="claim_replacement_names_original",
             ),
             models.CheckConstraint(condition=Q(total_charge__gte=0), name="claim_charge_positive"),
+            # One live secondary per primary (a cancelled or voided one lets a new one be built).
+            models.UniqueConstraint(
+                fields=["org", "primary_claim"],
+                condition=Q(primary_claim__isnull=False) & ~Q(status__in=["cancelled", "voided"]),
+                name="uniq_live_secondary_per_primary",
+            ),
         ]
         indexes = [
             models.Index(fields=["org", "status", "service_from"], name="claim_queue_idx"),
             models.Index(fields=["org", "patient", "service_from"], name="claim_patient_idx"),
+            # Open A/R (denials.reports): claims with a balance, by payer and age, covering.
+            models.Index(
+                fields=["org", "payer", "service_from"],
+                include=["status", "balance", "submitted_at"],
+                condition=Q(balance__gt=0),
+                name="claim_ar_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -311,6 +333,7 @@ class ClaimEvent(TenantModel):
         DENIED = "denied", "Denied"
         WRITTEN_OFF = "written_off", "Written off"
         SECONDARY = "secondary", "Secondary claim built"
+        STATUS_CHECK = "status_check", "Claim status answered (276/277)"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -11,14 +11,18 @@ from denials.models.remittance import (
     Remittance,
     RemittanceFile,
 )
+from denials.models.work import Appeal, DenialSettings, ParityEscalation
 
 __all__ = [
     "OPEN_DENIAL_STATUSES",
     "Adjustment",
+    "Appeal",
     "ClaimPayment",
     "Denial",
     "DenialEvent",
+    "DenialSettings",
     "LinePayment",
+    "ParityEscalation",
     "PatientLedgerEntry",
     "PostingException",
     "ProviderAdjustment",

@@ -30,6 +30,7 @@ class Denial(TenantModel):
         WRITTEN_OFF = "written_off", "Written off"
         RECOVERED = "recovered", "Recovered"
         REVERSED = "reversed", "Reversed by the payer"
+        CLOSED = "closed", "Closed (appeals exhausted)"
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="denials")
     claim_line = models.ForeignKey(

@@ -130,6 +130,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # again after BACKOFF * 2^(attempt-1) seconds (jittered, at most BACKOFF_MAX), up to
 # MAX_ATTEMPTS attempts in all; then the batch is marked failed and its claims go back to ready.
 CLAIMS_SEND_MAX_ATTEMPTS = int(env("CLAIMS_SEND_MAX_ATTEMPTS", "6") or 6)
+# Claims submitted or accepted this many days ago with no answer get a 276 (denials.jobs).
+DENIALS_STATUS_FOLLOWUP_DAYS = int(env("DENIALS_STATUS_FOLLOWUP_DAYS", "30") or 30)
 CLAIMS_SEND_BACKOFF_SECONDS = float(env("CLAIMS_SEND_BACKOFF_SECONDS", "30") or 30)
 CLAIMS_SEND_BACKOFF_MAX_SECONDS = float(env("CLAIMS_SEND_BACKOFF_MAX_SECONDS", "3600") or 3600)
 

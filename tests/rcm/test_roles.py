@@ -20,11 +20,13 @@ MATRIX = {
     "edit_providers": "1100000",
     "edit_payer_rules": "1100000",
     "work_claims": "1110000",
+    "approve_write_offs": "1100000",
     "build_claims": "1100000",
     "manage_clearinghouse": "1100000",
     "view_dashboards": "1100011",
     "view_audit": "1000001",
     "manage_members": "1000000",
+    "run_jobs": "1000000",
     "use_api": "1111111",
 }
 ROLES = ["admin", "billing_manager", "biller", "intake", "clinician", "leadership", "compliance"]
