@@ -12,7 +12,7 @@ import rcm.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0006_claim_cob"),
+        ("claims", "0007_ar_indexes"),
         ("consent", "0009_consent_purposes_and_recipient_kinds_as_data"),
         ("patients", "0009_claim_facts"),
         ("rcm", "0005_taskrun_started_and_failed"),
