@@ -22,12 +22,12 @@ TODAY = factories.TODAY
 def _setup():
     factories.clearinghouse_account()
     factories.facility(npi=factories.type2_npi())
-    visiting = factories.coverage()
+    visiting = factories.coverage(member_id="MEM600001")  # the sandbox answers active
     factories.session(
         patient_obj=visiting.patient, status="scheduled", service_date=TODAY + dt.timedelta(days=3)
     )
-    quiet = factories.coverage()
-    ended = factories.coverage(end_date=dt.date(2026, 6, 30))
+    quiet = factories.coverage(member_id="MEM600002")
+    ended = factories.coverage(member_id="MEM600003", end_date=dt.date(2026, 6, 30))
     return visiting, quiet, ended
 
 
