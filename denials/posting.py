@@ -62,8 +62,8 @@ from denials.secondary import build_secondary_claims
 from edi import x835
 from edi.x12 import X12Error
 from payers.models import Payer
-from rcm.db import update_rows
 from rcm.tenancy import require_org
+from rcm.tenancy.bulk import insert_rows, update_rows
 
 log = logging.getLogger(__name__)
 
@@ -355,16 +355,16 @@ class _Work:
     def run(self, errors: list[x835.BalanceError]) -> None:
         for rc in self.rem.claims:
             self._claim(rc)
-        ClaimPayment.objects.bulk_create(self.payments)
+        insert_rows(self.payments)
         for cp, lp, _ in self.lines:
             lp.claim_payment = cp
-        LinePayment.objects.bulk_create([lp for _, lp, _ in self.lines])
+        insert_rows([lp for _, lp, _ in self.lines])
         for cp, lp, adj, _ in self.adjustments:
             adj.claim_payment, adj.line_payment = cp, lp
-        Adjustment.objects.bulk_create([a for _, _, a, _ in self.adjustments])
+        insert_rows([a for _, _, a, _ in self.adjustments])
         self._denials()
         self._secondary_credits()
-        PatientLedgerEntry.objects.bulk_create(self.ledger)
+        insert_rows(self.ledger)
         self._provider_adjustments()
         for err in errors:
             claim = self.claims.get(err.patient_control_number or "")
@@ -376,8 +376,8 @@ class _Work:
                 part2=claim is None and self.remittance.part2,
             )
         self._claims_after()
-        PostingException.objects.bulk_create(self.exceptions)
-        ClaimEvent.objects.bulk_create(self.events)
+        insert_rows(self.exceptions)
+        insert_rows(self.events)
 
     # -- one CLP ---------------------------------------------------------------------------
 
@@ -622,8 +622,8 @@ class _Work:
         reversed_claims = {cp.claim_id for cp in self.payments if cp.reversal and cp.claim_id}
         if reversed_claims:
             self._close_reversed(reversed_claims)
-        Denial.objects.bulk_create(self.denials)
-        DenialEvent.objects.bulk_create(
+        insert_rows(self.denials)
+        insert_rows(
             DenialEvent(
                 denial=d,
                 kind="created",
