@@ -19,6 +19,7 @@ org_patterns = [
     path("consent/", include("consent.urls")),
     path("claims/", include("claims.urls")),
     path("denials/", include("denials.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 urlpatterns = [
