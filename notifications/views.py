@@ -68,12 +68,13 @@ def preferences(request: HttpRequest, org_slug: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
+        # A kind left out of the form keeps its email choice (a checkbox left out is off).
         choices = {
             kind.code: (
                 request.POST.get(f"in_app_{kind.code}") == "on",
-                request.POST.get(f"email_{kind.code}", ""),
+                request.POST.get(f"email_{kind.code}", email),
             )
-            for kind, _, _ in selectors.preferences_of(user=request.user)
+            for kind, _, email in selectors.preferences_of(user=request.user)
         }
         try:
             services.preferences_set(actor=request.user, choices=choices)
