@@ -42,10 +42,17 @@ def notify(
     spec = kind_named(kind)
     _check(title=title, url=url, dedupe_key=dedupe_key)
     created = []
-    for membership in _recipients(users, capability):
+    members = _recipients(users, capability)
+    chosen = {
+        p.user_id: (p.in_app, p.email)
+        for p in NotificationPreference.objects.filter(
+            kind=spec.code, user_id__in=[m.user_id for m in members]
+        )
+    }
+    for membership in members:
         if part2 and not part2_access_of(membership).allowed:
             continue  # 42 CFR Part 2: not even created for a member who may not see it
-        in_app, email = preference_of(user_id=membership.user_id, kind=spec)
+        in_app, email = chosen.get(membership.user_id, (spec.in_app, spec.email))
         if not in_app and email == OFF:
             continue
         row = Notification(
@@ -96,12 +103,6 @@ def _create_once(row: Notification) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-def preference_of(*, user_id: int, kind: Kind | str) -> tuple[bool, str]:
-    spec = kind if isinstance(kind, Kind) else kind_named(kind)
-    pref = NotificationPreference.objects.filter(user_id=user_id, kind=spec.code).first()
-    return (pref.in_app, pref.email) if pref else (spec.in_app, spec.email)
 
 
 def link_of(url: str) -> str:
