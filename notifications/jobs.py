@@ -14,9 +14,8 @@ from django.db import transaction
 
 from notifications.kinds import DAILY_DIGEST
 from notifications.models import EmailDigest, Notification
-from notifications.services import link_of
+from notifications.services import link_of, may_see_part2
 from rcm.jobs import Job
-from rcm.members import part2_access_of
 from rcm.models import Membership
 
 
@@ -53,7 +52,7 @@ def email_digest(today: dt.date) -> dict[str, Any]:
 
 def _visible(membership: Membership, items: list[Notification]) -> list[Notification]:
     """Part 2 alerts stay out of the digest of a member who has lost Part 2 access."""
-    if any(n.part2 for n in items) and not part2_access_of(membership).allowed:
+    if any(n.part2 for n in items) and not may_see_part2(membership):
         return [n for n in items if not n.part2]
     return items
 

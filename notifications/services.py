@@ -50,7 +50,7 @@ def notify(
         )
     }
     for membership in members:
-        if part2 and not part2_access_of(membership).allowed:
+        if part2 and not may_see_part2(membership):
             continue  # 42 CFR Part 2: not even created for a member who may not see it
         in_app, email = chosen.get(membership.user_id, (spec.in_app, spec.email))
         if not in_app and email == OFF:
@@ -103,6 +103,11 @@ def _create_once(row: Notification) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def may_see_part2(membership: Membership) -> bool:
+    """The member's Part 2 access today (no agreement looked up without the admin's grant)."""
+    return membership.part2_access and part2_access_of(membership).allowed
 
 
 def link_of(url: str) -> str:
