@@ -486,7 +486,32 @@ def org_graph(org: Organization) -> dict[str, Any]:
         }
         objs.update(_claim_graph(objs, u))
         objs.update(_remittance_graph(objs, u))
+        objs.update(_notification_graph(objs, u))
     return objs
+
+
+def _notification_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
+    """A notification (in a sent digest) and a preference of the graph's user."""
+    from notifications.models import EmailDigest, Notification, NotificationPreference
+    from rcm.tenancy import require_org
+
+    digest = EmailDigest.objects.create(user=u, day=TODAY, count=1)
+    return {
+        "email_digest": digest,
+        "notification": Notification.objects.create(
+            user=u,
+            kind="denial_deadline",
+            title="Appeal deadline near",
+            body="A patient's denial",
+            url=f"/o/{require_org().slug}/denials/",
+            email="daily_digest",
+            digest=digest,
+            dedupe_key=f"graph:{next(_seq)}",
+        ),
+        "notification_preference": NotificationPreference.objects.create(
+            user=u, kind="denial_deadline", in_app=True, email="off"
+        ),
+    }
 
 
 def _remittance_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
