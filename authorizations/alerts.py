@@ -227,7 +227,7 @@ def _units_finding(auth: PriorAuthorization, used_lately: Decimal, today: dt.dat
     due = min(proj.exhausts_on or auth.end_date, auth.end_date)
     what = rules.quantity(auth.units_used, auth.unit_type)
     message = (
-        f"{what} of {auth.units_authorized.normalize()} used ({percent:.0f}%, "
+        f"{what} of {auth.units_authorized.normalize():f} used ({percent:.0f}%, "
         f"{payer.name} alerts at {payer.auth_usage_alert_percent}%)"
     )
     if proj.exhausts_on:

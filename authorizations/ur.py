@@ -266,7 +266,7 @@ def _continue_under_new_number(
     )
     return new, (
         f"Review {o.outcome}: authorization {o.auth_number} continues {start} to {end} "
-        f"({_units_for(auth, o).normalize()} {auth.get_unit_type_display().lower()})"
+        f"({_units_for(auth, o).normalize():f} {auth.get_unit_type_display().lower()})"
     )
 
 
@@ -288,7 +288,7 @@ def _extend(auth: PriorAuthorization, o: ReviewOutcome, actor: Any) -> str:
     if o.auth_number and not auth.auth_number:
         services.authorization_update(authorization=auth, actor=actor, auth_number=o.auth_number)
     auth.refresh_from_db()
-    return f"Review {o.outcome}: +{units.normalize()} units, now ends {auth.end_date}"
+    return f"Review {o.outcome}: +{units.normalize():f} units, now ends {auth.end_date}"
 
 
 @transaction.atomic
