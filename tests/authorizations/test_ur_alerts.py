@@ -128,8 +128,14 @@ def test_the_projection_divides_what_is_left_by_the_pace_of_the_last_14_days():
     assert p.exhausts_on == TODAY + 5 * DAY
     p = projection(remaining=Decimal("1"), used_in_window=Decimal("3"), today=TODAY)
     assert p.exhausts_on == TODAY + 5 * DAY  # 1 / (3/14) = 4.67 -> the 5th day
-    assert projection(remaining=Decimal("4"), used_in_window=Decimal("0"), today=TODAY).exhausts_on is None
-    assert projection(remaining=Decimal("0"), used_in_window=Decimal("2"), today=TODAY).exhausts_on == TODAY
+    assert (
+        projection(remaining=Decimal("4"), used_in_window=Decimal("0"), today=TODAY).exhausts_on
+        is None
+    )
+    assert (
+        projection(remaining=Decimal("0"), used_in_window=Decimal("2"), today=TODAY).exhausts_on
+        == TODAY
+    )
 
 
 def test_urgency_adds_points_as_the_due_date_nears_and_most_when_overdue():
