@@ -31,7 +31,7 @@ def test_the_job_is_registered_as_a_nightly_job():
     assert "authorization_alerts" in jobs.nightly()
 
 
-def test_an_authorization_ending_within_seven_days_raises_one_expiring_alert_however_often_the_job_runs(
+def test_an_authorization_ending_within_seven_days_raises_one_alert_however_often_the_job_runs(
     iop,
 ):
     iop.auth.end_date = TODAY + 5 * DAY
