@@ -73,9 +73,10 @@ class Payer(TenantModel):
     # service billed under another provider does not use it (REFERENCE.md §6).
     auth_tied_to_provider = models.BooleanField(default=False)
     # Utilization review alerts (authorizations.alerts): warn this many days before an
-    # authorization ends, and once this share of its units (or days) is used. Plans' own
-    # continued-stay request windows differ (REFERENCE.md §6: concurrent review is requested
-    # before the last covered day), so these are the payer's data, with common defaults.
+    # authorization ends, and once this share of its units (or days) is used. Default 7 days:
+    # a standard PA decision may take up to 7 calendar days (CMS-0057-F) and an urgent
+    # concurrent extension must be asked >= 24 h before expiry (ERISA), REFERENCE.md §6. The
+    # 80% default is a working default, not a rule [U]; plans differ, so both are payer data.
     auth_expiry_alert_days = models.PositiveIntegerField(
         default=7, help_text="Alert when an authorization ends within this many days"
     )
