@@ -19,6 +19,7 @@ from edi.x12 import DEFAULT_DELIMITERS, Delimiters, X12Error
 __all__ = [
     "Envelope",
     "GroupSpec",
+    "Repeated",
     "SegmentSpec",
     "TransactionSpec",
     "amount",
@@ -28,6 +29,14 @@ __all__ = [
     "render_segment",
     "write_interchange",
 ]
+
+
+class Repeated(tuple[str, ...]):
+    """An element whose values repeat (joined with the repetition separator, ISA11): 5010's
+    EB03 service types `30^MH^A6`. A plain tuple is a composite instead."""
+
+    __slots__ = ()
+
 
 Element = str | None | tuple[str, ...]
 SegmentSpec = tuple[Element, ...]
@@ -71,6 +80,11 @@ def render_segment(spec: SegmentSpec, delimiters: Delimiters = DEFAULT_DELIMITER
                 raise X12Error(f"{spec[0]}: element values must be text, got {component!r}")
             if forbidden & set(component):
                 raise X12Error(f"{spec[0]}: value {component!r} contains a delimiter")
+        if isinstance(element, Repeated):
+            if not delimiters.repetition:
+                raise X12Error(f"{spec[0]}: repeated values need a repetition separator")
+            parts.append(delimiters.repetition.join(v for v in components if v))
+            continue
         parts.append(delimiters.component.join(_trim(list(components))))
     return delimiters.element.join(_trim(parts))
 

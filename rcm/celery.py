@@ -49,13 +49,21 @@ class RetryAfterCommit:
     countdown: float
 
 
-def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -> Callable:
+def org_task(
+    *,
+    idempotent: bool = True,
+    max_retries: int = 5,
+    on_failure: Callable[..., None] | None = None,
+    **options: Any,
+) -> Callable:
     """Declare a task that runs inside one org: its first argument is `org_id`.
 
     The org is activated (ORM scope + SET LOCAL for row-level security) for the task's whole
     transaction and reset afterwards. Idempotent tasks are acknowledged late and re-queued when a
     worker dies. After the last retry a dead-letter TaskRun row records the failure (no PHI).
     A task may return `RetryAfterCommit(countdown)` to be retried after its transaction commits.
+    `on_failure(org, *args, exc=exc)` runs after each failed attempt, in a fresh org transaction
+    (the failed one has been rolled back), to record the failure where people look for it.
     """
 
     def decorator(func: Callable[..., Any]) -> Any:
@@ -81,6 +89,9 @@ def org_task(*, idempotent: bool = True, max_retries: int = 5, **options: Any) -
                 with org_context(org):
                     result = func(org, *args, **kwargs)
             except Exception as exc:
+                if on_failure is not None:
+                    with org_context(org):
+                        on_failure(org, *args, exc=exc, **kwargs)
                 if task.request.retries >= task.max_retries:
                     _dead_letter(org, task.name, task.request.id, exc)
                 raise

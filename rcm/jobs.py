@@ -101,10 +101,49 @@ def run_job(name: str, *, key: str | None = None) -> dict[str, Any]:
             first = json.loads(done.detail or "{}")
             return {**first, "job": name, "key": key, "skipped": 1}
         today = dt.date.fromisoformat(key[:10])
+        started = timezone.now()
         counts = {**job.run(today), "job": name, "key": key, "skipped": 0}
         TaskRun.objects.update_or_create(
             task_name=job.task_name,
             key=key,
-            defaults={"status": TaskRun.Status.DONE, "detail": json.dumps(counts, default=str)},
+            defaults={
+                "status": TaskRun.Status.DONE,
+                "detail": json.dumps(counts, default=str),
+                "started_at": started,
+            },
         )
     return counts
+
+
+def record_failure(name: str, key: str | None, exc: BaseException) -> None:
+    """Record a failed run (called after its transaction rolled back): the exception's class
+    and its first line, which our code keeps free of PHI. A later successful run of the same
+    key replaces it."""
+    from rcm.models import TaskRun
+
+    job = _REGISTRY.get(name)
+    if job is None:
+        return
+    org = require_org()
+    key = key or job.key(timezone.now().astimezone(org.zone))
+    message = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    TaskRun.objects.update_or_create(
+        task_name=job.task_name,
+        key=key,
+        defaults={"status": TaskRun.Status.FAILED, "detail": json.dumps({"error": message})},
+    )
+
+
+def manual_key(now: dt.datetime) -> str:
+    """The key of an admin's "Run now": today's date (the day the job works on) and the time,
+    so it runs even when tonight's run is done."""
+    return now.strftime("%Y-%m-%dT%H:%M:%S") + "-manual"
+
+
+def last_runs(limit: int = 50) -> list[Any]:
+    """The active org's latest job runs, newest first."""
+    from rcm.models import TaskRun
+
+    return list(
+        TaskRun.objects.filter(task_name__startswith="jobs.").order_by("-finished_at")[:limit]
+    )

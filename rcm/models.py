@@ -139,12 +139,14 @@ class TaskRun(TenantModel):
 
     class Status(models.TextChoices):
         DONE = "done", "Done"
+        FAILED = "failed", "Failed"
         DEAD = "dead", "Dead letter"
 
     task_name = models.CharField(max_length=200)
     key = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices)
-    detail = models.TextField(blank=True)
+    detail = models.TextField(blank=True)  # jobs: their counts as JSON, or {"error": ...}; no PHI
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -35,6 +35,7 @@ class Cap(models.TextChoices):
     VIEW_AUDIT = "view_audit", "Read audit and disclosure logs"
     MANAGE_MEMBERS = "manage_members", "Manage organization members"
     USE_API = "use_api", "Use the REST API"
+    RUN_JOBS = "run_jobs", "See scheduled jobs and run one now"
 
 
 _ALL = set(Role)
@@ -62,6 +63,7 @@ CAPABILITIES: dict[Cap, set[Role]] = {
     Cap.VIEW_AUDIT: {Role.ADMIN, Role.COMPLIANCE},
     Cap.MANAGE_MEMBERS: {Role.ADMIN},
     Cap.USE_API: _ALL,
+    Cap.RUN_JOBS: {Role.ADMIN},
 }
 
 

@@ -12,7 +12,13 @@ from rcm.celery import app, org_task
 from rcm.jobs import nightly
 
 
-@org_task()
+def _job_failed(org: Any, name: str, key: str | None = None, *, exc: BaseException) -> None:
+    from rcm.jobs import record_failure
+
+    record_failure(name, key, exc)
+
+
+@org_task(on_failure=_job_failed)
 def run_job(org: Any, name: str, key: str | None = None) -> dict[str, Any]:
     """Run one registered job in the org (rcm.jobs: once per job and key); the nightly fan-out,
     the beat, `manage.py run_job` and the jobs page all come through here."""

@@ -10,6 +10,7 @@ org_patterns = [
     path("audit/access/", views.access_log, name="access_log"),
     path("members/", views.members, name="members"),
     path("settings/", views.org_settings, name="org_settings"),
+    path("jobs/", views.jobs_page, name="jobs"),
     path("members/<uuid:public_id>/part2/", views.member_part2_access, name="member_part2"),
     path("payers/", include("payers.urls")),
     path("facilities/", include("facilities.urls")),
@@ -19,6 +20,7 @@ org_patterns = [
     path("consent/", include("consent.urls")),
     path("claims/", include("claims.urls")),
     path("denials/", include("denials.urls")),
+    path("reports/", include("denials.report_urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +34,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", views.org_choose, name="org_choose"),
+    path("reports/", include("denials.report_urls_cross")),
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/o/<slug:org_slug>/", include(api_patterns)),

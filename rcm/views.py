@@ -146,3 +146,46 @@ def org_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
             return redirect("org_settings", org_slug=org_slug)
     status = 400 if form.is_bound and form.errors else 200
     return TemplateResponse(request, "rcm/org_settings.html", {"form": form}, status=status)
+
+
+@requires(Cap.RUN_JOBS)
+def jobs_page(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Admins see every scheduled job (schedule, what it does, its last run and last failure in
+    this org) and may run one now: it is queued for the worker (rcm.tasks.run_job, the code the
+    schedule runs) under a key of its own, so it runs even when tonight's run is done."""
+    import json
+
+    from django.utils import timezone
+
+    from rcm.jobs import SCHEDULES, job_named, jobs, last_runs, manual_key
+    from rcm.tasks import enqueue_on_commit, run_job
+
+    if request.method == "POST":
+        name = request.POST.get("job", "")
+        try:
+            job_named(name)
+        except KeyError as exc:
+            messages.error(request, str(exc.args[0]))
+            return redirect("jobs", org_slug=org_slug)
+        key = manual_key(timezone.now().astimezone(request.org.zone))
+        enqueue_on_commit(run_job.s(request.org.pk, name, key))
+        messages.success(request, f"{name} is queued for the worker (run {key}).")
+        return redirect("jobs", org_slug=org_slug)
+    runs = last_runs(200)
+    for run in runs:
+        try:
+            run.data = json.loads(run.detail or "{}")
+        except ValueError:
+            run.data = {"error": run.detail}
+    rows = []
+    for job in jobs():
+        mine = [r for r in runs if r.task_name == job.task_name]
+        rows.append(
+            {
+                "job": job,
+                "schedule": SCHEDULES[job.schedule],
+                "last": next((r for r in mine if r.status == "done"), None),
+                "failure": next((r for r in mine if r.status != "done"), None),
+            }
+        )
+    return TemplateResponse(request, "rcm/jobs.html", {"rows": rows, "runs": runs[:30]})

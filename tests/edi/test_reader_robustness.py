@@ -63,3 +63,16 @@ def test_read_999_on_corrupted_999s():
 
 def test_read_277ca_on_corrupted_277s():
     _only_x12_errors(read_277ca, write_277ca(_ack(), envelope=s.envelope(), group_control=3), 277)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_read_270_and_read_271_on_corrupted_eligibility_files(seed):
+    from edi.x270 import read_270, write_270
+    from edi.x271 import read_271, write_271
+    from tests.edi.test_x270_x271 import _envelope, _inquiry, _rich_response
+
+    dependent = _inquiry(member_id="W2", patient_last_name="RIVERA", trace_number="T2")
+    _only_x12_errors(
+        read_270, write_270([_inquiry(), dependent], envelope=_envelope(), batch_id="B1"), seed
+    )
+    _only_x12_errors(read_271, write_271([_rich_response()], envelope=_envelope()), seed)

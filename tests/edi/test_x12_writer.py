@@ -12,6 +12,7 @@ from edi.x12 import Delimiters, X12Error, parse
 from edi.x12_writer import (
     Envelope,
     GroupSpec,
+    Repeated,
     TransactionSpec,
     amount,
     render_segment,
@@ -84,6 +85,14 @@ def test_composites_join_with_the_component_separator_and_trailing_empties_are_d
     spec = ("SV1", ("HC", "90834", "95", "", ""), "150", "UN", "1", None, "", ("1", "2"), None, "")
     assert render_segment(spec) == "SV1*HC:90834:95*150*UN*1***1:2"
     assert render_segment(("NM1", "87", "2", None, "")) == "NM1*87*2"
+
+
+def test_repeated_values_join_with_the_repetition_separator_and_read_back_as_repetitions():
+    spec = ("EB", "1", None, Repeated(("30", "MH", "A6")), "HM")
+    assert render_segment(spec) == "EB*1**30^MH^A6*HM"
+    assert render_segment(spec, Delimiters("|", "!", "{", "~")) == "EB|1||30{MH{A6|HM"
+    with pytest.raises(X12Error, match="contains a delimiter"):
+        render_segment(("EB", "1", None, Repeated(("30", "M^H"))))
 
 
 @pytest.mark.parametrize("value", ["A*B", "A~B", "A:B", "A^B"])

@@ -26,6 +26,7 @@ MATRIX = {
     "view_dashboards": "1100011",
     "view_audit": "1000001",
     "manage_members": "1000000",
+    "run_jobs": "1000000",
     "use_api": "1111111",
 }
 ROLES = ["admin", "billing_manager", "biller", "intake", "clinician", "leadership", "compliance"]
