@@ -8,6 +8,7 @@ is a denied review (the claim denial and its appeal are worked on the Denials pa
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,13 @@ DENIAL_NOTE = (
 ZERO = Decimal("0")
 
 
+def _uuid_or_blank(raw: Any) -> str:
+    try:
+        return str(uuid.UUID(str(raw))) if raw else ""
+    except ValueError:
+        return ""
+
+
 # --- Reads -----------------------------------------------------------------------------------
 
 
@@ -53,7 +61,7 @@ class QueueFilters:
         status = data.get("status") or "open"
         return cls(
             kind=data.get("kind", "") if data.get("kind") in UrAlert.Kind.values else "",
-            payer=str(data.get("payer", ""))[:36],
+            payer=_uuid_or_blank(data.get("payer", "")),
             assignee=str(data.get("assignee", ""))[:150],
             status=status if status in {*UrAlert.Status.values, "all"} else "open",
         )

@@ -90,6 +90,7 @@ def test_the_queue_filters_by_kind_payer_and_assignee(client, org_a, alerts):
         str(alerts["later"].public_id)
     ]
     assert len(_rows(client.get(QUEUE, {"assignee": "none"}).content.decode())) == 2
+    assert client.get(QUEUE, {"payer": "not-a-uuid", "kind": "nonsense"}).status_code == 200
 
 
 @pytest.mark.parametrize(
