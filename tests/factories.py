@@ -354,7 +354,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
     """One row of (nearly) every tenant model in `org`, linked as in real use."""
     import datetime as dt
 
-    from authorizations.models import ConcurrentReview, UnitLedgerEntry
+    from authorizations.models import ConcurrentReview, UnitLedgerEntry, UrAlert, UrAlertEvent
     from claims.models import AcknowledgmentFile, SandboxMessage
     from consent.models import RecipientRevocation
     from credentialing.models import (
@@ -465,6 +465,19 @@ def org_graph(org: Organization) -> dict[str, Any]:
                 units=Decimal("-1"),
                 service_date=TODAY,
             ),
+            "ur_alert": (
+                alert := UrAlert.objects.create(
+                    kind="expiring",
+                    subject=f"auth:{auth.pk}",
+                    authorization=auth,
+                    patient=pat,
+                    payer=pay,
+                    due_date=TODAY,
+                    created_on=TODAY,
+                    last_seen_on=TODAY,
+                )
+            ),
+            "ur_alert_event": UrAlertEvent.objects.create(alert=alert, action="raised"),
             "disclosure": disclosure(consent, recipient="Payer", description="837P"),
             "membership": Membership.objects.create(user=u, role="biller"),
             "phi_access": PhiAccess.objects.create(
