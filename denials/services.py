@@ -257,6 +257,11 @@ def denial_appeal(
     name = appeal_rules.level_name(row.payer.kind, level)
     if name is None:
         raise ValidationError({"level": "The payer has no further appeal level."})
+    short = appeal_rules.amount_in_controversy_short(
+        payer_kind=row.payer.kind, level=level, amount=row.amount, on=timezone.localdate()
+    )
+    if short:
+        raise ValidationError({"level": short})
     facts = letter_facts(denial=row, level_name=name)
     appeal = Appeal.objects.create(
         denial=row,

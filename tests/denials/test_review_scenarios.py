@@ -387,7 +387,6 @@ def test_medicare_denial_deadlines_through_the_levels(in_org_a):
     assert d.appeal_deadline == decided + dt.timedelta(days=60)  # ALJ: 405.1014
 
 
-@pytest.mark.xfail(strict=True, reason="F: no amount-in-controversy check before ALJ/court")
 def test_medicare_alj_level_is_not_offered_below_the_amount_in_controversy(in_org_a):
     """ALJ hearing needs AIC >= $200 in CY2026 ($190 in 2025); federal court >= $1,960/$1,900
     (42 CFR 405.1006; CMS-4209-N, 90 FR, Dec 4 2025)."""
@@ -403,7 +402,6 @@ def test_medicare_alj_level_is_not_offered_below_the_amount_in_controversy(in_or
         services.denial_appeal(denial=d, actor=None)  # $150 < $200: no ALJ hearing
 
 
-@pytest.mark.xfail(strict=True, reason="F: MA level 2 is the IRE (auto-forwarded), not ALJ")
 def test_medicare_advantage_second_level_is_the_independent_review_entity():
     # 42 CFR 422.592; cms.gov Part C reconsideration page: an adverse plan reconsideration is
     # forwarded automatically to the Part C IRE; ALJ (422.600) comes after the IRE.
