@@ -246,15 +246,19 @@ class _Poster:
             claim_count=len(rem.claims),
             provider_adjustment_total=sum((p.amount for p in rem.provider_adjustments), ZERO),
             balanced=not errors,
-            part2=any(c.part2 for c in claims.values()),
+            # Withheld whole only when every claim it pays is Part 2; a mixed payment stays
+            # visible and its Part 2 rows (claim payments, lines, adjustments) are withheld.
+            part2=bool(claims) and all(c.part2 for c in claims.values()),
         )
+        any_part2 = any(c.part2 for c in claims.values())
         try:
             with transaction.atomic():
                 remittance.save()
         except IntegrityError:  # the same payment, posted by a racing import
             return PostingSummary(duplicates_skipped=1)
-        self.part2 |= remittance.part2
+        self.part2 |= any_part2  # the file (its raw content names every patient)
         work = _Work(self, remittance, rem, claims)
+        work.any_part2 = any_part2
         work.run(errors)
         # The adjudicated primaries go on to the patient's next payer (denials.secondary
         # decides which: CLP02 1/19, no open whole-claim denial; reversals withdraw).
@@ -317,6 +321,7 @@ class _Work:
         self.touched: set[int] = set()
         self.patient_total = ZERO
         self.original_kinds = self._original_kinds()
+        self.any_part2 = False  # set by the poster: does this payment pay any Part 2 claim
 
     def _original_kinds(self) -> dict[tuple[int, str, str], str]:
         """For the claims this remittance reverses: how their earlier postings treated each
@@ -373,7 +378,7 @@ class _Work:
                 err.message,
                 amount=err.actual,
                 claim=claim,
-                part2=claim is None and self.remittance.part2,
+                part2=claim is None and self.any_part2,
             )
         self._claims_after()
         insert_rows(self.exceptions)
@@ -667,7 +672,7 @@ class _Work:
                     reference=(plb.reference or "")[:80],
                     amount=plb.amount,
                     fiscal_period_date=plb.fiscal_period_date,
-                    part2=self.remittance.part2,
+                    part2=self.any_part2,
                 )
             )
             if plb.amount > 0:
@@ -676,7 +681,7 @@ class _Work:
                     f"Provider adjustment {plb.reason_code} {plb.reference or ''} takes "
                     f"{plb.amount:.2f} from this payment.",
                     amount=plb.amount,
-                    part2=self.remittance.part2,
+                    part2=self.any_part2,
                 )
         ProviderAdjustment.objects.bulk_create(rows)
 

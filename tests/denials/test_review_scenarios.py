@@ -624,11 +624,6 @@ def test_part2_remittance_details_withheld_from_member_without_part2_access(clie
     assert leaks == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F: a mixed remittance disappears whole for non-Part 2 "
-    "staff (the MH payment cannot be worked)",
-)
 def test_mixed_remittance_shows_the_non_part2_claims_to_member_without_part2_access(client, org_a):
     mh, sud = _mixed_remittance(org_a)
     client.force_login(factories.member(org_a, role="biller", part2_access=False))
