@@ -5,8 +5,10 @@ class CredentialingConfig(AppConfig):
     name = "credentialing"
 
     def ready(self) -> None:
+        from credentialing.alerts import credentialing_alerts_run
         from credentialing.models import Provider
         from rcm.home import home_figure
+        from rcm.jobs import Job, register
         from rcm.nav import nav_link
 
         home_figure(
@@ -15,3 +17,13 @@ class CredentialingConfig(AppConfig):
             count=lambda: Provider.objects.filter(is_active=True).count(),
         )
         nav_link("Providers", "credentialing:provider_list", capability="view_providers", order=40)
+        register(
+            Job(
+                "credentialing_alerts",
+                credentialing_alerts_run,
+                "nightly",
+                "Licenses expiring within 60 days, CAQH re-attestations due within 14 days, "
+                "recredentialing due within 90 days, and services billed outside enrollment: "
+                "one alert per condition, refreshed while open, resolved when gone.",
+            )
+        )
