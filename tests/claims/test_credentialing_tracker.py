@@ -74,7 +74,7 @@ def test_revenue_held_is_summed_per_provider_and_payer_from_credentialing_holds_
 
 
 def test_the_gap_holding_the_most_revenue_comes_first(org_a):
-    w = _world(org_a)
+    _world(org_a)
     with org_context(org_a):
         tracker = credentialing_tracker(today=TODAY)
     held = [(r.provider.first_name, r.payer.name, r.held) for r in tracker.pairs if r.held]

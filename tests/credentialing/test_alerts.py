@@ -183,3 +183,21 @@ def test_the_worker_task_and_the_command_run_the_job(org_a):
     call_command("run_job", "credentialing_alerts", "--org", org_a.slug, "--key", "2026-11-03")
     with org_context(org_a):
         assert CredentialingAlert.objects.filter(status="open").count() >= 4
+
+
+def test_the_demo_providers_give_the_job_licenses_caqh_and_recredentialing_to_alert(org_a):
+    """credentialing/demo.py (what seed_demo seeds); the services outside enrollment come
+    from the demo's claims (tests/demo cover those holds)."""
+    import random
+
+    from credentialing import demo
+
+    with org_context(org_a):
+        payers = [factories.payer(name="Acme Health"), factories.payer(name="Blue Plan")]
+        demo.seed(org=org_a, rng=random.Random(7), payers=payers, today=TODAY)
+        counts = alerts.credentialing_alerts_run(TODAY)
+        kinds = set(CredentialingAlert.objects.values_list("kind", flat=True))
+        caqh_ahead = CredentialingAlert.objects.filter(kind=K.CAQH_DUE, due_on__gte=TODAY)
+        assert caqh_ahead.exists()  # one due within the 14 days, not only lapsed ones
+    assert counts["created"] > 0
+    assert {K.LICENSE_EXPIRING, K.CAQH_DUE, K.RECREDENTIAL_DUE} <= kinds
