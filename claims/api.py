@@ -93,6 +93,17 @@ class ClaimRowSerializer(serializers.Serializer):
     )
     follow_up_on = serializers.DateField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
+    paid_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    contractual_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    patient_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    denied_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    written_off_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    balance = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Open insurance balance: charge - paid - contractual - patient share - "
+        "written off",
+    )
 
 
 class QueuePageSerializer(serializers.Serializer):
@@ -208,6 +219,22 @@ class ClaimDetailSerializer(serializers.Serializer):
     total_charge = serializers.DecimalField(
         source="claim.total_charge", max_digits=12, decimal_places=2
     )
+    paid_amount = serializers.DecimalField(
+        source="claim.paid_amount", max_digits=12, decimal_places=2
+    )
+    contractual_amount = serializers.DecimalField(
+        source="claim.contractual_amount", max_digits=12, decimal_places=2
+    )
+    patient_amount = serializers.DecimalField(
+        source="claim.patient_amount", max_digits=12, decimal_places=2
+    )
+    denied_amount = serializers.DecimalField(
+        source="claim.denied_amount", max_digits=12, decimal_places=2
+    )
+    written_off_amount = serializers.DecimalField(
+        source="claim.written_off_amount", max_digits=12, decimal_places=2
+    )
+    balance = serializers.DecimalField(source="claim.balance", max_digits=12, decimal_places=2)
     prior_auth_number = serializers.CharField(source="claim.prior_auth_number")
     part2 = serializers.BooleanField(source="claim.part2")
     hold_codes = serializers.ListField(child=serializers.CharField(), source="claim.hold_codes")
@@ -411,7 +438,8 @@ def _filter_parameters() -> list[OpenApiParameter]:
         "amount_max": "Total charge, at most",
         "edit_code": "Held by this edit code",
         "assigned": "me or unassigned",
-        "bucket": "Awaiting payment: one aging bucket (0-30, 31-60, 61-90, 91-120, 120+)",
+        "bucket": "One aging bucket by submission date (0-30, 31-60, 61-90, 91-120, 120+)",
+        "dos_bucket": "One aging bucket by first date of service",
     }
     return [OpenApiParameter(name, str, description=text) for name, text in described.items()]
 

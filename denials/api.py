@@ -367,3 +367,6 @@ class ParityEscalationViewSet(OrgScopedMixin, viewsets.ReadOnlyModelViewSet):
 register("denials", DenialViewSet, "denial")
 register("appeals", AppealViewSet, "appeal")
 register("parity-escalations", ParityEscalationViewSet, "parity-escalation")
+
+
+from denials import report_api  # noqa: E402, F401  (registers /reports/ar-aging/)

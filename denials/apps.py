@@ -14,6 +14,7 @@ class DenialsConfig(AppConfig):
         nav_link("Denials", "denials:queue", capability="work_claims", order=36)
         nav_link("Remittances", "denials:remittances", capability="work_claims", order=36)
         nav_link("Posting exceptions", "denials:exceptions", capability="work_claims", order=37)
+        nav_link("Reports", "reports:dashboard", capability="view_dashboards", order=70)
         # The patient page shows the patient's balance and ledger (patients never imports us).
         for job in JOBS:
             register(job)

@@ -20,6 +20,7 @@ org_patterns = [
     path("consent/", include("consent.urls")),
     path("claims/", include("claims.urls")),
     path("denials/", include("denials.urls")),
+    path("reports/", include("denials.report_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", views.org_choose, name="org_choose"),
+    path("reports/", include("denials.report_urls_cross")),
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/o/<slug:org_slug>/", include(api_patterns)),

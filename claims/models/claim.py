@@ -173,6 +173,13 @@ class Claim(TenantModel):
         indexes = [
             models.Index(fields=["org", "status", "service_from"], name="claim_queue_idx"),
             models.Index(fields=["org", "patient", "service_from"], name="claim_patient_idx"),
+            # Open A/R (denials.reports): claims with a balance, by payer and age, covering.
+            models.Index(
+                fields=["org", "payer", "service_from"],
+                include=["status", "balance", "submitted_at"],
+                condition=Q(balance__gt=0),
+                name="claim_ar_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ from claims.selectors.detail import (
     session_claim,
 )
 from claims.selectors.queues import (
+    AR_STATUSES,
     ASSIGNED_CHOICES,
     BUCKETS,
     FILTER_KEYS,
@@ -40,6 +41,7 @@ from claims.selectors.queues import (
     QueueFilters,
     QueuePage,
     aging_buckets,
+    bucket_q,
     claims_in_queue,
     edit_codes_held,
     filing_deadline,
@@ -54,6 +56,7 @@ from claims.selectors.queues import (
 )
 
 __all__ = [
+    "AR_STATUSES",
     "ASSIGNED_CHOICES",
     "BUCKETS",
     "FILTER_KEYS",
@@ -69,6 +72,7 @@ __all__ = [
     "QueueFilters",
     "QueuePage",
     "aging_buckets",
+    "bucket_q",
     "claim_837_preview",
     "claim_detail",
     "claims_by_public_ids",

@@ -73,8 +73,20 @@ QUEUES: dict[str, Queue] = {
             f"A follow-up date has come, or accepted over {FOLLOW_UP_AFTER_DAYS} days ago "
             "and unpaid.",
         ),
+        Queue(
+            "ar",
+            "Open A/R",
+            (S.SUBMITTED, S.ACCEPTED, S.PAID, S.DENIED, S.REJECTED),
+            True,
+            "Sent to the payer with an open insurance balance (what the A/R reports count).",
+        ),
     )
 }
+# Open A/R (the reports' definition, denials.reports): a claim the payer has been sent
+# (submitted, accepted, paid, denied or rejected; not queued, replaced, voided or cancelled)
+# whose open insurance balance (charge - paid - contractual - patient share - written off) is
+# above zero.
+AR_STATUSES = QUEUES["ar"].statuses
 
 # Awaiting-payment aging, in days since submission: (key, label, first day, last day or None).
 BUCKETS: tuple[tuple[str, str, int, int | None], ...] = (
@@ -118,6 +130,7 @@ class QueueFilters:
     edit_code: str = ""  # held by this edit (an error finding's code)
     assigned: str = ""  # "me", "unassigned" or "" (anyone)
     bucket: str = ""  # awaiting payment: one aging bucket
+    dos_bucket: str = ""  # one aging bucket by days since the first date of service
 
     def params(self) -> dict[str, str]:
         """As query parameters (what a saved filter stores and a link carries)."""
@@ -197,6 +210,7 @@ def parse_filters(data: Mapping[str, Any]) -> QueueFilters:
         edit_code=edit_code[:40],
         assigned=_choice(get("assigned"), "assigned", ASSIGNED_CHOICES, errors),
         bucket=_choice(get("bucket"), "bucket", BUCKET_KEYS, errors),
+        dos_bucket=_choice(get("dos_bucket"), "dos_bucket", BUCKET_KEYS, errors),
     )
     if errors:
         raise ValidationError(errors)
@@ -250,9 +264,22 @@ def _bucket_q(key: str, today: dt.date) -> Q:
     return _age_q("submitted_at", True, today, lo, hi)
 
 
+def dos_bucket_q(key: str, today: dt.date) -> Q:
+    """Claims in aging bucket `key` by days since their first date of service."""
+    _, _, lo, hi = next(b for b in BUCKETS if b[0] == key)
+    return _age_q("service_from", False, today, lo, hi)
+
+
+def bucket_q(key: str, today: dt.date, *, basis: str = "submission") -> Q:
+    """Aging bucket `key` by submission date (basis "submission") or date of service."""
+    return dos_bucket_q(key, today) if basis == "service" else _bucket_q(key, today)
+
+
 def queue_q(key: str, today: dt.date) -> Q:
     """Which claims are in queue `key` today."""
     queue = QUEUES[key]
+    if key == "ar":
+        return Q(status__in=queue.statuses, balance__gt=0)
     if key != "follow_up":
         return Q(status__in=queue.statuses)
     cutoff = _day_start(today - dt.timedelta(days=FOLLOW_UP_AFTER_DAYS))
@@ -286,6 +313,8 @@ def _filters_q(filters: QueueFilters, *, queue: Queue, user: Any, today: dt.date
         q &= Q(assigned_to__isnull=True)
     if filters.bucket:
         q &= _bucket_q(filters.bucket, today)
+    if filters.dos_bucket:
+        q &= dos_bucket_q(filters.dos_bucket, today)
     return q
 
 

@@ -45,7 +45,13 @@ def test_each_queue_renders_with_its_tabs_and_counts(client, org_a, biller, queu
     html = response.content.decode()
     assert 'data-testid="count-held">1<' in html and 'data-testid="count-ready">1<' in html
     assert 'data-testid="count-awaiting_payment">1<' in html
-    expected = {"held": "H-1", "ready": "R-1", "awaiting_payment": "A-1", "follow_up": "A-1"}
+    expected = {
+        "held": "H-1",
+        "ready": "R-1",
+        "awaiting_payment": "A-1",
+        "follow_up": "A-1",
+        "ar": "A-1",
+    }
     if queue in expected:
         assert f'data-claim="{expected[queue]}"' in html
     else:

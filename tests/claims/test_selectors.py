@@ -209,6 +209,7 @@ def test_counts_per_queue_in_one_query_under_the_filters(in_org_a, biller):
         "rejected": 0,
         "awaiting_payment": 1,
         "follow_up": 1,
+        "ar": 1,  # sent with an open balance (denials.reports' open A/R)
     }
     only_aetna = queue_counts(user=biller, filters=QueueFilters(payer=aetna.public_id))
     assert (only_aetna["held"], only_aetna["ready"]) == (1, 1)
