@@ -201,3 +201,18 @@ def test_the_demo_providers_give_the_job_licenses_caqh_and_recredentialing_to_al
         assert caqh_ahead.exists()  # one due within the 14 days, not only lapsed ones
     assert counts["created"] > 0
     assert {K.LICENSE_EXPIRING, K.CAQH_DUE, K.RECREDENTIAL_DUE} <= kinds
+
+
+def test_the_api_lists_open_alerts_read_only(client, org_a):
+    with org_context(org_a):
+        w = _world()
+        alerts.credentialing_alerts_run(TODAY)
+    client.force_login(factories.member(org_a, role="biller"))
+    url = f"/api/o/{org_a.slug}/credentialing-alerts/"
+    found = client.get(url, {"kind": "enrollment_gap"}).json()
+    rows = found["results"] if isinstance(found, dict) else found
+    assert [(r["provider"], r["payer"]) for r in rows] == [
+        (str(w["ben"].public_id), str(w["acme"].public_id))
+    ]
+    client.force_login(factories.member(org_a, role="billing_manager"))
+    assert client.post(url, {}).status_code == 405  # even for those who edit providers
