@@ -216,3 +216,14 @@ def test_the_api_lists_open_alerts_read_only(client, org_a):
     ]
     client.force_login(factories.member(org_a, role="billing_manager"))
     assert client.post(url, {}).status_code == 405  # even for those who edit providers
+
+
+def test_the_provider_page_lists_the_providers_open_alerts(client, org_a):
+    with org_context(org_a):
+        w = _world()
+        alerts.credentialing_alerts_run(TODAY)
+    client.force_login(factories.member(org_a, role="clinician"))
+    page = client.get(f"/o/{org_a.slug}/credentialing/{w['ana'].public_id}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="open-alerts"' in html
+    assert "CAQH re-attestation is due on" in html
