@@ -38,12 +38,15 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Each bench/*.py script runs with the services available (embedded unless configured).
+# Each bench/*.py script runs with the services available (embedded unless configured), in a
+# database of its own (rcm_bench_claims, ...): the scripts seed the demo differently (with or
+# without claims) and some need the other's data absent.
 bench: $(STAMP)
 	@set -e; for script in bench/*.py; do \
 		[ -e "$$script" ] || { echo "no bench scripts"; break; }; \
 		echo "== $$script"; \
-		$(VPY) -m rcm.devservices exec $(VPY) "$$script"; \
+		RCM_DB_NAME="$${RCM_DB_NAME:-rcm}_$$(basename "$$script" .py)" \
+			$(VPY) -m rcm.devservices exec $(VPY) "$$script"; \
 	done
 
 clean-data:

@@ -21,6 +21,7 @@ class AuthorizationsConfig(AppConfig):
             sessions_recorded,
         )
         from rcm.home import home_figure
+        from rcm.jobs import Job, register
         from rcm.nav import nav_link
 
         sessions_recorded.connect(on_sessions_recorded, dispatch_uid="auth-units-consumption")
@@ -43,4 +44,16 @@ class AuthorizationsConfig(AppConfig):
             "authorizations:auth_list",
             capability="view_authorizations",
             order=30,
+        )
+        nav_link("UR queue", "authorizations:ur_queue", capability="view_authorizations", order=31)
+        from authorizations.alerts import authorization_alerts
+
+        register(
+            Job(
+                "authorization_alerts",
+                authorization_alerts,
+                "nightly",
+                "UR alerts: authorizations expiring or running out, reviews due, services and "
+                "level changes without an authorization (the UR queue)",
+            )
         )

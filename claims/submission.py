@@ -49,11 +49,19 @@ from claims.edi_map import (
     other_coverages,
     write_batch,
 )
-from claims.models import BatchClaim, Claim, ClaimEvent, ClaimFinding, SubmissionBatch
+from claims.models import (
+    BatchClaim,
+    Claim,
+    ClaimEvent,
+    ClaimFinding,
+    ClaimService,
+    SubmissionBatch,
+)
 from claims.services import _event, _save
-from consent.gate import disclosure_record
+from consent.gate import consent_records, disclosure_record
 from consent.rules import BILLING_CATEGORIES
 from rcm.tenancy import require_org
+from rcm.tenancy.bulk import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +145,7 @@ def _batch_of(
     file_name = f"{kind.upper()}_{control:09d}.x12"
     parts = _mapped(group, others, actor)
     going = [c for c in group if c.pk in parts]
-    going = [c for c in going if _locked_sessions(c, actor)]
+    going = _locked_sessions(going, actor)
     going = _through_the_gate(going, file_name=file_name, account=account, actor=actor)
     if not going:
         return None
@@ -188,27 +196,30 @@ def _sessions_of(claim: Claim) -> list[Any]:
     return [s.session for s in claim.services.filter(active=True).select_related("session")]
 
 
-def _locked_sessions(claim: Claim, actor: Any) -> bool:
-    """The claim's sessions locked against corrections (a replacement goes through a claim)."""
-    from patients.services.corrections import session_lock_for_claim
+def _locked_sessions(claims: list[Claim], actor: Any) -> list[Claim]:
+    """The claims whose sessions are now locked against corrections (a replacement goes through
+    a claim); any other is pulled back with the reason. One query each way for the batch."""
+    from patients.services.corrections import sessions_lock_for_claims
 
-    if claim.primary_claim_id is not None:
-        return True  # a secondary claim: its sessions are billed (and locked) by the primary
-    try:
-        with transaction.atomic():
-            session_lock_for_claim(
-                sessions=_sessions_of(claim), claim_reference=claim.control_number, actor=actor
+    # A secondary claim's sessions are billed (and locked) by its primary: it goes as it is.
+    primaries = [c for c in claims if c.primary_claim_id is None]
+    sessions: dict[int, list[int]] = {c.pk: [] for c in primaries}
+    rows = ClaimService.objects.filter(claim_id__in=list(sessions), active=True)
+    for claim_id, session_id in rows.order_by("pk").values_list("claim_id", "session_id"):
+        sessions[claim_id].append(session_id)
+    refused = sessions_lock_for_claims(
+        claims={c.control_number: sessions[c.pk] for c in primaries}, actor=actor
+    )
+    for claim in claims:
+        if claim.control_number in refused:
+            pull_back(
+                claim,
+                code="SESSION-LOCK",
+                reason=" ".join(refused[claim.control_number].messages),
+                fix="Resolve which claim bills the session, then submit again.",
+                actor=actor,
             )
-    except ValidationError as exc:
-        pull_back(
-            claim,
-            code="SESSION-LOCK",
-            reason=" ".join(exc.messages),
-            fix="Resolve which claim bills the session, then submit again.",
-            actor=actor,
-        )
-        return False
-    return True
+    return [c for c in claims if c.control_number not in refused]
 
 
 def _through_the_gate(
@@ -221,7 +232,8 @@ def _through_the_gate(
         if claim.part2:
             by_patient[claim.patient_id].append(claim)
     refused: set[int] = set()
-    for mine in by_patient.values():
+    records = consent_records(patient_ids=by_patient)
+    for patient_id, mine in by_patient.items():
         payer = mine[0].payer
         numbers = ", ".join(c.control_number for c in mine)
         try:
@@ -239,6 +251,7 @@ def _through_the_gate(
                     channel=CHANNEL,
                     actor=actor if getattr(actor, "pk", None) else None,
                     reference=file_name,
+                    records=records[patient_id],
                 )
         except ValidationError as exc:
             _refused_by_gate(mine, exc, actor)
@@ -283,13 +296,11 @@ def pull_back(claim: Claim, *, code: str, reason: str, fix: str = "", actor: Any
 
 
 def _queue(claims: list[Claim], batch: SubmissionBatch, st02: str, actor: Any) -> None:
-    BatchClaim.objects.bulk_create(
-        BatchClaim(batch=batch, claim=c, transaction_control_number=st02) for c in claims
-    )
+    insert_rows(BatchClaim(batch=batch, claim=c, transaction_control_number=st02) for c in claims)
     for claim in claims:
         claim.status, claim.batch = Claim.Status.QUEUED, batch
-        _save(claim, ["status", "batch"])
-    ClaimEvent.objects.bulk_create(
+    _moved(claims, status=Claim.Status.QUEUED, batch=batch)
+    insert_rows(
         _event(
             c,
             ClaimEvent.Kind.QUEUED,
@@ -348,7 +359,7 @@ def _sent(batch: SubmissionBatch, reference: str, *, adapter_name: str, actor: A
     for claim in claims:
         claim.status, claim.submitted_at = Claim.Status.SUBMITTED, now
     _moved(claims, status=Claim.Status.SUBMITTED, submitted_at=now)
-    ClaimEvent.objects.bulk_create(
+    insert_rows(
         _event(
             c,
             ClaimEvent.Kind.SUBMITTED,
@@ -376,7 +387,7 @@ def _send_failed(batch: SubmissionBatch, exc: ClearinghouseError, *, actor: Any)
     for claim in claims:
         claim.status = Claim.Status.READY
     _moved(claims, status=Claim.Status.READY)
-    ClaimEvent.objects.bulk_create(
+    insert_rows(
         _event(
             c,
             ClaimEvent.Kind.CHANGED,
@@ -392,10 +403,14 @@ def _send_failed(batch: SubmissionBatch, exc: ClearinghouseError, *, actor: Any)
 
 
 def _moved(claims: list[Claim], **changes: Any) -> None:
-    """A status change bumps each claim's version (a page opened before it is stale)."""
-    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
-    )
+    """A status change bumps each claim's version (a page opened before it is stale), in one
+    statement for the claims; the objects get the new versions as `_save` gives one claim."""
+    now = timezone.now()
+    ids = [c.pk for c in claims]
+    Claim.objects.filter(pk__in=ids).update(**changes, version=F("version") + 1, updated_at=now)
+    versions = dict(Claim.objects.filter(pk__in=ids).values_list("pk", "version"))
+    for claim in claims:
+        claim.version, claim.updated_at = versions[claim.pk], now
 
 
 def _queued_claims(batch: SubmissionBatch) -> list[Claim]:

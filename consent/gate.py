@@ -291,13 +291,15 @@ def disclosure_record(
     reference: str = "",
     recipient_address: str = "",
     statement: int = 1,
+    records: ConsentRecords | None = None,
 ) -> Disclosure:
     """Ask the gate (today, in the org's zone) and, when it allows, append the release to the
     accounting of disclosures (§2.25) under the consent that covers it. Refused: raises
     ValidationError({"consent": reasons}), records nothing, and nothing may be sent.
     `description` says what, never PHI text. `statement` is the §2.32(a) statement stamped on
     the document (1, the long form, or 2, the short form); the row keeps it and the §2.32(b)
-    scope explanation sent with it."""
+    scope explanation sent with it. `records`: the patient's consents and episodes as a batch
+    loaded them (`consent_records`; a claims batch discloses for many patients)."""
     values = {
         "recipient": recipient_name,
         "recipient_address": recipient_address,
@@ -319,6 +321,7 @@ def disclosure_record(
             recipient_name=values["recipient"],
             purpose=values["purpose"],
             carries=carries,
+            records=records,
         )
         if not decision.allowed or decision.consent is None:
             raise ValidationError({"consent": decision.reasons})

@@ -10,6 +10,7 @@ from patients.services.corrections import (
     session_correction_assemble,
     session_lock_for_claim,
     session_unlock_from_claim,
+    sessions_lock_for_claims,
 )
 from patients.services.episodes import (
     ASAM_LEVELS,
@@ -80,6 +81,7 @@ __all__ = [
     "session_set_status",
     "session_sign_note",
     "session_unlock_from_claim",
+    "sessions_lock_for_claims",
     "treatment_plan_create",
     "treatment_plan_sign",
     "treatment_plan_sign_as",

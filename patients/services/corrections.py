@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -320,6 +320,17 @@ def session_lock_for_claim(
     another claim or not completed."""
     reference = clean_text(claim_reference)
     rows = _rows(sessions)
+    _lock_errors(reference, rows).raise_if_any()
+    now = timezone.now()
+    for s in rows:
+        if s.claim_locked_at is None:
+            s.claim_locked_at, s.claim_reference = now, reference
+            s.save(update_fields=["claim_locked_at", "claim_reference"])
+    return rows
+
+
+def _lock_errors(reference: str, rows: list[Session]) -> FieldErrors:
+    """Why `rows` cannot be locked under claim `reference` (nothing when they can)."""
     errors = FieldErrors()
     _check_reference(reference, rows, errors)
     for s in rows:
@@ -331,13 +342,52 @@ def session_lock_for_claim(
                 f"The {s.service_date} session is {s.get_status_display().lower()}: only a "
                 "completed session is billed.",
             )
-    errors.raise_if_any()
+    return errors
+
+
+LOCK_FIELDS = ("pk", "service_date", "status", "claim_locked_at", "claim_reference")
+
+
+@transaction.atomic
+def sessions_lock_for_claims(
+    *, claims: Mapping[str, Iterable[int]], actor: Any
+) -> dict[str, ValidationError]:
+    """`session_lock_for_claim` for many claims at once (submitting a batch): `claims` maps each
+    claim reference to its session ids. Each claim is checked as that function checks it, in
+    the mapping's order (a session an earlier claim of the mapping took is on another claim);
+    a refused claim locks nothing and its ValidationError is returned under its reference. The
+    sessions of the others are locked in one statement, whatever the number of claims."""
+    wanted = {clean_text(ref): list(ids) for ref, ids in claims.items()}
+    every = {pk for ids in wanted.values() for pk in ids}
+    locked = Session.objects.filter(pk__in=every).order_by("pk").select_for_update(of=("self",))
+    rows = {s.pk: s for s in locked.only(*LOCK_FIELDS)}
+    refused: dict[str, ValidationError] = {}
+    taken: list[tuple[int, str]] = []
     now = timezone.now()
-    for s in rows:
-        if s.claim_locked_at is None:
-            s.claim_locked_at, s.claim_reference = now, reference
-            s.save(update_fields=["claim_locked_at", "claim_reference"])
-    return rows
+    for reference, ids in wanted.items():
+        mine = sorted((rows[pk] for pk in set(ids) if pk in rows), key=lambda s: s.pk)
+        errors = _lock_errors(reference, mine)
+        if errors:
+            refused[reference] = ValidationError(errors.errors)
+            continue
+        for s in mine:
+            if s.claim_locked_at is None:
+                s.claim_locked_at, s.claim_reference = now, reference
+                taken.append((s.pk, reference))
+    _lock_rows(taken, now)
+    return refused
+
+
+def _lock_rows(taken: list[tuple[int, str]], now: Any) -> None:
+    """One UPDATE for every (session id, claim reference)."""
+    if not taken:
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE patients_session AS s SET claim_locked_at = %s, claim_reference = t.ref "
+            "FROM unnest(%s::bigint[], %s::text[]) AS t(id, ref) WHERE s.id = t.id",
+            [now, [pk for pk, _ in taken], [ref for _, ref in taken]],
+        )
 
 
 @transaction.atomic
