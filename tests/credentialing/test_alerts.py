@@ -227,3 +227,22 @@ def test_the_provider_page_lists_the_providers_open_alerts(client, org_a):
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="open-alerts"' in html
     assert "CAQH re-attestation is due on" in html
+
+
+def test_each_new_alert_notifies_billing_managers_once_and_part2_gaps_only_with_access(org_a):
+    from notifications.models import Notification
+
+    manager = factories.member(org_a, role="billing_manager", part2_access=False)
+    cleared = factories.member(org_a, role="billing_manager", part2_access=True)
+    factories.member(org_a, role="biller")
+    with org_context(org_a):
+        w = _world()
+        builders.claim(payer=factories.payer(name="Blue Plan"), rendering=w["ana"], part2=True)
+        alerts.credentialing_alerts_run(TODAY)
+        alerts.credentialing_alerts_run(TODAY + dt.timedelta(days=1))
+        mine = list(Notification.objects.filter(user=manager).values_list("kind", flat=True))
+        theirs = list(Notification.objects.filter(user=cleared).values_list("kind", flat=True))
+        billers = Notification.objects.exclude(user__in=[manager, cleared]).count()
+    assert sorted(mine) == ["caqh_due", "enrollment_gap", "license_expiring", "recredentialing_due"]
+    assert sorted(theirs) == sorted([*mine, "enrollment_gap"])  # and the Part 2 gap
+    assert billers == 0
