@@ -54,7 +54,7 @@ from patients.models import LevelOfCareSegment, Session
 from patients.selectors import coding_ready_sessions, primary_coverage_on
 
 # The notification hook: sent once per new alert, inside the org, with `alert=`.
-# TODO: call notifications.notify(kind=..., dedupe_key=...) here once it lands.
+# authorizations.notices turns each into a notification (connected in AuthorizationsConfig).
 alert_raised = django.dispatch.Signal()
 
 PACE_WINDOW_DAYS = 14  # the pace of use is measured over the last 14 days of the ledger

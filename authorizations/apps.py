@@ -57,3 +57,7 @@ class AuthorizationsConfig(AppConfig):
                 "level changes without an authorization (the UR queue)",
             )
         )
+        from authorizations.alerts import alert_raised
+        from authorizations.notices import alert_notice
+
+        alert_raised.connect(alert_notice, dispatch_uid="ur-alert-notification")
