@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import views
+from claims import tracker_views, views
 from claims.chargemaster import views as chargemaster
 
 app_name = "claims"
@@ -23,6 +23,12 @@ urlpatterns = [
             name=f"claim_{action}",
         )
         for action in views.FORMS
+    ),
+    # Credentialing gaps and the revenue they hold
+    path(
+        "credentialing-tracker/",
+        tracker_views.credentialing_tracker_page,
+        name="credentialing_tracker",
     ),
     # The clearinghouse account
     path("clearinghouse/", views.clearinghouse, name="clearinghouse"),

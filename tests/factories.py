@@ -359,6 +359,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
     from consent.models import RecipientRevocation
     from credentialing.models import (
         CompactPrivilege,
+        CredentialingAlert,
         EnrollmentPeriod,
         License,
         LicensePeriod,
@@ -443,6 +444,14 @@ def org_graph(org: Organization) -> dict[str, Any]:
             ),
             "enrollment_period": EnrollmentPeriod.objects.create(
                 enrollment=enr, effective_date=dt.date(2026, 1, 1)
+            ),
+            "credentialing_alert": CredentialingAlert.objects.create(
+                kind="license_expiring",
+                provider=prov,
+                license=lic,
+                due_on=dt.date(2027, 6, 30),
+                created_on=TODAY,
+                last_seen_on=TODAY,
             ),
             "leave": LeaveOfAbsence.objects.create(
                 episode=ep, start_date=TODAY, end_date=TODAY + dt.timedelta(days=1)
