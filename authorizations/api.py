@@ -6,11 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from authorizations import selectors, services
-from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry
+from authorizations import selectors, services, ur
+from authorizations.models import ConcurrentReview, PriorAuthorization, UnitLedgerEntry, UrAlert
 from patients.models import Coverage, EpisodeOfCare
 from rcm.api.urls import register
 from rcm.api.views import OrgModelViewSet
@@ -213,3 +219,124 @@ class UnitLedgerEntryViewSet(OrgModelViewSet):
 register("authorizations", PriorAuthorizationViewSet, "authorization")
 register("concurrent-reviews", ConcurrentReviewViewSet, "concurrent-review")
 register("auth-ledger", UnitLedgerEntryViewSet, "auth-ledger")
+
+
+# --- UR alerts -------------------------------------------------------------------------------
+
+
+class UrAlertSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    authorization = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    session = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    segment = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    patient = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    payer = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    assigned_to = serializers.CharField(source="assigned_to.username", read_only=True, default=None)
+    resolved_by = serializers.CharField(source="resolved_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = UrAlert
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "authorization",
+            "session",
+            "segment",
+            "patient",
+            "payer",
+            "due_date",
+            "urgency",
+            "reasons",
+            "detail",
+            "snoozed_until",
+            "snooze_reason",
+            "assigned_to",
+            "resolution",
+            "resolved_by",
+            "resolved_at",
+            "created_on",
+            "last_seen_on",
+        ]
+        read_only_fields = fields
+
+
+class UrActionSerializer(serializers.Serializer):
+    """The body of an action (only the fields the action reads)."""
+
+    outcome = serializers.ChoiceField(choices=list(ur.REVIEW_OUTCOMES), required=False)
+    review_date = serializers.DateField(required=False)
+    days_added = serializers.IntegerField(required=False, min_value=0)
+    units_added = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    auth_number = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    next_review_date = serializers.DateField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    assignee = serializers.CharField(
+        required=False, allow_blank=True, help_text='"me", a username, or blank to unassign'
+    )
+    snoozed_until = serializers.DateField(required=False)
+    snooze_reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    resolution = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class UrAlertViewSet(OrgModelViewSet):
+    """The UR work queue, most urgent first (read); actions: review, assign, snooze, resolve.
+    Filters: kind, payer (id), assignee ("me", "none" or a username), status (default open;
+    "all")."""
+
+    model = UrAlert
+    serializer_class = UrAlertSerializer
+    read_capability = Cap.VIEW_AUTHORIZATIONS
+    write_capability = Cap.EDIT_AUTHORIZATIONS
+    phi = True
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return UrAlert.objects.none()
+        if self.action != "list":
+            return ur.ur_queue(filters=ur.QueueFilters(status="all"), user=self.request.user)
+        filters = ur.QueueFilters.parse(self.request.query_params)
+        return ur.ur_queue(filters=filters, user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise MethodNotAllowed("POST")
+
+    def _act(self, request: Request, action_name: str) -> Response:
+        from authorizations.ur_views import run_action
+
+        alert = self.get_object()
+        body = UrActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = {k: "" if v is None else str(v) for k, v in body.validated_data.items()}
+        try:
+            alert, _ = run_action(request, alert, action_name, data)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response(self.get_serializer(alert).data)
+
+    @extend_schema(request=UrActionSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, public_id: str | None = None) -> Response:
+        """Record the review outcome (approved/partial: days_added, units_added, auth_number,
+        next_review_date; denied: reason) and resolve the alert."""
+        return self._act(request, "review")
+
+    @extend_schema(request=UrActionSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, public_id: str | None = None) -> Response:
+        return self._act(request, "assign")
+
+    @extend_schema(request=UrActionSerializer)
+    @action(detail=True, methods=["post"])
+    def snooze(self, request: Request, public_id: str | None = None) -> Response:
+        return self._act(request, "snooze")
+
+    @extend_schema(request=UrActionSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, public_id: str | None = None) -> Response:
+        return self._act(request, "resolve")
+
+
+register("ur-alerts", UrAlertViewSet, "ur-alert")

@@ -21,6 +21,7 @@ class AuthorizationsConfig(AppConfig):
             sessions_recorded,
         )
         from rcm.home import home_figure
+        from rcm.jobs import Job, register
         from rcm.nav import nav_link
 
         sessions_recorded.connect(on_sessions_recorded, dispatch_uid="auth-units-consumption")
@@ -44,3 +45,19 @@ class AuthorizationsConfig(AppConfig):
             capability="view_authorizations",
             order=30,
         )
+        nav_link("UR queue", "authorizations:ur_queue", capability="view_authorizations", order=31)
+        from authorizations.alerts import authorization_alerts
+
+        register(
+            Job(
+                "authorization_alerts",
+                authorization_alerts,
+                "nightly",
+                "UR alerts: authorizations expiring or running out, reviews due, services and "
+                "level changes without an authorization (the UR queue)",
+            )
+        )
+        from authorizations.alerts import alert_raised
+        from authorizations.notices import alert_notice
+
+        alert_raised.connect(alert_notice, dispatch_uid="ur-alert-notification")

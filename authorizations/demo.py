@@ -114,7 +114,45 @@ def seed(
                     if current is not None:
                         created.append(current)
             created += _history(episode, coverage, current, draw, today)
+        _step_up_without_authorization(episodes_with_coverage, today)
     return created
+
+
+STEP_UP_DAYS_AGO = 2
+
+
+def _step_up_without_authorization(
+    episodes_with_coverage: Iterable[tuple[EpisodeOfCare, Coverage]], today: dt.date
+) -> LevelOfCareSegment | None:
+    """Leave the UR queue a level change to work (authorizations.alerts): unless some recent
+    segment already starts a level the payer authorizes with no authorization, the first
+    active outpatient episode (in the order given) whose payer authorizes IOP steps up to IOP
+    two days ago, with no authorization yet. Idempotent: once made, the condition holds."""
+    from authorizations.alerts import level_change_findings
+
+    if level_change_findings(today):
+        return None
+    start = today - STEP_UP_DAYS_AGO * DAY
+    for episode, coverage in episodes_with_coverage:
+        if episode.discharge_date is not None or "iop" not in (
+            coverage.payer.auth_required_levels or []
+        ):
+            continue
+        seg = (
+            LevelOfCareSegment.objects.filter(episode=episode, end_date__isnull=True)
+            .order_by("-start_date")
+            .first()
+        )
+        if seg is None or seg.level != "outpatient" or seg.start_date >= start - DAY:
+            continue
+        if coverage.effective_date > start or (coverage.end_date and coverage.end_date < start):
+            continue
+        seg.end_date = start - DAY
+        seg.save(update_fields=["end_date"])
+        return LevelOfCareSegment.objects.create(
+            episode=episode, level="iop", asam_level="2.1", start_date=start
+        )
+    return None
 
 
 # A past stay at a level that needs authorization was authorized, in spans like the payer's

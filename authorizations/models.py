@@ -193,3 +193,108 @@ class UnitLedgerEntry(TenantModel):
                 name="ledger_sign_matches_kind",
             ),
         ]
+
+
+class UrAlert(TenantModel):
+    """A utilization-review alert the nightly job `authorization_alerts` raised
+    (authorizations.alerts): one per condition and subject (an authorization, a session or a
+    level-of-care segment) per day, and never a second open one for the same condition: the job
+    updates the open alert instead. Worked from the UR queue (authorizations.ur)."""
+
+    part2_path = "patient__episodes__part2_applies"
+
+    class Kind(models.TextChoices):
+        EXPIRING = "expiring", "Authorization expiring"
+        UNITS = "units", "Units or days running out"
+        REVIEW_DUE = "review_due", "Concurrent review due"
+        UNAUTHORIZED_SERVICE = "unauth_service", "Service without an authorization"
+        LEVEL_CHANGE = "level_change", "Level of care without an authorization"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SNOOZED = "snoozed", "Snoozed"
+        RESOLVED = "resolved", "Resolved"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What the alert is about, as "<model>:<pk>": the key of the once-a-day constraint.
+    subject = models.CharField(max_length=40)
+    authorization = models.ForeignKey(
+        PriorAuthorization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ur_alerts",
+    )
+    session = models.ForeignKey(
+        "patients.Session", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    segment = models.ForeignKey(
+        "patients.LevelOfCareSegment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    payer = models.ForeignKey(
+        "payers.Payer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField()
+    urgency = models.PositiveIntegerField(default=0)
+    reasons = models.JSONField(default=list, blank=True)  # system text: why, and the score
+    detail = models.JSONField(default=dict, blank=True)  # figures (projection, thresholds)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    snoozed_until = models.DateField(null=True, blank=True)
+    snooze_reason = models.CharField(max_length=200, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateField()
+    last_seen_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kind", "subject", "created_on"], name="uniq_ur_alert_per_day"
+            ),
+            # Never two unresolved alerts for one condition: the job updates the open one.
+            models.UniqueConstraint(
+                fields=["org", "kind", "subject"],
+                condition=Q(status__in=["open", "snoozed"]),
+                name="uniq_ur_alert_unresolved",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="snoozed", snoozed_until__isnull=False) | ~Q(status="snoozed"),
+                name="ur_alert_snooze_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "status", "-urgency"], name="ur_alert_queue_idx")]
+        ordering = ["-urgency", "due_date", "pk"]
+
+
+class UrAlertEvent(TenantModel):
+    """Append-only history of a UR alert: raised, updated by the job, assigned, snoozed,
+    review recorded, resolved (who and when)."""
+
+    part2_path = "alert__patient__episodes__part2_applies"
+    append_only = True
+
+    alert = models.ForeignKey(UrAlert, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.CharField(max_length=300, blank=True)  # system text
+    note = EncryptedTextField(blank=True)  # what the coordinator wrote (PHI)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["alert", "created_at", "pk"]

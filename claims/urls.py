@@ -1,7 +1,7 @@
 from django.urls import path
 
 from claims import eligibility_views as eligibility
-from claims import views
+from claims import tracker_views, views
 from claims.chargemaster import views as chargemaster
 
 app_name = "claims"
@@ -40,6 +40,12 @@ urlpatterns = [
         "eligibility/checks/<uuid:public_id>/",
         eligibility.eligibility_card,
         name="eligibility_card",
+    ),
+    # Credentialing gaps and the revenue they hold
+    path(
+        "credentialing-tracker/",
+        tracker_views.credentialing_tracker_page,
+        name="credentialing_tracker",
     ),
     # The clearinghouse account
     path("clearinghouse/", views.clearinghouse, name="clearinghouse"),

@@ -567,3 +567,5 @@ register("providers", ProviderViewSet, "providers")
 register("licenses", LicenseViewSet, "licenses")
 register("enrollments", PayerEnrollmentViewSet, "enrollments")
 register("compact-privileges", CompactPrivilegeViewSet, "compact-privileges")
+
+from credentialing import alerts_api  # noqa: E402,F401  (registers the alerts' read-only API)

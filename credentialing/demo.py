@@ -1,7 +1,8 @@
 """Synthetic providers for demos: one of every license type, with the credentialing gaps a real
-clinic has (a license expiring soon, one expired, a stale CAQH attestation, pending and missing
-enrollments, a recredentialing deadline), some dated history (a license renewed late, a
-suspension later lifted, a re-enrollment after a termination) and a psychologist's PSYPACT
+clinic has (a license expiring soon, one expired, a CAQH attestation due within the alert's 14
+days and a stale one, pending and missing enrollments, a recredentialing deadline: the nightly
+`credentialing_alerts` job finds work on a fresh demo), some dated history (a license renewed
+late, a suspension later lifted, a re-enrollment after a termination) and a psychologist's PSYPACT
 telepsychology privilege (APIT) for Wisconsin, next to the Illinois home license. Idempotent by
 NPI; all names and numbers are made up."""
 
@@ -87,7 +88,7 @@ SPECS: tuple[Spec, ...] = (
         "psychologist",
         "PsyD",
         35,
-        100,
+        110,  # CAQH re-attestation due in 10 days: the nightly credentialing_alerts finds it
         ("enrolled", "recredential_soon"),
         privilege=("psypact", "WI", 45),  # Wisconsin borders Illinois; both are in PSYPACT
     ),

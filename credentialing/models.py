@@ -349,3 +349,70 @@ class EnrollmentPeriod(TenantModel):
             ),
         ]
         ordering = ["effective_date"]
+
+
+class CredentialingAlert(TenantModel):
+    """One credentialing problem the nightly job `credentialing_alerts` found (credentialing/
+    alerts.py): a license expiring, a CAQH re-attestation due, a recredentialing due, or
+    services billed to a payer on dates no enrollment covers. One row per condition per
+    subject (kind x provider x payer x license) while it is open: the job refreshes it each
+    night (`last_seen_on`, `due_on`, `detail`) and resolves it when the condition is gone; the
+    same condition found again later opens a new row. `part2`: only Part 2 records evidence
+    it (an enrollment gap seen on Part 2 claims alone), so members without Part 2 access never
+    see it."""
+
+    part2_path = "part2"
+
+    class Kind(models.TextChoices):
+        LICENSE_EXPIRING = "license_expiring", "License expiring"
+        CAQH_DUE = "caqh_due", "CAQH re-attestation due"
+        RECREDENTIAL_DUE = "recredential_due", "Recredentialing due"
+        ENROLLMENT_GAP = "enrollment_gap", "Services outside enrollment"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="credentialing_alerts"
+    )
+    payer = models.ForeignKey(
+        "payers.Payer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    license = models.ForeignKey(
+        License, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    due_on = models.DateField(help_text="The expiry, due date or first uncovered service date")
+    detail = models.CharField(max_length=300, blank=True)  # system text, no PHI
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    part2 = models.BooleanField(default=False)
+    created_on = models.DateField()
+    last_seen_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One alert per condition per subject per day ...
+            models.UniqueConstraint(
+                fields=["org", "kind", "provider", "payer", "license", "created_on"],
+                nulls_distinct=False,
+                name="uniq_credentialing_alert_day",
+            ),
+            # ... and never two open at once: an open one is updated, not opened again.
+            models.UniqueConstraint(
+                fields=["org", "kind", "provider", "payer", "license"],
+                condition=Q(status="open"),
+                nulls_distinct=False,
+                name="uniq_credentialing_alert_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_on__isnull=True)
+                | Q(status="resolved", resolved_on__isnull=False),
+                name="credentialing_alert_resolved_has_date",
+            ),
+        ]
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.provider} (due {self.due_on})"

@@ -8,6 +8,7 @@ covered day), a compact privilege its expiry date."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -55,6 +56,8 @@ CAQH_CYCLE_DAYS = 120
 CAQH_WARN_DAYS = 30
 # Source: REFERENCE.md §11, warn when recredentialing is due within 90-120 days; no grace period
 RECREDENTIAL_WARN_DAYS = 120
+# Source: REFERENCE.md §11, NCQA recredentialing every 36 months from the last decision
+RECREDENTIAL_MONTHS = 36
 
 
 class Severity(StrEnum):
@@ -731,3 +734,21 @@ def state_license_block(
     in `state` on `on_date` (telehealth: REFERENCE.md §14), or None. The same rule that
     billing_blocks applies with a `state`."""
     return _place_block(licenses, privileges, state, on_date)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole calendar months (the 31st becomes the month's last day)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def recredential_due_on(recorded: dt.date | None, enrolled_on: dt.date | None) -> dt.date | None:
+    """When recredentialing with a payer is due: the date the payer gave (PayerEnrollment.
+    recredential_due) when recorded, else 36 months after the current enrollment period took
+    effect (the payer's credentialing decision; REFERENCE.md §11, NCQA: every 36 months)."""
+    if recorded is not None:
+        return recorded
+    return add_months(enrolled_on, RECREDENTIAL_MONTHS) if enrolled_on else None

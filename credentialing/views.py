@@ -152,6 +152,7 @@ def provider_detail(request: HttpRequest, org_slug: str, public_id: Any) -> Http
         "licenses": [(x, selectors.license_history(x)) for x in provider.licenses.all()],
         "privileges": selectors.privilege_rows(provider=provider, as_of=today),
         "enrollments": [(x, selectors.enrollment_history(x)) for x in provider.enrollments.all()],
+        "alerts": provider.credentialing_alerts.filter(status="open").select_related("payer"),
     }
     return TemplateResponse(request, "credentialing/provider_detail.html", context)
 

@@ -304,9 +304,10 @@ class DenialViewSet(OrgScopedMixin, viewsets.GenericViewSet):
         if not role_has(request._request.membership.role, Cap.APPROVE_WRITE_OFFS):
             raise PermissionDenied("Only a billing manager approves write-offs.")
         approve = str(request.data.get("approve", "")).lower() in ("1", "true", "yes")
+        role = request._request.membership.role
         return self._act(
             public_id,
-            lambda note, **kw: services.denial_write_off_decide(approve=approve, **kw),
+            lambda note, **kw: services.denial_write_off_decide(approve=approve, role=role, **kw),
         )
 
     @action(detail=True, methods=["post"], url_path="escalate-parity")

@@ -6,8 +6,12 @@ on the level before.
 - Medicare: redetermination 120 days (42 CFR 405.942), QIC reconsideration 180 days
   (405.962), ALJ hearing 60 days (405.1014), Appeals Council 60 days (405.1102), federal court
   60 days (405.1130).
-- Medicare Advantage: plan reconsideration, then ALJ, Council and court at 60 days each
-  (42 CFR 422.600, 422.608, 422.612).
+- Medicare Advantage: plan reconsideration (60 days, 42 CFR 422.582); an adverse
+  reconsideration goes to the Part C independent review entity by itself (42 CFR 422.592: no
+  filing, so no deadline); then ALJ, Council and court at 60 days each (422.600, 422.608,
+  422.612).
+- Medicare and Medicare Advantage ALJ hearings and federal court review need a minimum amount
+  in controversy (42 CFR 405.1006, 422.600): `AMOUNT_IN_CONTROVERSY`, adjusted each year.
 - Commercial / ERISA: internal appeal, at least 180 days (29 CFR 2560.503-1(h)(3)(i)); external
   review requested within 4 months (29 CFR 2590.715-2719(d)).
 - Medicaid / Medicaid MCO: plan appeal, then state fair hearing within 120 days
@@ -22,13 +26,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# (name, days, months): a window in days, or in calendar months; level 1 is the payer's window.
-Level = tuple[str, int, int]
+# (name, days, months): a window in days, or in calendar months; level 1 is the payer's window;
+# days None: the level needs no filing (the case is forwarded), so it has no deadline.
+Level = tuple[str, int | None, int]
+
+ALJ = "Administrative law judge hearing"
+COURT = "Federal district court review"
+# Minimum amount in controversy by calendar year: (ALJ hearing, federal court), 42 CFR
+# 405.1006(b)-(c); 2025: $190 / $1,900 and 2026: $200 / $1,960 (CMS annual notices, e.g.
+# CMS-4209-N for 2026). A year not listed uses the latest listed one.
+AMOUNT_IN_CONTROVERSY: dict[int, tuple[Decimal, Decimal]] = {
+    2025: (Decimal("190"), Decimal("1900")),
+    2026: (Decimal("200"), Decimal("1960")),
+}
 
 _MEDICARE_LATER: list[Level] = [
-    ("Administrative law judge hearing", 60, 0),
+    (ALJ, 60, 0),
     ("Medicare Appeals Council review", 60, 0),
-    ("Federal district court review", 60, 0),
+    (COURT, 60, 0),
 ]
 LEVELS: dict[str, list[Level]] = {
     "medicare": [
@@ -36,7 +51,11 @@ LEVELS: dict[str, list[Level]] = {
         ("Reconsideration (QIC)", 180, 0),
         *_MEDICARE_LATER,
     ],
-    "medicare_advantage": [("Plan reconsideration", 60, 0), *_MEDICARE_LATER],
+    "medicare_advantage": [
+        ("Plan reconsideration", 60, 0),
+        ("Independent review entity (forwarded by the plan)", None, 0),
+        *_MEDICARE_LATER,
+    ],
     "commercial": [("Internal appeal", 180, 0), ("External review", 0, 4)],
     "medicaid": [("Plan appeal", 60, 0), ("State fair hearing", 120, 0)],
     "medicaid_mco": [("MCO appeal", 60, 0), ("State fair hearing", 120, 0)],
@@ -71,7 +90,31 @@ def level_deadline(
     if level == 1:
         return start + dt.timedelta(days=payer_window_days)
     _, days, months = table[level - 1]
-    return add_months(start, months) if months else start + dt.timedelta(days=days)
+    if months:
+        return add_months(start, months)
+    return None if days is None else start + dt.timedelta(days=days)
+
+
+def amount_in_controversy_short(
+    *, payer_kind: str, level: int, amount: Decimal, on: dt.date
+) -> str | None:
+    """Why a Medicare ALJ hearing or federal court review cannot be asked for this amount, or
+    None when it can (or the level has no minimum). Claims may be aggregated to reach it
+    (405.1006(e)); that is the biller's call, so this only says what the minimum is."""
+    if payer_kind not in ("medicare", "medicare_advantage"):
+        return None
+    name = level_name(payer_kind, level)
+    if name not in (ALJ, COURT):
+        return None
+    year = on.year if on.year in AMOUNT_IN_CONTROVERSY else max(AMOUNT_IN_CONTROVERSY)
+    alj, court = AMOUNT_IN_CONTROVERSY[year]
+    minimum = alj if name == ALJ else court
+    if amount >= minimum:
+        return None
+    return (
+        f"{name} needs at least ${minimum:,.0f} in controversy in {year} (42 CFR 405.1006); "
+        f"this denial is ${amount:,.2f} (claims may be aggregated to reach it)."
+    )
 
 
 # --- The letter --------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ class DenialsConfig(AppConfig):
     name = "denials"
 
     def ready(self) -> None:
-        from denials.jobs import JOBS
+        from denials.alerts import on_deadline_near
+        from denials.jobs import JOBS, deadline_near
         from denials.views import account_panel
         from patients.panels import patient_panel
         from rcm.jobs import register
@@ -18,6 +19,7 @@ class DenialsConfig(AppConfig):
         # The patient page shows the patient's balance and ledger (patients never imports us).
         for job in JOBS:
             register(job)
+        deadline_near.connect(on_deadline_near, dispatch_uid="denials-deadline-notify")
         patient_panel(
             "account", template="denials/_patient_account.html", context=account_panel, order=50
         )

@@ -336,6 +336,11 @@ def classify(
     action, lines = _remark_effects(result, {r.code for r in remarks})
     if group == "PR" and action != "correct_and_resubmit":
         action = "bill_patient"
+    elif group != "PR" and action == "bill_patient":
+        # CO/PI/OA amounts are the provider's to absorb or dispute, never the patient's to pay
+        # (CAS group codes: https://x12.org/codes/claim-adjustment-group-codes; REFERENCE.md §7).
+        action = "appeal"
+        lines.append(f"group {group}: the patient may not be billed for this amount; appeal it")
     return Classification(
         True,
         result.root_cause,

@@ -4,8 +4,8 @@ rcm.tasks.run_job or by `manage.py run_job NAME --org SLUG`, the same code path)
 - `reprioritize_denials` (nightly): each open denial's priority and reasons recomputed with
   denials.codes.priority for today's days to its appeal deadline; a denial within
   ESCALATE_DAYS of its deadline is escalated once per deadline: a DenialEvent
-  "deadline_near" and the `deadline_near` signal (the notification hook; nothing listens yet,
-  so the job's counts say how many were escalated).
+  "deadline_near" and the `deadline_near` signal (the notification hook: denials.alerts notifies;
+  the job's counts say how many were escalated).
 - `claim_status_followup` (nightly): claims submitted or accepted with no answer after
   settings.DENIALS_STATUS_FOLLOWUP_DAYS get a 276 through the clearinghouse adapter; the 277
   that answers is read back and recorded on each claim (ClaimEvent "status_check", and

@@ -77,7 +77,12 @@ def _review(level: str, comp: dict[str, Any]) -> list[Finding]:
 
 
 def _limits(level: str, comp: dict[str, Any]) -> list[Finding]:
-    medsurg = (comp.get("medsurg_visit_limits") or {}).get(level)
+    limits = comp.get("medsurg_visit_limits")
+    # Unknown is not "no limit": only a level recorded with an explicit null says med/surg care
+    # there has no visit limit; a payer without the data gets no finding.
+    if not isinstance(limits, dict) or level not in limits:
+        return []
+    medsurg = limits[level]
     mhsud = _dec((comp.get("mhsud_visit_limits") or {}).get(level))
     if medsurg is None:
         text = f"Med/surg care at {level or 'this level'} has no visit limit; MH/SUD was capped."

@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from claims.models import Claim, ClaimEvent, ClaimLine
@@ -61,8 +62,8 @@ from denials.secondary import build_secondary_claims
 from edi import x835
 from edi.x12 import X12Error
 from payers.models import Payer
-from rcm.db import update_rows
 from rcm.tenancy import require_org
+from rcm.tenancy.bulk import insert_rows, update_rows
 
 log = logging.getLogger(__name__)
 
@@ -245,15 +246,19 @@ class _Poster:
             claim_count=len(rem.claims),
             provider_adjustment_total=sum((p.amount for p in rem.provider_adjustments), ZERO),
             balanced=not errors,
-            part2=any(c.part2 for c in claims.values()),
+            # Withheld whole only when every claim it pays is Part 2; a mixed payment stays
+            # visible and its Part 2 rows (claim payments, lines, adjustments) are withheld.
+            part2=bool(claims) and all(c.part2 for c in claims.values()),
         )
+        any_part2 = any(c.part2 for c in claims.values())
         try:
             with transaction.atomic():
                 remittance.save()
         except IntegrityError:  # the same payment, posted by a racing import
             return PostingSummary(duplicates_skipped=1)
-        self.part2 |= remittance.part2
+        self.part2 |= any_part2  # the file (its raw content names every patient)
         work = _Work(self, remittance, rem, claims)
+        work.any_part2 = any_part2
         work.run(errors)
         # The adjudicated primaries go on to the patient's next payer (denials.secondary
         # decides which: CLP02 1/19, no open whole-claim denial; reversals withdraw).
@@ -315,8 +320,31 @@ class _Work:
         self.money: dict[int, _ClaimMoney] = defaultdict(_ClaimMoney)
         self.touched: set[int] = set()
         self.patient_total = ZERO
+        self.original_kinds = self._original_kinds()
+        self.any_part2 = False  # set by the poster: does this payment pay any Part 2 claim
 
-    def exception(self, kind: str, message: str, *, amount=ZERO, cp=None, claim=None) -> None:
+    def _original_kinds(self) -> dict[tuple[int, str, str], str]:
+        """For the claims this remittance reverses: how their earlier postings treated each
+        group + reason, so a reversal puts every amount back where it came from (X12 RFI 1147:
+        a reversal repeats the original adjustments with the signs flipped)."""
+        reversed_ = {
+            self.claims[c.patient_control_number].pk
+            for c in self.rem.claims
+            if c.reversal and c.patient_control_number in self.claims
+        }
+        if not reversed_:
+            return {}
+        rows = Adjustment.objects.filter(
+            claim_payment__claim_id__in=reversed_, claim_payment__reversal=False
+        ).values_list("claim_payment__claim_id", "group", "reason", "kind")
+        return {(claim_id, group, reason): kind for claim_id, group, reason, kind in rows}
+
+    def exception(
+        self, kind: str, message: str, *, amount=ZERO, cp=None, claim=None, part2=False
+    ) -> None:
+        """An exception names control numbers and codes: it is Part 2 when its claim is, or
+        when the caller says so (a payment-level problem of a remittance paying Part 2 claims,
+        a PLB whose reference may be a Part 2 claim's)."""
         self.exceptions.append(
             PostingException(
                 remittance=self.remittance,
@@ -325,28 +353,36 @@ class _Work:
                 kind=kind,
                 message=message[:500],
                 amount=amount,
-                part2=bool(claim and claim.part2),
+                part2=bool(claim and claim.part2) or part2,
             )
         )
 
     def run(self, errors: list[x835.BalanceError]) -> None:
         for rc in self.rem.claims:
             self._claim(rc)
-        ClaimPayment.objects.bulk_create(self.payments)
+        insert_rows(self.payments)
         for cp, lp, _ in self.lines:
             lp.claim_payment = cp
-        LinePayment.objects.bulk_create([lp for _, lp, _ in self.lines])
+        insert_rows([lp for _, lp, _ in self.lines])
         for cp, lp, adj, _ in self.adjustments:
             adj.claim_payment, adj.line_payment = cp, lp
-        Adjustment.objects.bulk_create([a for _, _, a, _ in self.adjustments])
+        insert_rows([a for _, _, a, _ in self.adjustments])
         self._denials()
-        PatientLedgerEntry.objects.bulk_create(self.ledger)
+        self._secondary_credits()
+        insert_rows(self.ledger)
         self._provider_adjustments()
         for err in errors:
-            self.exception(PostingException.Kind.BALANCE, err.message, amount=err.actual)
+            claim = self.claims.get(err.patient_control_number or "")
+            self.exception(
+                PostingException.Kind.BALANCE,
+                err.message,
+                amount=err.actual,
+                claim=claim,
+                part2=claim is None and self.any_part2,
+            )
         self._claims_after()
-        PostingException.objects.bulk_create(self.exceptions)
-        ClaimEvent.objects.bulk_create(self.events)
+        insert_rows(self.exceptions)
+        insert_rows(self.events)
 
     # -- one CLP ---------------------------------------------------------------------------
 
@@ -481,13 +517,20 @@ class _Work:
                 classified = codes.classify(group, adj.reason, remarks, claim_status=status)
             except ValueError:
                 classified = None
-            if classified is not None and classified.is_denial:
+            original = (
+                self.original_kinds.get((claim.pk, group, adj.reason)) if rc.reversal else None
+            )
+            if original is not None:
+                kind = original
+            elif classified is not None and classified.is_denial:
                 kind = Adjustment.Kind.DENIAL
-                money.denied += adj.amount
             else:
                 kind = (
                     Adjustment.Kind.CONTRACTUAL if group in ("CO", "PI") else Adjustment.Kind.OTHER
                 )
+            if kind == Adjustment.Kind.DENIAL:
+                money.denied += adj.amount
+            else:
                 money.contractual += adj.amount
         row = Adjustment(
             group=group[:2],
@@ -498,6 +541,49 @@ class _Work:
             part2=claim.part2,
         )
         self.adjustments.append((cp, lp, row, (claim, classified, tuple(remarks))))
+
+    # -- the patient's share after a secondary pays ------------------------------------------
+
+    def _secondary_credits(self) -> None:
+        """When a secondary (or tertiary) adjudicates, what the patient owes is what that payer
+        leaves as PR (its own PR entries are posted as usual): the primary's patient share is
+        taken off the patient's account, as it was billed on to the secondary (CAS group codes:
+        only PR is the patient's; REFERENCE.md §7)."""
+        paying = [
+            cp
+            for cp in self.payments
+            if cp.claim is not None
+            and cp.claim.primary_claim_id
+            and cp.status_code in ("2", "3")
+            and not cp.reversal
+        ]
+        primaries = {cp.claim.primary_claim_id: cp for cp in paying}
+        if not primaries:
+            return
+        owed = dict(
+            PatientLedgerEntry.objects.filter(claim_id__in=primaries)
+            .values("claim_id")
+            .annotate(s=Sum("amount"))
+            .values_list("claim_id", "s")
+        )
+        for primary_id, cp in primaries.items():
+            amount = owed.get(primary_id) or ZERO
+            if amount <= 0:
+                continue
+            self.ledger.append(
+                PatientLedgerEntry(
+                    patient_id=cp.claim.patient_id,
+                    claim_id=primary_id,
+                    claim_payment=cp,
+                    kind=PatientLedgerEntry.Kind.ADJUSTMENT,
+                    reason=f"Billed to the secondary (claim {cp.claim.control_number})"[:80],
+                    amount=-amount,
+                    posted_on=self.posted_on,
+                    created_by=self.poster.actor,
+                    part2=cp.claim.part2,
+                )
+            )
+            self.patient_total -= amount
 
     # -- denials ---------------------------------------------------------------------------
 
@@ -541,8 +627,8 @@ class _Work:
         reversed_claims = {cp.claim_id for cp in self.payments if cp.reversal and cp.claim_id}
         if reversed_claims:
             self._close_reversed(reversed_claims)
-        Denial.objects.bulk_create(self.denials)
-        DenialEvent.objects.bulk_create(
+        insert_rows(self.denials)
+        insert_rows(
             DenialEvent(
                 denial=d,
                 kind="created",
@@ -586,7 +672,7 @@ class _Work:
                     reference=(plb.reference or "")[:80],
                     amount=plb.amount,
                     fiscal_period_date=plb.fiscal_period_date,
-                    part2=self.remittance.part2,
+                    part2=self.any_part2,
                 )
             )
             if plb.amount > 0:
@@ -595,6 +681,7 @@ class _Work:
                     f"Provider adjustment {plb.reason_code} {plb.reference or ''} takes "
                     f"{plb.amount:.2f} from this payment.",
                     amount=plb.amount,
+                    part2=self.any_part2,
                 )
         ProviderAdjustment.objects.bulk_create(rows)
 

@@ -58,7 +58,7 @@ from django.utils import timezone
 from claims.models import Claim, ClaimEvent
 from claims.selectors import AR_STATUSES, BUCKETS, bucket_q
 from denials.codes import ROOT_CAUSES
-from denials.models import ClaimPayment, Denial
+from denials.models import ClaimPayment, Denial, PatientLedgerEntry
 from payers.models import Payer
 
 ZERO = Decimal("0")
@@ -298,7 +298,17 @@ def rates() -> dict[str, Any]:
     money = adjudicated_qs().aggregate(
         paid=Sum("paid_amount"), charges=Sum("total_charge"), contractual=Sum("contractual_amount")
     )
-    paid = money["paid"] or ZERO
+    # Net collection rate (MGMA adjusted collection %): payments from payers and patients over
+    # charges less contractual adjustments. Patient payments are the ledger's payment entries
+    # (negative amounts: they reduce what the patient owes; recorded against the patient's
+    # account, not a claim).
+    patient_paid = -(
+        PatientLedgerEntry.objects.filter(kind=PatientLedgerEntry.Kind.PAYMENT).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    paid = (money["paid"] or ZERO) + patient_paid
     net = (money["charges"] or ZERO) - (money["contractual"] or ZERO)
     return {
         "adjudicated": adjudicated,

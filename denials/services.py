@@ -257,6 +257,11 @@ def denial_appeal(
     name = appeal_rules.level_name(row.payer.kind, level)
     if name is None:
         raise ValidationError({"level": "The payer has no further appeal level."})
+    short = appeal_rules.amount_in_controversy_short(
+        payer_kind=row.payer.kind, level=level, amount=row.amount, on=timezone.localdate()
+    )
+    if short:
+        raise ValidationError({"level": short})
     facts = letter_facts(denial=row, level_name=name)
     appeal = Appeal.objects.create(
         denial=row,
@@ -475,11 +480,22 @@ def denial_write_off_decide(
     version: int | None = None,
     role: str = "",
 ) -> Denial:
-    """A billing manager (APPROVE_WRITE_OFFS) approves or rejects a pending write-off."""
-    if role and not role_has(role, Cap.APPROVE_WRITE_OFFS):
+    """A billing manager (APPROVE_WRITE_OFFS) approves or rejects a pending write-off; the
+    member who asked for it may not approve it (separation of duties)."""
+    if not role or not role_has(role, Cap.APPROVE_WRITE_OFFS):
         raise ValidationError({"approve": "Only a billing manager approves write-offs."})
     row = _locked(denial, version)
     allowed = (S.WRITE_OFF_PENDING,)
+    requested = (
+        DenialEvent.objects.filter(denial=row, kind="write_off_requested")
+        .order_by("-created_at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if approve and requested is not None and getattr(actor, "pk", None) == requested:
+        raise ValidationError(
+            {"approve": "You asked for this write-off: another billing manager approves it."}
+        )
     if approve:
         _move(
             row,

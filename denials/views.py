@@ -292,6 +292,7 @@ def _run(request: HttpRequest, denial: Denial, action: str) -> tuple[str, str]:
             approve=action == "approve_write_off",
             reason=post.get("reason", ""),
             version=v,
+            role=request.membership.role,
         )
         return "Write-off decided.", here
     esc = services.denial_escalate_parity(denial=denial, actor=user, version=v)

@@ -72,6 +72,17 @@ class Payer(TenantModel):
     # Some plans tie an authorization to the rendering provider (the NPI on the 278): a
     # service billed under another provider does not use it (REFERENCE.md §6).
     auth_tied_to_provider = models.BooleanField(default=False)
+    # Utilization review alerts (authorizations.alerts): warn this many days before an
+    # authorization ends, and once this share of its units (or days) is used. Default 7 days:
+    # a standard PA decision may take up to 7 calendar days (CMS-0057-F) and an urgent
+    # concurrent extension must be asked >= 24 h before expiry (ERISA), REFERENCE.md §6. The
+    # 80% default is a working default, not a rule [U]; plans differ, so both are payer data.
+    auth_expiry_alert_days = models.PositiveIntegerField(
+        default=7, help_text="Alert when an authorization ends within this many days"
+    )
+    auth_usage_alert_percent = models.PositiveIntegerField(
+        default=80, help_text="Alert when this percent of an authorization's units is used"
+    )
     family_min_minutes = models.PositiveIntegerField(default=26)
     # {"mode": "per_session"} or {"mode": "per_15min", "code": "H0005", "modifiers": ["HQ"]}
     group_billing = models.JSONField(default=dict, blank=True)
@@ -120,7 +131,9 @@ class Payer(TenantModel):
             models.CheckConstraint(
                 condition=Q(timely_filing_days__gte=1)
                 & Q(appeal_window_days__gte=1)
-                & Q(family_min_minutes__gte=1),
+                & Q(family_min_minutes__gte=1)
+                & Q(auth_usage_alert_percent__gte=1)
+                & Q(auth_usage_alert_percent__lte=100),
                 name="payer_day_limits_positive",
             ),
         ]

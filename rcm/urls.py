@@ -21,6 +21,7 @@ org_patterns = [
     path("claims/", include("claims.urls")),
     path("denials/", include("denials.urls")),
     path("reports/", include("denials.report_urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 urlpatterns = [

@@ -354,11 +354,12 @@ def org_graph(org: Organization) -> dict[str, Any]:
     """One row of (nearly) every tenant model in `org`, linked as in real use."""
     import datetime as dt
 
-    from authorizations.models import ConcurrentReview, UnitLedgerEntry
+    from authorizations.models import ConcurrentReview, UnitLedgerEntry, UrAlert, UrAlertEvent
     from claims.models import AcknowledgmentFile, SandboxMessage
     from consent.models import RecipientRevocation
     from credentialing.models import (
         CompactPrivilege,
+        CredentialingAlert,
         EnrollmentPeriod,
         License,
         LicensePeriod,
@@ -444,6 +445,14 @@ def org_graph(org: Organization) -> dict[str, Any]:
             "enrollment_period": EnrollmentPeriod.objects.create(
                 enrollment=enr, effective_date=dt.date(2026, 1, 1)
             ),
+            "credentialing_alert": CredentialingAlert.objects.create(
+                kind="license_expiring",
+                provider=prov,
+                license=lic,
+                due_on=dt.date(2027, 6, 30),
+                created_on=TODAY,
+                last_seen_on=TODAY,
+            ),
             "leave": LeaveOfAbsence.objects.create(
                 episode=ep, start_date=TODAY, end_date=TODAY + dt.timedelta(days=1)
             ),
@@ -465,6 +474,19 @@ def org_graph(org: Organization) -> dict[str, Any]:
                 units=Decimal("-1"),
                 service_date=TODAY,
             ),
+            "ur_alert": (
+                alert := UrAlert.objects.create(
+                    kind="expiring",
+                    subject=f"auth:{auth.pk}",
+                    authorization=auth,
+                    patient=pat,
+                    payer=pay,
+                    due_date=TODAY,
+                    created_on=TODAY,
+                    last_seen_on=TODAY,
+                )
+            ),
+            "ur_alert_event": UrAlertEvent.objects.create(alert=alert, action="raised"),
             "disclosure": disclosure(consent, recipient="Payer", description="837P"),
             "membership": Membership.objects.create(user=u, role="biller"),
             "phi_access": PhiAccess.objects.create(
@@ -486,6 +508,7 @@ def org_graph(org: Organization) -> dict[str, Any]:
         }
         objs.update(_claim_graph(objs, u))
         objs.update(_remittance_graph(objs, u))
+        objs.update(_notification_graph(objs, u))
         objs["eligibility_check"] = eligibility_check(objs["coverage"], requested_by=u)
     return objs
 
@@ -508,6 +531,30 @@ def eligibility_check(coverage_obj: Any, **fields: Any) -> Any:
     )
     defaults.update(fields)
     return EligibilityCheck.objects.create(**defaults)
+
+
+def _notification_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:
+    """A notification (in a sent digest) and a preference of the graph's user."""
+    from notifications.models import EmailDigest, Notification, NotificationPreference
+    from rcm.tenancy import require_org
+
+    digest = EmailDigest.objects.create(user=u, day=TODAY, count=1)
+    return {
+        "email_digest": digest,
+        "notification": Notification.objects.create(
+            user=u,
+            kind="denial_deadline",
+            title="Appeal deadline near",
+            body="A patient's denial",
+            url=f"/o/{require_org().slug}/denials/",
+            email="daily_digest",
+            digest=digest,
+            dedupe_key=f"graph:{next(_seq)}",
+        ),
+        "notification_preference": NotificationPreference.objects.create(
+            user=u, kind="denial_deadline", in_app=True, email="off"
+        ),
+    }
 
 
 def _remittance_graph(objs: dict[str, Any], u: Any) -> dict[str, Any]:

@@ -56,6 +56,8 @@ PAYER_FIELDS = (
     "auth_required_codes",
     "outpatient_visits_before_auth",
     "auth_tied_to_provider",
+    "auth_expiry_alert_days",
+    "auth_usage_alert_percent",
     "family_min_minutes",
     "group_billing",
     "evaluation_code_overrides",

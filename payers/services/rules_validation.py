@@ -105,6 +105,12 @@ def _check_basics(p: Payer, errors: FieldErrors) -> None:
             "Enter a whole number of at least 1, or "
             "leave it blank when outpatient visits need no authorization.",
         )
+    percent = p.auth_usage_alert_percent
+    if not _positive_int(percent) or percent > 100:
+        errors.add("auth_usage_alert_percent", "Enter a whole percent from 1 to 100.")
+    days = p.auth_expiry_alert_days
+    if not (_positive_int(days) or (type(days) is int and days == 0)):
+        errors.add("auth_expiry_alert_days", "Enter a whole number of days (0 or more).")
     if not isinstance(p.auth_tied_to_provider, bool):
         errors.add("auth_tied_to_provider", "Must be true or false.")
     if not EDI_PAYER_ID_RE.match(p.edi_payer_id or ""):
@@ -517,6 +523,8 @@ _OWN_MESSAGES = (
     "appeal_window_days",
     "family_min_minutes",
     "outpatient_visits_before_auth",
+    "auth_usage_alert_percent",
+    "auth_expiry_alert_days",
 )
 
 

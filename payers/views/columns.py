@@ -136,6 +136,8 @@ _PLAIN = (
     "auth_required_codes",
     "outpatient_visits_before_auth",
     "auth_tied_to_provider",
+    "auth_expiry_alert_days",
+    "auth_usage_alert_percent",
     "family_min_minutes",
 )
 

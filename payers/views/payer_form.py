@@ -202,6 +202,19 @@ class PayerForm(forms.Form):
         help_text="A service billed under another provider does not use the authorization.",
     )
 
+    auth_expiry_alert_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        initial=7,
+        label="Alert before an authorization ends (days)",
+        help_text="The UR queue shows an authorization ending within this many days.",
+    )
+    auth_usage_alert_percent = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        initial=80,
+        label="Alert when this share of units or days is used (%)",
+    )
     family_min_minutes = forms.IntegerField(min_value=1, label="Family therapy minimum (min)")
     group_mode = forms.ChoiceField(label="Group billing", choices=list(GROUP_MODES.items()))
     group_code = upper_char("code", required=True, label="Group code")
@@ -347,6 +360,8 @@ class PayerForm(forms.Form):
                 "auth_required_codes",
                 "outpatient_visits_before_auth",
                 "auth_tied_to_provider",
+                "auth_expiry_alert_days",
+                "auth_usage_alert_percent",
             ]
         )
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rcm",
+    "notifications",
     "payers",
     "facilities",
     "credentialing",
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rcm.context_processors.org_context",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -137,6 +139,19 @@ DENIALS_STATUS_FOLLOWUP_DAYS = int(env("DENIALS_STATUS_FOLLOWUP_DAYS", "30") or 
 ELIGIBILITY_LOOKAHEAD_DAYS = int(env("ELIGIBILITY_LOOKAHEAD_DAYS", "7") or 7)
 CLAIMS_SEND_BACKOFF_SECONDS = float(env("CLAIMS_SEND_BACKOFF_SECONDS", "30") or 30)
 CLAIMS_SEND_BACKOFF_MAX_SECONDS = float(env("CLAIMS_SEND_BACKOFF_MAX_SECONDS", "3600") or 3600)
+
+# --- Email -----------------------------------------------------------------------------------
+# Notifications are emailed with titles and links only (never PHI). Development prints them on
+# the console (rcm.settings.dev); tests keep them in memory (locmem).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "BH RCM <no-reply@localhost>")
+# The site's address, for links in emails (a notification's url is a path).
+RCM_BASE_URL = env("RCM_BASE_URL", "http://localhost:8000")
 
 # --- Auth, sessions -------------------------------------------------------------------------
 AUTH_USER_MODEL = "auth.User"

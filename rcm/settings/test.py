@@ -18,3 +18,4 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_OWNER_URL)}  # noqa: F405
 DATABASES["default"]["TEST"] = {
     "NAME": env("RCM_TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}")  # noqa: F405
 }
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

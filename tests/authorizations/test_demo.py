@@ -126,3 +126,27 @@ def test_demo_residential_days_are_authorized_by_revenue_code_and_debited_once_a
             days = sorted(d.service_date for d in debits)
             assert days == [TODAY - dt.timedelta(days=2), TODAY - dt.timedelta(days=1)]
             assert all("rev 1002" in d.memo for d in debits)
+
+
+def test_the_demo_leaves_the_ur_job_expiring_running_out_and_a_level_change_to_find(org_a):
+    from authorizations.alerts import authorization_alerts
+    from authorizations.models import UrAlert
+
+    pairs = _pairs(org_a)
+    with org_context(org_a):
+        extra = factories.patient()
+        pairs.append(
+            (
+                factories.episode(
+                    patient_obj=extra, level="outpatient", admit_date=TODAY.replace(month=10)
+                ),
+                factories.coverage(patient_obj=extra, payer_obj=pairs[0][1].payer),
+            )
+        )
+    demo.seed(org=org_a, rng=random.Random(3), episodes_with_coverage=pairs, today=TODAY)
+    demo.seed(org=org_a, rng=random.Random(3), episodes_with_coverage=pairs, today=TODAY)
+    with org_context(org_a):
+        counts = authorization_alerts(TODAY)
+        kinds = set(UrAlert.objects.values_list("kind", flat=True))
+    assert counts["created"] > 0
+    assert {"expiring", "units", "level_change"} <= kinds

@@ -468,3 +468,13 @@ def test_the_codes_module_imports_no_django() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_co_pi_or_oa_denial_ever_says_bill_the_patient():
+    from denials.codes import classify, known_carcs
+
+    for info in known_carcs():
+        for group in ("CO", "PI", "OA"):
+            result = classify(group, info.code)
+            assert result.action != "bill_patient", (group, info.code)
+    assert classify("PR", "49").action == "bill_patient"

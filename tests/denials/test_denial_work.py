@@ -47,7 +47,9 @@ def test_a_write_off_above_the_threshold_waits_for_a_manager_who_approves_or_rej
     assert Claim.objects.get(pk=d.claim_id).written_off_amount == 0
     with pytest.raises(ValidationError):
         services.denial_write_off_decide(denial=d, actor=None, approve=True, role="biller")
-    services.denial_write_off_decide(denial=d, actor=None, approve=False, reason="appeal it")
+    services.denial_write_off_decide(
+        denial=d, actor=None, approve=False, reason="appeal it", role="billing_manager"
+    )
     d.refresh_from_db()
     assert d.status == Denial.Status.OPEN
     services.denial_write_off(denial=d, actor=None, reason="again")
@@ -240,3 +242,23 @@ def test_medicare_denials_are_not_escalated_under_parity(in_org_a):
         services.denial_escalate_parity(denial=d, actor=None)
     assert "regulator" in exc.value.message_dict
     assert not ParityEscalation.objects.exists() and not Appeal.objects.exists()
+
+
+def test_the_manager_who_asked_for_a_write_off_cannot_approve_it(in_org_a, org_a):
+    from tests import factories
+
+    DenialSettings.objects.create(write_off_approval_threshold=M("100.00"))
+    asker = factories.member(org_a, role="billing_manager")
+    other = factories.member(org_a, role="billing_manager")
+    d = denied(amount="150.00")
+    services.denial_write_off(denial=d, actor=asker, reason="not worth it")
+    d.refresh_from_db()
+    with pytest.raises(ValidationError, match="another billing manager"):
+        services.denial_write_off_decide(
+            denial=d, actor=asker, approve=True, role="billing_manager"
+        )
+    with pytest.raises(ValidationError, match="Only a billing manager"):
+        services.denial_write_off_decide(denial=d, actor=other, approve=True)
+    services.denial_write_off_decide(denial=d, actor=other, approve=True, role="billing_manager")
+    d.refresh_from_db()
+    assert d.status == Denial.Status.WRITTEN_OFF

@@ -287,3 +287,22 @@ def test_postings_to_a_part2_claim_are_withheld_from_members_without_part2_acces
         assert not Denial.objects.exists()
         assert not ClaimPayment.objects.exists()
         assert not RemittanceFile.objects.exists()
+
+
+def test_net_collection_counts_what_the_patient_paid(in_org_a):
+    from denials.reports import rates
+    from denials.services import patient_payment_record
+
+    claim = _claim("150.00")
+    (line,) = claim.lines.all()
+    remit = era.remittance(
+        (clp(claim, (line_of(line, "80.00", adj("CO", "45", "50.00"), adj("PR", "2", "20.00")),)),),
+        trace="T-NCR",
+    )
+    _post(era.file_of(remit))
+    assert rates()["net_collection_rate"] == 80.0
+    patient_payment_record(
+        patient=claim.patient, amount="20.00", method="card", reference="visit", actor=None
+    )
+    # (80 paid by the payer + 20 by the patient) / (150 charged - 50 contractual)
+    assert rates()["net_collection_rate"] == 100.0
