@@ -38,3 +38,7 @@ class ClaimsConfig(AppConfig):
             context=eligibility_panel,
             order=20,
         )
+        from claims.eligibility import coverage_inactive
+        from claims.eligibility_notices import on_coverage_inactive
+
+        coverage_inactive.connect(on_coverage_inactive, dispatch_uid="eligibility-inactive-notice")

@@ -122,6 +122,20 @@ def test_an_inactive_answer_holds_the_coverages_claims_with_elig_inactive_and_fi
     assert f"/claims/eligibility/coverage/{coverage.public_id}/" in finding.fix_url
 
 
+def test_an_inactive_answer_notifies_the_members_who_edit_patients(in_org_a, org_a):
+    from notifications.models import Notification
+    from tests import factories
+
+    intake = factories.member(org_a, role="intake", part2_access=True)
+    coverage = _coverage("MEM100008")
+    check = _check(coverage)
+    note = Notification.objects.get(user=intake)
+    assert note.kind == "eligibility_inactive"
+    assert coverage.patient.last_name not in note.title and coverage.patient.last_name in note.body
+    assert note.url.endswith(f"/claims/eligibility/coverage/{coverage.public_id}/")
+    assert note.dedupe_key == f"eligibility_inactive:{check.public_id}"
+
+
 def test_a_later_active_answer_lifts_the_elig_inactive_hold(in_org_a):
     coverage = _coverage("MEM100008")
     claim = builders.claim(coverage=coverage, status=Claim.Status.READY)
