@@ -107,7 +107,11 @@ def seed(
             draw = _draw(rng)
             level = _level_on(episode, today)
             current = None
-            if level is not None and level in _auth_levels(coverage):
+            if (
+                level is not None
+                and level in _auth_levels(coverage)
+                and not _is_step_up(episode, today)
+            ):
                 current = PriorAuthorization.objects.filter(auth_number=draw.number).first()
                 if current is None:
                     current = _create(episode, coverage, level, draw, today)
@@ -119,6 +123,18 @@ def seed(
 
 
 STEP_UP_DAYS_AGO = 2
+
+
+def _is_step_up(episode: EpisodeOfCare, today: dt.date) -> bool:
+    """The level change a previous run left without authorization on purpose (a rerun must not
+    authorize it, or the next run would step up another episode)."""
+    return LevelOfCareSegment.objects.filter(
+        episode=episode,
+        level="iop",
+        asam_level="2.1",
+        start_date=today - STEP_UP_DAYS_AGO * DAY,
+        end_date__isnull=True,
+    ).exists()
 
 
 def _step_up_without_authorization(

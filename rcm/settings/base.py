@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimKindEnum": "claims.models.Claim.Kind",
         # A patient's sex and a coverage's subscriber's sex.
         "SexEnum": "patients.models.Patient.Sex",
+        # Posting exceptions and credentialing alerts: open or resolved.
+        "OpenResolvedStatusEnum": "denials.models.PostingException.Status",
     },
 }
 
