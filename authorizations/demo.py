@@ -125,16 +125,20 @@ def seed(
 STEP_UP_DAYS_AGO = 2
 
 
+def _is_step_up_segment(seg: LevelOfCareSegment, today: dt.date) -> bool:
+    return (
+        seg.level == "iop"
+        and seg.asam_level == "2.1"
+        and seg.start_date == today - STEP_UP_DAYS_AGO * DAY
+        and seg.end_date is None
+    )
+
+
 def _is_step_up(episode: EpisodeOfCare, today: dt.date) -> bool:
     """The level change a previous run left without authorization on purpose (a rerun must not
     authorize it, or the next run would step up another episode)."""
-    return LevelOfCareSegment.objects.filter(
-        episode=episode,
-        level="iop",
-        asam_level="2.1",
-        start_date=today - STEP_UP_DAYS_AGO * DAY,
-        end_date__isnull=True,
-    ).exists()
+    current = LevelOfCareSegment.objects.filter(episode=episode, end_date__isnull=True).first()
+    return current is not None and _is_step_up_segment(current, today)
 
 
 def _step_up_without_authorization(
@@ -194,6 +198,8 @@ def _history(
     for n, seg in enumerate(segments.order_by("start_date", "pk")):
         profile = _history_profile(seg.level, coverage, levels)
         if profile is None:
+            continue
+        if _is_step_up_segment(seg, today):  # left unauthorized on purpose (the UR demo)
             continue
         if rng.random() < HISTORY_GAP_SHARE:
             continue
