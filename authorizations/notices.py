@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 
 from authorizations.models import UrAlert
+from patients.selectors import patient_has_part2
 
 KINDS = {
     UrAlert.Kind.EXPIRING: "authorization_expiring",
@@ -17,10 +18,6 @@ KINDS = {
     UrAlert.Kind.UNAUTHORIZED_SERVICE: "service_without_auth",
     UrAlert.Kind.LEVEL_CHANGE: "loc_without_auth",
 }
-
-
-def _part2(alert: UrAlert) -> bool:
-    return alert.patient.episodes.filter(part2_applies=True).exists()
 
 
 def alert_notice(sender: Any, alert: UrAlert, **kwargs: Any) -> None:
@@ -37,6 +34,6 @@ def alert_notice(sender: Any, alert: UrAlert, **kwargs: Any) -> None:
         url=reverse("authorizations:ur_queue", kwargs={"org_slug": org.slug})
         + f"?kind={alert.kind}",
         capability="edit_authorizations",
-        part2=_part2(alert),
+        part2=patient_has_part2(alert.patient_id),
         dedupe_key=f"ur:{alert.public_id}",
     )

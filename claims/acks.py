@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from claims.models import AcknowledgmentFile, BatchClaim, Claim, ClaimEvent, SubmissionBatch
@@ -34,7 +34,7 @@ from claims.services import _event, _save
 from edi.ack277 import Ack277, ClaimAck, read_277ca
 from edi.ack999 import Ack999, TransactionAck, read_999
 from edi.x12 import X12Error, transactions
-from rcm.tenancy import require_org
+from rcm.tenancy.locks import org_xact_lock
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,13 @@ class ImportSummary:
         return asdict(self)
 
 
-def _safe(message: str) -> str:
+def safe_reason(message: str) -> str:
     """A reader's message without the quoted fragments of the file it may cite."""
     return re.sub(r"'[^']*'|\"[^\"]*\"", "…", message)[:MAX_REASON]
 
 
-def _text(content: bytes) -> str:
+def file_text(content: bytes) -> str:
+    """A received file as text (UTF-8, else Latin-1: never refused for its encoding)."""
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -103,7 +104,7 @@ def detect_kind(content: bytes) -> str:
     try:
         sets = transactions(content)
     except X12Error as exc:
-        raise Refused(f"Not a readable X12 file: {_safe(exc.message)}") from None
+        raise Refused(f"Not a readable X12 file: {safe_reason(exc.message)}") from None
     ids = {t.set_id for t in sets}
     if not ids:
         raise Refused("The file holds no transaction set.")
@@ -130,18 +131,16 @@ def detect_kind(content: bytes) -> str:
 
 def import_x12(*, content: bytes, file_name: str, actor: Any) -> ImportSummary:
     """Import one acknowledgment file (see the module docstring)."""
-    org = require_org()
     digest = hashlib.sha256(content).hexdigest()
     summary = ImportSummary(files=1)
     with transaction.atomic():
-        with connection.cursor() as cur:  # one importer per file content at a time
-            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [org.pk, _lock_key(digest)])
+        org_xact_lock("ack-file", digest)  # one importer per file content at a time
         row = AcknowledgmentFile.objects.filter(sha256=digest).first()
         if row is not None and row.status == AcknowledgmentFile.Status.IMPORTED:
             summary.duplicates_skipped = 1
             return summary
         row = row or AcknowledgmentFile(sha256=digest)
-        row.file_name, row.size, row.content = file_name[:255], len(content), _text(content)
+        row.file_name, row.size, row.content = file_name[:255], len(content), file_text(content)
         row.imported_by = actor if getattr(actor, "pk", None) else None
         try:
             with transaction.atomic():
@@ -162,10 +161,6 @@ def import_x12(*, content: bytes, file_name: str, actor: Any) -> ImportSummary:
         row.summary = found.detail
         row.save()
     return summary.add(found.summary)
-
-
-def _lock_key(digest: str) -> int:
-    return int(digest[:8], 16) - 2**31  # a signed 32-bit int, as pg_advisory_xact_lock takes
 
 
 @dataclass
@@ -237,7 +232,7 @@ def _import_999(content: bytes, actor: Any) -> _Found:
     try:
         acks = read_999(content)
     except X12Error as exc:
-        raise Refused(f"Not a readable 999: {_safe(exc.message)}") from None
+        raise Refused(f"Not a readable 999: {safe_reason(exc.message)}") from None
     found = _Found(summary=ImportSummary(acknowledgments_999=len(acks)), detail={"kind": "999"})
     groups = []
     for ack in acks:
@@ -313,7 +308,7 @@ def _import_277(content: bytes, actor: Any) -> _Found:
     try:
         acks = read_277ca(content)
     except X12Error as exc:
-        raise Refused(f"Not a readable 277CA: {_safe(exc.message)}") from None
+        raise Refused(f"Not a readable 277CA: {safe_reason(exc.message)}") from None
     found = _Found(summary=ImportSummary(acknowledgments_277ca=len(acks)), detail={"kind": "277ca"})
     unmatched: list[str] = []
     for ack in acks:

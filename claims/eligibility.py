@@ -41,6 +41,7 @@ from edi.x12 import X12Error
 from edi.x270 import BH_SERVICE_TYPES, SUD_SERVICE_TYPES, EligibilityInquiry, write_270
 from edi.x271 import read_271
 from patients.models import Coverage, EpisodeOfCare
+from patients.selectors import patient_has_part2
 from rcm.tenancy import require_org as check_org
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def eligibility_check_send(*, check: EligibilityCheck) -> EligibilityCheck:
 
 
 def _is_part2(coverage: Coverage) -> bool:
-    return EpisodeOfCare.objects.filter(patient_id=coverage.patient_id, part2_applies=True).exists()
+    return patient_has_part2(coverage.patient_id)
 
 
 def _through_the_gate(

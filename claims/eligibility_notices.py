@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from notifications.services import notify
+from patients.selectors import patient_has_part2
 from rcm.permissions import Cap
 from rcm.tenancy import require_org
 
@@ -24,6 +25,6 @@ def on_coverage_inactive(sender: Any, check: Any, **kwargs: Any) -> None:
             kwargs={"org_slug": require_org().slug, "public_id": coverage.public_id},
         ),
         capability=Cap.EDIT_PATIENTS,
-        part2=patient.episodes.filter(part2_applies=True).exists(),
+        part2=patient_has_part2(patient.pk),
         dedupe_key=f"eligibility_inactive:{check.public_id}",
     )

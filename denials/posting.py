@@ -31,17 +31,17 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from claims.acks import Refused, file_text, safe_reason
 from claims.models import Claim, ClaimEvent, ClaimLine
 from claims.services import _event
 from denials import codes
@@ -62,8 +62,8 @@ from denials.secondary import build_secondary_claims
 from edi import x835
 from edi.x12 import X12Error
 from payers.models import Payer
-from rcm.tenancy import require_org
 from rcm.tenancy.bulk import insert_rows, update_rows
+from rcm.tenancy.locks import org_xact_lock
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +79,6 @@ ADJUDICABLE = (
     Claim.Status.DENIED,
 )
 PATIENT_SHARE = {"1": "deductible", "2": "coinsurance", "3": "copay"}
-
-
-class Refused(Exception):
-    """The file is not posted; the message says why (no PHI)."""
 
 
 @dataclass
@@ -121,20 +117,6 @@ class PostingSummary:
         return data
 
 
-def _lock(*parts: object) -> None:
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    key = int.from_bytes(digest[:4], "big", signed=True)
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [require_org().pk, key])
-
-
-def _text(content: bytes) -> str:
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("latin-1")
-
-
 def post_835(
     *,
     content: bytes,
@@ -148,13 +130,13 @@ def post_835(
     digest = hashlib.sha256(content).hexdigest()
     summary = PostingSummary(files=1)
     with transaction.atomic():
-        _lock("remittance-file", digest)
+        org_xact_lock("remittance-file", digest)
         row = RemittanceFile.objects.filter(sha256=digest).first()
         if row is not None and row.status == RemittanceFile.Status.POSTED:
             summary.duplicates_skipped = len(row.summary.get("transactions_seen", [])) or 1
             return summary
         row = row or RemittanceFile(sha256=digest)
-        row.file_name, row.size, row.content = file_name[:255], len(content), _text(content)
+        row.file_name, row.size, row.content = file_name[:255], len(content), file_text(content)
         row.source = source
         row.imported_by = actor if getattr(actor, "pk", None) else None
         try:
@@ -187,15 +169,10 @@ def _read(content: bytes) -> list[x835.Remittance]:
     try:
         remittances = x835.read_835(content)
     except X12Error as exc:
-        raise Refused(f"Not a readable 835: {_safe(str(exc))}") from None
+        raise Refused(f"Not a readable 835: {safe_reason(str(exc))}") from None
     if not remittances:
         raise Refused("The file holds no 835 transaction.")
     return remittances
-
-
-def _safe(message: str) -> str:
-    """Strip quoted fragments of the file (they may name a patient)."""
-    return re.sub(r"'[^']*'|\"[^\"]*\"", "…", message)[:MAX_REASON]
 
 
 # --- posting one remittance -----------------------------------------------------------------
@@ -227,7 +204,7 @@ class _Poster:
         payer_key = (rem.payer_id or rem.trace_originator or rem.payer_name or "unknown")[:80]
         trace = (rem.trace_number or "")[:80]
         if trace:
-            _lock("remittance", payer_key, trace)
+            org_xact_lock("remittance", payer_key, trace)
             if Remittance.objects.filter(payer_key=payer_key, trace_number=trace).exists():
                 return PostingSummary(duplicates_skipped=1)
         claims = self._claims([c.patient_control_number for c in rem.claims])

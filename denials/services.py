@@ -26,6 +26,7 @@ from denials.models import (
     PatientLedgerEntry,
     PostingException,
 )
+from patients.selectors import patient_has_part2
 from rcm.permissions import Cap, role_has
 
 PAYMENT_METHODS = {
@@ -81,7 +82,7 @@ def patient_payment_record(
             amount=-amount,
             posted_on=timezone.localdate(),
             created_by=actor if getattr(actor, "pk", None) else None,
-            part2=patient.episodes.filter(part2_applies=True).exists(),
+            part2=patient_has_part2(patient.pk),
         )
 
 

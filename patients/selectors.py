@@ -491,3 +491,11 @@ def session_corrections(*, session: Session) -> list[CorrectionRow]:
         )
         for row in rows
     ]
+
+
+def patient_has_part2(patient_id: int) -> bool:
+    """Whether any of the patient's episodes is a 42 CFR Part 2 program's: the rows about them
+    (ledger entries, checks, alerts, notifications) are Part 2 too."""
+    from patients.models import EpisodeOfCare
+
+    return EpisodeOfCare.objects.filter(patient_id=patient_id, part2_applies=True).exists()

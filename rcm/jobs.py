@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rcm.tenancy import require_org
+from rcm.tenancy.locks import org_xact_lock
 
 SCHEDULES = {
     "nightly": "Every night at 02:00 in the org's time zone",
@@ -79,12 +79,6 @@ def nightly() -> tuple[str, ...]:
     return tuple(j.name for j in jobs() if j.schedule == "nightly")
 
 
-def _lock(*parts: object) -> None:
-    key = zlib.crc32("|".join(map(str, parts)).encode()) - 2**31
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
 def run_job(name: str, *, key: str | None = None) -> dict[str, Any]:
     """Run job `name` in the active org unless it already ran for `key` (default: now's key on
     the org's clock); returns its counts (with "skipped": 1 and the first run's counts)."""
@@ -95,7 +89,7 @@ def run_job(name: str, *, key: str | None = None) -> dict[str, Any]:
     now = timezone.now().astimezone(org.zone)
     key = key or job.key(now)
     with transaction.atomic():
-        _lock("job", org.pk, name, key)
+        org_xact_lock("job", name, key)
         done = TaskRun.objects.filter(task_name=job.task_name, key=key).first()
         if done is not None and done.status == TaskRun.Status.DONE:
             first = json.loads(done.detail or "{}")

@@ -77,3 +77,13 @@ def _record_change(org: Organization, old: dict, new: dict, actor: Any) -> None:
             txid=txid,
             changed_at=timezone.now(),
         )
+
+
+def org_by_slug(slug: str) -> Organization:
+    """The org a management command works in (`--org SLUG`); CommandError when there is none."""
+    from django.core.management.base import CommandError
+
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        raise CommandError(f"No organization with the slug {slug!r}.")
+    return org

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from rcm.jobs import SCHEDULES, jobs
-from rcm.models import Organization
+from rcm.orgs import org_by_slug
 
 
 class Command(BaseCommand):
@@ -36,8 +36,6 @@ class Command(BaseCommand):
             raise CommandError("Name a job and --org SLUG (or --list).")
         if opts["name"] not in names:
             raise CommandError(f"No job is called {opts['name']!r}; jobs: {', '.join(names)}")
-        org = Organization.objects.filter(slug=opts["org"]).first()
-        if org is None:
-            raise CommandError(f"No organization with the slug {opts['org']!r}.")
+        org = org_by_slug(opts["org"])
         result = run_job.apply(args=(org.pk, opts["name"], opts["key"]), throw=True)
         self.stdout.write(json.dumps(result.get(), indent=2, default=str))
